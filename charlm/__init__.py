@@ -1,0 +1,30 @@
+"""charlm: character-level recurrent language models from one from-scratch cell library.
+
+The modules, in the order data flows through them:
+    cells    the RNN, GRU, LSTM and peephole LSTM cells, written as their equations
+    layers   stacked, bidirectional layers over the cells: drop-ins for torch.nn.RNN/GRU/LSTM
+    vocab    characters ↔ ids
+    model    CharLM: encoding → recurrent stack → head; checkpoints (safetensors, Hugging Face Hub)
+    device   CUDA, then Apple MPS, else the CPU
+    errors   the errors a user can act on
+"""
+
+from .device import pick_device
+from .errors import CharLMError, CheckpointError
+from .layers import GRU, LSTM, RNN, PeepholeLSTM, RecurrentLayer
+from .model import CharLM, CharLMConfig
+from .vocab import Vocab
+
+__all__ = [
+    "GRU",
+    "LSTM",
+    "RNN",
+    "CharLM",
+    "CharLMConfig",
+    "CharLMError",
+    "CheckpointError",
+    "PeepholeLSTM",
+    "RecurrentLayer",
+    "Vocab",
+    "pick_device",
+]

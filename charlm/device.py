@@ -1,0 +1,30 @@
+"""Where tensors live: CUDA, then Apple MPS, else the CPU — or what the user names."""
+
+from __future__ import annotations
+
+import torch
+
+from .errors import CharLMError
+
+
+def pick_device(name: str | torch.device | None = "auto") -> torch.device:
+    """``"auto"`` (or None) picks CUDA, then Apple MPS, then the CPU; anything else must be available."""
+    if name is None or name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError) as e:
+        raise CharLMError(f"{name!r} is not a device; use auto, cpu, cuda, cuda:N or mps") from e
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise CharLMError("CUDA was asked for but this torch sees no CUDA GPU; use --device auto or cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise CharLMError(f"there is no {device}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise CharLMError("Apple MPS was asked for but is not available here; use --device auto or cpu")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise CharLMError(f"charlm runs on cpu, cuda or mps, not {device.type}")
+    return device

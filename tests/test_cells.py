@@ -1,0 +1,205 @@
+"""The scratch engine on its own: gradcheck, the peephole LSTM's published equations, recording,
+engine choice and the errors a user meets."""
+
+import pytest
+import torch
+from torch.func import functional_call
+
+import charlm
+from charlm.errors import CharLMError
+
+ALL_CELLS = {"rnn": charlm.RNN, "gru": charlm.GRU, "lstm": charlm.LSTM, "peephole": charlm.PeepholeLSTM}
+
+
+@pytest.mark.parametrize("cell", ALL_CELLS)
+def test_gradcheck_float64_scratch(cell):
+    """Autograd through our time loop gives the numerical gradient for inputs, states and weights."""
+    layer = ALL_CELLS[cell](3, 2, num_layers=2, bidirectional=True).double()
+    names = [n for n, _ in layer.named_parameters()]
+    n_state = 2 if cell in ("lstm", "peephole") else 1
+    x = torch.randn(4, 2, 3, dtype=torch.float64, requires_grad=True)
+    states = [torch.randn(4, 2, 2, dtype=torch.float64, requires_grad=True) for _ in range(n_state)]
+    params = [p.detach().clone().requires_grad_() for p in layer.parameters()]
+
+    def f(x, *rest):
+        state = rest[:n_state]
+        weights = dict(zip(names, rest[n_state:], strict=True))
+        hx = tuple(state) if n_state == 2 else state[0]
+        out, final = functional_call(layer, weights, (x, hx), {"engine": "scratch"})
+        return (out, *(final if n_state == 2 else (final,)))
+
+    assert torch.autograd.gradcheck(f, (x, *states, *params), eps=1e-6, atol=1e-5)
+
+
+def naive_peephole_lstm(x, h, c, p, reverse=False):
+    """Gers & Schmidhuber (2000) written out gate by gate with separate matrices, as a reference
+    that shares no code with charlm: x (T, B, I), h and c (B, H), p the layer's parameters."""
+    H = h.shape[1]
+    W_i, W_f, W_g, W_o = p["weight_ih"].split(H)
+    U_i, U_f, U_g, U_o = p["weight_hh"].split(H)
+    b = p["bias_ih"] + p["bias_hh"]
+    b_i, b_f, b_g, b_o = b.split(H)
+    outputs = []
+    steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
+    for t in steps:
+        i = torch.sigmoid(x[t] @ W_i.T + h @ U_i.T + p["weight_ci"] * c + b_i)
+        f = torch.sigmoid(x[t] @ W_f.T + h @ U_f.T + p["weight_cf"] * c + b_f)
+        g = torch.tanh(x[t] @ W_g.T + h @ U_g.T + b_g)
+        c = f * c + i * g
+        o = torch.sigmoid(x[t] @ W_o.T + h @ U_o.T + p["weight_co"] * c + b_o)  # sees the new cell
+        h = o * torch.tanh(c)
+        outputs.append(h)
+    if reverse:
+        outputs.reverse()
+    return torch.stack(outputs), h, c
+
+
+def test_peephole_matches_the_published_equations():
+    layer = charlm.PeepholeLSTM(3, 5, bidirectional=True).double()
+    with torch.no_grad():  # make the peepholes matter: large, of both signs
+        for name, p in layer.named_parameters():
+            if name.startswith(("weight_ci", "weight_cf", "weight_co")):
+                p.uniform_(-2, 2)
+    x = torch.randn(6, 4, 3, dtype=torch.float64)
+    h0, c0 = torch.randn(2, 2, 4, 5, dtype=torch.float64)
+    out, (h_n, c_n) = layer(x, (h0, c0))
+    for direction, sfx in enumerate(["_l0", "_l0_reverse"]):
+        params = {n.removesuffix(sfx): p for n, p in layer.named_parameters() if n.endswith(sfx)}
+        ref_out, ref_h, ref_c = naive_peephole_lstm(x, h0[direction], c0[direction], params, reverse=direction == 1)
+        torch.testing.assert_close(out[..., direction * 5 : (direction + 1) * 5], ref_out, rtol=1e-12, atol=1e-12)
+        torch.testing.assert_close(h_n[direction], ref_h, rtol=1e-12, atol=1e-12)
+        torch.testing.assert_close(c_n[direction], ref_c, rtol=1e-12, atol=1e-12)
+
+
+def test_peephole_with_zero_peepholes_is_torch_lstm():
+    reference = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    layer = charlm.PeepholeLSTM(3, 4, num_layers=2, bidirectional=True)
+    missing, unexpected = layer.load_state_dict(reference.state_dict(), strict=False)
+    assert unexpected == [] and all(k.startswith(("weight_ci", "weight_cf", "weight_co")) for k in missing)
+    with torch.no_grad():
+        for k in missing:
+            layer.get_parameter(k).zero_()
+    x = torch.randn(5, 2, 3)
+    torch.testing.assert_close(layer(x)[0], reference(x)[0], atol=1e-6, rtol=1e-6)
+
+
+def test_peephole_weights_are_diagonal_vectors():
+    layer = charlm.PeepholeLSTM(3, 7, num_layers=2, bidirectional=True)
+    peepholes = {n: p.shape for n, p in layer.named_parameters() if n.startswith("weight_c")}
+    assert len(peepholes) == 3 * 2 * 2 and set(peepholes.values()) == {torch.Size([7])}
+
+
+# -- recording ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell", ALL_CELLS)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_recorded_gates_rebuild_the_states(cell, batch_first):
+    """The recorded gates are the values the forward pass used: the cell equations rebuild c and h
+    from them, the recorded h is the output, and each layer's h is the next layer's input."""
+    layer = ALL_CELLS[cell](3, 4, num_layers=2, bidirectional=True, batch_first=batch_first).double()
+    x = torch.randn((2, 6, 3) if batch_first else (6, 2, 3), dtype=torch.float64)
+    n_state = 2 if cell in ("lstm", "peephole") else 1
+    init = torch.randn(n_state, 4, 2, 4, dtype=torch.float64)
+    hx = (init[0], init[1]) if n_state == 2 else init[0]
+    out, final, rec = layer.record(x, hx)
+    torch.testing.assert_close(out, layer(x, hx, engine="scratch")[0], rtol=0, atol=0)
+
+    time_dim = 1 if batch_first else 0
+    assert set(rec[0][0]) == set(layer.cell.recorded)
+    for lay in range(2):
+        h_both = torch.cat([rec[lay][d]["h"] for d in range(2)], dim=-1)
+        if lay == 1:
+            torch.testing.assert_close(h_both, out, rtol=0, atol=0)
+        for d in range(2):
+            g = {k: v.movedim(time_dim, 0) for k, v in rec[lay][d].items()}  # (T, B, H)
+            order = range(6) if d == 0 else range(5, -1, -1)
+            h_prev = init[0][lay * 2 + d]
+            c_prev = init[1][lay * 2 + d] if n_state == 2 else None
+            for t in order:
+                if cell in ("lstm", "peephole"):
+                    torch.testing.assert_close(g["c"][t], g["f"][t] * c_prev + g["i"][t] * g["g"][t])
+                    torch.testing.assert_close(g["h"][t], g["o"][t] * torch.tanh(g["c"][t]))
+                    c_prev = g["c"][t]
+                elif cell == "gru":
+                    torch.testing.assert_close(g["h"][t], (1 - g["z"][t]) * g["n"][t] + g["z"][t] * h_prev)
+                h_prev = g["h"][t]
+            assert torch.equal(h_prev, final[0][lay * 2 + d] if n_state == 2 else final[lay * 2 + d])
+
+
+def test_recorded_lstm_gates_follow_from_the_weights():
+    """Recompute the LSTM's input gate at every step from x, the recorded h_{t-1} and the weights."""
+    layer = charlm.LSTM(3, 4).double()
+    x = torch.randn(5, 2, 3, dtype=torch.float64)
+    _, _, rec = layer.record(x)
+    h_prev = torch.zeros(2, 4, dtype=torch.float64)
+    for t in range(5):
+        W_ii, W_hi = layer.weight_ih_l0[:4], layer.weight_hh_l0[:4]  # the input gate's rows come first
+        pre = x[t] @ W_ii.T + layer.bias_ih_l0[:4] + h_prev @ W_hi.T + layer.bias_hh_l0[:4]
+        torch.testing.assert_close(rec[0][0]["i"][t], torch.sigmoid(pre))
+        h_prev = rec[0][0]["h"][t]
+
+
+def test_recording_matches_the_fused_output():
+    layer = charlm.GRU(3, 4, num_layers=2)
+    x = torch.randn(5, 2, 3)
+    out, _, rec = layer.record(x)
+    torch.testing.assert_close(rec[1][0]["h"], layer(x, engine="fused")[0], atol=1e-6, rtol=1e-6)
+    torch.testing.assert_close(out, rec[1][0]["h"], atol=0, rtol=0)
+
+
+def test_recording_unbatched_input_has_no_batch_dimension():
+    out, _, rec = charlm.LSTM(3, 4).record(torch.randn(5, 3))
+    assert out.shape == (5, 4) and rec[0][0]["f"].shape == (5, 4)
+
+
+# -- engines and errors ---------------------------------------------------------------------------
+
+
+def test_auto_engine_is_fused_unless_recording_or_peephole():
+    assert charlm.LSTM(2, 3).resolve_engine("auto") == "fused"
+    assert charlm.LSTM(2, 3).resolve_engine("auto", record=True) == "scratch"
+    assert charlm.PeepholeLSTM(2, 3).resolve_engine("auto") == "scratch"
+    assert charlm.RNN(2, 3, nonlinearity="relu").resolve_engine("auto") == "fused"
+
+
+def test_fused_engine_errors_say_what_to_do():
+    with pytest.raises(CharLMError, match="no fused kernel.*engine='scratch'"):
+        charlm.PeepholeLSTM(2, 3)(torch.randn(4, 1, 2), engine="fused")
+    with pytest.raises(CharLMError, match="only the scratch engine can record"):
+        charlm.LSTM(2, 3).resolve_engine("fused", record=True)
+    with pytest.raises(CharLMError, match="engine must be one of auto, scratch, fused"):
+        charlm.LSTM(2, 3)(torch.randn(4, 1, 2), engine="cudnn")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"hidden_size": 0}, "hidden_size must be a whole number ≥ 1"),
+        ({"num_layers": -1}, "num_layers must be a whole number ≥ 1"),
+        ({"hidden_size": 2.5}, "hidden_size must be a whole number"),
+        ({"dropout": 1.0}, "dropout must be a probability"),
+        ({"dropout": float("nan")}, "dropout must be a probability"),
+    ],
+)
+def test_bad_constructor_arguments(kwargs, message):
+    args = {"input_size": 3, "hidden_size": 4, **kwargs}
+    with pytest.raises(CharLMError, match=message):
+        charlm.LSTM(**args)
+
+
+def test_bad_nonlinearity():
+    with pytest.raises(CharLMError, match="nonlinearity must be 'tanh' or 'relu'"):
+        charlm.RNN(3, 4, nonlinearity="sigmoid")
+
+
+def test_bad_inputs_and_states():
+    layer = charlm.LSTM(3, 4, num_layers=2)
+    with pytest.raises(CharLMError, match="7 features per step; this layer expects 3"):
+        layer(torch.randn(5, 2, 7))
+    with pytest.raises(CharLMError, match="2-D .* or 3-D"):
+        layer(torch.randn(5))
+    with pytest.raises(CharLMError, match=r"initial h has shape \(1, 2, 4\); expected \(2, 2, 4\)"):
+        layer(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
+    with pytest.raises(CharLMError, match="the lstm state is h and c"):
+        layer(torch.randn(5, 2, 3), torch.zeros(2, 2, 4))
