@@ -11,6 +11,7 @@ import os
 import textwrap
 
 import gradio as gr
+
 from charlm import pick_device
 from charlm.layers import LAYERS
 
