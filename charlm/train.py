@@ -1,0 +1,367 @@
+"""Training: one loop that yields typed events, which the CLI, the app and the tests all consume.
+
+    for event in Trainer(model, dataset, TrainConfig(epochs=5)).run():
+        ...   # Started, then Step per minibatch, Epoch (with validation) and Sample per epoch, then Finished
+
+The loop can be stopped at any moment (``trainer.stop()``, or by closing the generator): the model
+is left usable, with the best weights by validation perplexity when ``restore_best``. A loss or
+gradient that becomes NaN or infinite ends the run with an explanation and the last good weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import safetensors.torch
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .data import SAMPLING, Dataset, evaluation_batches
+from .device import pick_device
+from .errors import CharLMError, CheckpointError, check_whole
+from .generate import evaluating, generate
+from .layers import ENGINES
+from .model import CharLM
+
+OPTIMIZERS = ("sgd", "adam", "adamw")
+TRAINING_STATE_FILE = "training_state.json"
+OPTIMIZER_FILE = "optimizer.safetensors"
+
+
+@dataclass
+class TrainConfig:
+    """How to train. The defaults suit a small model on a laptop CPU; the d2l book's recipe is
+    ``optimizer="sgd", lr=1, clip=1, batch_size=32, num_steps=35, sampling="random"``."""
+
+    epochs: int = 10  # passes over the training split
+    batch_size: int = 32  # sequences per minibatch
+    num_steps: int = 35  # characters per sequence: how far back gradients flow (truncated BPTT)
+    sampling: str = "sequential"  # "random" (state reset every batch) or "sequential" (state carried over)
+    optimizer: str = "adam"  # "sgd" (the d2l book), "adam" or "adamw"
+    lr: float = 3e-3  # learning rate
+    clip: float = 1.0  # clip the gradients' global L2 norm to this; 0 turns clipping off
+    weight_decay: float = 0.0  # L2 penalty (decoupled from the gradient for adamw)
+    valid_fraction: float = 0.1  # the last part of the text, held out for validation
+    seed: int = 0  # the same seed and options give the same numbers on the CPU
+    engine: str = "auto"  # "auto", "scratch" (our cells) or "fused" (torch's kernels)
+    device: str = "auto"  # "auto" (CUDA, then MPS, else the CPU), "cpu", "cuda" or "mps"
+    sample_every: int = 1  # epochs between samples; 0 for none
+    sample_prefix: str = ""  # where samples start; "" takes the training text's first characters
+    sample_length: int = 100  # characters per sample
+    sample_temperature: float = 0.0  # 0 is greedy, as the d2l book's predict_ch8
+    max_seconds: float = 0.0  # stop after this much wall time; 0 for no limit
+    restore_best: bool = True  # finish with the weights of the epoch with the best validation perplexity
+
+    def __post_init__(self):
+        check_whole("epochs", self.epochs)
+        check_whole("batch size", self.batch_size)
+        check_whole("number of steps", self.num_steps)
+        check_whole("sample_every", self.sample_every, minimum=0)
+        check_whole("sample_length", self.sample_length, minimum=0)
+        check_whole("seed", self.seed, minimum=0)
+        for name, low in (("lr", 0.0), ("clip", 0.0), ("weight_decay", 0.0), ("max_seconds", 0.0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise CharLMError(f"{name} must be a number, not {value!r}")
+            if value < low or (name == "lr" and value == 0):
+                raise CharLMError(f"{name} must be {'positive' if name == 'lr' else 'zero or positive'}, not {value!r}")
+        if self.lr > 100:
+            raise CharLMError(f"a learning rate of {self.lr:g} can only diverge; the d2l book's SGD uses 1, Adam 1e-3")
+        for name, allowed in (("sampling", SAMPLING), ("optimizer", OPTIMIZERS), ("engine", ENGINES)):
+            if getattr(self, name) not in allowed:
+                raise CharLMError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
+        if not 0.0 < self.valid_fraction < 0.5:
+            raise CharLMError(f"valid_fraction must be between 0 and 0.5, not {self.valid_fraction!r}")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+# -- events ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    epochs: int  # the last epoch this run will reach
+    first_epoch: int  # 1, or the next one when resuming
+    steps_per_epoch: int
+    num_parameters: int
+    device: str
+    engine: str  # what actually runs: "scratch" or "fused"
+    train_chars: int
+    valid_chars: int
+    vocab_size: int
+
+
+@dataclass(frozen=True)
+class Step:
+    epoch: int
+    step: int  # 1-based within the epoch
+    steps_per_epoch: int
+    loss: float  # this minibatch's mean cross-entropy, nats per character
+    perplexity: float
+    grad_norm: float  # global L2 norm before clipping
+    clipped: bool
+    tokens_per_second: float  # over the epoch so far
+    elapsed: float  # seconds since the run started
+
+
+@dataclass(frozen=True)
+class Epoch:
+    epoch: int
+    train_loss: float  # mean over the epoch's minibatches, nats per character
+    train_perplexity: float
+    valid_loss: float
+    valid_perplexity: float
+    valid_bpc: float  # bits per character: valid_loss / ln 2
+    tokens_per_second: float  # training throughput over the epoch
+    clipped_fraction: float  # share of this epoch's steps whose gradient was clipped
+    elapsed: float
+    is_best: bool  # the best validation perplexity so far
+
+
+@dataclass(frozen=True)
+class Sample:
+    epoch: int
+    prefix: str
+    text: str  # what followed the prefix
+
+
+@dataclass(frozen=True)
+class Finished:
+    reason: str  # "completed", "stopped", "time limit" or "diverged"
+    message: str  # one sentence for the person watching
+    epochs_done: int
+    best_epoch: int | None
+    best_valid_perplexity: float | None
+    elapsed: float
+
+
+Event = Started | Step | Epoch | Sample | Finished
+
+
+# -- the loop -------------------------------------------------------------------------------------
+
+
+class Trainer:
+    def __init__(self, model: CharLM, data: Dataset, config: TrainConfig, *, resume_from: str | Path | None = None):
+        if data.vocab != model.vocab:
+            raise CharLMError("the model's vocabulary is not the data's: build the model from dataset.vocab")
+        data.check_batch_fits(config.batch_size, config.num_steps)
+        self.config = config
+        self.data = data
+        self.device = pick_device(config.device)
+        self.model = model.to(self.device)
+        self.engine = model.rnn.resolve_engine(config.engine)
+        self.optimizer = _make_optimizer(model, config)
+        self.history: list[dict] = []  # one entry per finished epoch, across resumes
+        self.first_epoch = 1
+        self.best_epoch: int | None = None
+        self.best_valid_loss = math.inf
+        self._stop_requested = False
+        if resume_from is not None:
+            self._load_training_state(Path(resume_from))
+
+    def stop(self) -> None:
+        """Ask the loop to stop before its next minibatch (safe from another thread)."""
+        self._stop_requested = True
+
+    def run(self) -> Iterator[Event]:
+        cfg, model = self.config, self.model
+        steps_per_epoch = self.data.steps_per_epoch(cfg.batch_size, cfg.num_steps)
+        prefix = cfg.sample_prefix or self.data.vocab.decode(self.data.train[:10].tolist())
+        params = [p for p in model.parameters() if p.requires_grad]
+        start = time.perf_counter()
+        last_good = _snapshot(model)
+        best_state = _snapshot(model) if self.best_epoch is not None else None
+        yield Started(
+            cfg.epochs, self.first_epoch, steps_per_epoch, model.num_parameters, str(self.device), self.engine,
+            len(self.data.train), len(self.data.valid), len(self.data.vocab),
+        )  # fmt: skip
+
+        reason, message, epoch = "completed", "", self.first_epoch - 1
+        try:
+            for epoch in range(self.first_epoch, cfg.epochs + 1):
+                # Random streams seeded per epoch: a run resumed at epoch k draws what an unbroken one would.
+                torch.manual_seed(cfg.seed * 100_003 + epoch)  # dropout masks
+                batches_rng = torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)  # offsets and shuffles
+                model.train()
+                state, losses, clipped_steps, tokens, epoch_start = None, [], 0, 0, time.perf_counter()
+                batches = self.data.batches(cfg.sampling, cfg.batch_size, cfg.num_steps, batches_rng)
+                for step, (X, Y) in enumerate(batches, 1):
+                    if self._stop_requested:
+                        reason = "stopped"
+                        break
+                    X, Y = X.to(self.device), Y.to(self.device)  # (B, T) each
+                    if cfg.sampling == "random":
+                        state = None  # unrelated sequences: start from zeros
+                    elif state is not None:
+                        state = _detach(state)  # continue the rows, but stop gradients at the batch edge
+                    logits, state = model(X, state, engine=self.engine)  # (B, T, V)
+                    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y.reshape(-1))
+                    self.optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    grad_norm = float(torch.nn.utils.clip_grad_norm_(params, cfg.clip or math.inf))
+                    loss_value = loss.item()
+                    if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
+                        reason, message = "diverged", self._diverged_message(epoch, step, loss_value, grad_norm)
+                        model.load_state_dict(last_good)
+                        break
+                    self.optimizer.step()
+                    losses.append(loss_value)
+                    clipped = bool(cfg.clip) and grad_norm > cfg.clip
+                    clipped_steps += clipped
+                    tokens += Y.numel()
+                    speed = tokens / max(time.perf_counter() - epoch_start, 1e-9)
+                    yield Step(
+                        epoch, step, steps_per_epoch, loss_value, math.exp(loss_value), grad_norm, clipped, speed,
+                        time.perf_counter() - start,
+                    )  # fmt: skip
+                    if cfg.max_seconds and time.perf_counter() - start > cfg.max_seconds:
+                        reason = "time limit"
+                        break
+                if reason in ("stopped", "diverged") or not losses:
+                    break
+                train_seconds = time.perf_counter() - epoch_start
+                valid_loss = evaluate(model, self.data.valid, cfg.batch_size, cfg.num_steps, engine=self.engine)
+                if not math.isfinite(valid_loss):
+                    reason, message = "diverged", self._diverged_message(epoch, None, valid_loss, math.nan)
+                    model.load_state_dict(last_good)
+                    break
+                last_good = _snapshot(model)
+                is_best = valid_loss < self.best_valid_loss
+                if is_best:
+                    self.best_valid_loss, self.best_epoch, best_state = valid_loss, epoch, last_good
+                train_loss = sum(losses) / len(losses)
+                event = Epoch(
+                    epoch, train_loss, math.exp(train_loss), valid_loss, math.exp(valid_loss),
+                    valid_loss / math.log(2), tokens / train_seconds, clipped_steps / len(losses),
+                    time.perf_counter() - start, is_best,
+                )  # fmt: skip
+                self.history.append({k: v for k, v in asdict(event).items() if k != "is_best"})
+                self.first_epoch = epoch + 1  # where a resume would go on from
+                yield event
+                if cfg.sample_every and epoch % cfg.sample_every == 0 and cfg.sample_length:
+                    text = generate(model, prefix, cfg.sample_length, temperature=cfg.sample_temperature, seed=cfg.seed)
+                    yield Sample(epoch, prefix, text[len(prefix) :])
+                if reason == "time limit":
+                    break
+        finally:  # also when the consumer closes the generator: leave the model usable
+            if cfg.restore_best and best_state is not None and reason != "diverged":
+                model.load_state_dict(best_state)
+            model.eval()
+        epochs_done = len(self.history)
+        best_ppl = math.exp(self.best_valid_loss) if self.best_epoch is not None else None
+        if not message:
+            message = self._finish_message(reason, epochs_done, best_ppl)
+        yield Finished(reason, message, epochs_done, self.best_epoch, best_ppl, time.perf_counter() - start)
+
+    def _diverged_message(self, epoch: int, step: int | None, loss: float, grad_norm: float) -> str:
+        where = f"epoch {epoch}, step {step}" if step else f"epoch {epoch}'s validation"
+        back = f"the end of epoch {self.history[-1]['epoch']}" if self.history else "their initial values"
+        what = "loss" if not math.isfinite(loss) else "gradient"
+        return (
+            f"The {what} diverged (became {loss if what == 'loss' else grad_norm}) at {where}; the weights are back "
+            f"to {back}. Lower the learning rate (now {self.config.lr:g}) or clip harder "
+            f"(clip now {self.config.clip:g}{', off' if not self.config.clip else ''})."
+        )
+
+    def _finish_message(self, reason: str, epochs_done: int, best_ppl: float | None) -> str:
+        what = {"completed": "Finished", "stopped": "Stopped", "time limit": "Reached the time limit"}[reason]
+        text = f"{what} after {epochs_done} epoch{'s' if epochs_done != 1 else ''}"
+        if best_ppl is None:
+            return text + ": no epoch completed, so the model is as it was."
+        kept = " — these are the weights kept" if self.config.restore_best else ""
+        return text + f"; best validation perplexity {best_ppl:.3f} at epoch {self.best_epoch}{kept}."
+
+    # -- checkpoints -------------------------------------------------------------------------------
+
+    def save(self, folder: str | Path, model_card: str = "") -> Path:
+        """The model (``CharLM.from_pretrained`` reads it) plus what ``resume_from`` needs to go on."""
+        folder = Path(folder)
+        self.model.config.metadata["training"] = {
+            "config": asdict(self.config),
+            "history": self.history,
+            "best_epoch": self.best_epoch,
+            "best_valid_perplexity": math.exp(self.best_valid_loss) if self.best_epoch is not None else None,
+        }
+        self.model.save_pretrained(folder, model_card_kwargs={"training": model_card})
+        tensors, layout = _flatten_optimizer_state(self.optimizer.state_dict())
+        safetensors.torch.save_file(tensors, str(folder / OPTIMIZER_FILE))
+        state = {"next_epoch": self.first_epoch, "best_epoch": self.best_epoch, "best_valid_loss": self.best_valid_loss}
+        (folder / TRAINING_STATE_FILE).write_text(json.dumps({**state, "optimizer": layout}, indent=2))
+        return folder
+
+    def _load_training_state(self, folder: Path) -> None:
+        try:
+            saved = json.loads((folder / TRAINING_STATE_FILE).read_text(encoding="utf-8"))
+            tensors = safetensors.torch.load_file(str(folder / OPTIMIZER_FILE))
+            self.optimizer.load_state_dict(_unflatten_optimizer_state(tensors, saved["optimizer"]))
+        except FileNotFoundError as e:
+            raise CheckpointError(f"{folder} has no {Path(e.filename).name}: it was not saved by the trainer") from e
+        except (ValueError, KeyError, TypeError, RuntimeError) as e:  # JSON, safetensors or layout damage
+            raise CheckpointError(f"{folder}: the saved training state cannot be used ({e})") from e
+        self.first_epoch = int(saved["next_epoch"])
+        self.best_epoch = saved["best_epoch"]
+        self.best_valid_loss = float(saved["best_valid_loss"])
+        self.history = list(self.model.config.metadata.get("training", {}).get("history", []))
+
+
+@torch.inference_mode()
+def evaluate(model: CharLM, ids: Tensor, batch_size: int = 32, num_steps: int = 35, engine: str = "auto") -> float:
+    """Mean cross-entropy in nats per character over ``ids``, read in order with the state carried."""
+    total, count, state = 0.0, 0, None
+    with evaluating(model):
+        for X, Y in evaluation_batches(ids, batch_size, num_steps):
+            logits, state = model(X.to(model.device), state, engine=engine)  # (B, T, V)
+            targets = Y.reshape(-1).to(model.device)
+            total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets, reduction="sum").item()
+            count += Y.numel()
+    return total / count
+
+
+def _make_optimizer(model: CharLM, cfg: TrainConfig) -> torch.optim.Optimizer:
+    params = model.parameters()
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def _snapshot(model: torch.nn.Module) -> dict[str, Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _detach(state):
+    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+def _flatten_optimizer_state(state_dict: dict) -> tuple[dict[str, Tensor], dict]:
+    """An optimizer's state_dict as safetensors tensors plus a JSON layout — no pickle anywhere."""
+    tensors, per_param = {}, {}
+    for index, values in state_dict["state"].items():
+        per_param[str(index)] = {}
+        for name, value in values.items():
+            if isinstance(value, Tensor):
+                tensors[f"{index}.{name}"] = value.contiguous()
+                per_param[str(index)][name] = None
+            else:
+                per_param[str(index)][name] = value
+    return tensors, {"state": per_param, "param_groups": state_dict["param_groups"]}
+
+
+def _unflatten_optimizer_state(tensors: dict[str, Tensor], layout: dict) -> dict:
+    state = {
+        int(index): {name: tensors[f"{index}.{name}"] if value is None else value for name, value in values.items()}
+        for index, values in layout["state"].items()
+    }
+    return {"state": state, "param_groups": layout["param_groups"]}
