@@ -1,5 +1,7 @@
 """The split, and the d2l book's two iterators, on small texts made here."""
 
+import itertools
+
 import pytest
 import torch
 
@@ -35,7 +37,7 @@ def test_random_batches_are_shuffled_non_overlapping_windows(seed):
 @pytest.mark.parametrize("seed", range(5))
 def test_sequential_batches_continue_each_row(seed):
     batches = list(sequential_batches(IDS, 4, 7, torch.Generator().manual_seed(seed)))
-    for (X1, _), (X2, _) in zip(batches, batches[1:], strict=False):
+    for (X1, _), (X2, _) in itertools.pairwise(batches):
         assert torch.equal(X2[:, 0], X1[:, -1] + 1)  # row b picks up where it left off
     for X, Y in batches:
         assert torch.equal(Y, X + 1)
