@@ -1,18 +1,33 @@
 """Text from a model: warm up on a prefix, then draw one character at a time, carrying the state.
 
-No autograd, and the prefix is read once: each new character costs one step of the network.
+    generate(model, "time traveller", 200, temperature=0.8, seed=1)   # → Generation(texts, warnings, loops)
+
+No autograd, and the prefix is read once: each new character costs one step of the network. Several
+samples are drawn side by side as one batch. Temperature 0 is greedy (the d2l book's predict_ch8);
+top-k and top-p (nucleus) trim the unlikely tail; the same seed gives the same text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
-from .errors import CharLMError
+from .errors import CharLMError, check_whole
 from .model import CharLM
+from .vocab import UNK
+
+MAX_LENGTH = 100_000  # characters per sample
+MAX_SAMPLES = 64
+
+BIDIRECTIONAL_WARNING = (
+    "This model is bidirectional: while training, each prediction saw the characters to its right, so its "
+    "low perplexity comes from reading the answer. Generating left to right it has no future to read, and "
+    "what it writes is gibberish — the d2l book's 'wrong application' of bidirectional RNNs."
+)
 
 
 @contextmanager
@@ -26,34 +41,45 @@ def evaluating(model: torch.nn.Module):
         model.train(was_training)
 
 
-def next_char_distribution(logits: Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> Tensor:
-    """Probabilities (V,) to draw the next character from; ``temperature`` 0 puts all mass on the argmax.
-
-    The unknown token is never drawn: it stands for characters the model never saw, not for one.
-    """
-    if not temperature >= 0:  # also refuses NaN
-        raise CharLMError(f"temperature must be 0 (greedy) or positive, not {temperature!r}")
+def check_options(temperature: float, top_k: int, top_p: float) -> None:
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 100:
+        raise CharLMError(f"temperature must be between 0 (greedy) and 100, not {temperature!r}")
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
         raise CharLMError(f"top-k must be 0 (off) or a positive whole number, not {top_k!r}")
-    if not 0.0 < top_p <= 1.0:
-        raise CharLMError(f"top-p must be in (0, 1] (1 is off), not {top_p!r}")
+    if isinstance(top_p, bool) or not isinstance(top_p, (int, float)) or not 0.0 < top_p <= 1.0:
+        raise CharLMError(f"top-p must be above 0 and at most 1 (1 is off), not {top_p!r}")
+
+
+def next_char_distribution(logits: Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> Tensor:
+    """Probabilities (..., V) to draw the next character from; temperature 0 puts all mass on the argmax.
+
+    The unknown token (id 0) is never drawn: it stands for characters the model never saw, not for one.
+    """
+    check_options(temperature, top_k, top_p)
     logits = logits.float().clone()
-    logits[0] = float("-inf")  # <unk>
+    logits[..., 0] = float("-inf")
     if temperature == 0:
-        probs = torch.zeros_like(logits)
-        probs[logits.argmax()] = 1.0
-        return probs
+        return torch.nn.functional.one_hot(logits.argmax(-1), logits.shape[-1]).float()
     probs = torch.softmax(logits / temperature, dim=-1)
-    if 0 < top_k < len(probs):
-        kth = torch.topk(probs, top_k).values[-1]
+    if 0 < top_k < probs.shape[-1]:
+        kth = probs.topk(top_k, dim=-1).values[..., -1:]  # the k-th largest probability
         probs = torch.where(probs >= kth, probs, 0.0)
     if top_p < 1.0:
-        sorted_probs, order = probs.sort(descending=True)
-        before = sorted_probs.cumsum(0) - sorted_probs  # mass of the more likely characters
-        keep = torch.zeros_like(probs, dtype=torch.bool)
-        keep[order] = before < top_p * probs.sum()  # the smallest set whose mass reaches top_p
+        sorted_probs, order = probs.sort(dim=-1, descending=True)
+        before = sorted_probs.cumsum(-1) - sorted_probs  # the mass of the likelier characters
+        keep_sorted = before < top_p * probs.sum(-1, keepdim=True)  # the smallest set reaching top_p
+        keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)
         probs = torch.where(keep, probs, 0.0)
-    return probs / probs.sum()
+    return probs / probs.sum(-1, keepdim=True)
+
+
+def default_prefix(model: CharLM) -> str:
+    """Where to start when the user gives no prefix: the prefix the model was trained to sample from,
+    else a newline, else its most frequent character."""
+    saved = model.config.metadata.get("training", {}).get("config", {}).get("sample_prefix")
+    if saved:
+        return saved
+    return "\n" if "\n" in model.vocab.index else model.vocab.tokens[1]
 
 
 @torch.inference_mode()
@@ -66,21 +92,99 @@ def stream(
     top_k: int = 0,
     top_p: float = 1.0,
     seed: int | None = None,
-) -> Iterator[str]:
-    """Yield ``length`` characters that follow ``prefix``, one at a time."""
+    num_samples: int = 1,
+) -> Iterator[list[str]]:
+    """Yield, ``length`` times, the next character of each of ``num_samples`` samples."""
+    check_whole("length", length, minimum=0)
+    check_whole("number of samples", num_samples)
+    check_options(temperature, top_k, top_p)
+    if length > MAX_LENGTH or num_samples > MAX_SAMPLES:
+        raise CharLMError(f"at most {MAX_SAMPLES} samples of {MAX_LENGTH:,} characters at a time")
     if not prefix:
         raise CharLMError("the prefix is empty: give at least one character to start from")
     generator = torch.Generator().manual_seed(seed) if seed is not None else None
     with evaluating(model):
         tokens = torch.tensor([model.vocab.encode(prefix)], device=model.device)  # (1, P)
         logits, state = model(tokens)  # the whole prefix in one call warms the state up
+        last = logits[:, -1].expand(num_samples, -1)  # (N, V): every sample starts from the same state
+        state = _repeat(state, num_samples)
         for _ in range(length):
-            probs = next_char_distribution(logits[0, -1], temperature, top_k, top_p).cpu()
-            next_id = int(torch.multinomial(probs, 1, generator=generator)) if temperature else int(probs.argmax())
-            yield model.vocab.tokens[next_id]
-            logits, state = model(torch.tensor([[next_id]], device=model.device), state)
+            probs = next_char_distribution(last, temperature, top_k, top_p).cpu()  # (N, V)
+            ids = probs.argmax(-1) if temperature == 0 else torch.multinomial(probs, 1, generator=generator)[:, 0]
+            yield [model.vocab.tokens[i] for i in ids.tolist()]
+            logits, state = model(ids.to(model.device)[:, None], state)  # (N, 1, V)
+            last = logits[:, -1]
 
 
-def generate(model: CharLM, prefix: str, length: int, **options) -> str:
-    """The prefix followed by ``length`` generated characters (see ``stream`` for the options)."""
-    return prefix + "".join(stream(model, prefix, length, **options))
+def _repeat(state, n: int):
+    """A batch-of-one state (L·D, 1, H) repeated for n samples."""
+    if isinstance(state, tuple):
+        return tuple(s.expand(-1, n, -1).contiguous() for s in state)
+    return state.expand(-1, n, -1).contiguous()
+
+
+# -- loops and warnings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loop:
+    """The end of a text that repeats one cycle over and over."""
+
+    cycle: str  # the repeating characters
+    start: int  # where the repetition begins, in the generated text
+    repeats: float  # how many times the cycle occurs, counting a partial one
+
+    def __str__(self) -> str:
+        return (
+            f"The text fell into a loop: {self.cycle!r} repeats {self.repeats:.0f} times from character "
+            f"{self.start}. Greedy and low-temperature sampling do this; raise the temperature to break out."
+        )
+
+
+def find_loop(text: str, max_period: int = 80, min_repeats: float = 3.0, min_span: int = 24) -> Loop | None:
+    """The longest repeating tail of ``text``: a cycle of at most ``max_period`` characters occurring
+    at least ``min_repeats`` times over at least ``min_span`` characters, or None."""
+    best: Loop | None = None
+    n = len(text)
+    for period in range(1, min(max_period, n // 2) + 1):
+        run = 0  # how far back text[k] == text[k - period] holds without a break
+        while run < n - period and text[n - 1 - run] == text[n - 1 - run - period]:
+            run += 1
+        span = run + period
+        if span >= min_span and span / period >= min_repeats and (best is None or span > n - best.start):
+            best = Loop(text[n - period :], n - span, span / period)
+    return best
+
+
+@dataclass
+class Generation:
+    prefix: str  # as the user gave it
+    texts: list[str]  # the generated characters of each sample, without the prefix
+    warnings: list[str] = field(default_factory=list)  # about the model or the prefix
+    loops: list[Loop | None] = field(default_factory=list)  # per sample
+
+
+def prepare_prefix(model: CharLM, prefix: str) -> tuple[str, list[str]]:
+    """The prefix to start from, and warnings about it: unknown characters, an empty prefix."""
+    warnings = []
+    if model.config.bidirectional:
+        warnings.append(BIDIRECTIONAL_WARNING)
+    if not prefix:
+        prefix = default_prefix(model)
+        warnings.append(f"No prefix given: starting from {prefix!r}.")
+    unknown = model.vocab.unknown(prefix)
+    if unknown:
+        chars = ", ".join(repr(c) for c in unknown)
+        warnings.append(
+            f"The prefix has characters this model never saw: {chars}. They are read as {UNK}, "
+            "which the model knows little about."
+        )
+    return prefix, warnings
+
+
+def generate(model: CharLM, prefix: str, length: int, *, num_samples: int = 1, **options) -> Generation:
+    """Samples of ``length`` characters after ``prefix``, with warnings and loop detection."""
+    prefix_used, warnings = prepare_prefix(model, prefix)
+    columns = list(stream(model, prefix_used, length, num_samples=num_samples, **options))
+    texts = ["".join(chars) for chars in zip(*columns, strict=True)] if columns else [""] * num_samples
+    return Generation(prefix_used, texts, warnings, [find_loop(t) for t in texts])

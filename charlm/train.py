@@ -250,8 +250,8 @@ class Trainer:
                 self.first_epoch = epoch + 1  # where a resume would go on from
                 yield event
                 if cfg.sample_every and epoch % cfg.sample_every == 0 and cfg.sample_length:
-                    text = generate(model, prefix, cfg.sample_length, temperature=cfg.sample_temperature, seed=cfg.seed)
-                    yield Sample(epoch, prefix, text[len(prefix) :])
+                    sample = generate(model, prefix, cfg.sample_length, temperature=cfg.sample_temperature, seed=cfg.seed)
+                    yield Sample(epoch, sample.prefix, sample.texts[0])
                 if reason == "time limit":
                     break
         finally:  # also when the consumer closes the generator: leave the model usable
