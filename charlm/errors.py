@@ -14,6 +14,10 @@ class CheckpointError(CharLMError):
     """A checkpoint is missing, corrupt, pickled, or does not fit the model it describes."""
 
 
+class CorpusError(CharLMError):
+    """A corpus cannot be had: unknown, not downloadable, failing its checksum, or text we cannot train on."""
+
+
 def check_whole(name: str, value, minimum: int = 1) -> None:
     """Raise unless ``value`` is a whole number ≥ ``minimum`` (True/False do not count as numbers)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:

@@ -118,7 +118,7 @@ class CharLM(
     nn.Module,
     PyTorchModelHubMixin,
     library_name="charlm",
-    tags=["character-level", "rnn", "lstm", "gru", "text-generation"],
+    tags=["character-level", "rnn", "text-generation"],
     license="mit",
     model_card_template=MODEL_CARD,
 ):
@@ -162,7 +162,10 @@ class CharLM(
     def generate_model_card(self, *args, **kwargs):
         kwargs.setdefault("title", f"charlm {CELL_NAMES[self.config.cell]}")
         kwargs.setdefault("summary", self.describe())
-        return super().generate_model_card(*args, **kwargs)
+        card = super().generate_model_card(*args, **kwargs)
+        mixin_tags = [t for t in card.data.tags or [] if "mixin" in t]
+        card.data.tags = ["character-level", "rnn", self.config.cell, "text-generation", *mixin_tags]
+        return card
 
     @property
     def num_parameters(self) -> int:

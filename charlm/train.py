@@ -231,7 +231,7 @@ class Trainer:
                 if reason in ("stopped", "diverged") or not losses:
                     break
                 train_seconds = time.perf_counter() - epoch_start
-                valid_loss = evaluate(model, self.data.valid, cfg.batch_size, cfg.num_steps, engine=self.engine)
+                valid_loss = evaluate(model, self.data.valid, engine=self.engine)  # one protocol everywhere
                 if not math.isfinite(valid_loss):
                     reason, message = "diverged", self._diverged_message(epoch, None, valid_loss, math.nan)
                     model.load_state_dict(last_good)
@@ -317,7 +317,11 @@ class Trainer:
 
 @torch.inference_mode()
 def evaluate(model: CharLM, ids: Tensor, batch_size: int = 32, num_steps: int = 35, engine: str = "auto") -> float:
-    """Mean cross-entropy in nats per character over ``ids``, read in order with the state carried."""
+    """Mean cross-entropy in nats per character over ``ids``, read in order with the state carried.
+
+    The figure depends a little on how the text is cut into rows (each row starts from a zero state):
+    the trainer, ``python -m charlm evaluate`` and model cards all use the defaults, so they agree.
+    """
     total, count, state = 0.0, 0, None
     with evaluating(model):
         for X, Y in evaluation_batches(ids, batch_size, num_steps):

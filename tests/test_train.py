@@ -79,7 +79,7 @@ def test_closing_the_stream_restores_the_best_weights():
         if isinstance(event, Step) and event.epoch == 3 and event.step == 2:
             break  # mid-epoch, with weights that are no epoch's
     stream.close()
-    assert evaluate(model, data.valid, 4, 10) == pytest.approx(best, rel=1e-6)
+    assert evaluate(model, data.valid) == pytest.approx(best, rel=1e-6)
 
 
 def test_a_diverging_loss_stops_with_advice_and_the_last_good_weights():
@@ -99,7 +99,7 @@ def test_a_diverging_loss_stops_with_advice_and_the_last_good_weights():
     assert all(torch.isfinite(p).all() for p in model.parameters())
     epoch1 = next(e for e in events if isinstance(e, Epoch))
     model.head._forward_hooks.clear()
-    assert evaluate(model, data.valid, 4, 10) == pytest.approx(epoch1.valid_loss, rel=1e-6)
+    assert evaluate(model, data.valid) == pytest.approx(epoch1.valid_loss, rel=1e-6)
 
 
 def test_save_and_resume_continue_exactly_where_the_run_left_off(tmp_path):

@@ -1,0 +1,373 @@
+"""The command line: ``python -m charlm train | evaluate``.
+
+A thin consumer of the library, like the app: it builds a corpus, a dataset and a model, then prints
+the trainer's events. Every error a user can cause is printed as one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import shlex
+import sys
+import time
+from dataclasses import MISSING, fields
+from pathlib import Path
+
+import torch
+
+from .corpora import CORPORA, Corpus, corpus_from_file, describe, load_corpus
+from .data import SAMPLING, Dataset
+from .errors import CharLMError
+from .layers import ENGINES, LAYERS
+from .model import CharLM, CharLMConfig
+from .train import OPTIMIZERS, Epoch, Finished, Sample, Started, Step, TrainConfig, Trainer, evaluate
+
+# Where samples start, per corpus: the d2l book's prefixes, and a speaker's cue for the plays.
+SAMPLE_PREFIXES = {"timemachine": "time traveller", "jaychou": "分开", "moliere": "ORGON.", "tinyshakespeare": "ROMEO:"}
+
+
+def _default(cls, name: str):
+    field = next(f for f in fields(cls) if f.name == name)
+    return field.default if field.default is not MISSING else field.default_factory()
+
+
+def _add_data_arguments(p: argparse.ArgumentParser, required: bool) -> None:
+    g = p.add_argument_group("data")
+    src = g.add_mutually_exclusive_group(required=required)
+    src.add_argument("--corpus", choices=sorted(CORPORA), help="a named corpus, downloaded and verified on first use")
+    src.add_argument("--text-file", metavar="PATH", help="your own UTF-8 text file instead of a named corpus")
+    g.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="read named corpora from this folder instead of downloading them (default: $CHARLM_DATA_DIR)",
+    )
+    g.add_argument(
+        "--preprocess", choices=["raw", "d2l"], help="raw characters, or the d2l book's recipe (default: raw)"
+    )
+    g.add_argument("--max-chars", type=int, metavar="N", help="keep only the first N characters (the d2l book: 10000)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m charlm",
+        description="Train, evaluate and sample character-level recurrent language models.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    t = sub.add_parser(
+        "train",
+        help="train a model and save it as a checkpoint folder",
+        description="Train a character-level language model. One line per epoch with train and validation "
+        "perplexity; at the end a checkpoint folder that CharLM.from_pretrained loads, with its model card.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    _add_data_arguments(t, required=False)
+    m = t.add_argument_group("model")
+    m.add_argument("--cell", choices=list(LAYERS), default=_default(CharLMConfig, "cell"), help="recurrent cell")
+    m.add_argument("--layers", type=int, default=_default(CharLMConfig, "num_layers"), help="stacked layers")
+    m.add_argument("--hidden", type=int, default=_default(CharLMConfig, "hidden_size"), help="hidden units per layer")
+    m.add_argument(
+        "--bidirectional", action="store_true", help="also read right to left (cannot generate: it sees the future)"
+    )
+    m.add_argument(
+        "--dropout",
+        type=float,
+        default=_default(CharLMConfig, "dropout"),
+        help="dropout between layers and before the head",
+    )
+    m.add_argument(
+        "--embedding",
+        type=int,
+        default=_default(CharLMConfig, "embedding_dim"),
+        metavar="DIM",
+        help="learned embedding size; 0 for one-hot inputs as in the d2l book",
+    )
+    m.add_argument("--nonlinearity", choices=["tanh", "relu"], default="tanh", help="the vanilla RNN's activation")
+
+    o = t.add_argument_group("training")
+    o.add_argument("--epochs", type=int, default=_default(TrainConfig, "epochs"), help="passes over the training split")
+    o.add_argument(
+        "--batch-size", type=int, default=_default(TrainConfig, "batch_size"), help="sequences per minibatch"
+    )
+    o.add_argument(
+        "--num-steps",
+        type=int,
+        default=_default(TrainConfig, "num_steps"),
+        help="characters per sequence (truncated backpropagation through time)",
+    )
+    o.add_argument(
+        "--sampling",
+        choices=SAMPLING,
+        default=_default(TrainConfig, "sampling"),
+        help="random: shuffled sequences, state reset; sequential: state carried across batches",
+    )
+    o.add_argument("--optimizer", choices=OPTIMIZERS, default=_default(TrainConfig, "optimizer"), help="optimizer")
+    o.add_argument("--lr", type=float, default=_default(TrainConfig, "lr"), help="learning rate")
+    o.add_argument(
+        "--clip", type=float, default=_default(TrainConfig, "clip"), help="clip the gradient norm to this; 0 = off"
+    )
+    o.add_argument("--weight-decay", type=float, default=_default(TrainConfig, "weight_decay"), help="weight decay")
+    o.add_argument(
+        "--valid-fraction",
+        type=float,
+        default=_default(TrainConfig, "valid_fraction"),
+        help="the last part of the text held out for validation",
+    )
+    o.add_argument("--seed", type=int, default=_default(TrainConfig, "seed"), help="random seed")
+    o.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=_default(TrainConfig, "engine"),
+        help="scratch: charlm's cells; fused: torch's kernels; auto: fused where it exists",
+    )
+    o.add_argument("--device", default=_default(TrainConfig, "device"), help="auto, cpu, cuda, cuda:N or mps")
+    o.add_argument("--max-seconds", type=float, default=0.0, help="stop after this many seconds; 0 = no limit")
+    o.add_argument(
+        "--sample-every",
+        type=int,
+        default=_default(TrainConfig, "sample_every"),
+        help="epochs between samples; 0 = none",
+    )
+    o.add_argument("--prefix", help="where samples start (default: the corpus's usual prefix)")
+    o.add_argument(
+        "--sample-length", type=int, default=_default(TrainConfig, "sample_length"), help="characters per sample"
+    )
+
+    s = t.add_argument_group("checkpoints")
+    s.add_argument("--out", metavar="DIR", help="where to save the model (default: runs/CORPUS-CELL)")
+    s.add_argument("--resume", metavar="DIR", help="continue a run saved by --out (up to --epochs in all)")
+
+    e = sub.add_parser(
+        "evaluate",
+        help="print a checkpoint's validation perplexity and bits per character",
+        description="Evaluate a checkpoint on its validation split. Corpus, preprocessing and split are the ones "
+        "saved in the checkpoint unless given here.",
+    )
+    e.add_argument("--checkpoint", required=True, metavar="DIR", help="a checkpoint folder or Hugging Face Hub id")
+    _add_data_arguments(e, required=False)
+    e.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    return parser
+
+
+def load_data(
+    corpus: str | None, text_file: str | None, data_dir: str | None, recipe: str | None, max_chars: int | None
+) -> Corpus:
+    if text_file:
+        loaded = corpus_from_file(text_file)
+    else:
+        loaded = load_corpus(corpus or "timemachine", recipe or "raw", data_dir=data_dir)
+    if max_chars:
+        loaded.text = loaded.text[:max_chars]
+    return loaded
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if args.resume:
+        model = CharLM.from_pretrained(args.resume, device="cpu")
+        saved = model.config.metadata
+        corpus = load_data(
+            args.corpus or (None if args.text_file else saved.get("corpus")),
+            args.text_file,
+            args.data_dir,
+            args.preprocess or saved.get("recipe"),
+            args.max_chars or saved.get("max_chars"),
+        )
+        data = Dataset.from_text(corpus.text, saved.get("valid_fraction", args.valid_fraction), vocab=model.vocab)
+    else:
+        corpus = load_data(args.corpus, args.text_file, args.data_dir, args.preprocess, args.max_chars)
+        data = Dataset.from_text(corpus.text, args.valid_fraction)
+        model_config = CharLMConfig(
+            vocab=list(data.vocab.tokens),
+            cell=args.cell,
+            hidden_size=args.hidden,
+            num_layers=args.layers,
+            bidirectional=args.bidirectional,
+            dropout=args.dropout,
+            embedding_dim=args.embedding,
+            nonlinearity=args.nonlinearity,
+        )
+        model = CharLM(model_config)
+    model.config.metadata.update(
+        corpus=corpus.name,
+        recipe=corpus.recipe,
+        max_chars=args.max_chars,
+        valid_fraction=args.valid_fraction,
+        source=corpus.source,
+        title=corpus.title,
+    )
+    config = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        num_steps=args.num_steps,
+        sampling=args.sampling,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        clip=args.clip,
+        weight_decay=args.weight_decay,
+        valid_fraction=args.valid_fraction,
+        seed=args.seed,
+        engine=args.engine,
+        device=args.device,
+        sample_every=args.sample_every,
+        sample_prefix=args.prefix or SAMPLE_PREFIXES.get(corpus.name, ""),
+        sample_length=args.sample_length,
+        max_seconds=args.max_seconds,
+    )
+    trainer = Trainer(model, data, config, resume_from=args.resume)
+    out = Path(args.out or args.resume or f"runs/{corpus.name}-{model.config.cell}")
+    print(f"{describe(corpus)}; {len(data.train):,} for training, {len(data.valid):,} for validation")
+    print(f"model: {model.describe()}")
+    if data.valid_unknown:
+        print(
+            f"note: {sum(data.valid_unknown.values())} validation characters never occur in training: they count as <unk>"
+        )
+
+    progress = _Progress()
+    last_sample, finished = "", None
+    try:
+        for event in trainer.run():
+            if isinstance(event, Started):
+                print(
+                    f"training on {event.device} with the {event.engine} engine, epochs {event.first_epoch}–{event.epochs}"
+                )
+            elif isinstance(event, Step):
+                progress.step(event)
+            elif isinstance(event, Epoch):
+                progress.clear()
+                best = " *" if event.is_best else ""
+                print(
+                    f"epoch {event.epoch:>4}  train ppl {event.train_perplexity:8.3f}  valid ppl {event.valid_perplexity:8.3f}"
+                    f"  ({event.valid_bpc:.3f} bits/char)  {event.tokens_per_second:9,.0f} tokens/s"
+                    f"  clipped {event.clipped_fraction:4.0%}  {event.elapsed:6.1f} s{best}"
+                )
+            elif isinstance(event, Sample):
+                last_sample = event.prefix + event.text
+                print(f"    sample: {last_sample!r}")
+            elif isinstance(event, Finished):
+                progress.clear()
+                finished = event
+                print(event.message)
+    except KeyboardInterrupt:
+        progress.clear()
+        print("interrupted: saving the best weights so far")
+    command = "python -m charlm " + shlex.join(args.argv)
+    trainer.save(out, model_card=training_card(trainer, corpus, command, last_sample, finished))
+    print(f"saved to {out}  (load it with CharLM.from_pretrained({str(out)!r}))")
+    return 1 if finished is not None and finished.reason == "diverged" else 0
+
+
+def training_card(trainer: Trainer, corpus: Corpus, command: str, sample: str, finished: Finished | None) -> str:
+    """The model card's training section: data, recipe, hardware, figures, a sample, the command."""
+    cfg, data, history = trainer.config, trainer.data, trainer.history
+    lines = [
+        "## Training",
+        "",
+        f"- **Data**: {describe(corpus)} ({corpus.recipe} preprocessing); contiguous split: the first "
+        f"{1 - cfg.valid_fraction:.0%} for training ({len(data.train):,} characters), the last {cfg.valid_fraction:.0%} "
+        f"for validation ({len(data.valid):,}).",
+        f"- **Recipe**: {cfg.optimizer} lr {cfg.lr:g}, gradient clipping {cfg.clip:g}, weight decay {cfg.weight_decay:g}, "
+        f"batch {cfg.batch_size} × {cfg.num_steps} steps, {cfg.sampling} sampling, seed {cfg.seed}, {cfg.engine} engine.",
+        f"- **Hardware**: {trainer.device} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads), "
+        f"torch {torch.__version__}.",
+    ]
+    if history:
+        best = min(history, key=lambda h: h["valid_loss"])
+        lines += [
+            f"- **Result**: {len(history)} epochs in {history[-1]['elapsed']:.0f} s; best validation perplexity "
+            f"**{best['valid_perplexity']:.3f}** ({best['valid_bpc']:.3f} bits per character) at epoch {best['epoch']}, "
+            f"training perplexity then {best['train_perplexity']:.3f}."
+            + (" These are the weights saved." if cfg.restore_best else ""),
+            "",
+            "| epoch | train perplexity | validation perplexity | bits/char | tokens/s |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        every = math.ceil(len(history) / 12)  # at most about a dozen rows, the last epoch always among them
+        shown = [h for i, h in enumerate(history) if i % every == 0 or i == len(history) - 1]
+        lines += [
+            f"| {h['epoch']} | {h['train_perplexity']:.3f} | {h['valid_perplexity']:.3f} | {h['valid_bpc']:.3f} | "
+            f"{h['tokens_per_second']:,.0f} |"
+            for h in shown
+        ]
+    if finished is not None:
+        lines += ["", finished.message]
+    if sample:
+        lines += ["", "Greedy sample after training:", "", "```text", sample, "```"]
+    lines += ["", "Reproduce:", "", "```bash", command, "```"]
+    return "\n".join(lines)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    model = CharLM.from_pretrained(args.checkpoint, device=args.device)
+    saved = model.config.metadata
+    if not (args.corpus or args.text_file or saved.get("corpus")):
+        raise CharLMError("this checkpoint does not say which corpus it was trained on: give --corpus or --text-file")
+    corpus_name = args.corpus or (None if args.text_file else saved.get("corpus"))
+    if corpus_name == "custom" and not args.text_file:
+        raise CharLMError("this checkpoint was trained on a user's text: give it again with --text-file")
+    corpus = load_data(
+        corpus_name,
+        args.text_file,
+        args.data_dir,
+        args.preprocess or saved.get("recipe"),
+        args.max_chars or saved.get("max_chars"),
+    )
+    fraction = saved.get("valid_fraction", _default(TrainConfig, "valid_fraction"))
+    data = Dataset.from_text(corpus.text, fraction, vocab=model.vocab)
+    start = time.perf_counter()
+    loss = evaluate(model, data.valid)
+    unknown = sum(data.valid_unknown.values())
+    print(
+        f"{describe(corpus)}, {corpus.recipe} preprocessing; validation: the last {fraction:.0%}, {len(data.valid):,} characters"
+    )
+    if unknown:
+        print(f"note: {unknown} validation characters are outside the model's vocabulary and count as <unk>")
+    print(
+        f"validation perplexity {math.exp(loss):.3f}  ({loss / math.log(2):.3f} bits per character, {loss:.4f} nats)"
+        f"  in {time.perf_counter() - start:.1f} s"
+    )
+    return 0
+
+
+class _Progress:
+    """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second."""
+
+    def __init__(self):
+        self.shown, self.last = False, 0.0
+        self.enabled = sys.stderr.isatty()  # a log file gets the epoch lines only
+
+    def step(self, e: Step) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (now - self.last < 0.1 and e.step != e.steps_per_epoch):
+            return
+        self.last = now
+        done = min(e.step / e.steps_per_epoch, 1.0)
+        bar = "█" * int(done * 30) + "·" * (30 - int(done * 30))
+        clipped = " clipped" if e.clipped else ""
+        sys.stderr.write(
+            f"\repoch {e.epoch} {bar} {e.step}/{e.steps_per_epoch}  loss {e.loss:.3f}  ppl {e.perplexity:7.3f}"
+            f"  |g| {e.grad_norm:6.2f}{clipped:8}  {e.tokens_per_second:8,.0f} tok/s"
+        )
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    args.argv = argv  # for the model card's "reproduce" line
+    try:
+        return {"train": cmd_train, "evaluate": cmd_evaluate}[args.command](args)
+    except CharLMError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

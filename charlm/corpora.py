@@ -1,0 +1,404 @@
+"""The corpora: four named texts, downloaded once and verified by SHA-256, and text a user brings.
+
+A named corpus is read from a local folder when one is given (``data_dir``: the argument, the CLI's
+``--data-dir``, or ``CHARLM_DATA_DIR``), else downloaded from its canonical URL by pooch into a cache
+(``CHARLM_CACHE_DIR``, else the platform's user cache). Either way its SHA-256 is checked; pooch
+downloads to a temporary file and moves it into the cache only once the hash matched, so a failed
+or half download never leaves a file there.
+
+Every text is decoded as UTF-8, stripped of every U+FEFF (byte-order mark) and given "\\n" newlines,
+then a recipe: "raw" keeps it so, "d2l" is exactly the d2l book's preprocessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CorpusError
+
+DATA_DIR_ENV = "CHARLM_DATA_DIR"
+CACHE_DIR_ENV = "CHARLM_CACHE_DIR"
+MAX_UPLOAD_ENV = "CHARLM_MAX_UPLOAD_MB"
+DEFAULT_MAX_UPLOAD_MB = 5
+MIN_CHARS = 2  # a one-character text can teach nothing
+BINARY_CONTROL_FRACTION = 0.10  # more control characters than this (besides \n \r \t \f) means binary
+CONTROLS = "".join(chr(c) for c in [*range(32), 127] if chr(c) not in "\n\r\t\f")  # \x00 … \x1f and \x7f
+
+
+@dataclass(frozen=True)
+class CorpusSpec:
+    """A named corpus: where it lives, how to check it, and which recipes it offers."""
+
+    name: str  # registry key: "timemachine", "jaychou", "moliere", "tinyshakespeare"
+    title: str  # what the UI shows, e.g. "The Time Machine (H. G. Wells)"
+    language: str  # "English", "Chinese", "French"
+    url: str  # canonical download URL
+    sha256: str  # of the file at ``url``, as downloaded (the zip itself for jaychou)
+    filename: str  # file name in a data folder and in the cache, e.g. "jaychou_lyrics.txt.zip"
+    member: str | None  # for zips: the member to read; None for plain text files
+    recipes: tuple[str, ...]  # preprocessing recipes it offers, "raw" always first
+    note: str  # one line for the UI: licence, size
+
+
+@dataclass
+class Corpus:
+    """A text ready to train on, and where it came from."""
+
+    name: str  # registry name, or "custom" for user text
+    title: str  # what the UI shows
+    text: str  # the text after preprocessing
+    recipe: str  # "raw" or "d2l"
+    source: str  # where it came from: a path, a URL, or "pasted text"
+
+
+CORPORA: dict[str, CorpusSpec] = {
+    spec.name: spec
+    for spec in (
+        CorpusSpec(
+            name="timemachine",
+            title="The Time Machine (H. G. Wells)",
+            language="English",
+            url="http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
+            sha256="8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516",
+            filename="timemachine.txt",
+            member=None,
+            recipes=("raw", "d2l"),
+            note="Public domain; 179 KB. The d2l book's corpus: its recipe keeps lower-case letters and spaces.",
+        ),
+        CorpusSpec(
+            name="jaychou",
+            title="Jay Chou lyrics (周杰伦歌词)",
+            language="Chinese",
+            url="https://raw.githubusercontent.com/d2l-ai/d2l-zh/66964df083b506fcc672132851ea171519d48d0b/"
+            "data/jaychou_lyrics.txt.zip",
+            sha256="3cfedd7d174111cdad5a27eaffaa6a2432a2842cf2590a03dd8a97610ea07043",
+            filename="jaychou_lyrics.txt.zip",
+            member="jaychou_lyrics.txt",
+            recipes=("raw", "d2l"),
+            note="Lyrics under copyright: downloaded at run time, never redistributed; 63,282 characters.",
+        ),
+        CorpusSpec(
+            name="moliere",
+            title="Molière, Œuvres complètes",
+            language="French",
+            url="https://raw.githubusercontent.com/Bamishola/be-mini-gpt/94dc9998f2655cf2f83f3ef3173888bd6683e686/"
+            "moliere.txt",
+            sha256="792db7f15f17032f76e610eff6ee6a8bf62a01e01170a198b1070d744ff9443e",
+            filename="moliere.txt",
+            member=None,
+            recipes=("raw",),
+            note="Public domain (Project Gutenberg volumes); 1.8 MB.",
+        ),
+        CorpusSpec(
+            name="tinyshakespeare",
+            title="Tiny Shakespeare",
+            language="English",
+            url="https://raw.githubusercontent.com/karpathy/char-rnn/6f9487a6fe5b420b7ca9afb0d7c078e37c1d1b4e/"
+            "data/tinyshakespeare/input.txt",
+            sha256="86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+            filename="tinyshakespeare.txt",
+            member=None,
+            recipes=("raw",),
+            note="Public domain; 1.1 MB. The char-rnn / nanoGPT reference corpus.",
+        ),
+    )
+}
+
+
+# ---- where corpora live ---------------------------------------------------------------------------------------------
+
+
+def data_dir(explicit: str | Path | None = None) -> Path | None:
+    """The local folder to read named corpora from: ``explicit``, else ``CHARLM_DATA_DIR``, else None."""
+    if explicit is not None and str(explicit) != "":
+        return Path(explicit).expanduser()
+    env = os.environ.get(DATA_DIR_ENV, "")
+    return Path(env).expanduser() if env else None
+
+
+_data_dir = data_dir  # fetch's and load_corpus's argument of that name hides the function
+
+
+def cache_dir() -> Path:
+    """Where downloads are kept: ``CHARLM_CACHE_DIR``, else the platform's user cache for charlm."""
+    env = os.environ.get(CACHE_DIR_ENV, "")
+    if env:
+        return Path(env).expanduser()
+    import pooch  # imported here: only a download needs it
+
+    return Path(pooch.os_cache("charlm"))
+
+
+def spec(name: str) -> CorpusSpec:
+    """The registry entry for ``name``; a CorpusError listing the known names otherwise."""
+    try:
+        return CORPORA[name]
+    except (KeyError, TypeError):
+        raise CorpusError(f"there is no corpus named {name!r}. The corpora are: {', '.join(CORPORA)}") from None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(name: str, data_dir: str | Path | None = None) -> Path:
+    """The path to the verified raw file of corpus ``name``: from the data folder if there is one, else
+    from the cache, downloading it there first if needed."""
+    entry = spec(name)
+    folder = _data_dir(data_dir)
+    if folder is not None:
+        return _from_folder(entry, folder)
+    return _download(entry)
+
+
+def _from_folder(entry: CorpusSpec, folder: Path) -> Path:
+    path = folder / entry.filename
+    if not path.is_file():
+        missing = "that folder does not exist" if not folder.is_dir() else "there is no such file"
+        raise CorpusError(
+            f"the corpus {entry.name!r} should be the file {entry.filename} in {folder}, but {missing}. "
+            f"That folder comes from --data-dir or the {DATA_DIR_ENV} environment variable: put {entry.filename} "
+            f"there (download it from {entry.url}), or unset them to download it automatically."
+        )
+    actual = sha256_of(path)
+    if actual != entry.sha256:
+        raise CorpusError(
+            f"{path} does not match the SHA-256 of the corpus {entry.name!r}: expected {entry.sha256}, got {actual}. "
+            f"The file is damaged or a different version: replace it with the one from {entry.url}."
+        )
+    return path
+
+
+def _download(entry: CorpusSpec) -> Path:
+    import pooch
+    import requests
+
+    folder = cache_dir()
+    how_to_fix = (
+        f"Connect to the internet and try again, or put {entry.filename} in a folder and point "
+        f"{DATA_DIR_ENV} or --data-dir at it."
+    )
+    try:
+        path = pooch.retrieve(
+            entry.url, known_hash=f"sha256:{entry.sha256}", fname=entry.filename, path=folder, progressbar=False
+        )
+    except requests.exceptions.RequestException as e:  # offline, refused, timed out, HTTP error, cut short
+        raise CorpusError(
+            f"the corpus {entry.name!r} could not be downloaded from {entry.url} ({_reason(e)}). " + how_to_fix
+        ) from e
+    except ValueError as e:  # pooch.hashes.hash_matches: "... expected sha256:X but got Y ..."
+        got = re.search(r"but got ([0-9a-fA-F]+)", str(e))
+        if got is None:
+            raise CorpusError(f"the corpus {entry.name!r} could not be downloaded from {entry.url}: {e}") from e
+        raise CorpusError(
+            f"the download of {entry.name!r} from {entry.url} does not match its SHA-256: expected {entry.sha256}, "
+            f"got {got.group(1).lower()}. It was deleted; nothing was cached. The server may have sent a damaged "
+            f"or different file: try again later, or put a good copy of {entry.filename} in a folder and point "
+            f"{DATA_DIR_ENV} or --data-dir at it."
+        ) from e
+    except OSError as e:  # the cache folder cannot be created or written
+        raise CorpusError(
+            f"the corpus {entry.name!r} could not be saved in the cache folder {folder} ({e}). "
+            f"Point {CACHE_DIR_ENV} at a folder you can write to."
+        ) from e
+    return Path(path)
+
+
+def _reason(e: Exception) -> str:
+    """What went wrong with a download, in a few words."""
+    import requests
+
+    if isinstance(e, requests.exceptions.HTTPError) and e.response is not None:
+        return f"the server answered HTTP {e.response.status_code} {e.response.reason}"
+    if isinstance(e, requests.exceptions.Timeout):
+        return "the server did not answer in time"
+    if isinstance(e, requests.exceptions.ConnectionError):
+        return "no connection: offline, or the server refused or dropped it"
+    if isinstance(e, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+        return "the connection broke off before the whole file arrived"
+    return f"{type(e).__name__}: {e}"
+
+
+# ---- named corpora --------------------------------------------------------------------------------------------------
+
+
+def clean(text: str) -> str:
+    """Remove every U+FEFF (byte-order mark) and turn "\\r\\n" and "\\r" into "\\n"."""
+    return text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def d2l_timemachine(text: str) -> str:
+    """The d2l book: each line keeps letters only (runs of anything else become one space), stripped and
+    lower-cased; the tokenizer then concatenates the lines with no separator, so empty lines vanish."""
+    return "".join(re.sub("[^A-Za-z]+", " ", line).strip().lower() for line in text.split("\n"))
+
+
+def d2l_jaychou(text: str) -> str:
+    """The Chinese d2l book: newlines and carriage returns become spaces; the first 10,000 characters."""
+    return text.replace("\n", " ").replace("\r", " ")[:10000]
+
+
+RECIPES: dict[tuple[str, str], Callable[[str], str]] = {
+    ("timemachine", "d2l"): d2l_timemachine,
+    ("jaychou", "d2l"): d2l_jaychou,
+}
+
+
+def load_corpus(name: str, recipe: str = "raw", data_dir: str | Path | None = None) -> Corpus:
+    """Corpus ``name`` fetched, verified, decoded, cleaned and put through ``recipe``."""
+    entry = spec(name)
+    if recipe not in entry.recipes:
+        raise CorpusError(f"the corpus {name!r} has no recipe {recipe!r}. It offers: {', '.join(entry.recipes)}")
+    path = fetch(name, data_dir)
+    if entry.member is None:
+        raw = path.read_bytes()
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                raw = archive.read(entry.member)
+        except (zipfile.BadZipFile, KeyError) as e:  # cannot happen to a file that passed its checksum
+            raise CorpusError(f"{path} is not a zip holding {entry.member}: {e}") from e
+    text = clean(raw.decode("utf-8"))
+    text = RECIPES.get((name, recipe), lambda t: t)(text)
+    local = _data_dir(data_dir) is not None
+    return Corpus(name=name, title=entry.title, text=text, recipe=recipe, source=str(path) if local else entry.url)
+
+
+# ---- the user's text ------------------------------------------------------------------------------------------------
+
+
+def max_upload_bytes() -> int:
+    """The cap on an uploaded file: ``CHARLM_MAX_UPLOAD_MB`` megabytes (1 MB = 1,000,000 bytes), default 5."""
+    env = os.environ.get(MAX_UPLOAD_ENV, "")
+    if not env:
+        return DEFAULT_MAX_UPLOAD_MB * 1_000_000
+    try:
+        mb = float(env)
+    except ValueError:
+        mb = -1.0
+    if not mb > 0:
+        raise CorpusError(f"{MAX_UPLOAD_ENV} must be a number of megabytes above 0, such as 5, not {env!r}")
+    return int(mb * 1_000_000)
+
+
+def _size(n: int, unit: str = "bytes") -> str:
+    if unit != "bytes":
+        return f"{n:,} {unit}"
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f} MB"
+    if n >= 1_000:
+        return f"{n / 1_000:.1f} KB"
+    return f"{n:,} bytes"
+
+
+def _check_size(what: str, n: int, cap: int | None, unit: str) -> None:
+    """Raise when ``n`` is over the cap; ``cap`` None means the CHARLM_MAX_UPLOAD_MB default."""
+    from_env = cap is None
+    limit = max_upload_bytes() if cap is None else cap
+    if n <= limit:
+        return
+    fix = (
+        f"Use a shorter text, or raise the limit with the {MAX_UPLOAD_ENV} environment variable (megabytes)."
+        if from_env
+        else "Use a shorter text, or raise the limit."
+    )
+    raise CorpusError(f"{what} is {_size(n, unit)}, over the limit of {_size(limit, unit)}. {fix}")
+
+
+def _check_not_binary(what: str, data: str | bytes) -> None:
+    """Raise when ``data`` holds NULs or too many control characters: a binary file, not text."""
+    unit = "bytes" if isinstance(data, bytes) else "characters"
+    controls = [c.encode("ascii") for c in CONTROLS] if isinstance(data, bytes) else list(CONTROLS)
+    if controls[0] in data:  # NUL
+        raise CorpusError(
+            f"{what} contains NUL {unit}: it looks like a binary file (an image, a zip, a PDF, a Word document), "
+            "not plain text. Save it as a plain-text UTF-8 file (.txt)."
+        )
+    count = sum(data.count(c) for c in controls)
+    if count > BINARY_CONTROL_FRACTION * len(data):
+        raise CorpusError(
+            f"{count:,} of the {len(data):,} {unit} of {what} are control characters (more than "
+            f"{BINARY_CONTROL_FRACTION:.0%}): it looks like a binary file (an image, a zip, a PDF), not plain text. "
+            "Save it as a plain-text UTF-8 file (.txt)."
+        )
+
+
+def _custom(text: str, what: str, source: str) -> Corpus:
+    """Clean ``text`` and check there is something to learn from."""
+    text = clean(text)
+    if not text:
+        raise CorpusError(f"{what} is empty. Give some text to train on.")
+    if not text.strip():
+        raise CorpusError(f"{what} holds only whitespace ({len(text):,} characters). Give some text to train on.")
+    if len(text) < MIN_CHARS:
+        raise CorpusError(
+            f"{what} has {len(text)} character; a model needs at least {MIN_CHARS} to learn which follows which. "
+            "Give a longer text."
+        )
+    return Corpus(name="custom", title="Your text", text=text, recipe="raw", source=source)
+
+
+def corpus_from_text(text: str, max_chars: int | None = None) -> Corpus:
+    """Pasted text as a corpus: at most ``max_chars`` characters, or if None, the upload cap in UTF-8 bytes."""
+    what = "the pasted text"
+    if not isinstance(text, str):
+        raise CorpusError(f"{what} must be a string, not {type(text).__name__}")
+    if max_chars is None:
+        _check_size(what, len(text.encode("utf-8", errors="replace")), None, "bytes")
+    else:
+        _check_size(what, len(text), max_chars, "characters")
+    _check_not_binary(what, text)
+    return _custom(text, what, "pasted text")
+
+
+def corpus_from_bytes(data: bytes, filename: str = "upload", max_bytes: int | None = None) -> Corpus:
+    """An uploaded file as a corpus: plain text in UTF-8, at most ``max_bytes`` (default: the upload cap)."""
+    what = filename
+    if not data:
+        raise CorpusError(f"{what} is empty (0 bytes). Give some text to train on.")
+    _check_size(what, len(data), max_bytes, "bytes")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise CorpusError(
+            f"{what} is UTF-16 text (Windows often calls it 'Unicode'); charlm reads UTF-8. "
+            "Save it again with the encoding UTF-8 and upload it again."
+        )
+    _check_not_binary(what, data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CorpusError(
+            f"{what} is not UTF-8 text: decoding failed at byte {e.start:,} (0x{data[e.start]:02x}) of "
+            f"{len(data):,}. It may be in another encoding such as Latin-1 or Windows-1252: save it again with "
+            "the encoding UTF-8 and upload it again."
+        ) from None
+    return _custom(text, what, filename)
+
+
+def corpus_from_file(path: str | Path, max_bytes: int | None = None) -> Corpus:
+    """A text file on disk as a corpus; the same checks as ``corpus_from_bytes``."""
+    path = Path(path).expanduser()
+    try:
+        size = path.stat().st_size
+        if path.is_file():  # refuse before reading a file that is far too large
+            _check_size(path.name, size, max_bytes, "bytes")
+        data = path.read_bytes()
+    except OSError as e:
+        raise CorpusError(f"could not read {path}: {e.strerror or e}. Check the path.") from e
+    corpus = corpus_from_bytes(data, filename=path.name, max_bytes=max_bytes)
+    corpus.source = str(path)
+    return corpus
+
+
+def describe(corpus: Corpus) -> str:
+    """One line for the UI, e.g. "The Time Machine (H. G. Wells): 170,580 characters, 27 distinct"."""
+    return f"{corpus.title}: {len(corpus.text):,} characters, {len(set(corpus.text)):,} distinct"

@@ -1,0 +1,84 @@
+"""The command line, run in-process as a user would type it, on The Time Machine from ../shared."""
+
+import math
+import re
+
+import pytest
+
+from charlm import CharLM
+from charlm.cli import build_parser, main
+from charlm.corpora import load_corpus
+from charlm.data import Dataset
+
+FAST = ["--hidden", "48", "--batch-size", "16", "--num-steps", "32", "--sample-length", "30"]
+
+
+def test_train_then_evaluate_beats_the_unigram_baseline(tmp_path, shared, capsys):
+    out = tmp_path / "tm"
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--preprocess", "d2l", "--max-chars", "30000"]
+    assert main([*argv, "--cell", "gru", "--epochs", "3", *FAST, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    valid = [float(v) for v in re.findall(r"valid ppl +([\d.]+)", printed)]
+    assert len(valid) == 3 and valid[-1] < valid[0]
+    assert "sample: 'time traveller" in printed and f"saved to {out}" in printed
+
+    # the unigram baseline: the perplexity of predicting every character by its frequency alone
+    data = Dataset.from_text(load_corpus("timemachine", "d2l", data_dir=shared).text[:30000])
+    counts = [data.train.tolist().count(i) for i in range(len(data.vocab))]
+    unigram = math.exp(-sum(c / sum(counts) * math.log(c / sum(counts)) for c in counts if c))
+    assert min(valid) < unigram * 0.85
+
+    model = CharLM.from_pretrained(out)
+    assert model.config.metadata["corpus"] == "timemachine" and model.config.metadata["recipe"] == "d2l"
+    card = (out / "README.md").read_text()
+    assert f"best validation perplexity **{min(valid):.3f}**" in card
+    assert "python -m charlm train --corpus timemachine" in card and "- gru" in card
+
+    assert main(["evaluate", "--checkpoint", str(out), "--data-dir", str(shared)]) == 0
+    assert f"validation perplexity {min(valid):.3f}" in capsys.readouterr().out  # the card's figure, checked
+
+
+def test_resume_continues_from_the_next_epoch(tmp_path, shared, capsys):
+    out = tmp_path / "run"
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "8000", *FAST, "--out", str(out)]
+    assert main([*argv, "--epochs", "1", "--cell", "rnn"]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(out), "--data-dir", str(shared), "--epochs", "2", *FAST]) == 0
+    printed = capsys.readouterr().out
+    assert "epochs 2–2" in printed and "epoch    2" in printed and "epoch    1 " not in printed
+    assert len(CharLM.from_pretrained(out).config.metadata["training"]["history"]) == 2
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--hidden", "0"], "error: hidden_size must be a whole number ≥ 1"),
+        (["--lr", "-1"], "error: lr must be positive"),
+        (["--batch-size", "5000"], "needs at least"),
+        (["--layers", "1000000"], "the limit is"),
+    ],
+)
+def test_bad_options_print_one_line_and_exit_2(shared, capsys, argv, message):
+    code = main(["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "5000", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_missing_data_and_bad_text_files(tmp_path, capsys):
+    assert main(["train", "--corpus", "moliere", "--data-dir", str(tmp_path)]) == 2
+    assert "should be the file moliere.txt in" in capsys.readouterr().err
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert main(["train", "--text-file", str(empty)]) == 2
+    assert "is empty" in capsys.readouterr().err
+    assert main(["evaluate", "--checkpoint", str(tmp_path / "nothing")]) == 2
+    assert "neither a checkpoint folder nor a Hub id" in capsys.readouterr().err
+
+
+def test_help_lists_every_option_with_its_default():
+    text = build_parser()._subparsers._group_actions[0].choices["train"].format_help()
+    flags = "corpus text-file data-dir preprocess cell layers hidden bidirectional dropout embedding epochs batch-size "
+    flags += "num-steps sampling optimizer lr clip seed engine device out resume"
+    for flag in flags.split():
+        assert f"--{flag}" in text, flag
+    assert "(default: 35)" in text  # --num-steps shows its default
