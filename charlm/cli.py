@@ -1,4 +1,4 @@
-"""The command line: ``python -m charlm train | evaluate``.
+"""The command line: ``python -m charlm train | evaluate | generate | inspect``.
 
 A thin consumer of the library, like the app: it builds a corpus, a dataset and a model, then prints
 the trainer's events. Every error a user can cause is printed as one line, never a traceback.
@@ -20,6 +20,9 @@ import torch
 from .corpora import CORPORA, Corpus, corpus_from_file, describe, load_corpus
 from .data import SAMPLING, Dataset
 from .errors import CharLMError
+from .figures import inspection_report
+from .generate import generate
+from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, trace
 from .layers import ENGINES, LAYERS
 from .model import CharLM, CharLMConfig
 from .train import OPTIMIZERS, Epoch, Finished, Sample, Started, Step, TrainConfig, Trainer, evaluate
@@ -138,6 +141,36 @@ def build_parser() -> argparse.ArgumentParser:
     s = t.add_argument_group("checkpoints")
     s.add_argument("--out", metavar="DIR", help="where to save the model (default: runs/CORPUS-CELL)")
     s.add_argument("--resume", metavar="DIR", help="continue a run saved by --out (up to --epochs in all)")
+
+    g = sub.add_parser(
+        "generate",
+        help="print text sampled from a checkpoint",
+        description="Warm a model up on a prefix, then sample. Temperature 0 is greedy (the d2l book's predict_ch8).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    g.add_argument("--checkpoint", required=True, metavar="DIR", help="a checkpoint folder or Hugging Face Hub id")
+    g.add_argument("--prefix", default="", help="text to start from (default: the prefix the model was trained with)")
+    g.add_argument("--length", type=int, default=200, help="characters to generate per sample")
+    g.add_argument("--temperature", type=float, default=1.0, help="0 = greedy; below 1 safer, above 1 wilder")
+    g.add_argument("--top-k", type=int, default=0, help="draw only from the k likeliest characters; 0 = off")
+    g.add_argument("--top-p", type=float, default=1.0, help="draw only from the likeliest characters holding this mass")
+    g.add_argument("--seed", type=int, help="the same seed gives the same text")
+    g.add_argument("--samples", type=int, default=1, help="how many samples")
+    g.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+
+    i = sub.add_parser(
+        "inspect",
+        help="write every gate's activity on a text to one offline HTML page",
+        description="Trace a text through a checkpoint and write heatmaps of every gate, the text coloured by the "
+        "units that track something, gate saturation and a table of interpretable units into one HTML page.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    i.add_argument("--checkpoint", required=True, metavar="DIR", help="a checkpoint folder or Hugging Face Hub id")
+    text = i.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", help="the text to inspect")
+    text.add_argument("--text-file", metavar="PATH", help="a UTF-8 file with the text to inspect")
+    i.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longer texts are cut, with a notice")
+    i.add_argument("--out", default="inspect.html", metavar="FILE.html", help="where to write the page")
 
     e = sub.add_parser(
         "evaluate",
@@ -330,6 +363,39 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    model = CharLM.from_pretrained(args.checkpoint, device=args.device)
+    result = generate(
+        model, args.prefix, args.length, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
+        seed=args.seed, num_samples=args.samples,
+    )  # fmt: skip
+    for warning in result.warnings:
+        print(f"note: {warning}", file=sys.stderr)
+    for k, (text, loop) in enumerate(zip(result.texts, result.loops, strict=True)):
+        if args.samples > 1:
+            print(f"--- sample {k + 1}")
+        print(result.prefix + text)
+        if loop:
+            print(f"note: {loop}", file=sys.stderr)
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    model = CharLM.from_pretrained(args.checkpoint)
+    text = args.text if args.text is not None else corpus_from_file(args.text_file).text
+    t = trace(model, text, max_chars=args.max_chars)
+    units, sats = find_units(t), saturation(t)
+    page = inspection_report(f"charlm inspect: {model.describe()}", t, units, sats)
+    Path(args.out).write_text(page, encoding="utf-8")
+    for notice in t.notices:
+        print(f"note: {notice}")
+    print(f"traced {len(t.text):,} characters; mean surprisal {t.surprisal.mean():.3f} nats per character")
+    for u in units[:5]:
+        print(f"  {u}")
+    print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.1f} MB; opens offline)")
+    return 0
+
+
 class _Progress:
     """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second."""
 
@@ -364,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = argv  # for the model card's "reproduce" line
     try:
-        return {"train": cmd_train, "evaluate": cmd_evaluate}[args.command](args)
+        commands = {"train": cmd_train, "evaluate": cmd_evaluate, "generate": cmd_generate, "inspect": cmd_inspect}
+        return commands[args.command](args)
     except CharLMError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

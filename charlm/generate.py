@@ -152,7 +152,7 @@ def find_loop(text: str, max_period: int = 80, min_repeats: float = 3.0, min_spa
             run += 1
         span = run + period
         if span >= min_span and span / period >= min_repeats and (best is None or span > n - best.start):
-            best = Loop(text[n - period :], n - span, span / period)
+            best = Loop(text[n - span : n - span + period], n - span, span / period)  # read from where it starts
     return best
 
 

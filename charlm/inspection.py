@@ -123,11 +123,14 @@ def saturation(t: Trace, low: float = 0.1, high: float = 0.9) -> list[Saturation
 
 
 def _inside_quotes(text: str) -> np.ndarray:
-    """1 from an opening double quote to its closing one, both included; straight quotes toggle."""
+    """1 from an opening quotation mark to its closing one, both included. Straight quotes toggle;
+    a ' between two letters is an apostrophe ("it's"), not a quotation mark."""
     inside, out = False, np.zeros(len(text))
     for k, ch in enumerate(text):
-        opens = ch in "“«" or (ch == '"' and not inside)
-        closes = ch in "”»" or (ch == '"' and inside)
+        apostrophe = ch == "'" and 0 < k < len(text) - 1 and text[k - 1].isalpha() and text[k + 1].isalpha()
+        straight = ch in "\"'" and not apostrophe
+        opens = ch in "“‘«" or (straight and not inside)
+        closes = ch in "”’»" or (straight and inside)
         inside = inside or opens
         out[k] = inside
         inside = inside and not closes

@@ -82,3 +82,24 @@ def test_help_lists_every_option_with_its_default():
     for flag in flags.split():
         assert f"--{flag}" in text, flag
     assert "(default: 35)" in text  # --num-steps shows its default
+
+
+def test_generate_and_inspect_commands(tmp_path, shared, capsys):
+    out = tmp_path / "m"
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "6000", "--epochs", "1"]
+    assert main([*argv, *FAST, "--out", str(out)]) == 0
+    capsys.readouterr()
+    args = ["generate", "--checkpoint", str(out), "--length", "40", "--seed", "5"]
+    assert main([*args, "--temperature", "0.8", "--samples", "2"]) == 0
+    first = capsys.readouterr().out
+    assert first.count("--- sample") == 2 and first.count("time traveller") == 2  # the model's own prefix
+    assert main([*args, "--temperature", "0.8", "--samples", "2"]) == 0
+    assert capsys.readouterr().out == first  # the same seed, the same text
+    assert main([*args, "--temperature", "-1"]) == 2
+    assert "temperature must be between 0" in capsys.readouterr().err
+
+    page = tmp_path / "inspect.html"
+    assert main(["inspect", "--checkpoint", str(out), "--text", "The Time Traveller (for so it will be", "--out", str(page)]) == 0
+    printed = capsys.readouterr().out
+    assert "traced 37 characters" in printed and page.stat().st_size > 100_000
+    assert "<!doctype html>" in page.read_text()[:20]

@@ -92,6 +92,7 @@ def test_bidirectional_traces_say_their_guesses_saw_the_future():
     [
         ("inside quotes", 'a "b c" d', [0, 0, 1, 1, 1, 1, 1, 0, 0]),
         ("inside quotes", "«a» b", [1, 1, 1, 0, 0]),
+        ("inside quotes", "'it's' x", [1, 1, 1, 1, 1, 1, 0, 0]),  # the middle ' is an apostrophe
         ("inside brackets", "a (b [c]) d", [0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
         ("position in the line", "ab\ncd", [0, 1, 2, 0, 1]),
         ("start of a word", "ab cd", [1, 0, 0, 1, 0]),

@@ -1,0 +1,63 @@
+"""The plotly figures and the offline report, checked on what they contain."""
+
+import re
+
+import numpy as np
+
+from charlm import CharLM, CharLMConfig, Vocab
+from charlm.figures import colored_text, gate_heatmap, inspection_report, perplexity_figure, saturation_figure
+from charlm.inspection import find_units, saturation, trace
+
+TEXT = 'a "quoted" line\nand  another one, with repeated letters: aaa\n'
+VOCAB = Vocab.build(TEXT)
+
+
+def traced(cell="lstm", **kw):
+    model = CharLM(CharLMConfig(vocab=list(VOCAB.tokens), cell=cell, hidden_size=6, **kw))
+    return trace(model, TEXT)
+
+
+def test_heatmap_keeps_one_column_per_character_and_shows_invisible_ones():
+    t = traced()
+    fig = gate_heatmap(t, gate="f")
+    heat = fig.data[0]
+    assert np.asarray(heat.z).shape == (6, len(TEXT))  # units × characters: repeats did not merge
+    assert len(set(heat.x)) == len(TEXT)
+    ticks = list(fig.layout.xaxis.ticktext)
+    assert "␣" in ticks and "↵" in ticks and ticks[:3] == ["a", "␣", '"']
+    assert fig.layout.xaxis.title.text == "character" and fig.layout.yaxis.title.text == "unit"
+    assert (heat.zmin, heat.zmax) == (0.0, 1.0)  # a gate lies in (0, 1)
+    cell = gate_heatmap(t, gate="c", max_chars=10, max_units=4)
+    assert np.asarray(cell.data[0].z).shape == (4, 10) and cell.data[0].zmid == 0
+    assert "first 4 of 6 units, first 10 of" in cell.layout.title.text
+
+
+def test_colored_text_reads_as_text_with_guesses_on_hover():
+    t = traced()
+    page = colored_text(t, state="c", unit=2)
+    spans = re.findall(r"<span style=\"background:rgba\([^)]*\)\" title=\"([^\"]*)\">(.*?)</span>", page, re.S)
+    assert len(spans) == len(TEXT)
+    assert "".join(s for _, s in spans).replace("↵\n", "\n").replace("&quot;", '"') == TEXT
+    assert "next: " in spans[0][0] and "surprisal" in spans[0][0]
+    assert "white-space:pre-wrap" in page
+
+
+def test_saturation_and_perplexity_figures_have_titled_axes():
+    fig = saturation_figure(saturation(traced("gru", num_layers=2)))
+    assert {tr.name for tr in fig.data if tr.name} == {
+        "reset gate, layer 1", "update gate, layer 1", "reset gate, layer 2", "update gate, layer 2"
+    }  # fmt: skip
+    assert "shut" in fig.layout.xaxis.title.text and "open" in fig.layout.yaxis.title.text
+    history = [{"epoch": e, "train_perplexity": 10 / e, "valid_perplexity": 11 / e} for e in (1, 2, 3)]
+    curves = perplexity_figure({"LSTM": history, "GRU": history})
+    assert len(curves.data) == 4 and curves.layout.yaxis.type == "log"
+    assert curves.layout.xaxis.title.text == "epoch" and "perplexity" in curves.layout.yaxis.title.text
+
+
+def test_the_report_is_one_offline_page():
+    t = traced(bidirectional=True)
+    page = inspection_report("a report", t, find_units(t, min_count=1), saturation(t))
+    assert page.startswith("<!doctype html>") and page.count("plotly.js v") <= 1
+    assert not re.search(r"<script[^>]*\ssrc=", page)  # every script inline: nothing to fetch
+    assert "not predictions" in page  # the bidirectional notice
+    assert "Forget gate: how much of the old cell is kept" in page
