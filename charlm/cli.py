@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from .corpora import CORPORA, Corpus, corpus_from_file, describe, load_corpus
+from .corpora import CORPORA, Corpus, corpus_from_file, describe, load_corpus, sample_prefix
 from .data import SAMPLING, Dataset
 from .errors import CharLMError
 from .figures import inspection_report
@@ -25,10 +25,19 @@ from .generate import generate
 from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, trace
 from .layers import ENGINES, LAYERS
 from .model import CharLM, CharLMConfig
+from .presets import PRESETS, Preset
 from .train import OPTIMIZERS, Epoch, Finished, Sample, Started, Step, TrainConfig, Trainer, evaluate
 
-# Where samples start, per corpus: the d2l book's prefixes, and a speaker's cue for the plays.
-SAMPLE_PREFIXES = {"timemachine": "time traveller", "jaychou": "分开", "moliere": "ORGON.", "tinyshakespeare": "ROMEO:"}
+# The train subcommand's option (its argparse dest) for each preset field that has a different name.
+PRESET_DESTS = {"recipe": "preprocess", "hidden_size": "hidden", "num_layers": "layers", "embedding_dim": "embedding"}
+PRESET_DESTS |= {"sample_prefix": "prefix"}
+
+
+def preset_defaults(preset: Preset) -> dict:
+    """The train subcommand's defaults that ``preset`` supplies, keyed by argparse dest."""
+    values = {"corpus": preset.corpus, "recipe": preset.recipe, "max_chars": preset.max_chars}
+    values |= preset.model | preset.train
+    return {PRESET_DESTS.get(key, key): value for key, value in values.items()}
 
 
 def _default(cls, name: str):
@@ -52,7 +61,8 @@ def _add_data_arguments(p: argparse.ArgumentParser, required: bool) -> None:
     g.add_argument("--max-chars", type=int, metavar="N", help="keep only the first N characters (the d2l book: 10000)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(preset: Preset | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``preset``, the train subcommand's defaults are that preset's options."""
     parser = argparse.ArgumentParser(
         prog="python -m charlm",
         description="Train, evaluate and sample character-level recurrent language models.",
@@ -66,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
         "perplexity; at the end a checkpoint folder that CharLM.from_pretrained loads, with its model card.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
+    r = t.add_argument_group("presets")
+    r.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        help="a recipe from a book or notebook: it sets the corpus, recipe, model, training and sample prefix; "
+        "options given explicitly override it (see --list-presets)",
+    )
+    r.add_argument("--list-presets", action="store_true", help="print each preset with its source's figure and exit")
     _add_data_arguments(t, required=False)
     m = t.add_argument_group("model")
     m.add_argument("--cell", choices=list(LAYERS), default=_default(CharLMConfig, "cell"), help="recurrent cell")
@@ -141,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = t.add_argument_group("checkpoints")
     s.add_argument("--out", metavar="DIR", help="where to save the model (default: runs/CORPUS-CELL)")
     s.add_argument("--resume", metavar="DIR", help="continue a run saved by --out (up to --epochs in all)")
+    if preset is not None:
+        t.set_defaults(**preset_defaults(preset))
 
     g = sub.add_parser(
         "generate",
@@ -197,6 +217,10 @@ def load_data(
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.list_presets:
+        for p in PRESETS.values():
+            print(f"{p.name:<18} {p.title} — {p.published}")
+        return 0
     if args.resume:
         model = CharLM.from_pretrained(args.resume, device="cpu")
         saved = model.config.metadata
@@ -221,15 +245,17 @@ def cmd_train(args: argparse.Namespace) -> int:
             embedding_dim=args.embedding,
             nonlinearity=args.nonlinearity,
         )
-        model = CharLM(model_config)
-    model.config.metadata.update(
-        corpus=corpus.name,
-        recipe=corpus.recipe,
-        max_chars=args.max_chars,
-        valid_fraction=args.valid_fraction,
-        source=corpus.source,
-        title=corpus.title,
-    )
+        model = CharLM.seeded(model_config, args.seed)
+        model.config.metadata.update(  # what evaluate and resume need to rebuild the same data
+            corpus=corpus.name,
+            recipe=corpus.recipe,
+            max_chars=args.max_chars,
+            valid_fraction=args.valid_fraction,
+            source=corpus.source,
+            title=corpus.title,
+        )
+        if args.preset:
+            model.config.metadata["preset"] = args.preset
     config = TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -244,7 +270,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         engine=args.engine,
         device=args.device,
         sample_every=args.sample_every,
-        sample_prefix=args.prefix or SAMPLE_PREFIXES.get(corpus.name, ""),
+        sample_prefix=args.prefix or sample_prefix(corpus.name),
         sample_length=args.sample_length,
         max_seconds=args.max_seconds,
     )
@@ -425,9 +451,18 @@ class _Progress:
             self.shown = False
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Find ``train --preset`` first, then parse with that preset's values as the train subcommand's defaults,
+    so that the options given explicitly win (and ``--preset NAME --help`` shows the preset's values)."""
+    finder = argparse.ArgumentParser(add_help=False)
+    finder.add_argument("--preset")
+    found = finder.parse_known_args(argv)[0].preset if argv[:1] == ["train"] else None
+    return build_parser(PRESETS.get(found)).parse_args(argv)  # an unknown name: argparse refuses it there
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     args.argv = argv  # for the model card's "reproduce" line
     try:
         commands = {"train": cmd_train, "evaluate": cmd_evaluate, "generate": cmd_generate, "inspect": cmd_inspect}

@@ -44,6 +44,7 @@ class CorpusSpec:
     member: str | None  # for zips: the member to read; None for plain text files
     recipes: tuple[str, ...]  # preprocessing recipes it offers, "raw" always first
     note: str  # one line for the UI: licence, size
+    sample_prefix: str = ""  # where samples start by default: the books' prefixes, a speaker's cue in the plays
 
 
 @dataclass
@@ -70,6 +71,7 @@ CORPORA: dict[str, CorpusSpec] = {
             member=None,
             recipes=("raw", "d2l"),
             note="Public domain; 179 KB. The d2l book's corpus: its recipe keeps lower-case letters and spaces.",
+            sample_prefix="time traveller",
         ),
         CorpusSpec(
             name="jaychou",
@@ -82,6 +84,7 @@ CORPORA: dict[str, CorpusSpec] = {
             member="jaychou_lyrics.txt",
             recipes=("raw", "d2l"),
             note="Lyrics under copyright: downloaded at run time, never redistributed; 63,282 characters.",
+            sample_prefix="分开",
         ),
         CorpusSpec(
             name="moliere",
@@ -94,6 +97,7 @@ CORPORA: dict[str, CorpusSpec] = {
             member=None,
             recipes=("raw",),
             note="Public domain (Project Gutenberg volumes); 1.8 MB.",
+            sample_prefix="MASCARILLE.",
         ),
         CorpusSpec(
             name="tinyshakespeare",
@@ -106,6 +110,7 @@ CORPORA: dict[str, CorpusSpec] = {
             member=None,
             recipes=("raw",),
             note="Public domain; 1.1 MB. The char-rnn / nanoGPT reference corpus.",
+            sample_prefix="ROMEO:",
         ),
     )
 }
@@ -133,6 +138,11 @@ def cache_dir() -> Path:
     import pooch  # imported here: only a download needs it
 
     return Path(pooch.os_cache("charlm"))
+
+
+def sample_prefix(name: str) -> str:
+    """Where samples of a model trained on corpus ``name`` start by default ("" for the user's own text)."""
+    return CORPORA[name].sample_prefix if name in CORPORA else ""
 
 
 def spec(name: str) -> CorpusSpec:

@@ -145,6 +145,14 @@ class CharLM(
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(D * H, V)
 
+    @classmethod
+    def seeded(cls, config: CharLMConfig, seed: int) -> CharLM:
+        """A new model whose initial weights depend on ``seed`` alone, so a run can be repeated exactly
+        (torch's global random state is left as it was)."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return cls(config)
+
     def describe(self) -> str:
         """One line a person can read: "2-layer bidirectional GRU, 256 hidden units, ..."."""
         c = self.config

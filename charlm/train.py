@@ -29,7 +29,7 @@ from .generate import evaluating, generate
 from .layers import ENGINES
 from .model import CharLM
 
-OPTIMIZERS = ("sgd", "adam", "adamw")
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 TRAINING_STATE_FILE = "training_state.json"
 OPTIMIZER_FILE = "optimizer.safetensors"
 
@@ -43,7 +43,7 @@ class TrainConfig:
     batch_size: int = 32  # sequences per minibatch
     num_steps: int = 35  # characters per sequence: how far back gradients flow (truncated BPTT)
     sampling: str = "sequential"  # "random" (state reset every batch) or "sequential" (state carried over)
-    optimizer: str = "adam"  # "sgd" (the d2l book), "adam" or "adamw"
+    optimizer: str = "adam"  # "sgd" (the d2l book), "adam", "adamw" or "rmsprop" (char-rnn)
     lr: float = 3e-3  # learning rate
     clip: float = 1.0  # clip the gradients' global L2 norm to this; 0 turns clipping off
     weight_decay: float = 0.0  # L2 penalty (decoupled from the gradient for adamw)
@@ -338,6 +338,8 @@ def _make_optimizer(model: CharLM, cfg: TrainConfig) -> torch.optim.Optimizer:
         return torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     if cfg.optimizer == "adam":
         return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "rmsprop":  # alpha 0.95: char-rnn's decay rate for the running mean of squared gradients
+        return torch.optim.RMSprop(params, lr=cfg.lr, alpha=0.95, weight_decay=cfg.weight_decay)
     return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 

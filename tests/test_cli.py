@@ -103,3 +103,20 @@ def test_generate_and_inspect_commands(tmp_path, shared, capsys):
     printed = capsys.readouterr().out
     assert "traced 37 characters" in printed and page.stat().st_size > 100_000
     assert "<!doctype html>" in page.read_text()[:20]
+
+
+def test_the_same_command_gives_the_same_numbers(tmp_path, shared, capsys):
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "5000", "--epochs", "1", *FAST]
+    outputs = []
+    for k in range(2):
+        assert main([*argv, "--out", str(tmp_path / str(k))]) == 0
+        outputs.append(re.findall(r"valid ppl +([\d.]+)", capsys.readouterr().out))
+    assert outputs[0] == outputs[1]  # the seed fixes the initial weights too: a model card's command repeats
+
+
+def test_resume_keeps_the_data_settings_it_was_trained_with(tmp_path, shared, capsys):
+    out = tmp_path / "run"
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "7000", *FAST, "--out", str(out)]
+    assert main([*argv, "--epochs", "1"]) == 0
+    assert main(["train", "--resume", str(out), "--data-dir", str(shared), "--epochs", "2", *FAST]) == 0
+    assert CharLM.from_pretrained(out).config.metadata["max_chars"] == 7000

@@ -1,0 +1,115 @@
+"""Presets: every recipe builds valid configurations, and the CLI's --preset gives way to explicit flags."""
+
+import json
+from dataclasses import asdict, replace
+
+import pytest
+import torch
+
+from charlm import CharLM, CharLMConfig
+from charlm.cli import build_parser, main, preset_defaults
+from charlm.corpora import CORPORA
+from charlm.data import Dataset
+from charlm.errors import CharLMError
+from charlm.presets import PRESETS, Preset, get
+from charlm.train import Finished, TrainConfig, Trainer
+
+SMALL_VOCAB = ["<unk>", " ", "a", "b", "分"]
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_builds_valid_configs(name):
+    preset = PRESETS[name]
+    assert preset.name == name and get(name) is preset
+    assert preset.corpus in CORPORA and preset.recipe in CORPORA[preset.corpus].recipes
+    model, train = preset.configs(SMALL_VOCAB)
+    assert isinstance(model, CharLMConfig) and isinstance(train, TrainConfig)
+    assert model.vocab == SMALL_VOCAB and model.metadata["preset"] == name
+    for text in (preset.title, preset.source, preset.published, preset.explanation):
+        assert text.strip()
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_the_cli_takes_every_preset_option(name):
+    dests = vars(build_parser().parse_args(["train"]))
+    supplied = preset_defaults(PRESETS[name])
+    assert set(supplied) <= set(dests), "a preset option the train subcommand has no flag for would be dropped"
+    args = vars(build_parser(PRESETS[name]).parse_args(["train", "--preset", name]))
+    assert {k: args[k] for k in supplied} == supplied
+
+
+def test_preset_trains_and_explicit_flags_override_it(tmp_path, shared, capsys):
+    out = tmp_path / "d2l-lstm"
+    argv = ["train", "--preset", "d2l-lstm", "--epochs", "1", "--max-chars", "3000", "--hidden", "16"]
+    assert main([*argv, "--data-dir", str(shared), "--out", str(out)]) == 0
+    assert "epoch    1" in capsys.readouterr().out
+
+    saved = json.loads((out / "config.json").read_text())
+    meta = saved["metadata"]
+    assert saved["hidden_size"] == 16 and saved["cell"] == "lstm" and saved["embedding_dim"] == 0  # flag, preset
+    assert meta["preset"] == "d2l-lstm" and meta["corpus"] == "timemachine" and meta["recipe"] == "d2l"
+    assert meta["max_chars"] == 3000
+    training = meta["training"]["config"]
+    assert training["optimizer"] == "sgd" and training["lr"] == 1 and training["epochs"] == 1
+    assert training["sample_prefix"] == "time traveller"
+
+    # the CLI built what Preset.configs builds, but for the two flags given
+    model, train = get("d2l-lstm").configs(saved["vocab"])
+    assert training == asdict(replace(train, epochs=1))
+    assert {k: saved[k] for k in ("cell", "num_layers", "dropout", "bidirectional")} == {
+        k: getattr(model, k) for k in ("cell", "num_layers", "dropout", "bidirectional")
+    }
+    assert "python -m charlm train --preset d2l-lstm --epochs 1" in (out / "README.md").read_text()
+
+
+def test_list_presets_prints_each_one(capsys):
+    assert main(["train", "--list-presets"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(PRESETS)
+    for line, preset in zip(lines, PRESETS.values(), strict=True):
+        assert line.startswith(preset.name) and preset.title in line and preset.published in line
+
+
+def test_unknown_presets_are_refused(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--preset", "d2l-transformer"])
+    assert exit_.value.code == 2 and "invalid choice: 'd2l-transformer'" in capsys.readouterr().err
+    with pytest.raises(CharLMError, match="no preset named 'nope'.*d2l-lstm"):
+        get("nope")
+
+
+def test_a_malformed_preset_says_what_is_wrong():
+    good = get("quick-lstm")
+    with pytest.raises(CharLMError, match="no corpus 'gutenberg'"):
+        replace(good, corpus="gutenberg")
+    with pytest.raises(CharLMError, match="offers the recipes raw, not 'd2l'"):
+        replace(good, corpus="moliere", recipe="d2l")
+    with pytest.raises(CharLMError, match="hidden is not CharLMConfig options"):
+        replace(good, model={"hidden": 16})
+    with pytest.raises(CharLMError, match="epoch is not TrainConfig options"):
+        replace(good, train={"epoch": 3})
+    assert isinstance(good, Preset)
+
+
+def test_load_applies_the_recipe_and_the_length(shared):
+    corpus = get("d2l-rnn").load(shared)
+    assert (corpus.name, corpus.recipe, len(corpus.text)) == ("timemachine", "d2l", 10_000)
+    assert set(corpus.text) <= set("abcdefghijklmnopqrstuvwxyz ")
+    assert len(get("zh-lstm").load(shared).text) == 10_000  # the recipe's own cut
+
+
+def test_rmsprop_trains_and_resumes(tmp_path):
+    data = Dataset.from_text("the cat sat on the mat. " * 40)
+    model = CharLM(CharLMConfig(vocab=list(data.vocab.tokens), hidden_size=16))
+    config = TrainConfig(epochs=2, batch_size=4, num_steps=10, optimizer="rmsprop", lr=2e-3, sample_every=0)
+    trainer = Trainer(model, data, config)
+    assert isinstance(trainer.optimizer, torch.optim.RMSprop) and trainer.optimizer.defaults["alpha"] == 0.95
+    events = list(trainer.run())
+    assert isinstance(events[-1], Finished) and events[-1].reason == "completed"
+    history = trainer.history
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    trainer.save(tmp_path / "run")
+    again = Trainer(
+        CharLM.from_pretrained(tmp_path / "run"), data, replace(config, epochs=3), resume_from=tmp_path / "run"
+    )
+    assert again.first_epoch == 3 and again.optimizer.state_dict()["state"]  # the optimizer's state came back
