@@ -163,9 +163,23 @@ def test_the_served_app_trains_stops_generates_and_traces(served):
     assert "Traced 18 characters" in summary
 
     # a long run, stopped part-way: the session keeps a model and the server stays responsive
-    job = client.submit(*args[:-10], 400, *args[-9:], api_name="/train")
+    job = client.submit(*args[:5], *{**TINY, "epochs": 400}.values(), api_name="/train")
     time.sleep(4)
     job.cancel()
     start = time.perf_counter()
     text, _ = client.predict("the ", 20, 0.0, 0, 1.0, 0, 1, api_name="/generate")
     assert len(text) == 24 and time.perf_counter() - start < 20
+
+
+def test_one_visitors_training_does_not_block_anothers_generation(served):
+    from gradio_client import Client
+
+    trainer, visitor = served, Client(served.src, verbose=False)
+    args = ["timemachine", "raw", 60000, None, "", *{**TINY, "epochs": 100}.values()]
+    job = trainer.submit(*args, api_name="/train")
+    time.sleep(3)  # training is under way
+    start = time.perf_counter()
+    text, _ = visitor.predict("the ", 100, 0.8, 0, 1.0, 1, 1, api_name="/generate")
+    waited = time.perf_counter() - start
+    assert len(text) == 104 and not job.done() and waited < 15, waited
+    job.cancel()

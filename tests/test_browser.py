@@ -8,6 +8,7 @@ fails — it never skips.
 import os
 import shutil
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,20 @@ def test_train_watch_the_plot_then_inspect_and_generate(browser, url, tmp_path):
     phone.wait_for_selector("text=Start training")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 400  # nothing wider than the phone
     phone.screenshot(path=shots / "phone.png", full_page=True)
+
+
+def test_closing_the_tab_stops_its_run(browser, url):
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector("text=Start training")
+    box = page.get_by_role("spinbutton", name="Epochs (≤ 500)")
+    box.fill("200")
+    box.press("Tab")
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_selector("text=Epoch 1/200", timeout=30_000)
+    assert len(app.RUNNING) == 1
+    page.close()
+    deadline = time.perf_counter() + 15
+    while app.RUNNING and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    assert not app.RUNNING  # the run ended and gave the CPU back
