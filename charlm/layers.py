@@ -130,6 +130,27 @@ class RecurrentLayer(nn.Module):
         """Like ``forward`` on the scratch engine, also returning every gate and state it computed."""
         return self._run(input, hx, "scratch", record=True)
 
+    def step(self, x: Tensor, hx=None):
+        """One time step through every layer, for generation: x (B, input_size) → (top layer's h (B, H),
+        state). The state is as ``forward`` takes and returns it. It runs the cells' own step functions
+        with none of ``forward``'s per-call checks and reshaping: a sequence fed one step at a time gives
+        what ``forward`` gives for the whole of it."""
+        if self.bidirectional:
+            raise CharLMError("a bidirectional layer reads the whole sequence at once: it cannot take one step")
+        n_state = len(self.cell.state_names)
+        if hx is None:
+            states = (x.new_zeros(self.num_layers, x.shape[0], self.hidden_size),) * n_state
+        else:
+            states = (hx,) if isinstance(hx, Tensor) else tuple(hx)
+        new: list[State] = []
+        for layer in range(self.num_layers):
+            w = self._weights(layer, 0)
+            state, _ = self.cell.step(self.cell.project(x, w), tuple(s[layer] for s in states), w)
+            new.append(state)
+            x = state[0]  # the next layer's input
+        final = tuple(torch.stack(parts) for parts in zip(*new, strict=True))  # (L, B, H) each
+        return x, (final if n_state == 2 else final[0])
+
     # -- internals -------------------------------------------------------------------------------
 
     def _run(self, input: Tensor, hx, engine: str, record: bool):

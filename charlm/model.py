@@ -195,6 +195,17 @@ class CharLM(
         logits = self.head(self.drop(out))  # (T, B, V)
         return logits.transpose(0, 1), state
 
+    def step(self, tokens: Tensor, state=None) -> tuple[Tensor, object]:
+        """One character per sequence: tokens (B,) → logits (B, V) for the next one, and the new state.
+        The cheap path for generation (see ``RecurrentLayer.step``); unidirectional models only."""
+        x = (
+            self.embedding(tokens)
+            if self.embedding is not None
+            else F.one_hot(tokens, len(self.vocab)).to(self.head.weight.dtype)
+        )
+        h, state = self.rnn.step(x, state)  # (B, H)
+        return self.head(h), state
+
     def record(self, tokens: Tensor, state=None) -> tuple[Tensor, object, Recording]:
         """Like ``forward`` on the scratch engine, also returning every gate: recording[layer][direction]
         [name] is (B, T, H)."""

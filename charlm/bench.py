@@ -1,0 +1,323 @@
+"""Speed, measured side by side: ``python -m charlm bench``.
+
+For each configuration and cell, training (forward + backward + SGD step) and inference tokens/s of
+- ``torch.nn``: torch's own module (oneDNN on the CPU, cuDNN on CUDA) — the reference;
+- ``fused``: charlm's layer on torch's fused kernel;
+- ``scratch``: charlm's cells in a Python time loop;
+- ``naive``: the d2l book's style — a separate matrix product per gate, ``X @ W`` at every step —
+  kept here as the baseline the scratch engine must beat.
+Variants are timed round-robin after a warm-up; each speed is a median over rounds and each ratio the
+median of per-round ratios, so load that comes and goes on a shared machine does not mislead.
+Also: generation and trace speed, the app's start-up time and peak memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .generate import stream
+from .inspection import trace
+from .layers import LAYERS
+from .model import CharLM, CharLMConfig
+from .vocab import Vocab
+
+TORCH_NN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    batch_size: int
+    num_steps: int
+    hidden_size: int
+    num_layers: int
+    vocab_size: int  # one-hot inputs of this size
+
+
+SETTINGS = {
+    "d2l": Setting("d2l", 32, 35, 256, 1, 28),  # the book's LSTM chapter
+    "large": Setting("large", 128, 35, 512, 2, 28),
+    "app": Setting("app", 32, 64, 256, 1, 71),  # the app's quick demo on the raw Time Machine
+}
+
+
+# -- the naive baseline: the d2l book's scratch cells -----------------------------------------------
+
+
+class NaiveRNN(nn.Module):
+    """The d2l book's from-scratch style: one weight matrix per gate, ``X @ W`` per step, Python loop."""
+
+    def __init__(self, cell: str, input_size: int, hidden_size: int, num_layers: int):
+        super().__init__()
+        self.cell, self.hidden_size = cell, hidden_size
+        self.layers = nn.ModuleList()
+        for layer in range(num_layers):
+            n_in = input_size if layer == 0 else hidden_size
+            params = nn.ParameterDict()
+            for g in range({"rnn": 1, "gru": 3, "lstm": 4, "peephole": 4}[cell]):
+                params[f"W_x{g}"] = nn.Parameter(torch.randn(n_in, hidden_size) * 0.01)
+                params[f"W_h{g}"] = nn.Parameter(torch.randn(hidden_size, hidden_size) * 0.01)
+                params[f"b_{g}"] = nn.Parameter(torch.zeros(hidden_size))
+            if cell == "peephole":
+                for name in ("w_ci", "w_cf", "w_co"):
+                    params[name] = nn.Parameter(torch.zeros(hidden_size))
+            self.layers.append(params)
+
+    def forward(self, X: Tensor) -> Tensor:  # X: (T, B, I) → (T, B, H)
+        for p in self.layers:
+            H = X.new_zeros(X.shape[1], self.hidden_size)
+            C = H
+            outputs = []
+            for x in X:  # indexing per step, as the book does
+                if self.cell == "rnn":
+                    H = torch.tanh(x @ p["W_x0"] + H @ p["W_h0"] + p["b_0"])
+                elif self.cell == "gru":
+                    R = torch.sigmoid(x @ p["W_x0"] + H @ p["W_h0"] + p["b_0"])
+                    Z = torch.sigmoid(x @ p["W_x1"] + H @ p["W_h1"] + p["b_1"])
+                    H_tilde = torch.tanh(x @ p["W_x2"] + (R * H) @ p["W_h2"] + p["b_2"])
+                    H = Z * H + (1 - Z) * H_tilde
+                elif self.cell == "lstm":
+                    I = torch.sigmoid(x @ p["W_x0"] + H @ p["W_h0"] + p["b_0"])
+                    Fg = torch.sigmoid(x @ p["W_x1"] + H @ p["W_h1"] + p["b_1"])
+                    G = torch.tanh(x @ p["W_x2"] + H @ p["W_h2"] + p["b_2"])
+                    O = torch.sigmoid(x @ p["W_x3"] + H @ p["W_h3"] + p["b_3"])
+                    C = Fg * C + I * G
+                    H = O * torch.tanh(C)
+                else:  # peephole
+                    I = torch.sigmoid(x @ p["W_x0"] + H @ p["W_h0"] + p["w_ci"] * C + p["b_0"])
+                    Fg = torch.sigmoid(x @ p["W_x1"] + H @ p["W_h1"] + p["w_cf"] * C + p["b_1"])
+                    G = torch.tanh(x @ p["W_x2"] + H @ p["W_h2"] + p["b_2"])
+                    C = Fg * C + I * G
+                    O = torch.sigmoid(x @ p["W_x3"] + H @ p["W_h3"] + p["w_co"] * C + p["b_3"])
+                    H = O * torch.tanh(C)
+                outputs.append(H)
+            X = torch.stack(outputs)
+        return X
+
+
+# -- measuring ------------------------------------------------------------------------------------
+
+
+def _seconds(fn: Callable[[], None], device: torch.device) -> float:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    fn()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+@dataclass
+class Row:
+    setting: str
+    cell: str
+    variant: str  # "torch.nn", "fused", "scratch" or "naive"
+    train_tokens_per_s: float  # median over the rounds
+    infer_tokens_per_s: float
+    train_s: list[float]  # each round's time for one batch: ratios pair these round by round
+    infer_s: list[float]
+
+
+def _variants(cell: str, s: Setting, device: torch.device) -> dict[str, tuple[nn.Module, Callable[[Tensor], Tensor]]]:
+    """Each variant: its module, and a function (T, B, V) → (T, B, H) that runs it."""
+    out = {}
+    if cell in TORCH_NN:
+        ref = TORCH_NN[cell](s.vocab_size, s.hidden_size, s.num_layers).to(device)
+        out["torch.nn"] = (ref, lambda x: ref(x)[0])
+    ours = LAYERS[cell](s.vocab_size, s.hidden_size, s.num_layers).to(device)
+    if ours.has_fused:
+        out["fused"] = (ours, lambda x: ours(x, engine="fused")[0])
+    out["scratch"] = (ours, lambda x: ours(x, engine="scratch")[0])
+    naive = NaiveRNN(cell, s.vocab_size, s.hidden_size, s.num_layers).to(device)
+    out["naive"] = (naive, naive)
+    return out
+
+
+def measure_setting(s: Setting, cells, device, repeats: int, warmup: int) -> list[Row]:
+    """Round-robin: every round times each variant once, so load that comes and goes on a shared
+    machine falls on all of them alike, and a ratio taken round by round stays honest."""
+    rows = []
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(0, s.vocab_size, (s.num_steps, s.batch_size), generator=g)
+    x = F.one_hot(ids, s.vocab_size).float().to(device)  # (T, B, V)
+    targets = ids.to(device).reshape(-1)
+    tokens = s.batch_size * s.num_steps
+    for cell in cells:
+        steps = {}
+        for variant, (module, run) in _variants(cell, s, device).items():
+            head = nn.Linear(s.hidden_size, s.vocab_size).to(device)
+            opt = torch.optim.SGD([*module.parameters(), *head.parameters()], lr=0.1)
+
+            def train_step(run=run, head=head, opt=opt):
+                loss = F.cross_entropy(head(run(x)).reshape(-1, s.vocab_size), targets)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+
+            def infer(run=run):
+                with torch.inference_mode():
+                    run(x)
+
+            steps[variant] = (train_step, infer)
+        for _ in range(warmup):
+            for train_step, infer in steps.values():
+                train_step(), infer()
+        times = {v: ([], []) for v in steps}
+        for _ in range(repeats):
+            for variant, (train_step, infer) in steps.items():
+                times[variant][0].append(_seconds(train_step, device))
+                times[variant][1].append(_seconds(infer, device))
+        for variant, (train_s, infer_s) in times.items():
+            speed = (tokens / statistics.median(train_s), tokens / statistics.median(infer_s))
+            rows.append(Row(s.name, cell, variant, *speed, train_s, infer_s))
+    return rows
+
+
+def ratios(rows: list[Row]) -> list[dict]:
+    """Per setting and cell: fused and scratch against torch.nn, scratch against naive — each the
+    median over rounds of that round's speed ratio."""
+    out = []
+    for setting, cell in dict.fromkeys((r.setting, r.cell) for r in rows):
+        by = {r.variant: r for r in rows if r.setting == setting and r.cell == cell}
+        for a, b in (("fused", "torch.nn"), ("scratch", "torch.nn"), ("scratch", "naive")):
+            if a in by and b in by:
+                pair = {"setting": setting, "cell": cell, "pair": f"{a} / {b}"}
+                for kind in ("train", "infer"):
+                    ta, tb = getattr(by[a], f"{kind}_s"), getattr(by[b], f"{kind}_s")
+                    pair[kind] = statistics.median(y / x for x, y in zip(ta, tb, strict=True))
+                out.append(pair)
+    return out
+
+
+def generation_and_trace(device: torch.device, repeats: int) -> dict:
+    """A 1,000-character sample and a 2,000-character full trace from a 1-layer LSTM-256."""
+    vocab = Vocab.build("abcdefghijklmnopqrstuvwxyz .,;'\n")
+    torch.manual_seed(0)
+    model = CharLM(CharLMConfig(vocab=list(vocab.tokens), cell="lstm", hidden_size=256)).to(device).eval()
+    text = ("the time traveller (for so it will be convenient to speak of him) was expounding " * 30)[:2000]
+
+    def sample():
+        for _ in stream(model, "the time traveller", 1000, temperature=1.0, seed=0):
+            pass
+
+    sample()  # warm-up
+    t_gen = statistics.median(_seconds(sample, device) for _ in range(repeats))
+    t_trace = statistics.median(_seconds(lambda: trace(model, text, max_chars=2000), device) for _ in range(repeats))
+    return {
+        "generate_1000_chars_s": t_gen,
+        "generate_chars_per_s": 1000 / t_gen,
+        "trace_2000_chars_s": t_trace,
+        "trace_chars_per_s": 2000 / t_trace,
+    }
+
+
+def app_startup_seconds(timeout: float = 60.0) -> float | None:
+    """Seconds from ``python app.py`` to its first HTTP answer, or None when app.py is not beside charlm."""
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    if not app.is_file():
+        return None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CHARLM_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(app)], env=env, cwd=app.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while time.perf_counter() - start < timeout:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+                return time.perf_counter() - start
+            except OSError:
+                time.sleep(0.1)
+        return None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory (Linux), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def run(
+    settings=("d2l", "large", "app"),
+    cells=("rnn", "gru", "lstm", "peephole"),
+    repeats: int = 10,
+    warmup: int = 3,
+    device: str = "cpu",
+    startup: bool = True,
+) -> dict:
+    dev = torch.device(device)
+    rows = [r for name in settings for r in measure_setting(SETTINGS[name], cells, dev, repeats, warmup)]
+    result = {
+        "device": str(dev) if dev.type != "cuda" else torch.cuda.get_device_name(dev),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "rows": [asdict(r) for r in rows],
+        "ratios": ratios(rows),
+        **generation_and_trace(dev, max(1, repeats // 2)),
+        "app_startup_s": app_startup_seconds() if startup else None,
+        "peak_memory_mb": peak_memory_mb(),
+    }
+    if dev.type == "cuda":
+        result["peak_gpu_memory_mb"] = torch.cuda.max_memory_allocated(dev) / 2**20
+    return result
+
+
+def format_table(result: dict) -> str:
+    lines = [
+        f"charlm bench on {result['device']} (torch {result['torch']}, {result['threads']} threads); "
+        "tokens/s, median of repeats",
+        "",
+    ]
+    lines.append(f"{'setting':<8} {'cell':<9} {'variant':<9} {'train tok/s':>12} {'infer tok/s':>12}")
+    for r in result["rows"]:
+        lines.append(
+            f"{r['setting']:<8} {r['cell']:<9} {r['variant']:<9} {r['train_tokens_per_s']:>12,.0f} "
+            f"{r['infer_tokens_per_s']:>12,.0f}"
+        )
+    lines += ["", f"{'setting':<8} {'cell':<9} {'ratio':<20} {'train':>7} {'infer':>7}"]
+    for q in result["ratios"]:
+        lines.append(f"{q['setting']:<8} {q['cell']:<9} {q['pair']:<20} {q['train']:>6.2f}× {q['infer']:>6.2f}×")
+    lines += [
+        "",
+        f"generation: 1,000 characters in {result['generate_1000_chars_s']:.3f} s "
+        f"({result['generate_chars_per_s']:,.0f} chars/s, 1-layer LSTM-256)",
+        f"trace: 2,000 characters with every gate in {result['trace_2000_chars_s']:.3f} s "
+        f"({result['trace_chars_per_s']:,.0f} chars/s)",
+    ]
+    if result.get("app_startup_s") is not None:
+        lines.append(f"app start-up: {result['app_startup_s']:.1f} s to the first HTTP answer")
+    if result.get("peak_memory_mb") is not None:
+        lines.append(f"peak memory: {result['peak_memory_mb']:,.0f} MB resident")
+    if result.get("peak_gpu_memory_mb") is not None:
+        lines.append(f"peak GPU memory: {result['peak_gpu_memory_mb']:,.0f} MB")
+    return "\n".join(lines)
+
+
+def to_json(result: dict) -> str:
+    return json.dumps(result, indent=2)

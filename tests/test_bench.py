@@ -1,0 +1,43 @@
+"""The benchmark runs and reports every figure it promises (no timing is asserted: machines are noisy)."""
+
+import json
+
+from charlm import bench
+from charlm.cli import main
+
+
+def test_bench_reports_every_variant_ratio_and_figure():
+    result = bench.run(settings=("d2l",), cells=("gru", "peephole"), repeats=1, warmup=0, startup=False)
+    variants = {(r["cell"], r["variant"]) for r in result["rows"]}
+    assert variants == {("gru", v) for v in ("torch.nn", "fused", "scratch", "naive")} | {
+        ("peephole", "scratch"), ("peephole", "naive")
+    }  # fmt: skip
+    pairs = {(q["cell"], q["pair"]) for q in result["ratios"]}
+    assert ("gru", "fused / torch.nn") in pairs and ("peephole", "scratch / naive") in pairs
+    assert all(r["train_tokens_per_s"] > 0 and r["infer_tokens_per_s"] > 0 for r in result["rows"])
+    assert result["generate_1000_chars_s"] > 0 and result["trace_2000_chars_s"] > 0
+    table = bench.format_table(result)
+    assert "scratch / naive" in table and "generation: 1,000 characters" in table
+
+
+def test_the_naive_baseline_computes_an_lstm():
+    """The baseline must do the same work as the others: with the same weights it equals torch.nn.LSTM."""
+    import torch
+
+    naive = bench.NaiveRNN("lstm", 3, 4, 1)
+    ref = torch.nn.LSTM(3, 4)
+    with torch.no_grad():
+        p = naive.layers[0]
+        for g in range(4):
+            p[f"W_x{g}"].copy_(ref.weight_ih_l0[4 * g : 4 * g + 4].T)
+            p[f"W_h{g}"].copy_(ref.weight_hh_l0[4 * g : 4 * g + 4].T)
+            p[f"b_{g}"].copy_(ref.bias_ih_l0[4 * g : 4 * g + 4] + ref.bias_hh_l0[4 * g : 4 * g + 4])
+    x = torch.randn(5, 2, 3)
+    torch.testing.assert_close(naive(x), ref(x)[0], atol=1e-6, rtol=1e-6)
+
+
+def test_bench_command_prints_json(capsys):
+    argv = ["bench", "--settings", "d2l", "--cells", "rnn", "--repeats", "1", "--warmup", "0", "--no-startup", "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {r["variant"] for r in result["rows"]} == {"torch.nn", "fused", "scratch", "naive"}
