@@ -440,6 +440,8 @@ def _samples_text(prefix: str, texts: list[str]) -> str:
 
 
 def load_checkpoint(session: Session, name: str, hub_id: str):
+    if not (hub_id or "").strip() and name and name not in list_checkpoints():  # a name, never a path
+        raise gr.Error(f"There is no pretrained checkpoint called {name!r}; pick one from the list.")
     source = (hub_id or "").strip() or (CHECKPOINTS / name if name else None)
     if not source:
         raise gr.Error("Pick a pretrained checkpoint, or type a Hugging Face Hub id such as user/model.")

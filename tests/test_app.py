@@ -100,6 +100,9 @@ def test_loading_checkpoints_and_bad_ones(tmp_path):
         app.load_checkpoint(session, "", "nobody/no-such-model")
     with pytest.raises(gr.Error, match="Pick a pretrained checkpoint"):
         app.load_checkpoint(session, "", "")
+    (tmp_path / "config.json").write_text("{}")  # a folder outside checkpoints/, reached by a crafted name
+    with pytest.raises(gr.Error, match="no pretrained checkpoint called"):
+        app.load_checkpoint(session, f"../../../../../../{tmp_path}", "")
     assert session.model is not None  # a failed load keeps the model the visitor had
 
 
