@@ -117,16 +117,27 @@ def model_line(session: Session) -> str:
 # -- Train ----------------------------------------------------------------------------------------
 
 
+def number(label: str, value, whole: bool = False) -> float | int:
+    """A widget's value as a number, or an error a visitor can read (the API accepts anything)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise gr.Error(f"{label} must be a number, not {value!r}.") from None
+    if whole and not x.is_integer():
+        raise gr.Error(f"{label} must be a whole number, not {value!r}.")
+    return int(x) if whole else x
+
+
 def load_training_text(corpus_name: str, recipe: str, upload: bytes | None, pasted: str) -> Corpus:
     if corpus_name != OWN_TEXT:
         return load_corpus(corpus_name, recipe if recipe in CORPORA[corpus_name].recipes else "raw")
-    if upload:
+    if upload is not None:  # an empty file is b"", and must be called empty, not missing
         return corpus_from_bytes(upload, filename="the uploaded file")
     return corpus_from_text(pasted or "")
 
 
 def corpus_info(corpus_name: str, recipe: str, upload: bytes | None, pasted: str, max_chars: float) -> str:
-    if corpus_name == OWN_TEXT and not upload and not (pasted or "").strip():
+    if corpus_name == OWN_TEXT and upload is None and not (pasted or "").strip():
         return "Paste some text or upload a UTF-8 text file (up to the upload limit)."
     try:
         corpus = load_training_text(corpus_name, recipe, upload, pasted)
@@ -192,38 +203,47 @@ def train(
     """Train in this visitor's session, yielding the live plot, the status line and samples."""
     if session.training:
         raise gr.Error("A run is already training in this session: stop it first.")
+    max_chars = number("Use only the first N characters", max_chars or 0, whole=True)
+    hidden, layers, embedding = (
+        number(k, v, True) for k, v in (("Hidden units", hidden), ("Layers", layers), ("Embedding size", embedding))
+    )
+    epochs, batch_size, num_steps, seed = (
+        number(k, v, True)
+        for k, v in (("Epochs", epochs), ("Batch size", batch_size), ("Steps", num_steps), ("Seed", seed))
+    )
+    dropout, lr, clip = (number(k, v) for k, v in (("Dropout", dropout), ("Learning rate", lr), ("Clip", clip)))
     try:
         corpus = load_training_text(corpus_name, recipe, upload, pasted)
         if max_chars:
-            corpus.text = corpus.text[: int(max_chars)]
+            corpus.text = corpus.text[:max_chars]
         data = Dataset.from_text(corpus.text)
         model_config = CharLMConfig(
             vocab=list(data.vocab.tokens),
             cell=cell,
-            hidden_size=int(hidden),
-            num_layers=int(layers),
+            hidden_size=hidden,
+            num_layers=layers,
             bidirectional=bool(bidirectional),
-            dropout=float(dropout),
-            embedding_dim=int(embedding),
+            dropout=dropout,
+            embedding_dim=embedding,
         )
         LIMITS.check_model(model_config)
         train_config = TrainConfig(
-            epochs=int(epochs),
-            batch_size=int(batch_size),
-            num_steps=int(num_steps),
+            epochs=epochs,
+            batch_size=batch_size,
+            num_steps=num_steps,
             sampling=sampling,
             optimizer=optimizer,
-            lr=float(lr),
-            clip=float(clip),
-            seed=int(seed),
+            lr=lr,
+            clip=clip,
+            seed=seed,
             engine=engine,
             sample_prefix=sample_prefix(corpus.name),
-            sample_every=max(1, int(epochs) // 10),
+            sample_every=max(1, epochs // 10),
             max_seconds=LIMITS.max_seconds,
         )
         LIMITS.check_training(train_config)
-        model = CharLM.seeded(model_config, int(seed))
-        model.config.metadata.update(corpus=corpus.name, recipe=corpus.recipe, max_chars=int(max_chars) or None)
+        model = CharLM.seeded(model_config, seed)
+        model.config.metadata.update(corpus=corpus.name, recipe=corpus.recipe, max_chars=max_chars or None)
         trainer = Trainer(model, data, train_config)
     except CharLMError as e:
         raise gr.Error(str(e)) from None
@@ -403,17 +423,21 @@ def generate(session: Session, prefix: str, length, temperature, top_k, top_p, s
     model = current_model(session)
     try:
         prefix, warnings = prepare_prefix(model, prefix or "")
-        length, samples = int(length), int(samples)
+        length, samples, top_k = (
+            number(k, v, True) for k, v in (("Length", length), ("Samples", samples), ("Top-k", top_k))
+        )
+        temperature, top_p = number("Temperature", temperature), number("Top-p", top_p)
+        seed = None if seed is None or number("Seed", seed, True) < 0 else number("Seed", seed, True)
         if length > LIMITS.max_generate or samples > LIMITS.max_samples:
             raise CharLMError(f"at most {LIMITS.max_samples} samples of {LIMITS.max_generate:,} characters here")
         chars = stream(
             model,
             prefix,
             length,
-            temperature=float(temperature),
-            top_k=int(top_k),
-            top_p=float(top_p),
-            seed=None if seed is None or seed < 0 else int(seed),
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+            seed=seed,
             num_samples=samples,
         )
         texts = [""] * samples

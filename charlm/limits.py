@@ -48,9 +48,14 @@ class Limits:
     def check_model(self, config: CharLMConfig) -> None:
         """Refuse a model bigger than this server allows, saying which cap and how to lower it."""
         if config.hidden_size > self.max_hidden:
-            raise CharLMError(f"{config.hidden_size} hidden units is over this server's cap of {self.max_hidden}")
+            raise CharLMError(
+                f"{config.hidden_size} hidden units is over this server's cap of {self.max_hidden}: "
+                f"choose {self.max_hidden} or fewer"
+            )
         if config.num_layers > self.max_layers:
-            raise CharLMError(f"{config.num_layers} layers is over this server's cap of {self.max_layers}")
+            raise CharLMError(
+                f"{config.num_layers} layers is over this server's cap of {self.max_layers}: choose {self.max_layers} or fewer"
+            )
         n = config.num_parameters()
         if n > self.max_parameters:
             raise CharLMError(
@@ -60,4 +65,7 @@ class Limits:
 
     def check_training(self, config: TrainConfig) -> None:
         if config.epochs > self.max_epochs:
-            raise CharLMError(f"{config.epochs} epochs is over this server's cap of {self.max_epochs}")
+            raise CharLMError(
+                f"{config.epochs} epochs is over this server's cap of {self.max_epochs}: choose {self.max_epochs} or fewer "
+                "(or run it on your own machine with python -m charlm train)"
+            )

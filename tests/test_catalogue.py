@@ -1,0 +1,269 @@
+"""A catalogue of bad inputs and faults, walked through the library, the CLI and the app's handlers.
+
+Each entry asserts the message a person sees (what was wrong, the limit, what to do) and that nothing
+was lost: the visitor's current model and runs, and the files on disk. To list every entry with the
+message a person sees: ``CHARLM_CATALOGUE_REPORT=report.md python -m pytest tests/test_catalogue.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import http.server
+import os
+import re
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+import pytest
+import safetensors.torch
+import torch
+
+import app
+from charlm import CharLM, CharLMConfig, Vocab, corpora
+from charlm.cli import main
+from charlm.corpora import corpus_from_bytes
+from charlm.errors import CharLMError
+
+VOCAB = Vocab.build("the time traveller (for so it will be convenient to speak of him)")
+TRAIN = dict(cell="gru", layers=1, hidden=16, bidirectional=False, dropout=0.0, embedding=0, engine="auto", epochs=1,
+             batch_size=8, num_steps=16, sampling="sequential", optimizer="adam", lr=1e-2, clip=1.0, seed=0)  # fmt: skip
+
+
+@dataclass
+class World:
+    """What a failure must leave alone: a visitor's session with a model and a run, a checkpoint on disk."""
+
+    session: app.Session
+    checkpoint: Path
+    shared: Path
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def world(tmp_path, shared, monkeypatch):
+    monkeypatch.setenv("CHARLM_DATA_DIR", str(shared))
+    monkeypatch.setenv("CHARLM_CACHE_DIR", str(tmp_path / "cache"))
+    model = CharLM.seeded(CharLMConfig(vocab=list(VOCAB.tokens), cell="lstm", hidden_size=8), seed=1)
+    run = app.Run("1. LSTM 1×8", [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 9.5}], 100, 1.0, 9.5, 1.0)
+    session = app.Session(model=model, model_name="kept", runs=[run])
+    checkpoint = tmp_path / "ckpt"
+    model.save_pretrained(checkpoint)
+    return World(session, checkpoint, shared)
+
+
+def train(w: World, **overrides):
+    options = {**TRAIN, **overrides}
+    corpus = options.pop("corpus", "timemachine")
+    upload, pasted, max_chars = options.pop("upload", None), options.pop("pasted", ""), options.pop("max_chars", 5000)
+    return list(app.train(w.session, corpus, "raw", max_chars, upload, pasted, *options.values(), request=None))
+
+
+def generate(w: World, prefix="the ", length=20, temperature=1.0, top_k=0, top_p=1.0, seed=0, samples=1):
+    return list(app.generate(w.session, prefix, length, temperature, top_k, top_p, seed, samples))[-1]
+
+
+def damaged(w: World, how: str) -> Path:
+    """A copy of the world's checkpoint, damaged one way."""
+    folder = w.checkpoint.parent / f"damaged-{how}"
+    folder.mkdir()
+    for f in w.checkpoint.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    weights = folder / "model.safetensors"
+    if how == "truncated":
+        weights.write_bytes(weights.read_bytes()[:-64])
+    elif how == "corrupt":
+        data = bytearray(weights.read_bytes())
+        data[:8] = b"\xff" * 8  # the header length
+        weights.write_bytes(bytes(data))
+    elif how == "pickled":
+        weights.unlink()
+        torch.save(w.session.model.state_dict(), folder / "pytorch_model.bin")
+    elif how == "mismatched":
+        state = {k: v for k, v in safetensors.torch.load_file(weights).items() if "head" not in k}
+        safetensors.torch.save_file(state, weights)
+    return folder
+
+
+class _HalfFile(http.server.BaseHTTPRequestHandler):
+    """Promises The Time Machine's 178,979 bytes, sends 1,000 and hangs up."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "178979")
+        self.end_headers()
+        self.wfile.write(b"x" * 1000)
+        self.wfile.flush()
+        self.connection.close()
+
+    def log_message(self, *args):
+        pass
+
+
+def download_from(port: int, monkeypatch) -> None:
+    """Load The Time Machine with its URL pointed at 127.0.0.1:port and no data folder."""
+    monkeypatch.delenv("CHARLM_DATA_DIR", raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    url = f"http://127.0.0.1:{port}/timemachine.txt"
+    monkeypatch.setitem(corpora.CORPORA, "timemachine", dataclasses.replace(corpora.CORPORA["timemachine"], url=url))
+    corpora.load_corpus("timemachine")
+
+
+def half_download(w: World, monkeypatch) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HalfFile)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        download_from(server.server_address[1], monkeypatch)
+    finally:
+        server.shutdown()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    act: Callable  # (world, monkeypatch, capsys) → None; raises, or prints, the message
+    message: str  # a regex the message must match
+    error: type = gr.Error  # what is raised; None: the message is printed or returned instead
+
+
+def _cli(argv):
+    def act(w, mp, capsys):
+        code = main(argv(w))
+        err = capsys.readouterr().err
+        assert code == 2 and "Traceback" not in err
+        raise CharLMError(err.strip())
+
+    return act
+
+
+CATALOGUE = [
+    # -- text a visitor brings
+    Entry("empty upload", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, upload=b""), "the uploaded file is empty \\(0 bytes\\)"),
+    Entry("whitespace-only text", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, pasted=" \n\t "), "holds only whitespace"),
+    Entry("binary upload", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, upload=b"\x89PNG\r\n\x1a\n\x00\x00\x00"), "looks like a binary file"),
+    Entry("non-UTF-8 upload", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, upload="café crème".encode("latin-1")), "not UTF-8 text: decoding failed at byte 3"),
+    Entry("huge upload", lambda w, mp, c: (mp.setenv("CHARLM_MAX_UPLOAD_MB", "0.001"), train(w, corpus=app.OWN_TEXT, upload=b"a" * 5000)), "is 5.0 KB, over the limit of 1.0 KB"),
+    Entry("one-character text", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, pasted="a"), "has 1 character; a model needs at least 2"),
+    Entry("corpus shorter than one batch", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, pasted="hello world " * 20, batch_size=32, num_steps=35), "has 216 characters, but a batch of 32 × 35 steps needs at least 1,156"),
+    # -- hyper-parameters
+    Entry("hidden size 0", lambda w, mp, c: train(w, hidden=0), "hidden_size must be a whole number ≥ 1"),
+    Entry("a million layers", lambda w, mp, c: train(w, layers=10**6), "would have .* parameters .* the limit is"),
+    Entry("negative learning rate", lambda w, mp, c: train(w, lr=-1), "lr must be positive, not -1"),
+    Entry("NaN learning rate", lambda w, mp, c: train(w, lr=float("nan")), "lr must be a number, not nan"),
+    Entry("non-numeric epochs", lambda w, mp, c: train(w, epochs="ten"), "Epochs must be a number, not 'ten'"),
+    Entry("fractional batch size", lambda w, mp, c: train(w, batch_size=2.5), "Batch size must be a whole number, not 2.5"),
+    Entry("batch larger than the corpus", lambda w, mp, c: train(w, batch_size=100_000), "has 4,500 characters, but a batch of 100000 × 16 steps needs at least 1,600,017"),
+    Entry("model over the server's cap", lambda w, mp, c: train(w, hidden=4096), "4096 hidden units is over this server's cap of 512"),
+    # -- generation
+    Entry("generate before any model", lambda w, mp, c: (mp.setattr(app, "DEFAULT_MODEL", None), generate(World(app.Session(), w.checkpoint, w.shared))), "no model yet: train one"),
+    Entry("negative temperature", lambda w, mp, c: generate(w, temperature=-1), "temperature must be between 0 \\(greedy\\) and 100"),
+    Entry("huge temperature", lambda w, mp, c: generate(w, temperature=1e9), "temperature must be between 0 \\(greedy\\) and 100"),
+    Entry("top-p 0", lambda w, mp, c: generate(w, top_p=0), "top-p must be above 0 and at most 1"),
+    Entry("top-p above 1", lambda w, mp, c: generate(w, top_p=1.5), "top-p must be above 0 and at most 1"),
+    Entry("negative top-k", lambda w, mp, c: generate(w, top_k=-3), "top-k must be 0 \\(off\\)"),
+    Entry("prefix with unknown characters", lambda w, mp, c: generate(w, prefix="Zé the"), "never saw: 'Z', 'é'.*read as <unk>", error=None),
+    Entry("empty prefix", lambda w, mp, c: generate(w, prefix=""), "No prefix given: starting from", error=None),
+    Entry("temperature 0 is greedy, not an error", lambda w, mp, c: generate(w, temperature=0), "^$", error=None),
+    Entry("top-k beyond the vocabulary is off, not an error", lambda w, mp, c: generate(w, top_k=10_000), "^$", error=None),
+    # -- inspection
+    Entry("inspect before any model", lambda w, mp, c: (mp.setattr(app, "DEFAULT_MODEL", None), app.run_trace(app.Session(), "text", 1, "forward", "h")), "no model yet"),
+    Entry("inspect empty text", lambda w, mp, c: app.run_trace(w.session, "", 1, "forward", "h"), "no text to inspect: type or paste some"),
+    Entry("inspected text with unknown characters", lambda w, mp, c: app.run_trace(w.session, "the €uro", 1, "forward", "h")[0], "never saw, read as <unk>: '€'", error=None),
+    # -- checkpoints
+    Entry("truncated checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "truncated")), "not a readable safetensors file .* truncated, corrupt", error=CharLMError),
+    Entry("corrupt checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "corrupt")), "not a readable safetensors file", error=CharLMError),
+    Entry("pickled checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "pickled")), "holds pickled weights only. charlm never loads pickles", error=CharLMError),
+    Entry("mismatched checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "mismatched")), "does not match its config.json: missing head.weight", error=CharLMError),
+    Entry("Hub id that does not exist, offline", lambda w, mp, c: app.load_checkpoint(w.session, "", "nobody/no-such-model"), "not in the local cache: check the id and your connection"),
+    Entry("path-traversal checkpoint name", lambda w, mp, c: app.load_checkpoint(w.session, f"../../../../../..{w.checkpoint}", ""), "no pretrained checkpoint called"),
+    # -- the session's controls
+    Entry("Start clicked twice", lambda w, mp, c: (setattr(w.session, "training", True), train(w)), "already training in this session: stop it first"),
+    # -- downloads
+    Entry("corpus download that breaks off halfway", lambda w, mp, c: half_download(w, mp), "could not be downloaded .* broke off before the whole file arrived", error=CharLMError),
+    Entry("corpus offline with nothing cached", lambda w, mp, c: download_from(closed_port(), mp), "could not be downloaded .* point CHARLM_DATA_DIR or --data-dir at it", error=CharLMError),
+    # -- the command line
+    Entry("CLI: nonsense option", _cli(lambda w: ["train", "--corpus", "timemachine", "--data-dir", str(w.shared), "--hidden", "0"]), "error: hidden_size must be a whole number ≥ 1", error=CharLMError),
+    Entry("CLI: corpus missing from the data folder", _cli(lambda w: ["train", "--corpus", "jaychou", "--data-dir", str(w.checkpoint)]), "should be the file jaychou_lyrics.txt.zip in", error=CharLMError),
+]  # fmt: skip
+
+
+def message_of(entry: Entry, w: World, monkeypatch, capsys) -> str:
+    if entry.error is None:
+        result = entry.act(w, monkeypatch, capsys)
+        return result[1] if isinstance(result, tuple) else str(result)
+    with pytest.raises(entry.error) as caught:
+        entry.act(w, monkeypatch, capsys)
+    return str(caught.value.message if isinstance(caught.value, gr.Error) else caught.value)
+
+
+def test_the_catalogue_has_at_least_25_entries():
+    assert len(CATALOGUE) >= 25
+
+
+@pytest.mark.parametrize("entry", CATALOGUE, ids=[e.name for e in CATALOGUE])
+def test_entry(entry: Entry, world: World, monkeypatch, capsys):
+    model, runs = world.session.model, list(world.session.runs)
+    weights = {k: v.clone() for k, v in model.state_dict().items()}
+    files = _digest(world.checkpoint)
+    message = message_of(entry, world, monkeypatch, capsys)
+    assert re.search(entry.message, message, re.S), message
+    if os.environ.get("CHARLM_CATALOGUE_REPORT"):  # a list of every entry and its message
+        with open(os.environ["CHARLM_CATALOGUE_REPORT"], "a", encoding="utf-8") as report:
+            report.write(f"- **{entry.name}**: {message.strip() or '(no error: it works)'}\n")
+    # nothing lost: the same model with the same weights, the same runs, the checkpoint untouched
+    assert world.session.model is model and world.session.runs == runs
+    assert all(torch.equal(v, weights[k]) for k, v in model.state_dict().items())
+    assert _digest(world.checkpoint) == files
+    assert not world.session.training or entry.name == "Start clicked twice"
+
+
+def test_stop_with_nothing_running_changes_nothing(world):
+    class Request:
+        session_hash = "nobody"
+
+    app.stop(world.session, Request())  # the visitor sees "Nothing is training in this session."
+    assert world.session.model is not None and not app.RUNNING
+
+
+def test_a_diverging_loss_keeps_the_last_good_weights(world):
+    """The loss turns NaN part-way (a poisoned head): the run ends with advice and usable weights."""
+    from charlm.data import Dataset
+    from charlm.train import TrainConfig, Trainer
+
+    data = Dataset.from_text("the cat sat on the mat. " * 80)
+    model = CharLM(CharLMConfig(vocab=list(data.vocab.tokens), hidden_size=8))
+    calls = {"n": 0}
+
+    def poison(module, inputs, output):
+        calls["n"] += 1
+        return output * float("nan") if module.training and calls["n"] > 12 else output
+
+    model.head.register_forward_hook(poison)
+    finished = list(Trainer(model, data, TrainConfig(epochs=5, batch_size=4, num_steps=10)).run())[-1]
+    assert finished.reason == "diverged" and "Lower the learning rate" in finished.message
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_a_half_download_leaves_nothing_in_the_cache(world, monkeypatch, tmp_path):
+    with pytest.raises(CharLMError):
+        half_download(world, monkeypatch)
+    cache = tmp_path / "cache"
+    assert not cache.exists() or not any(cache.iterdir())
+
+
+def test_upload_refusals_name_the_problem_directly():
+    with pytest.raises(CharLMError, match="is empty"):
+        corpus_from_bytes(b"", "notes.txt")
