@@ -1,0 +1,396 @@
+"""A many-visitor load test of the app, served in this process on 127.0.0.1 and nowhere else.
+
+    python tests/load.py --visitors 8 --seconds 60
+
+Each visitor is its own ``gradio_client.Client`` (its own session) in its own thread. For ``seconds`` it
+repeats rounds of: train a tiny model of its own (visitor k: cell k mod 4, 16 + 8k hidden units), generate a
+few times, trace, and read its Compare table. Every third visitor also stops a long run in each round
+(``job.cancel()``, which reaches the generator like the Stop button). When the time is up, the "stop" visitors
+stop one last long run and the "disconnect" visitors close their client in the middle of one without
+cancelling it. Trainings are capped at ``max_trainings`` at once, so some wait in the queue.
+
+What is measured, and checked:
+- no cross-talk: after each training the model line names this visitor's own cell and hidden size, the
+  traced heatmap has its number of units, its Compare table lists only its own runs, and generation works;
+- the queue: the largest queue position any training saw (``job.status()``), and that queued runs finished;
+- memory: this process's resident set (VmRSS) at the start, its peak, and at the end, after every visitor left;
+- a stopped or abandoned run frees the CPU: seconds until its session leaves ``app.RUNNING``, and seconds from
+  the last stop or disconnect until ``app.RUNNING`` is empty and this process's CPU time stops growing;
+- requests served, errors with their messages, p50/p95 latency of /generate while trainings run.
+
+Every wait is bounded by a hard deadline (``seconds`` + ``grace``), and each visitor makes at most
+``max_rounds`` rounds, so the run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import gc
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA_DIR = REPO.parent / "shared" / "corpora"
+CELLS = ["gru", "lstm", "rnn", "peephole"]
+ROLES = ["plain", "stop", "disconnect"]  # visitor k's role is ROLES[k % 3]
+CPU_QUIET = 0.25  # cores: below this, the process is idle (the server's own chatter is ~0.02)
+MEMORY_SLACK_MB = 150  # what "close to the starting level" allows: torch and glibc keep some of what they took
+
+
+@dataclass
+class Visitor:
+    """One visitor's plan and what happened to it."""
+
+    k: int
+    cell: str
+    hidden: int
+    role: str
+    arch: str = ""  # as the model line writes it, e.g. "GRU 1×24"
+    client: object = None
+    trainings: int = 0
+    interrupts: list[dict] = field(default_factory=list)  # {kind, at, freed_after}
+    problems: list[str] = field(default_factory=list)  # cross-talk or broken results
+
+
+class Load:
+    """The shared bookkeeping of one run: requests, latencies, queue positions, errors, samples."""
+
+    def __init__(self, app, deadline: float):
+        self.app, self.deadline, self.lock = app, deadline, threading.Lock()
+        self.served = 0
+        self.errors: list[str] = []
+        self.generate_latency: list[tuple[float, bool]] = []  # (seconds, a training was running)
+        self.queue_jobs: list[dict] = []  # one per training that waited: largest rank, queue size, finished
+        self.samples: list[tuple[float, float, int, int]] = []  # (time, CPU seconds, RSS bytes, len(RUNNING))
+
+    def left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the hard deadline passed")
+        return left
+
+    def request(self, v: Visitor, api: str, *args):
+        """One request, waited for; its latency is returned with the result."""
+        start = time.monotonic()
+        result = v.client.submit(*args, api_name=api).result(timeout=self.left())
+        with self.lock:
+            self.served += 1
+        return result, time.monotonic() - start
+
+    def train(self, v: Visitor, epochs: int, seed: int, interrupt: str | None = None) -> str | None:
+        """Train, watching the job's queue position; with ``interrupt``, stop or abandon it once it runs."""
+        args = ["timemachine", "raw", 4000, None, "", v.cell, 1, v.hidden, False, 0.0, 0, "auto", epochs,
+                8, 16, "sequential", "adam", 1e-2, 1.0, seed]  # fmt: skip
+        job = v.client.submit(*args, api_name="/train")
+        ranks, sizes = [], []
+        while not job.done() and not (interrupt and v.client.session_hash in self.app.RUNNING):
+            status = job.status()
+            if status.code.name == "IN_QUEUE" and status.rank is not None:
+                ranks.append(status.rank)  # 0: next in line
+                sizes.append(status.queue_size or 0)
+            self.left()
+            time.sleep(0.05)
+        if interrupt:
+            time.sleep(1.0)  # mid-run
+            self.interrupt(v, job, interrupt)
+            outputs = None
+        else:
+            outputs = job.result(timeout=self.left())  # (plot, status, sample, model line)
+        with self.lock:
+            self.served += 1
+            if ranks:
+                finished = None if interrupt else "Finished after" in outputs[1]
+                self.queue_jobs.append({"position": max(ranks) + 1, "queue_size": max(sizes), "finished": finished})
+        return outputs and outputs[3]
+
+    def interrupt(self, v: Visitor, job, kind: str) -> None:
+        at = time.monotonic()
+        if kind == "stop":
+            job.cancel()  # POST /cancel: the server closes the generator at its next yield, as Stop does
+        else:
+            v.client.close()  # ends the heartbeat: the server sees the session close and runs demo.unload
+        while v.client.session_hash in self.app.RUNNING:
+            self.left()
+            time.sleep(0.02)
+        v.interrupts.append({"kind": kind, "at": at, "freed_after": time.monotonic() - at})
+
+    def error(self, v: Visitor, e: BaseException) -> None:
+        with self.lock:
+            self.errors.append(f"visitor {v.k} ({v.arch}, {v.role}): {type(e).__name__}: {e}")
+
+    def monitor(self, stop: threading.Event) -> None:
+        while not stop.wait(0.1):
+            self.samples.append((time.monotonic(), time.process_time(), rss(), len(self.app.RUNNING)))
+
+
+def rss() -> int:
+    """This process's resident set in bytes (VmRSS); the server runs in this process."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def visit(load: Load, v: Visitor, end: threading.Barrier, until: float, generations: int, max_rounds: int) -> None:
+    """One visitor's rounds until ``until``, then (for "stop" and "disconnect") its last, interrupted run."""
+    try:
+        for round_ in range(1, max_rounds + 1):
+            if time.monotonic() > until:
+                break
+            line = load.train(v, epochs=1 + round_ % 3, seed=round_)
+            v.trainings += 1
+            if v.arch not in line:
+                v.problems.append(f"round {round_}: the model line after training is {line!r}")
+            for g in range(generations):
+                (text, _), seconds = load.request(v, "/generate", "the ", 200, 0.8, 0, 1.0, g, 1)
+                load.generate_latency.append((seconds, bool(load.app.RUNNING)))
+                if not (text.startswith("the ") and len(text) == 204):
+                    v.problems.append(f"round {round_}: generated {text!r}")
+            (summary, heatmap, *_), _ = load.request(v, "/trace", "the time traveller", 1, "forward", "h")
+            if units(heatmap) != v.hidden:
+                v.problems.append(f"round {round_}: traced {units(heatmap)} units, not {v.hidden}: {summary}")
+            (_, table), _ = load.request(v, "/compare")
+            runs = [row[0] for row in table["data"]]
+            if len(runs) < v.trainings or not all(r.endswith(v.arch) for r in runs):
+                v.problems.append(f"round {round_}: the Compare tab lists {runs}")
+            if v.role == "stop":
+                load.train(v, epochs=400, seed=round_, interrupt="stop")
+    except Exception as e:
+        load.error(v, e)
+    try:  # everyone waits here, so the last stops and disconnects happen on an otherwise quiet server
+        end.wait(timeout=max(load.deadline - time.monotonic(), 0.1))
+        if v.role != "plain":
+            load.train(v, epochs=400, seed=0, interrupt=v.role)
+    except Exception as e:
+        load.error(v, e)
+
+
+def warm_up(load: Load, url: str, cells: list[str]) -> None:
+    """One visitor trains each cell once, generates and traces, so that torch's one-time costs (its kernels,
+    threads and allocator pools: about 100 MB) are paid before the starting memory is measured."""
+    from gradio_client import Client
+
+    v = Visitor(-1, "", 8, "plain", client=Client(url, verbose=False))
+    for v.cell in cells:
+        load.train(v, epochs=1, seed=0)
+        load.request(v, "/generate", "the ", 200, 0.8, 0, 1.0, 0, 1)
+        load.request(v, "/trace", "the time traveller", 1, "forward", "h")
+    v.client.close()
+    load.served = 0
+
+
+def units(heatmap: dict) -> int:
+    """The number of rows (units) of a gate heatmap as the client receives it."""
+    z = json.loads(heatmap["plot"])["data"][0]["z"]
+    return int(z["shape"].split(",")[0]) if isinstance(z, dict) else len(z)
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else float("nan")
+
+
+def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_dir: str | Path | None = None,
+        max_trainings: int = 2, max_seconds: float = 30, heartbeat: float = 1.0, generations: int = 3,
+        max_rounds: int = 20, grace: float = 40) -> dict:  # fmt: skip
+    """Serve the app on 127.0.0.1, let ``visitors`` use it for ``seconds``, and return the figures and checks."""
+    folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
+    if not (folder / "timemachine.txt").is_file():
+        raise FileNotFoundError(f"no timemachine.txt in {folder}: pass --data-dir or set CHARLM_DATA_DIR")
+    settings = {
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "CHARLM_DATA_DIR": str(folder),
+        "CHARLM_MAX_TRAININGS": str(max_trainings),
+        "CHARLM_MAX_SECONDS": str(max_seconds),
+        # The server writes to each session's heartbeat stream this often (15 s by default). A closed browser tab
+        # drops its connection at once; a closed gradio_client only notices at the next heartbeat line.
+        "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat),
+    }
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from gradio_client import Client
+
+    import app  # after the settings: the caps are read at import
+    from charlm.limits import Limits
+
+    saved_limits, app.LIMITS = app.LIMITS, Limits.from_env()  # app may have been imported before (pytest)
+    demo = app.build_demo()
+    port = port or free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    url = f"http://127.0.0.1:{port}/"
+    names = {value: name for name, value in app.CELL_CHOICES}
+    crowd = [Visitor(k, CELLS[k % 4], 16 + 8 * k, ROLES[k % 3]) for k in range(visitors)]
+    for v in crowd:
+        v.arch = f"{names[v.cell]} 1×{v.hidden}"
+
+    rss_cold = rss()
+    load = Load(app, deadline=time.monotonic() + grace)
+    stop_monitor = threading.Event()
+    try:
+        warm_up(load, url, sorted({v.cell for v in crowd}))
+        gc.collect()
+        rss_start = rss()
+        begin = time.monotonic()
+        load.deadline = begin + seconds + grace
+        threading.Thread(target=load.monitor, args=(stop_monitor,), daemon=True).start()
+        for v in crowd:  # each its own session; created first, so that all start training at once
+            v.client = Client(url, verbose=False)
+        end = threading.Barrier(visitors)
+        threads = [
+            threading.Thread(target=visit, args=(load, v, end, begin + seconds, generations, max_rounds), daemon=True)
+            for v in crowd
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=max(load.deadline - time.monotonic(), 0))
+        if any(t.is_alive() for t in threads):
+            load.errors.append("some visitors were still busy at the hard deadline")
+        # Wait (bounded) for an idle server: nothing training and the CPU quiet for a second.
+        while time.monotonic() < load.deadline and not quiet(load.samples, since=time.monotonic() - 1.2):
+            time.sleep(0.2)
+        for v in crowd:
+            if v.client is not None:
+                v.client.close()
+        gc.collect()
+        time.sleep(0.5)
+        rss_end = rss()
+        rss_trimmed = trimmed_rss()
+    finally:
+        stop_monitor.set()
+        demo.close()
+        app.LIMITS = saved_limits
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    interrupts = [i for v in crowd for i in v.interrupts]
+    last = max((i["at"] for i in interrupts), default=None)
+    during = [s for s, training in load.generate_latency if training]
+    mb = 1 / 2**20
+    result = {
+        "visitors": visitors,
+        "seconds": round(time.monotonic() - begin, 1),
+        "requests_served": load.served,
+        "trainings": sum(v.trainings for v in crowd),
+        "errors": load.errors,
+        "cross_talk": [f"visitor {v.k} ({v.arch}): {p}" for v in crowd for p in v.problems],
+        "generate_requests": len(load.generate_latency),
+        "generate_during_training": len(during),
+        "generate_p50_s": round(percentile(during, 0.5), 3),
+        "generate_p95_s": round(percentile(during, 0.95), 3),
+        "queued_trainings": len(load.queue_jobs),
+        "largest_queue_position": max((j["position"] for j in load.queue_jobs), default=0),
+        "largest_queue_size": max((j["queue_size"] for j in load.queue_jobs), default=0),
+        "queued_finished": sum(j["finished"] is True for j in load.queue_jobs),
+        "queued_unfinished": sum(j["finished"] is False for j in load.queue_jobs),
+        "interrupts": len(interrupts),
+        "stopped_freed_max_s": round(max((i["freed_after"] for i in interrupts if i["kind"] == "stop"), default=0), 2),
+        "abandoned_freed_max_s": round(
+            max((i["freed_after"] for i in interrupts if i["kind"] == "disconnect"), default=0), 2
+        ),
+        "running_empty_after_last_s": after(load.samples, last, lambda s: s[3] == 0),
+        "cpu_quiet_after_last_s": after(load.samples, last, lambda s: s[3] == 0 and quiet(load.samples, s[0])),
+        "rss_cold_mb": round(rss_cold * mb),
+        "rss_start_mb": round(rss_start * mb),
+        "rss_peak_mb": round(max((s[2] for s in load.samples), default=rss_start) * mb),
+        "rss_end_mb": round(rss_end * mb),
+        "rss_end_trimmed_mb": round(rss_trimmed * mb) if rss_trimmed else None,
+    }
+    result["checks"] = {
+        "no errors": not load.errors,
+        "no cross-talk": not result["cross_talk"] and all(v.trainings for v in crowd),
+        "trainings queued, then finished": result["queued_finished"] > 0 and not result["queued_unfinished"],
+        "memory back near the start": result["rss_end_mb"] - result["rss_start_mb"] <= MEMORY_SLACK_MB,
+        "stopped and abandoned runs free the CPU": bool(interrupts)
+        and max(i["freed_after"] for i in interrupts) <= 5
+        and result["cpu_quiet_after_last_s"] is not None
+        and result["cpu_quiet_after_last_s"] <= 5,
+    }
+    return result
+
+
+def trimmed_rss() -> int | None:
+    """RSS once glibc has handed its free heap pages back (malloc_trim): what is really still in use."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return rss()
+
+
+def quiet(samples: list[tuple], since: float, window: float = 1.0) -> bool:
+    """Whether the CPU time grew by less than ``CPU_QUIET`` cores over ``window`` seconds from ``since``."""
+    inside = [s for s in samples if since <= s[0] <= since + window]
+    if len(inside) < 2 or inside[-1][0] - inside[0][0] < 0.8 * window:
+        return False
+    return (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0]) < CPU_QUIET
+
+
+def after(samples: list[tuple], since: float | None, ok) -> float | None:
+    """Seconds from ``since`` to the first sample for which ``ok`` holds."""
+    if since is None:
+        return None
+    return next((round(s[0] - since, 2) for s in samples if s[0] >= since and ok(s)), None)
+
+
+def report(r: dict) -> str:
+    lines = [
+        f"{r['visitors']} visitors, {r['seconds']} s: {r['requests_served']} requests served "
+        f"({r['trainings']} trainings, {r['generate_requests']} generations), {len(r['errors'])} errors",
+        *(f"  error: {e}" for e in r["errors"]),
+        *(f"  cross-talk: {p}" for p in r["cross_talk"]),
+        f"/generate while trainings ran: p50 {r['generate_p50_s']} s, p95 {r['generate_p95_s']} s "
+        f"({r['generate_during_training']} requests)",
+        f"queue: {r['queued_trainings']} trainings waited, largest position {r['largest_queue_position']} "
+        f"(queue of {r['largest_queue_size']}); of those run to their end, {r['queued_finished']} finished and "
+        f"{r['queued_unfinished']} did not",
+        f"memory (RSS): {r['rss_cold_mb']} MB before any training, start (after a warm-up run of each cell) "
+        f"{r['rss_start_mb']} MB, peak {r['rss_peak_mb']} MB, end {r['rss_end_mb']} MB "
+        f"({r['rss_end_trimmed_mb']} MB once glibc returns its free pages)",
+        f"{r['interrupts']} stops and disconnects: a stopped run left RUNNING within {r['stopped_freed_max_s']} s, "
+        f"an abandoned one within {r['abandoned_freed_max_s']} s; after the last, RUNNING was empty in "
+        f"{r['running_empty_after_last_s']} s and the CPU quiet in {r['cpu_quiet_after_last_s']} s",
+        *(f"check {'passed' if ok else 'FAILED'}: {name}" for name, ok in r["checks"].items()),
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--visitors", type=int, default=8, help="visitors at once, each its own client (default 8)")
+    parser.add_argument("--seconds", type=float, default=60, help="how long visitors start new rounds (default 60)")
+    parser.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--data-dir", default=None,
+                        help=f"folder of the reference corpora (default: $CHARLM_DATA_DIR, else {DEFAULT_DATA_DIR})")  # fmt: skip
+    parser.add_argument("--max-trainings", type=int, default=2, help="CHARLM_MAX_TRAININGS: trainings at once (2)")
+    parser.add_argument("--max-seconds", type=float, default=30, help="CHARLM_MAX_SECONDS: one run's wall time (30)")
+    parser.add_argument("--heartbeat", type=float, default=1.0,
+                        help="GRADIO_HEARTBEAT_INTERVAL: how soon a closed client is noticed, in seconds (1)")  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print the result as JSON instead")
+    a = parser.parse_args()
+    r = run(a.visitors, a.seconds, a.port, a.data_dir, a.max_trainings, a.max_seconds, a.heartbeat)
+    print(json.dumps(r, indent=2, ensure_ascii=False) if a.json else report(r))
+    sys.exit(0 if all(r["checks"].values()) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+"""The load test's short form (tests/load.py): three visitors for 15 s on the app served at 127.0.0.1 —
+one plain, one that stops its runs, one that disconnects mid-training — with two trainings at most at once."""
+
+from load import report, run
+
+
+def test_many_visitors_no_cross_talk_queue_memory_and_freed_cpu(shared):
+    result = run(visitors=3, seconds=15, data_dir=shared)
+    print(report(result))
+    failed = [name for name, ok in result["checks"].items() if not ok]
+    assert not failed, f"{failed}\n{report(result)}"
+    assert result["largest_queue_position"] >= 1 and result["interrupts"] >= 3  # a queue formed; 3 runs cut short
