@@ -22,6 +22,7 @@ import gradio as gr
 import pandas as pd
 
 from charlm import CharLM, CharLMConfig, pick_device
+from charlm.bptt import backward_of
 from charlm.corpora import (
     CORPORA,
     Corpus,
@@ -524,7 +525,8 @@ def compare(session: Session):
 
 
 def describe_cell(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool):
-    """The cell's step function as written in charlm/cells.py, and the parameters the stack gets."""
+    """The cell's step function as written in charlm/cells.py, its derivatives from charlm/bptt.py, and the
+    parameters the stack gets."""
     layer = LAYERS[cell](int(input_size), int(hidden_size), int(num_layers), bidirectional=bidirectional, device="meta")
     cell_class = type(layer.cell)
     doc = inspect.cleandoc(cell_class.__doc__ or "")
@@ -536,7 +538,9 @@ def describe_cell(cell: str, input_size: int, hidden_size: int, num_layers: int,
         f"**{total:,} parameters** in {len(rows)} tensors · gates recorded: `{', '.join(layer.cell.recorded)}` · "
         f"engines: {engines}"
     )
-    return summary, textwrap.dedent(inspect.getsource(cell_class.step)), rows
+    backward = backward_of(layer.cell)
+    backward = getattr(backward, "func", backward)  # the vanilla RNN's is a partial (tanh or relu)
+    return summary, textwrap.dedent(inspect.getsource(cell_class.step)), inspect.getsource(backward), rows
 
 
 # -- Layout ---------------------------------------------------------------------------------------
@@ -680,6 +684,8 @@ def build_demo() -> gr.Blocks:
             with gr.Column(scale=2):
                 c_summary = gr.Markdown()
                 c_code = gr.Code(language="python", label="One time step, from charlm/cells.py", interactive=False)
+                with gr.Accordion("Its derivatives: backpropagation through time by hand (charlm/bptt.py)", open=False):
+                    c_backward = gr.Code(language="python", interactive=False, show_label=False)
                 c_table = gr.Dataframe(headers=["parameter", "shape", "count"], label="Parameters", interactive=False)
 
         # -- wiring --
@@ -783,10 +789,10 @@ def build_demo() -> gr.Blocks:
             [w.change for w in cell_inputs],
             describe_cell,
             cell_inputs,
-            [c_summary, c_code, c_table],
+            [c_summary, c_code, c_backward, c_table],
             api_name="describe_cell",
         )
-        demo.load(describe_cell, cell_inputs, [c_summary, c_code, c_table], api_visibility="private")
+        demo.load(describe_cell, cell_inputs, [c_summary, c_code, c_backward, c_table], api_visibility="private")
         demo.load(corpus_info, corpus_inputs, info, api_visibility="private")
         demo.unload(stop_on_close)
     demo.queue(default_concurrency_limit=4)

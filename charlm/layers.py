@@ -6,7 +6,9 @@ A layer owns the parameters of a stack of ``num_layers`` layers, each read left 
 ways. It runs on one of two engines, chosen per call:
 
 - ``"scratch"``: the cells of ``charlm.cells`` in a Python time loop. The reference, and the only
-  engine that can record every gate (``record``).
+  engine that can record every gate (``record``). When training, its gradients come from the
+  hand-written backward through time of ``charlm.bptt`` (fewer, larger operations than autograd's
+  step-by-step replay); ``record`` leaves them to autograd, which is how the tests check the two agree.
 - ``"fused"``: torch's own fused kernels (oneDNN on the CPU, cuDNN on CUDA) over the same weights.
   There is none for the peephole LSTM.
 - ``"auto"`` (the default): fused when the cell has a fused kernel, scratch otherwise.
@@ -20,7 +22,9 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.autograd.function import once_differentiable
 
+from .bptt import backward_of
 from .cells import Cell, CellWeights, Gates, GRUCell, LSTMCell, PeepholeLSTMCell, RNNCell, State
 from .errors import CharLMError, check_probability, check_whole
 
@@ -226,21 +230,10 @@ class RecurrentLayer(nn.Module):
     def _scan(self, x: Tensor, state: State, w: CellWeights, reverse: bool, record: bool):
         """One layer in one direction: (T, B, I) → outputs (T, B, H), final state, recorded gates."""
         xw = self.cell.project(x, w)  # (T, B, G·H): the input's share of every gate, all steps in one product
-        steps = xw.unbind(0)  # T × (B, G·H); unbind, not xw[t], keeps backward from zero-filling per step
-        if reverse:
-            steps = steps[::-1]
-        hs: list[Tensor] = []
-        trace: list[Gates] = []
-        for xw_t in steps:
-            state, gates = self.cell.step(xw_t, state, w)
-            hs.append(state[0])
-            if record:
-                trace.append(gates)
-        if reverse:  # back to input order, as torch.nn lays out the reverse direction's outputs
-            hs.reverse()
-            trace.reverse()
-        recorded = {name: torch.stack([g[name] for g in trace]) for name in self.cell.recorded} if record else {}
-        return torch.stack(hs), state, recorded
+        if not record and _needs_backward(xw, *state, *w):  # training: derivatives by hand (charlm/bptt.py)
+            out, *final = _ScanWithHandBPTT.apply(self.cell, reverse, xw, len(state), *state, *w)
+            return out, tuple(final), {}
+        return scan(self.cell, xw, state, w, reverse, record)
 
     def _fused(self, x: Tensor, states: State):
         """torch's fused kernel over our parameters, in torch.nn's flat order."""
@@ -256,6 +249,63 @@ class RecurrentLayer(nn.Module):
             return output, (h, c)
         output, h = kernel(x, states[0], *args)
         return output, (h,)
+
+
+def scan(cell: Cell, xw: Tensor, state: State, w: CellWeights, reverse: bool, record: bool):
+    """The time loop: the cell's ``step`` at every t of xw (T, B, G·H), from ``state`` (each (B, H)).
+    Returns the outputs (T, B, H), the final state and, when ``record``, every gate as (T, B, H),
+    all in input order."""
+    steps = xw.unbind(0)  # T × (B, G·H); unbind, not xw[t], keeps backward from zero-filling per step
+    if reverse:
+        steps = steps[::-1]
+    hs: list[Tensor] = []
+    trace: list[Gates] = []
+    for xw_t in steps:
+        state, gates = cell.step(xw_t, state, w)
+        hs.append(state[0])
+        if record:
+            trace.append(gates)
+    if reverse:  # back to input order, as torch.nn lays out the reverse direction's outputs
+        hs.reverse()
+        trace.reverse()
+    if not record:
+        return torch.stack(hs), state, {}
+    recorded = {name: torch.stack([g[name] for g in trace]) for name in cell.recorded}
+    return recorded["h"], state, recorded
+
+
+class _ScanWithHandBPTT(torch.autograd.Function):
+    """``scan`` forward, and backward through the cell's hand-written derivatives (``charlm.bptt``):
+    the same gradients autograd would find, in fewer and larger operations."""
+
+    @staticmethod
+    def forward(ctx, cell: Cell, reverse: bool, xw: Tensor, n_state: int, *tensors):
+        state, w = tuple(tensors[:n_state]), CellWeights(*tensors[n_state:])
+        out, final, saved = scan(cell, xw, state, w, reverse, record=True)
+        ctx.cell, ctx.reverse, ctx.n_state = cell, reverse, n_state
+        ctx.save_for_backward(*tensors, *saved.values())
+        return out, *final
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, d_out: Tensor, *d_final: Tensor):
+        cell, n_state, n_weights = ctx.cell, ctx.n_state, len(CellWeights._fields)
+        tensors = ctx.saved_tensors
+        state, w = tensors[:n_state], CellWeights(*tensors[n_state : n_state + n_weights])
+        saved = dict(zip(cell.recorded, tensors[n_state + n_weights :], strict=True))
+        if ctx.reverse:  # the derivatives run in the order the steps were taken: right to left here
+            saved, d_out = {k: v.flip(0) for k, v in saved.items()}, d_out.flip(0)
+        d_xw, d_state, d_weights = backward_of(cell)(saved, state, w, d_out, d_final)
+        if ctx.reverse:
+            d_xw = d_xw.flip(0)
+        return None, None, d_xw, None, *d_state, *(d_weights.get(name) for name in CellWeights._fields)
+
+
+def _needs_backward(*tensors: Tensor | None) -> bool:
+    """Whether autograd will differentiate through these (autocast's mixed precision takes autograd's path)."""
+    if not torch.is_grad_enabled() or not any(t is not None and t.requires_grad for t in tensors):
+        return False
+    return not torch.is_autocast_enabled(tensors[0].device.type)
 
 
 def _fused_kernel(cell: Cell) -> Callable | None:

@@ -129,8 +129,9 @@ def test_limits_come_from_the_environment():
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm", "peephole"])
 def test_describe_cell_shows_the_real_step_and_parameters(cell):
-    summary, code, rows = app.describe_cell(cell, 28, 256, 2, True)
+    summary, code, backward, rows = app.describe_cell(cell, 28, 256, 2, True)
     assert code.lstrip().startswith("def step(") and "return" in code
+    assert backward.startswith(f"def {cell}_backward(") and "weight_hh" in backward
     gates = {"rnn": 1, "gru": 3, "lstm": 4, "peephole": 4}[cell]
     assert ["weight_ih_l1_reverse", f"{gates * 256} × 512", gates * 256 * 512] in rows
     assert f"**{sum(r[2] for r in rows):,} parameters**" in summary
