@@ -5,7 +5,9 @@ For each configuration and cell, training (forward + backward + SGD step) and in
 - ``fused``: charlm's layer on torch's fused kernel;
 - ``scratch``: charlm's cells in a Python time loop;
 - ``naive``: the d2l book's style — a separate matrix product per gate, ``X @ W`` at every step —
-  kept here as the baseline the scratch engine must beat.
+  kept here as the baseline the scratch engine must beat;
+- ``compiled`` (with ``compile=True``): the scratch engine under ``torch.compile`` (CUDA graphs on a
+  GPU); the seconds its first call spent compiling are reported beside it.
 Variants are timed round-robin after a warm-up; each speed is a median over rounds and each ratio the
 median of per-round ratios, so load that comes and goes on a shared machine does not mislead.
 Also: generation and trace speed, the app's start-up time and peak memory.
@@ -131,9 +133,12 @@ class Row:
     infer_tokens_per_s: float
     train_s: list[float]  # each round's time for one batch: ratios pair these round by round
     infer_s: list[float]
+    first_call_s: float  # the first training step, warm-up included: for "compiled", the compile time
 
 
-def _variants(cell: str, s: Setting, device: torch.device) -> dict[str, tuple[nn.Module, Callable[[Tensor], Tensor]]]:
+def _variants(
+    cell: str, s: Setting, device: torch.device, compile: bool = False
+) -> dict[str, tuple[nn.Module, Callable[[Tensor], Tensor]]]:
     """Each variant: its module, and a function (T, B, V) → (T, B, H) that runs it."""
     out = {}
     if cell in TORCH_NN:
@@ -145,10 +150,14 @@ def _variants(cell: str, s: Setting, device: torch.device) -> dict[str, tuple[nn
     out["scratch"] = (ours, lambda x: ours(x, engine="scratch")[0])
     naive = NaiveRNN(cell, s.vocab_size, s.hidden_size, s.num_layers).to(device)
     out["naive"] = (naive, naive)
+    if compile:  # the scratch engine, compiled: its own copy of the weights, as the trainer would hold them
+        other = LAYERS[cell](s.vocab_size, s.hidden_size, s.num_layers).to(device)
+        mode = "reduce-overhead" if device.type == "cuda" else "default"
+        out["compiled"] = (other, torch.compile(lambda x: other(x, engine="scratch")[0], mode=mode))
     return out
 
 
-def measure_setting(s: Setting, cells, device, repeats: int, warmup: int) -> list[Row]:
+def measure_setting(s: Setting, cells, device, repeats: int, warmup: int, compile: bool = False) -> list[Row]:
     """Round-robin: every round times each variant once, so load that comes and goes on a shared
     machine falls on all of them alike, and a ratio taken round by round stays honest."""
     rows = []
@@ -159,11 +168,13 @@ def measure_setting(s: Setting, cells, device, repeats: int, warmup: int) -> lis
     tokens = s.batch_size * s.num_steps
     for cell in cells:
         steps = {}
-        for variant, (module, run) in _variants(cell, s, device).items():
+        for variant, (module, run) in _variants(cell, s, device, compile).items():
             head = nn.Linear(s.hidden_size, s.vocab_size).to(device)
             opt = torch.optim.SGD([*module.parameters(), *head.parameters()], lr=0.1)
 
-            def train_step(run=run, head=head, opt=opt):
+            def train_step(run=run, head=head, opt=opt, graphs=variant == "compiled"):
+                if graphs:
+                    torch.compiler.cudagraph_mark_step_begin()
                 loss = F.cross_entropy(head(run(x)).reshape(-1, s.vocab_size), targets)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
@@ -174,6 +185,7 @@ def measure_setting(s: Setting, cells, device, repeats: int, warmup: int) -> lis
                     run(x)
 
             steps[variant] = (train_step, infer)
+        first = {v: _seconds(train_step, device) for v, (train_step, _) in steps.items()}
         for _ in range(warmup):
             for train_step, infer in steps.values():
                 train_step(), infer()
@@ -184,7 +196,7 @@ def measure_setting(s: Setting, cells, device, repeats: int, warmup: int) -> lis
                 times[variant][1].append(_seconds(infer, device))
         for variant, (train_s, infer_s) in times.items():
             speed = (tokens / statistics.median(train_s), tokens / statistics.median(infer_s))
-            rows.append(Row(s.name, cell, variant, *speed, train_s, infer_s))
+            rows.append(Row(s.name, cell, variant, *speed, train_s, infer_s, first[variant]))
     return rows
 
 
@@ -194,7 +206,13 @@ def ratios(rows: list[Row]) -> list[dict]:
     out = []
     for setting, cell in dict.fromkeys((r.setting, r.cell) for r in rows):
         by = {r.variant: r for r in rows if r.setting == setting and r.cell == cell}
-        for a, b in (("fused", "torch.nn"), ("scratch", "torch.nn"), ("scratch", "naive")):
+        for a, b in (
+            ("fused", "torch.nn"),
+            ("scratch", "torch.nn"),
+            ("scratch", "naive"),
+            ("compiled", "torch.nn"),
+            ("compiled", "scratch"),
+        ):
             if a in by and b in by:
                 pair = {"setting": setting, "cell": cell, "pair": f"{a} / {b}"}
                 for kind in ("train", "infer"):
@@ -270,9 +288,10 @@ def run(
     warmup: int = 3,
     device: str = "cpu",
     startup: bool = True,
+    compile: bool = False,
 ) -> dict:
     dev = torch.device(device)
-    rows = [r for name in settings for r in measure_setting(SETTINGS[name], cells, dev, repeats, warmup)]
+    rows = [r for name in settings for r in measure_setting(SETTINGS[name], cells, dev, repeats, warmup, compile)]
     result = {
         "device": str(dev) if dev.type != "cuda" else torch.cuda.get_device_name(dev),
         "torch": torch.__version__,
@@ -296,9 +315,10 @@ def format_table(result: dict) -> str:
     ]
     lines.append(f"{'setting':<8} {'cell':<9} {'variant':<9} {'train tok/s':>12} {'infer tok/s':>12}")
     for r in result["rows"]:
+        compiled = f"   (compiling: {r['first_call_s']:.1f} s)" if r["variant"] == "compiled" else ""
         lines.append(
             f"{r['setting']:<8} {r['cell']:<9} {r['variant']:<9} {r['train_tokens_per_s']:>12,.0f} "
-            f"{r['infer_tokens_per_s']:>12,.0f}"
+            f"{r['infer_tokens_per_s']:>12,.0f}{compiled}"
         )
     lines += ["", f"{'setting':<8} {'cell':<9} {'ratio':<20} {'train':>7} {'infer':>7}"]
     for q in result["ratios"]:

@@ -302,10 +302,11 @@ class _ScanWithHandBPTT(torch.autograd.Function):
 
 
 def _needs_backward(*tensors: Tensor | None) -> bool:
-    """Whether autograd will differentiate through these (autocast's mixed precision takes autograd's path)."""
+    """Whether autograd will differentiate through these. Under autocast (mixed precision) and torch.compile
+    (which derives a fused backward of its own) autograd's own path is the one to take."""
     if not torch.is_grad_enabled() or not any(t is not None and t.requires_grad for t in tensors):
         return False
-    return not torch.is_autocast_enabled(tensors[0].device.type)
+    return not (torch.is_autocast_enabled(tensors[0].device.type) or torch.compiler.is_compiling())
 
 
 def _fused_kernel(cell: Cell) -> Callable | None:

@@ -249,7 +249,9 @@ _PRESETS = (
             "num_steps": 50,
             "sampling": "sequential",
             "optimizer": "rmsprop",  # with char-rnn's decay rate 0.95
-            "lr": 2e-3,  # char-rnn then decays it ×0.97 per epoch after epoch 10: not reproduced here
+            "lr": 2e-3,
+            "lr_decay": 0.97,  # char-rnn: ×0.97 per epoch after epoch 10
+            "lr_decay_after": 10,
             "clip": 5.0,  # char-rnn clamps each gradient element to ±5; we clip the global norm at 5
             "sample_every": 5,
             "sample_prefix": "ROMEO:",

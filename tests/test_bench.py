@@ -41,3 +41,12 @@ def test_bench_command_prints_json(capsys):
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     assert {r["variant"] for r in result["rows"]} == {"torch.nn", "fused", "scratch", "naive"}
+
+
+def test_the_compiled_variant_is_timed_beside_the_others_with_its_compile_time():
+    tiny = bench.Setting("tiny", batch_size=2, num_steps=4, hidden_size=8, num_layers=1, vocab_size=5)
+    rows = bench.measure_setting(tiny, ["lstm"], bench.torch.device("cpu"), repeats=1, warmup=0, compile=True)
+    compiled = next(r for r in rows if r.variant == "compiled")
+    assert compiled.train_tokens_per_s > 0 and compiled.first_call_s > 0
+    pairs = {q["pair"] for q in bench.ratios(rows)}
+    assert {"compiled / torch.nn", "compiled / scratch"} <= pairs

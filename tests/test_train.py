@@ -142,6 +142,11 @@ def test_resume_from_a_folder_without_training_state(tmp_path):
         ({"clip": -1}, "clip must be zero or positive"),
         ({"optimizer": "lbfgs"}, "optimizer must be one of sgd, adam, adamw"),
         ({"sampling": "shuffled"}, "sampling must be one of random, sequential"),
+        ({"precision": "float16"}, "precision must be one of float32, bfloat16"),
+        ({"lr_decay": 0}, "lr_decay must be above 0 and at most 1"),
+        ({"lr_decay": 1.5}, "lr_decay must be above 0 and at most 1"),
+        ({"lr_decay_after": -2}, "lr_decay_after must be a whole number ≥ 0"),
+        ({"compile": True, "engine": "fused"}, "compile applies to the scratch engine"),
     ],
 )
 def test_nonsense_options_are_refused(options, message):
@@ -153,3 +158,34 @@ def test_a_batch_larger_than_the_corpus_is_refused_with_the_minimum():
     model, data, config = setup(batch_size=500)
     with pytest.raises(CharLMError, match="needs at least 5,011"):
         Trainer(model, data, config)
+
+
+def test_the_learning_rate_decays_per_epoch_after_the_chosen_one():
+    model, data, config = setup(epochs=5, lr=0.1, lr_decay=0.5, lr_decay_after=3, sample_every=0)
+    trainer = Trainer(model, data, config)
+    assert [trainer.learning_rate(e) for e in range(1, 6)] == pytest.approx([0.1, 0.1, 0.1, 0.05, 0.025])
+    seen = []
+    for event in trainer.run():
+        if isinstance(event, Step) and event.step == 1:
+            seen.append(trainer.optimizer.param_groups[0]["lr"])
+    assert seen == pytest.approx([0.1, 0.1, 0.1, 0.05, 0.025])
+    assert Trainer(model, data, TrainConfig(lr=0.1, lr_decay=0.5)).learning_rate(3) == pytest.approx(0.025)
+
+
+@pytest.mark.parametrize("engine", ["fused", "scratch"])
+def test_bfloat16_training_steps_learn_and_leave_float32_weights(engine):
+    model, data, config = setup(cell="lstm", epochs=3, precision="bfloat16", engine=engine, sample_every=0)
+    epochs = [e for e in run(model, data, config) if isinstance(e, Epoch)]
+    assert epochs[-1].valid_loss < epochs[0].train_loss and all(math.isfinite(e.valid_loss) for e in epochs)
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+
+
+def test_compiled_training_takes_the_scratch_engine_and_learns_what_eager_training_does():
+    def losses(compile):
+        torch.manual_seed(3)
+        model, data, config = setup(cell="lstm", epochs=2, sample_every=0, compile=compile)
+        events = run(CharLM(model.config), data, config)
+        assert events[0].engine == "scratch" or not compile
+        return [e.valid_loss for e in events if isinstance(e, Epoch)]
+
+    assert losses(True) == pytest.approx(losses(False), rel=1e-3)
