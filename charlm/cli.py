@@ -166,7 +166,7 @@ def build_parser(preset: Preset | None = None) -> argparse.ArgumentParser:
         choices=PRECISIONS,
         default=_default(TrainConfig, "precision"),
         help="bfloat16: mixed-precision training steps (2-3x faster on CPUs with AMX and on GPUs); weights, "
-        "validation and samples stay float32",
+        "validation and samples stay float32. auto: bfloat16 where the hardware is fast at it",
     )
     o.add_argument(
         "--compile",
@@ -189,6 +189,12 @@ def build_parser(preset: Preset | None = None) -> argparse.ArgumentParser:
     s = t.add_argument_group("checkpoints")
     s.add_argument("--out", metavar="DIR", help="where to save the model (default: runs/CORPUS-CELL)")
     s.add_argument("--resume", metavar="DIR", help="continue a run saved by --out (up to --epochs in all)")
+    s.add_argument(
+        "--save-dtype",
+        choices=["float32", "float16"],
+        default="float32",
+        help="float16 halves the checkpoint's size; it loads back as float32",
+    )
     if preset is not None:
         t.set_defaults(**preset_defaults(preset))
 
@@ -341,7 +347,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         for event in trainer.run():
             if isinstance(event, Started):
                 print(
-                    f"training on {event.device} with the {event.engine} engine, epochs {event.first_epoch}–{event.epochs}"
+                    f"training on {event.device} with the {event.engine} engine in {event.precision}, "
+                    f"epochs {event.first_epoch}–{event.epochs}"
                 )
             elif isinstance(event, Step):
                 progress.step(event)
@@ -364,7 +371,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         progress.clear()
         print("interrupted: saving the best weights so far")
     command = "python -m charlm " + shlex.join(args.argv)
-    trainer.save(out, model_card=training_card(trainer, corpus, command, last_sample, finished))
+    card = training_card(trainer, corpus, command, last_sample, finished)
+    trainer.save(out, model_card=card, weights_dtype=getattr(torch, args.save_dtype))
     print(f"saved to {out}  (load it with CharLM.from_pretrained({str(out)!r}))")
     return 1 if finished is not None and finished.reason == "diverged" else 0
 
@@ -380,7 +388,7 @@ def training_card(trainer: Trainer, corpus: Corpus, command: str, sample: str, f
         f"for validation ({len(data.valid):,}).",
         f"- **Recipe**: {cfg.optimizer} lr {cfg.lr:g}{_decay(cfg)}, gradient clipping {cfg.clip:g}, weight decay "
         f"{cfg.weight_decay:g}, batch {cfg.batch_size} × {cfg.num_steps} steps, {cfg.sampling} sampling, seed {cfg.seed}, "
-        f"{trainer.engine} engine, {cfg.precision} training steps.",
+        f"{trainer.engine} engine, {trainer.precision} training steps.",
         f"- **Hardware**: {trainer.device} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads), "
         f"torch {torch.__version__}.",
     ]

@@ -1,4 +1,5 @@
-"""Where tensors live: CUDA, then Apple MPS, else the CPU — or what the user names."""
+"""Where tensors live: CUDA, then Apple MPS, else the CPU — or what the user names; and whether that
+hardware does bfloat16 arithmetic fast."""
 
 from __future__ import annotations
 
@@ -28,3 +29,16 @@ def pick_device(name: str | torch.device | None = "auto") -> torch.device:
     if device.type not in ("cpu", "cuda", "mps"):
         raise CharLMError(f"charlm runs on cpu, cuda or mps, not {device.type}")
     return device
+
+
+def fast_bfloat16(device: torch.device) -> bool:
+    """Whether mixed bfloat16 precision speeds training up here: a CUDA GPU that supports it, or a CPU with
+    Intel AMX or AVX-512 BF16 instructions (elsewhere bfloat16 is emulated, and slower than float32)."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type == "cpu":
+        try:  # private, but the only way torch tells; a torch without it gets the safe answer
+            return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
+        except AttributeError:
+            return False
+    return False

@@ -235,13 +235,39 @@ class RecurrentLayer(nn.Module):
             return out, tuple(final), {}
         return scan(self.cell, xw, state, w, reverse, record)
 
-    def _fused(self, x: Tensor, states: State):
-        """torch's fused kernel over our parameters, in torch.nn's flat order."""
+    def _flat_weights(self) -> list[Tensor]:
+        """The parameters in torch.nn's flat order: per layer and direction W_ih, W_hh, b_ih, b_hh."""
         flat = []
         for layer in range(self.num_layers):
             for direction in range(self.num_directions):
                 w = self._weights(layer, direction)
                 flat += [w.weight_ih, w.weight_hh] + ([w.bias_ih, w.bias_hh] if self.bias else [])
+        return flat
+
+    def _apply(self, fn, recurse=True):
+        result = super()._apply(fn, recurse)  # .to(), .cuda(), .double(), ...
+        self.flatten_parameters()
+        return result
+
+    def flatten_parameters(self) -> None:
+        """On a CUDA GPU, lay the weights out as the one block cuDNN reads, as torch.nn does (each parameter
+        becomes a view into it); otherwise cuDNN copies them into such a block at every call. A no-op elsewhere."""
+        flat = self._flat_weights()
+        if not self.has_fused or not all(w.is_cuda and torch.backends.cudnn.is_acceptable(w) for w in flat):
+            return
+        if len({w.dtype for w in flat}) != 1 or len({w.data_ptr() for w in flat}) != len(flat):
+            return
+        mode = "LSTM" if self.cell.name == "lstm" else "GRU" if self.cell.name == "gru" else f"RNN_{self.cell.nonlinearity}"
+        with torch.cuda.device_of(flat[0]), torch.no_grad():
+            if torch._use_cudnn_rnn_flatten_weight():
+                torch._cudnn_rnn_flatten_weight(
+                    flat, 4 if self.bias else 2, self.input_size, torch.backends.cudnn.rnn.get_cudnn_mode(mode.upper()),
+                    self.hidden_size, 0, self.num_layers, self.batch_first, self.bidirectional,
+                )  # fmt: skip
+
+    def _fused(self, x: Tensor, states: State):
+        """torch's fused kernel over our parameters, in torch.nn's flat order."""
+        flat = self._flat_weights()
         args = (flat, self.bias, self.num_layers, self.dropout, self.training, self.bidirectional, False)
         kernel = _fused_kernel(self.cell)
         if len(states) == 2:

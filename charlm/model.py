@@ -216,6 +216,22 @@ class CharLM(
 
     # -- checkpoints -----------------------------------------------------------------------------
 
+    def save_pretrained(self, save_directory, *, weights_dtype: torch.dtype | None = None, **kwargs):
+        """huggingface_hub's save_pretrained (config.json, model.safetensors, README.md model card); with
+        ``weights_dtype=torch.float16`` the weights file is half the size, and ``from_pretrained`` restores float32."""
+        self._weights_dtype = weights_dtype  # read by _save_pretrained, which the mixin calls without arguments
+        try:
+            return super().save_pretrained(save_directory, **kwargs)
+        finally:
+            del self._weights_dtype
+
+    def _save_pretrained(self, save_directory: Path) -> None:
+        """model.safetensors, written from a CPU copy of every tensor: on a GPU the recurrent weights are views
+        into the one block cuDNN reads, which safetensors will not write as they are."""
+        dtype = getattr(self, "_weights_dtype", None)
+        state = {k: v.detach().to("cpu", dtype=dtype, copy=True) for k, v in self.state_dict().items()}
+        safetensors.torch.save_file(state, str(Path(save_directory) / WEIGHTS_FILE), metadata={"format": "pt"})
+
     @classmethod
     def from_pretrained(
         cls,

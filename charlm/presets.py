@@ -267,30 +267,63 @@ _PRESETS = (
     ),
     Preset(
         name="quick-lstm",
-        title="Quick demo: LSTM 256 on The Time Machine",
+        title="Quick demo: a 2-layer LSTM on The Time Machine in 30 s",
         corpus="timemachine",
-        recipe="raw",
+        recipe="d2l",
         max_chars=None,
-        model={"cell": "lstm", "hidden_size": 256, "dropout": 0.3, "embedding_dim": 0},
+        model={"cell": "lstm", "hidden_size": 256, "num_layers": 2, "dropout": 0.4, "embedding_dim": 64},
         train={
-            "epochs": 10,
+            "epochs": 13,
             "batch_size": 32,
             "num_steps": 64,
             "sampling": "sequential",
             "optimizer": "adam",
-            "lr": 3e-3,
+            "lr": 5e-3,
+            "lr_decay": 0.85,
+            "lr_decay_after": 5,
             "clip": 1.0,
+            "precision": "auto",
+            "max_seconds": 30,
             "sample_every": 1,
-            "sample_prefix": "The Time Traveller",
+            "sample_prefix": "time traveller",
             "sample_length": 100,
         },
-        source="charlm's own default for a live demo on a laptop CPU",
-        published="no figure published",
-        explanation="One LSTM layer over the whole raw novel, small enough to watch live. Measured with this preset "
-        "on a 2-core CPU (AMD EPYC, torch 2.13, shared with other work): the 10 epochs took 68–73 s and validation "
-        "perplexity fell from 14.6–14.8 after epoch 1 to 5.6–5.7 after epoch 10, still falling. The greedy samples "
-        "fall into loops (“the same the same …”), as greedy decoding does: generate with a temperature of 0.5–1 "
-        "to compare.",
+        source="charlm's own recipe for a live demo on a laptop CPU, chosen among 40 tried at the same budget",
+        published="no figure published; the d2l book's own models report training perplexity only",
+        explanation="The whole novel in the book's preprocessing (letters and spaces), held-out last 10% for "
+        "validation, 30 seconds of training. A learned embedding, two layers with dropout 0.4 and a learning rate "
+        "that decays after epoch 5: measured on a 2-core CPU (bfloat16, AMX) it reaches a validation perplexity of "
+        "about 4.3 in 30 s, where a one-hot LSTM-256 as in the book is still above 5. The greedy samples fall into "
+        "loops, as greedy decoding does: generate with a temperature of 0.5–1 to compare.",
+    ),
+    Preset(
+        name="shakespeare",
+        title="Tiny Shakespeare in 20 minutes: 2 × 512 LSTM against nanoGPT's 1.47",
+        corpus="tinyshakespeare",
+        recipe="raw",
+        max_chars=None,
+        model={"cell": "lstm", "hidden_size": 512, "num_layers": 2, "dropout": 0.3, "embedding_dim": 64},
+        train={
+            "epochs": 14,
+            "batch_size": 128,
+            "num_steps": 100,
+            "sampling": "sequential",
+            "optimizer": "adam",
+            "lr": 3e-3,
+            "lr_decay": 0.9,
+            "lr_decay_after": 8,
+            "clip": 1.0,
+            "precision": "auto",
+            "max_seconds": 1200,
+            "sample_every": 2,
+            "sample_prefix": "ROMEO:",
+            "sample_length": 200,
+        },
+        source="charlm's own recipe: the best of the sizes and schedules tried at 20 minutes of a 2-core CPU",
+        published="nanoGPT's character-level transformer (10.7M parameters, an A100): validation loss 1.47 nats/char",
+        explanation="The char-rnn corpus with a learned embedding, two 512-unit LSTM layers and a learning rate that "
+        "decays after epoch 8, in bfloat16 where the CPU has AMX. Validation loss falls below nanoGPT's 1.47 nats "
+        "per character around epoch 8–10 and then the model starts to overfit: the best epoch's weights are kept.",
     ),
 )
 

@@ -23,14 +23,14 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .data import SAMPLING, Dataset, evaluation_batches
-from .device import pick_device
+from .device import fast_bfloat16, pick_device
 from .errors import CharLMError, CheckpointError, check_whole
 from .generate import evaluating, generate
 from .layers import ENGINES
 from .model import CharLM
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
-PRECISIONS = ("float32", "bfloat16")
+PRECISIONS = ("float32", "bfloat16", "auto")
 TRAINING_STATE_FILE = "training_state.json"
 OPTIMIZER_FILE = "optimizer.safetensors"
 
@@ -55,7 +55,8 @@ class TrainConfig:
     engine: str = "auto"  # "auto", "scratch" (our cells) or "fused" (torch's kernels)
     device: str = "auto"  # "auto" (CUDA, then MPS, else the CPU), "cpu", "cuda" or "mps"
     precision: str = "float32"  # "bfloat16": mixed precision (autocast) for the training steps — 2–3× faster on
-    #                             CPUs with AMX and on GPUs; weights, validation and generation stay float32
+    #                             CPUs with AMX and on GPUs; weights, validation and generation stay float32.
+    #                             "auto": bfloat16 where the hardware is fast at it, else float32
     compile: bool = False  # torch.compile the scratch engine's training step (CUDA graphs on a GPU); the first
     #                        steps wait for the compiler (seconds to a minute)
     sample_every: int = 1  # epochs between samples; 0 for none
@@ -112,6 +113,7 @@ class Started:
     num_parameters: int
     device: str
     engine: str  # what actually runs: "scratch" or "fused"
+    precision: str  # what the training steps run in: "float32" or "bfloat16"
     train_chars: int
     valid_chars: int
     vocab_size: int
@@ -175,6 +177,9 @@ class Trainer:
         self.config = config
         self.data = data
         self.device = pick_device(config.device)
+        self.precision = config.precision  # what the training steps run in: "float32" or "bfloat16"
+        if config.precision == "auto":
+            self.precision = "bfloat16" if fast_bfloat16(self.device) else "float32"
         self.model = model.to(self.device)
         self.engine = "scratch" if config.compile else model.rnn.resolve_engine(config.engine)
         self.optimizer = _make_optimizer(model, config)
@@ -209,7 +214,7 @@ class Trainer:
         best_state = _snapshot(model) if self.best_epoch is not None else None
         yield Started(
             cfg.epochs, self.first_epoch, steps_per_epoch, model.num_parameters, str(self.device), self.engine,
-            len(self.data.train), len(self.data.valid), len(self.data.vocab),
+            self.precision, len(self.data.train), len(self.data.valid), len(self.data.vocab),
         )  # fmt: skip
 
         reason, message, epoch = "completed", "", self.first_epoch - 1
@@ -231,10 +236,10 @@ class Trainer:
                     if cfg.sampling == "random":
                         state = None  # unrelated sequences: start from zeros
                     elif state is not None:
-                        state = _detach(state)  # continue the rows, but stop gradients at the batch edge
+                        state = _detach(state, copy=cfg.compile)  # continue the rows, but stop gradients here
                     if cfg.compile:
-                        torch.compiler.cudagraph_mark_step_begin()  # the last step's graph outputs may be reused
-                    with torch.autocast(self.device.type, torch.bfloat16, enabled=cfg.precision == "bfloat16"):
+                        torch.compiler.cudagraph_mark_step_begin()  # CUDA graphs may now reuse the last step's outputs
+                    with torch.autocast(self.device.type, torch.bfloat16, enabled=self.precision == "bfloat16"):
                         logits, state = self.forward(X, state, engine=self.engine)  # (B, T, V)
                         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y.reshape(-1))
                     self.optimizer.zero_grad(set_to_none=True)
@@ -314,8 +319,9 @@ class Trainer:
 
     # -- checkpoints -------------------------------------------------------------------------------
 
-    def save(self, folder: str | Path, model_card: str = "") -> Path:
-        """The model (``CharLM.from_pretrained`` reads it) plus what ``resume_from`` needs to go on."""
+    def save(self, folder: str | Path, model_card: str = "", weights_dtype: torch.dtype | None = None) -> Path:
+        """The model (``CharLM.from_pretrained`` reads it) plus what ``resume_from`` needs to go on;
+        ``weights_dtype=torch.float16`` halves the weights file (they load back as float32)."""
         folder = Path(folder)
         self.model.config.metadata["training"] = {
             "config": asdict(self.config),
@@ -323,7 +329,7 @@ class Trainer:
             "best_epoch": self.best_epoch,
             "best_valid_perplexity": math.exp(self.best_valid_loss) if self.best_epoch is not None else None,
         }
-        self.model.save_pretrained(folder, model_card_kwargs={"training": model_card})
+        self.model.save_pretrained(folder, weights_dtype=weights_dtype, model_card_kwargs={"training": model_card})
         tensors, layout = _flatten_optimizer_state(self.optimizer.state_dict())
         safetensors.torch.save_file(tensors, str(folder / OPTIMIZER_FILE))
         state = {"next_epoch": self.first_epoch, "best_epoch": self.best_epoch, "best_valid_loss": self.best_valid_loss}
@@ -377,8 +383,11 @@ def _snapshot(model: torch.nn.Module) -> dict[str, Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
-def _detach(state):
-    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+def _detach(state, copy: bool = False):
+    """The state cut off from its graph; with ``copy``, in memory of its own (a CUDA graph's outputs are
+    overwritten by its next run)."""
+    cut = (lambda s: s.detach().clone()) if copy else (lambda s: s.detach())
+    return tuple(cut(s) for s in state) if isinstance(state, tuple) else cut(state)
 
 
 def _flatten_optimizer_state(state_dict: dict) -> tuple[dict[str, Tensor], dict]:

@@ -90,6 +90,32 @@ def test_save_load_round_trip_is_bit_identical(tmp_path, cell):
     assert "library_name: charlm" in card and f"{model.num_parameters:,} parameters" in card
 
 
+def test_weights_laid_out_in_one_block_are_saved(tmp_path):
+    """On a GPU the recurrent weights become views into the one block cuDNN reads; saving must still work."""
+    model = make_model(cell="lstm", num_layers=2)
+    params = [p for n, p in model.rnn.named_parameters()]
+    block = torch.cat([p.detach().reshape(-1) for p in params])
+    offset = 0
+    with torch.no_grad():
+        for p in params:  # what torch._cudnn_rnn_flatten_weight does on a GPU
+            p.set_(block[offset : offset + p.numel()].view_as(p))
+            offset += p.numel()
+    model.save_pretrained(tmp_path)
+    loaded = CharLM.from_pretrained(tmp_path)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), loaded.state_dict().values(), strict=True))
+
+
+def test_save_pretrained_can_halve_the_weights_file(tmp_path):
+    model = CharLM(CharLMConfig(vocab=list(VOCAB.tokens), cell="gru", hidden_size=64)).eval()
+    model.save_pretrained(tmp_path / "full")
+    model.save_pretrained(tmp_path / "half", weights_dtype=torch.float16)
+    full, half = ((tmp_path / f / "model.safetensors").stat().st_size for f in ("full", "half"))
+    assert half < 0.55 * full
+    loaded = CharLM.from_pretrained(tmp_path / "half")
+    assert loaded.head.weight.dtype == torch.float32 and model.head.weight.dtype == torch.float32
+    torch.testing.assert_close(loaded(tokens())[0], model(tokens())[0], atol=1e-2, rtol=1e-2)
+
+
 def test_half_precision_storage_loads_as_float32(tmp_path):
     model = make_model()
     model.save_pretrained(tmp_path)
