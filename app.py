@@ -8,6 +8,7 @@ Every visitor has their own models and runs (``Session``, kept in a ``gr.State``
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import os
 import shutil
@@ -48,12 +49,13 @@ from charlm.generate import find_loop, prepare_prefix, stream
 from charlm.inspection import GATE_NAMES, Trace, Unit, find_units, saturation, trace
 from charlm.layers import LAYERS
 from charlm.limits import Limits
+from charlm.model import CELL_NAMES
 from charlm.presets import PRESETS
 from charlm.train import Epoch, Finished, Sample, Started, Step, TrainConfig, Trainer, evaluate
 
 LIMITS = Limits.from_env()
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
-DEFAULT_CHECKPOINT = "timemachine-lstm"
+DEFAULT_CHECKPOINT = "timemachine-raw"  # the novel with its punctuation and capitals: the nicest to read and inspect
 OWN_TEXT = "your own text"
 CELL_CHOICES = [("Vanilla RNN", "rnn"), ("GRU", "gru"), ("LSTM", "lstm"), ("Peephole LSTM", "peephole")]
 RUNNING: dict[str, Trainer] = {}  # session hash → its training run, so a closed tab can stop it
@@ -88,6 +90,20 @@ def list_checkpoints() -> list[str]:
     return (
         sorted(p.name for p in CHECKPOINTS.iterdir() if (p / "config.json").is_file()) if CHECKPOINTS.is_dir() else []
     )
+
+
+def checkpoint_label(name: str) -> str:
+    """A line for the Models tab's list: the name, the model, the text and its validation figure."""
+    try:
+        config = json.loads((CHECKPOINTS / name / "config.json").read_text(encoding="utf-8"))
+        meta = config.get("metadata", {})
+        ppl = meta.get("training", {}).get("best_valid_perplexity")
+        size = f"{config['num_layers']}×{config['hidden_size']}" + (" bidirectional" if config.get("bidirectional") else "")
+        text = f"{meta.get('title', meta.get('corpus', 'its corpus'))}{' (d2l recipe)' if meta.get('recipe') == 'd2l' else ''}"
+        figure = f", validation perplexity {ppl:.2f}" if ppl else ""
+        return f"{name} — {CELL_NAMES[config['cell']]} {size} on {text}{figure}"
+    except (OSError, ValueError, KeyError, TypeError):  # a damaged folder still gets listed; loading it says why
+        return name
 
 
 def load_default_model() -> CharLM | None:
@@ -149,36 +165,67 @@ def corpus_info(corpus_name: str, recipe: str, upload: bytes | None, pasted: str
     return f"**{describe(corpus)}** ({corpus.recipe} preprocessing).{cut}{note}"
 
 
+# The preset options that have no widget of their own: they apply while the preset stays selected.
+PRESET_EXTRAS = ("lr_decay", "lr_decay_after", "weight_decay", "precision", "max_seconds")
+DEFAULT_PRESET = "quick-lstm"
+
+
+def preset_widget_values(name: str) -> dict:
+    """A preset's value for each Train widget, by the widget's name."""
+    p = PRESETS[name]
+    m, t = p.model, p.train
+    return {
+        "corpus_name": p.corpus,
+        "recipe": p.recipe,
+        "max_chars": p.max_chars or 0,
+        "cell": m.get("cell", "lstm"),
+        "layers": m.get("num_layers", 1),
+        "hidden": m.get("hidden_size", 256),
+        "bidirectional": m.get("bidirectional", False),
+        "dropout": m.get("dropout", 0.0),
+        "embedding": m.get("embedding_dim", 0),
+        "epochs": min(t.get("epochs", 10), LIMITS.max_epochs),
+        "batch_size": t.get("batch_size", 32),
+        "num_steps": t.get("num_steps", 35),
+        "sampling": t.get("sampling", "sequential"),
+        "optimizer": t.get("optimizer", "adam"),
+        "lr": t.get("lr", 3e-3),
+        "clip": t.get("clip", 1.0),
+    }
+
+
+def preset_extras(name: str | None) -> dict:
+    """The TrainConfig options a selected preset adds to the widgets' (none selected: mixed precision where fast)."""
+    train = PRESETS[name].train if name in PRESETS else {}
+    extras = {"precision": "auto"} | {k: train[k] for k in PRESET_EXTRAS if k in train}
+    extras["max_seconds"] = min(extras.get("max_seconds") or LIMITS.max_seconds, LIMITS.max_seconds)
+    return extras
+
+
+def preset_info(name: str) -> str:
+    p = PRESETS[name]
+    extras = preset_extras(name)
+    also = []
+    if extras.get("lr_decay", 1) != 1:
+        also.append(f"learning rate × {extras['lr_decay']:g} per epoch after epoch {max(1, extras.get('lr_decay_after', 0))}")
+    if extras.get("weight_decay"):
+        also.append(f"weight decay {extras['weight_decay']:g}")
+    if extras["max_seconds"] < LIMITS.max_seconds:
+        also.append(f"stops after {extras['max_seconds']:g} s")
+    also = f"  \nAlso from this preset: {'; '.join(also)}." if also else ""
+    return f"**{p.title}** — {p.source}. Published: {p.published}.  \n{p.explanation}{also}"
+
+
 def apply_preset(name: str):
     """Fill the Train tab's widgets from a preset: corpus, model, recipe, and what the book reported."""
     if name not in PRESETS:  # the dropdown was cleared
         return (gr.skip(),) * 17
-    p = PRESETS[name]
-    m, t = p.model, p.train
-    info = f"**{p.title}** — {p.source}. Published: {p.published}.  \n{p.explanation}"
-    return (
-        info,
-        p.corpus,
-        p.recipe,
-        p.max_chars or 0,
-        m.get("cell", "lstm"),
-        m.get("num_layers", 1),
-        m.get("hidden_size", 256),
-        m.get("bidirectional", False),
-        m.get("dropout", 0.0),
-        m.get("embedding_dim", 0),
-        min(t.get("epochs", 10), LIMITS.max_epochs),
-        t.get("batch_size", 32),
-        t.get("num_steps", 35),
-        t.get("sampling", "sequential"),
-        t.get("optimizer", "adam"),
-        t.get("lr", 3e-3),
-        t.get("clip", 1.0),
-    )
+    return preset_info(name), *preset_widget_values(name).values()
 
 
 def train(
     session: Session,
+    preset,
     corpus_name,
     recipe,
     max_chars,
@@ -240,7 +287,7 @@ def train(
             engine=engine,
             sample_prefix=sample_prefix(corpus.name),
             sample_every=max(1, epochs // 10),
-            max_seconds=LIMITS.max_seconds,
+            **preset_extras(preset),
         )
         LIMITS.check_training(train_config)
         model = CharLM.seeded(model_config, seed)
@@ -265,7 +312,8 @@ def train(
                 for series, ids in (("training", data.train[: len(data.valid)]), ("validation", data.valid)):
                     points.append({"epoch": 0.0, "perplexity": math.exp(evaluate(model, ids)), "series": series})
                 status = (
-                    f"Training on **{event.device}** ({event.engine} engine): {event.num_parameters:,} parameters, "
+                    f"Training on **{event.device}** ({event.engine} engine, {event.precision}): "
+                    f"{event.num_parameters:,} parameters, "
                     f"{event.train_chars:,} training and {event.valid_chars:,} validation characters."
                 )
                 header = status
@@ -559,47 +607,52 @@ def build_demo() -> gr.Blocks:
         with gr.Tab("Train"):
             preset = gr.Dropdown(
                 [(p.title, k) for k, p in PRESETS.items()],
-                value=None,
+                value=DEFAULT_PRESET,
                 label="Preset: one click sets everything below to a book's experiment",
             )
-            preset_info = gr.Markdown()
+            chosen = preset_widget_values(DEFAULT_PRESET)
+            info_of_preset = gr.Markdown(preset_info(DEFAULT_PRESET))
             with gr.Row(equal_height=False):
                 with gr.Column(min_width=300):
                     corpus_name = gr.Dropdown(
                         [(s.title, k) for k, s in CORPORA.items()] + [("Your own text", OWN_TEXT)],
-                        value="timemachine",
+                        value=chosen["corpus_name"],
                         label="Corpus",
                     )
-                    recipe = gr.Radio(["raw", "d2l"], value="raw", label="Preprocessing (d2l: the book's recipe)")
-                    max_chars = gr.Number(0, label="Use only the first N characters (0 = all)", precision=0, minimum=0)
+                    recipe = gr.Radio(["raw", "d2l"], value=chosen["recipe"], label="Preprocessing (d2l: the book's recipe)")
+                    max_chars = gr.Number(
+                        chosen["max_chars"], label="Use only the first N characters (0 = all)", precision=0, minimum=0
+                    )
                     upload = gr.File(
                         label="Upload a UTF-8 text file", type="binary", file_types=[".txt"], visible=False
                     )
                     pasted = gr.Textbox(label="…or paste text", lines=4, visible=False)
                     info = gr.Markdown()
                 with gr.Column(min_width=300):
-                    cell = gr.Radio(CELL_CHOICES, value="lstm", label="Cell")
+                    cell = gr.Radio(CELL_CHOICES, value=chosen["cell"], label="Cell")
                     with gr.Row():
-                        layers = gr.Slider(1, LIMITS.max_layers, value=1, step=1, label="Layers")
-                        hidden = gr.Slider(8, LIMITS.max_hidden, value=256, step=8, label="Hidden units")
+                        layers = gr.Slider(1, LIMITS.max_layers, value=chosen["layers"], step=1, label="Layers")
+                        hidden = gr.Slider(8, LIMITS.max_hidden, value=chosen["hidden"], step=8, label="Hidden units")
                     with gr.Row():
                         bidirectional = gr.Checkbox(False, label="Bidirectional (cannot generate)")
                         engine = gr.Radio(["auto", "scratch", "fused"], value="auto", label="Engine")
                     with gr.Row():
-                        dropout = gr.Slider(0, 0.8, value=0.3, step=0.05, label="Dropout")
-                        embedding = gr.Number(0, label="Embedding size (0 = one-hot)", precision=0, minimum=0)
+                        dropout = gr.Slider(0, 0.8, value=chosen["dropout"], step=0.05, label="Dropout")
+                        embedding = gr.Number(chosen["embedding"], label="Embedding size (0 = one-hot)", precision=0, minimum=0)
                 with gr.Column(min_width=300):
                     with gr.Row():
-                        epochs = gr.Number(10, label=f"Epochs (≤ {LIMITS.max_epochs})", precision=0, minimum=1)
+                        epochs = gr.Number(chosen["epochs"], label=f"Epochs (≤ {LIMITS.max_epochs})", precision=0, minimum=1)
                         seed = gr.Number(0, label="Seed", precision=0, minimum=0)
                     with gr.Row():
-                        batch_size = gr.Number(32, label="Batch size", precision=0, minimum=1)
-                        num_steps = gr.Number(64, label="Steps (BPTT length)", precision=0, minimum=1)
-                    sampling = gr.Radio(["sequential", "random"], value="sequential", label="Minibatches")
+                        batch_size = gr.Number(chosen["batch_size"], label="Batch size", precision=0, minimum=1)
+                        num_steps = gr.Number(chosen["num_steps"], label="Steps (BPTT length)", precision=0, minimum=1)
+                    sampling = gr.Radio(["sequential", "random"], value=chosen["sampling"], label="Minibatches")
                     with gr.Row():
-                        optimizer = gr.Dropdown(["adam", "adamw", "sgd", "rmsprop"], value="adam", label="Optimizer")
-                        lr = gr.Number(3e-3, label="Learning rate")
-                        clip = gr.Number(1.0, label="Clip gradient norm (0 = off)")
+                        optimizer = gr.Dropdown(
+                            ["adam", "adamw", "sgd", "rmsprop"], value=chosen["optimizer"], label="Optimizer"
+                        )
+                        lr = gr.Number(chosen["lr"], label="Learning rate")
+                        clip = gr.Number(chosen["clip"], label="Clip gradient norm (0 = off)")
             with gr.Row():
                 start = gr.Button("Start training", variant="primary")
                 stop_button = gr.Button("Stop", variant="stop")
@@ -654,7 +707,10 @@ def build_demo() -> gr.Blocks:
 
         with gr.Tab("Models"):
             with gr.Row():
-                checkpoint = gr.Dropdown(list_checkpoints(), label="Pretrained checkpoints (trained by this project)")
+                checkpoint = gr.Dropdown(
+                    [(checkpoint_label(n), n) for n in list_checkpoints()],
+                    label="Pretrained checkpoints (trained by this project)",
+                )
                 hub_id = gr.Textbox(label="…or a Hugging Face Hub id (user/model)")
                 load = gr.Button("Load", variant="primary")
             card = gr.Markdown()
@@ -698,7 +754,7 @@ def build_demo() -> gr.Blocks:
             apply_preset,
             preset,
             [
-                preset_info,
+                info_of_preset,
                 corpus_name,
                 recipe,
                 max_chars,
@@ -720,6 +776,7 @@ def build_demo() -> gr.Blocks:
         )
         train_inputs = [
             session,
+            preset,
             corpus_name,
             recipe,
             max_chars,

@@ -280,8 +280,8 @@ def load_corpus(name: str, recipe: str = "raw", data_dir: str | Path | None = No
             raise CorpusError(f"{path} is not a zip holding {entry.member}: {e}") from e
     text = clean(raw.decode("utf-8"))
     text = RECIPES.get((name, recipe), lambda t: t)(text)
-    local = _data_dir(data_dir) is not None
-    return Corpus(name=name, title=entry.title, text=text, recipe=recipe, source=str(path) if local else entry.url)
+    # A local copy passed the same SHA-256 check as a download: either way the text is the canonical source's.
+    return Corpus(name=name, title=entry.title, text=text, recipe=recipe, source=entry.url)
 
 
 # ---- the user's text ------------------------------------------------------------------------------------------------

@@ -231,6 +231,8 @@ class CharLM(
         dtype = getattr(self, "_weights_dtype", None)
         state = {k: v.detach().to("cpu", dtype=dtype, copy=True) for k, v in self.state_dict().items()}
         safetensors.torch.save_file(state, str(Path(save_directory) / WEIGHTS_FILE), metadata={"format": "pt"})
+        # The mixin writes a model card only where there is none; one left by an earlier save describes other weights.
+        (Path(save_directory) / "README.md").unlink(missing_ok=True)
 
     @classmethod
     def from_pretrained(

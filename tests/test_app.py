@@ -23,7 +23,8 @@ def train_args(session, **overrides):
     options = {**TINY, **overrides}
     corpus = options.pop("corpus", "timemachine")
     upload, pasted = options.pop("upload", None), options.pop("pasted", "")
-    return [session, corpus, "raw", options.pop("max_chars", 6000), upload, pasted, *options.values()]
+    preset = options.pop("preset", None)
+    return [session, preset, corpus, "raw", options.pop("max_chars", 6000), upload, pasted, *options.values()]
 
 
 def test_training_streams_updates_and_leaves_the_model_with_the_session():
@@ -57,6 +58,35 @@ def test_bad_training_inputs_are_readable_errors(overrides, message):
     assert session.model is None and session.runs == []  # nothing lost, nothing half-made
 
 
+def test_a_preset_brings_its_options_that_have_no_widget():
+    quick = app.preset_extras("quick-lstm")
+    assert quick == {"precision": "auto", "lr_decay": 0.85, "lr_decay_after": 5, "max_seconds": 30}
+    assert app.preset_extras(None) == {"precision": "auto", "max_seconds": app.LIMITS.max_seconds}
+    assert "lr_decay" not in app.preset_extras("d2l-lstm")
+    info = app.preset_info("quick-lstm")
+    assert "learning rate × 0.85 per epoch after epoch 5" in info and "stops after 30 s" in info
+    widgets = app.preset_widget_values("quick-lstm")
+    assert widgets["recipe"] == "d2l" and widgets["layers"] == 2 and widgets["embedding"] == 64
+
+
+def test_training_with_a_preset_selected_runs_with_its_extras():
+    session = app.Session()
+    *_, (_plot, status, _sample, _line) = app.train(*train_args(session, preset="quick-lstm", epochs=1), request=None)
+    assert ("Finished after 1 epoch" in status and "bfloat16" in status) or "float32" in status
+
+
+def test_the_models_tab_lists_each_checkpoint_with_its_model_and_figure(tmp_path, monkeypatch):
+    label = app.checkpoint_label(app.DEFAULT_CHECKPOINT)
+    assert (
+        label.startswith(f"{app.DEFAULT_CHECKPOINT} — LSTM 2×512 on The Time Machine")
+        and "validation perplexity" in label
+    )
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "config.json").write_text("{not json")
+    monkeypatch.setattr(app, "CHECKPOINTS", tmp_path)
+    assert app.list_checkpoints() == ["broken"] and app.checkpoint_label("broken") == "broken"
+
+
 def test_a_second_start_in_the_same_session_is_refused():
     session = app.Session(training=True)
     with pytest.raises(gr.Error, match="already training"):
@@ -85,8 +115,10 @@ def test_inspect_traces_and_a_clicked_unit_recolours_the_text():
     assert len(text) > 100  # a sample from the model
     summary, heatmap, note, units, tinted, _sat = app.run_trace(session, text, 1, "forward", "c")
     assert "Traced" in summary and heatmap is not None and "Cell state" in note and len(units) > 0
+
     class Event:  # what Gradio passes for a click on row 2
         index = (2, 0)
+
     assert app.select_unit(session, Event()) != tinted
     fig, _ = app.render_gate(session, 1, "forward", "f")
     assert "Forget gate" in fig.layout.title.text
@@ -158,7 +190,7 @@ def served():
 
 def test_the_served_app_trains_stops_generates_and_traces(served):
     client = served
-    args = ["timemachine", "raw", 6000, None, "", *TINY.values()]
+    args = [None, "timemachine", "raw", 6000, None, "", *TINY.values()]
     _plot, status, _sample, current = client.predict(*args, api_name="/train")
     assert "Finished after 2 epochs" in status and "GRU 1×16" in current
     text, _ = client.predict("the ", 40, 0.0, 0, 1.0, 0, 1, api_name="/generate")
@@ -167,7 +199,7 @@ def test_the_served_app_trains_stops_generates_and_traces(served):
     assert "Traced 18 characters" in summary
 
     # a long run, stopped part-way: the session keeps a model and the server stays responsive
-    job = client.submit(*args[:5], *{**TINY, "epochs": 400}.values(), api_name="/train")
+    job = client.submit(*args[:6], *{**TINY, "epochs": 400}.values(), api_name="/train")
     time.sleep(4)
     job.cancel()
     start = time.perf_counter()
@@ -179,7 +211,7 @@ def test_one_visitors_training_does_not_block_anothers_generation(served):
     from gradio_client import Client
 
     trainer, visitor = served, Client(served.src, verbose=False)
-    args = ["timemachine", "raw", 60000, None, "", *{**TINY, "epochs": 100}.values()]
+    args = [None, "timemachine", "raw", 60000, None, "", *{**TINY, "epochs": 100}.values()]
     job = trainer.submit(*args, api_name="/train")
     time.sleep(3)  # training is under way
     start = time.perf_counter()

@@ -72,6 +72,7 @@ def test_train_watch_the_plot_then_inspect_and_generate(browser, url, tmp_path):
     page.get_by_role("button", name="Trace").click()
     page.wait_for_selector("text=Traced", timeout=30_000)
     page.wait_for_selector(".charlm-text span[title]")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .heatmaplayer .hm').length > 0", timeout=30_000)
     page.screenshot(path=shots / "inspect.png", full_page=True)
 
     page.get_by_role("tab", name="Generate").click()

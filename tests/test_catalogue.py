@@ -63,7 +63,7 @@ def train(w: World, **overrides):
     options = {**TRAIN, **overrides}
     corpus = options.pop("corpus", "timemachine")
     upload, pasted, max_chars = options.pop("upload", None), options.pop("pasted", ""), options.pop("max_chars", 5000)
-    return list(app.train(w.session, corpus, "raw", max_chars, upload, pasted, *options.values(), request=None))
+    return list(app.train(w.session, None, corpus, "raw", max_chars, upload, pasted, *options.values(), request=None))
 
 
 def generate(w: World, prefix="the ", length=20, temperature=1.0, top_k=0, top_p=1.0, seed=0, samples=1):

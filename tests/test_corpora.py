@@ -47,7 +47,7 @@ def test_timemachine_d2l_is_the_books_corpus(shared):
         lines = [re.sub("[^A-Za-z]+", " ", line).strip().lower() for line in f.readlines()]
     assert corpus.text == "".join(ch for line in lines for ch in list(line))
     assert describe(corpus) == "The Time Machine (H. G. Wells): 170,580 characters, 27 distinct"
-    assert (corpus.name, corpus.recipe, corpus.source) == ("timemachine", "d2l", str(shared / "timemachine.txt"))
+    assert (corpus.name, corpus.recipe, corpus.source) == ("timemachine", "d2l", CORPORA["timemachine"].url)
 
 
 def test_timemachine_raw(shared):

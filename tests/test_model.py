@@ -105,6 +105,13 @@ def test_weights_laid_out_in_one_block_are_saved(tmp_path):
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), loaded.state_dict().values(), strict=True))
 
 
+def test_saving_again_into_a_folder_replaces_its_model_card(tmp_path):
+    make_model(cell="gru").save_pretrained(tmp_path)
+    make_model(cell="rnn").save_pretrained(tmp_path)
+    card = (tmp_path / "README.md").read_text()
+    assert "vanilla RNN" in card and "GRU" not in card
+
+
 def test_save_pretrained_can_halve_the_weights_file(tmp_path):
     model = CharLM(CharLMConfig(vocab=list(VOCAB.tokens), cell="gru", hidden_size=64)).eval()
     model.save_pretrained(tmp_path / "full")
