@@ -7,20 +7,25 @@ Every visitor has their own models and runs (``Session``, kept in a ``gr.State``
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import math
 import os
+import queue
 import shutil
 import tempfile
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import gradio as gr
 import pandas as pd
+import torch
 
 from charlm import CharLM, CharLMConfig, pick_device
 from charlm.bptt import backward_of
@@ -52,6 +57,14 @@ from charlm.limits import Limits
 from charlm.model import CELL_NAMES
 from charlm.presets import PRESETS
 from charlm.train import Epoch, Finished, Sample, Started, Step, TrainConfig, Trainer, evaluate
+
+# torch's parallel work runs on OpenMP, which keeps a pool of worker threads for every thread that ever used more
+# than one. Once several pools exist on a 2-core machine (Gradio serves each event from its own thread pool), OpenMP
+# stops spinning between parallel regions, and training here ran 2.6× slower than the same run on the command line.
+# So every thread of this app runs torch single-threaded, except each training run, which gets a thread of its own
+# with all the cores and takes its pool with it when it ends.
+TRAINING_THREADS = torch.get_num_threads()
+torch.set_num_threads(1)
 
 LIMITS = Limits.from_env()
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
@@ -132,6 +145,62 @@ def model_line(session: Session) -> str:
 
 
 # -- Train ----------------------------------------------------------------------------------------
+
+
+def single_threaded(handler):
+    """An event handler whose torch work runs on one core (see TRAINING_THREADS)."""
+    if inspect.isgeneratorfunction(handler):
+
+        @functools.wraps(handler)
+        def stream(*args, **kwargs):
+            torch.set_num_threads(1)
+            yield from handler(*args, **kwargs)
+
+        return stream
+
+    @functools.wraps(handler)
+    def call(*args, **kwargs):
+        torch.set_num_threads(1)
+        return handler(*args, **kwargs)
+
+    return call
+
+
+class InitialPerplexity(NamedTuple):
+    """The untrained model's perplexity on a training-sized slice and on the validation text: the plot's epoch 0."""
+
+    training: float
+    validation: float
+
+
+def in_own_thread(trainer: Trainer, data: Dataset) -> Iterator:
+    """The run's events, produced in a thread of its own that uses every core and ends with the run (see
+    TRAINING_THREADS); closing this iterator (Stop, a closed tab) stops the run and waits for its thread."""
+    events: queue.SimpleQueue = queue.SimpleQueue()
+    done = object()
+
+    def work():
+        torch.set_num_threads(TRAINING_THREADS)
+        try:
+            slices = (data.train[: len(data.valid)], data.valid)
+            events.put(InitialPerplexity(*(math.exp(evaluate(trainer.model, ids)) for ids in slices)))
+            for event in trainer.run():
+                events.put(event)
+        except BaseException as e:  # handed to the event handler, which shows it
+            events.put(e)
+        finally:
+            events.put(done)
+
+    thread = threading.Thread(target=work, name="charlm-training", daemon=True)
+    thread.start()
+    try:
+        while (item := events.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        trainer.stop()
+        thread.join()
 
 
 def number(label: str, value, whole: bool = False) -> float | int:
@@ -223,6 +292,7 @@ def apply_preset(name: str):
     return preset_info(name), *preset_widget_values(name).values()
 
 
+@single_threaded
 def train(
     session: Session,
     preset,
@@ -305,12 +375,14 @@ def train(
     with RUNNING_LOCK:
         RUNNING[request.session_hash if request else "local"] = trainer
     try:
-        for event in trainer.run():
-            if isinstance(event, Started):
+        for event in in_own_thread(trainer, data):
+            if isinstance(event, InitialPerplexity):
                 # Epoch 0: the untrained model, about as perplexed as the vocabulary is large. Both series must be in
                 # the plot's first update: Gradio's line plot keeps the colours of its first data for good.
-                for series, ids in (("training", data.train[: len(data.valid)]), ("validation", data.valid)):
-                    points.append({"epoch": 0.0, "perplexity": math.exp(evaluate(model, ids)), "series": series})
+                for series, value in zip(("training", "validation"), event, strict=True):
+                    points.append({"epoch": 0.0, "perplexity": value, "series": series})
+                continue
+            if isinstance(event, Started):
                 status = (
                     f"Training on **{event.device}** ({event.engine} engine, {event.precision}): "
                     f"{event.num_parameters:,} parameters, "
@@ -400,6 +472,7 @@ def stop_on_close(request: gr.Request):
 # -- Inspect --------------------------------------------------------------------------------------
 
 
+@single_threaded
 def inspect_choices(session: Session):
     """Layer, direction and gate choices for the current model."""
     model = session.model or DEFAULT_MODEL
@@ -416,6 +489,7 @@ def inspect_choices(session: Session):
     )
 
 
+@single_threaded
 def default_inspect_text(session: Session, text: str) -> str:
     if (text or "").strip():
         return text
@@ -424,6 +498,7 @@ def default_inspect_text(session: Session, text: str) -> str:
     return prefix + "".join(ch[0] for ch in stream(model, prefix, 300, temperature=0.7, seed=0))
 
 
+@single_threaded
 def run_trace(session: Session, text: str, layer: int, direction: str, gate: str):
     model = current_model(session)
     try:
@@ -468,6 +543,7 @@ def select_unit(session: Session, evt: gr.SelectData):
 # -- Generate -------------------------------------------------------------------------------------
 
 
+@single_threaded
 def generate(session: Session, prefix: str, length, temperature, top_k, top_p, seed, samples):
     model = current_model(session)
     try:
@@ -512,6 +588,7 @@ def _samples_text(prefix: str, texts: list[str]) -> str:
 # -- Models and Compare ---------------------------------------------------------------------------
 
 
+@single_threaded
 def load_checkpoint(session: Session, name: str, hub_id: str):
     if not (hub_id or "").strip() and name and name not in list_checkpoints():  # a name, never a path
         raise gr.Error(f"There is no pretrained checkpoint called {name!r}; pick one from the list.")
@@ -530,6 +607,7 @@ def load_checkpoint(session: Session, name: str, hub_id: str):
     return model_line(session), card
 
 
+@single_threaded
 def download_model(session: Session):
     model = current_model(session)
     folder = Path(tempfile.mkdtemp(prefix="charlm-"))
@@ -538,6 +616,7 @@ def download_model(session: Session):
     return archive
 
 
+@single_threaded
 def push_model(session: Session, repo_id: str, token: str, private: bool):
     """Push the current model to the Hub with the visitor's token; the token is used once and kept nowhere."""
     model = current_model(session)
