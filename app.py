@@ -245,7 +245,8 @@ def corpus_info(corpus_name: str, recipe: str, upload: bytes | None, pasted: str
 
 
 # The preset options that have no widget of their own: they apply while the preset stays selected.
-PRESET_EXTRAS = ("lr_decay", "lr_decay_after", "weight_decay", "precision", "max_seconds")
+PRESET_EXTRAS = ("lr_decay", "lr_decay_after", "weight_decay", "precision", "max_seconds")  # TrainConfig's
+PRESET_MODEL_EXTRAS = ("weight_drop", "nonlinearity")  # CharLMConfig's
 DEFAULT_PRESET = "quick-lstm"
 
 
@@ -281,10 +282,18 @@ def preset_extras(name: str | None) -> dict:
     return extras
 
 
+def preset_model_extras(name: str | None) -> dict:
+    """The CharLMConfig options a selected preset adds to the widgets'."""
+    model = PRESETS[name].model if name in PRESETS else {}
+    return {k: model[k] for k in PRESET_MODEL_EXTRAS if k in model}
+
+
 def preset_info(name: str) -> str:
     p = PRESETS[name]
     extras = preset_extras(name)
     also = []
+    if preset_model_extras(name).get("weight_drop"):
+        also.append(f"DropConnect {preset_model_extras(name)['weight_drop']:g} on the recurrent weights")
     if extras.get("lr_decay", 1) != 1:
         also.append(f"learning rate × {extras['lr_decay']:g} per epoch after epoch {max(1, extras.get('lr_decay_after', 0))}")
     if extras.get("weight_decay"):
@@ -353,6 +362,7 @@ def train(
             bidirectional=bool(bidirectional),
             dropout=dropout,
             embedding_dim=embedding,
+            **preset_model_extras(preset),
         )
         LIMITS.check_model(model_config)
         train_config = TrainConfig(

@@ -103,6 +103,12 @@ def build_parser(preset: Preset | None = None) -> argparse.ArgumentParser:
         help="dropout between layers and before the head",
     )
     m.add_argument(
+        "--weight-drop",
+        type=float,
+        default=_default(CharLMConfig, "weight_drop"),
+        help="DropConnect on the recurrent weights while training (Merity et al. 2017)",
+    )
+    m.add_argument(
         "--embedding",
         type=int,
         default=_default(CharLMConfig, "embedding_dim"),
@@ -296,6 +302,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             num_layers=args.layers,
             bidirectional=args.bidirectional,
             dropout=args.dropout,
+            weight_drop=args.weight_drop,
             embedding_dim=args.embedding,
             nonlinearity=args.nonlinearity,
         )

@@ -50,11 +50,13 @@ class RecurrentLayer(nn.Module):
         bidirectional: bool = False,
         device=None,
         dtype=None,
+        weight_drop: float = 0.0,
     ):
         super().__init__()
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             check_whole(name, value)
         check_probability("dropout", dropout)
+        check_probability("weight_drop", weight_drop)
         self.cell = cell
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -64,6 +66,9 @@ class RecurrentLayer(nn.Module):
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
         self.num_directions = 2 if bidirectional else 1
+        # DropConnect on the recurrent weights while training (Merity et al. 2017, "Regularizing and Optimizing LSTM
+        # Language Models"): one mask on W_hh per call, shared by every time step. Not in torch.nn.
+        self.weight_drop = float(weight_drop)
 
         factory = {"device": device, "dtype": dtype}
         gates_h = cell.num_gates * hidden_size
@@ -90,7 +95,8 @@ class RecurrentLayer(nn.Module):
         s = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
-        for name, default in (("bias", True), ("batch_first", False), ("dropout", 0.0), ("bidirectional", False)):
+        defaults = (("bias", True), ("batch_first", False), ("dropout", 0.0), ("bidirectional", False), ("weight_drop", 0))
+        for name, default in defaults:
             if getattr(self, name) != default:
                 s += f", {name}={getattr(self, name)}"
         return s
@@ -205,6 +211,13 @@ class RecurrentLayer(nn.Module):
         extras = {name: get(name) for name in self.cell.extra_weights}
         return CellWeights(get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh"), **extras)
 
+    def _weights_for_a_pass(self, layer: int, direction: int) -> CellWeights:
+        """The weights a forward pass uses: while training with ``weight_drop``, W_hh with a DropConnect mask."""
+        w = self._weights(layer, direction)
+        if not (self.training and self.weight_drop):
+            return w
+        return w._replace(weight_hh=F.dropout(w.weight_hh, self.weight_drop, training=True))
+
     def _scratch(self, x: Tensor, states: State, record: bool):
         """The reference engine: every layer and direction through the cell's step, one t at a time."""
         layer_input = x  # (T, B, I)
@@ -215,7 +228,7 @@ class RecurrentLayer(nn.Module):
             for direction in range(self.num_directions):
                 index = layer * self.num_directions + direction
                 state = tuple(s[index] for s in states)  # (B, H) each
-                weights = self._weights(layer, direction)
+                weights = self._weights_for_a_pass(layer, direction)
                 out, state, trace = self._scan(layer_input, state, weights, direction == 1, record)
                 outputs.append(out)
                 finals.append(state)
@@ -235,12 +248,14 @@ class RecurrentLayer(nn.Module):
             return out, tuple(final), {}
         return scan(self.cell, xw, state, w, reverse, record)
 
-    def _flat_weights(self) -> list[Tensor]:
-        """The parameters in torch.nn's flat order: per layer and direction W_ih, W_hh, b_ih, b_hh."""
+    def _flat_weights(self, for_a_pass: bool = False) -> list[Tensor]:
+        """The parameters in torch.nn's flat order: per layer and direction W_ih, W_hh, b_ih, b_hh (``for_a_pass``:
+        as a forward pass uses them, see ``_weights_for_a_pass``)."""
+        weights = self._weights_for_a_pass if for_a_pass else self._weights
         flat = []
         for layer in range(self.num_layers):
             for direction in range(self.num_directions):
-                w = self._weights(layer, direction)
+                w = weights(layer, direction)
                 flat += [w.weight_ih, w.weight_hh] + ([w.bias_ih, w.bias_hh] if self.bias else [])
         return flat
 
@@ -267,7 +282,7 @@ class RecurrentLayer(nn.Module):
 
     def _fused(self, x: Tensor, states: State):
         """torch's fused kernel over our parameters, in torch.nn's flat order."""
-        flat = self._flat_weights()
+        flat = self._flat_weights(for_a_pass=True)
         args = (flat, self.bias, self.num_layers, self.dropout, self.training, self.bidirectional, False)
         kernel = _fused_kernel(self.cell)
         if len(states) == 2:

@@ -69,6 +69,7 @@ class CharLMConfig:
     num_layers: int = 1  # stacked recurrent layers; 2 or more makes a "deep" RNN
     bidirectional: bool = False  # also read right to left: it sees the future, so it cannot generate
     dropout: float = 0.0  # between stacked layers and before the head (char-rnn uses 0.5)
+    weight_drop: float = 0.0  # DropConnect on the recurrent weights W_hh while training (AWD-LSTM uses 0.5)
     embedding_dim: int = 0  # 0: one-hot inputs, as the d2l book; > 0: a learned embedding of this size
     nonlinearity: str = "tanh"  # the vanilla RNN's: "tanh" or "relu"
     metadata: dict = field(default_factory=dict)  # how it was trained (corpus, preprocessing, split, ...)
@@ -80,6 +81,7 @@ class CharLMConfig:
         check_whole("num_layers", self.num_layers)
         check_whole("embedding_dim", self.embedding_dim, minimum=0)  # 0 means one-hot
         check_probability("dropout", self.dropout)
+        check_probability("weight_drop", self.weight_drop)
         if self.nonlinearity not in ("tanh", "relu"):
             raise CharLMError(f"nonlinearity must be 'tanh' or 'relu', not {self.nonlinearity!r}")
         if not isinstance(self.vocab, list):
@@ -140,6 +142,7 @@ class CharLM(
             config.num_layers,
             dropout=config.dropout if config.num_layers > 1 else 0.0,
             bidirectional=config.bidirectional,
+            weight_drop=config.weight_drop,
             **extra,
         )
         self.drop = nn.Dropout(config.dropout)
@@ -163,6 +166,8 @@ class CharLM(
             f"vocabulary of {len(self.vocab)}",
             f"{self.num_parameters:,} parameters",
         ]
+        if c.weight_drop:
+            parts.insert(3, f"weight drop {c.weight_drop:g}")
         if c.dropout:
             parts.insert(3, f"dropout {c.dropout:g}")
         return ", ".join(parts)

@@ -65,6 +65,8 @@ def test_a_preset_brings_its_options_that_have_no_widget():
     assert "lr_decay" not in app.preset_extras("d2l-lstm")
     info = app.preset_info("quick-lstm")
     assert "learning rate × 0.85 per epoch after epoch 5" in info and "stops after 30 s" in info
+    assert app.preset_model_extras("timemachine-best") == {"weight_drop": 0.3}
+    assert "DropConnect 0.3 on the recurrent weights" in app.preset_info("timemachine-best")
     widgets = app.preset_widget_values("quick-lstm")
     assert widgets["recipe"] == "d2l" and widgets["layers"] == 2 and widgets["embedding"] == 64
 
@@ -72,7 +74,9 @@ def test_a_preset_brings_its_options_that_have_no_widget():
 def test_training_with_a_preset_selected_runs_with_its_extras():
     session = app.Session()
     *_, (_plot, status, _sample, _line) = app.train(*train_args(session, preset="quick-lstm", epochs=1), request=None)
-    assert ("Finished after 1 epoch" in status and "bfloat16" in status) or "float32" in status
+    assert "Finished after 1 epoch" in status and ("bfloat16" in status or "float32" in status)
+    list(app.train(*train_args(session, preset="timemachine-best", epochs=1), request=None))
+    assert session.model.config.weight_drop == 0.3 and "weight drop 0.3" in session.model.describe()
 
 
 def test_the_models_tab_lists_each_checkpoint_with_its_model_and_figure(tmp_path, monkeypatch):

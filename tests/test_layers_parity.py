@@ -146,3 +146,23 @@ def test_constructor_matches_torch_signature():
                 assert getattr(ours, attr) == getattr(theirs, attr), (ours_cls, attr)
             assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
     assert "nonlinearity" in inspect.signature(charlm.RNN).parameters
+
+
+@pytest.mark.parametrize("cls", [nn.GRU, nn.LSTM])
+def test_weight_drop_masks_the_recurrent_weights_while_training_only(cls):
+    """DropConnect (AWD-LSTM): one mask on W_hh per call; both engines see the same mask; eval sees all weights."""
+    ours = {nn.GRU: charlm.GRU, nn.LSTM: charlm.LSTM}[cls](3, 5, 2, weight_drop=0.5)
+    plain = {nn.GRU: charlm.GRU, nn.LSTM: charlm.LSTM}[cls](3, 5, 2)
+    plain.load_state_dict(ours.state_dict())
+    x = torch.randn(7, 2, 3)
+    ours.eval()
+    torch.testing.assert_close(ours(x)[0], plain(x)[0])
+    ours.train()
+    outs = {}
+    for engine in ("scratch", "fused"):
+        torch.manual_seed(4)
+        outs[engine] = ours(x, engine=engine)[0]
+    torch.testing.assert_close(outs["scratch"], outs["fused"], atol=1e-5, rtol=1e-5)
+    assert not torch.allclose(outs["scratch"], plain(x)[0])
+    outs["scratch"].sum().backward()
+    assert ours.weight_hh_l0.grad.abs().sum() > 0 and "weight_drop=0.5" in repr(ours)
