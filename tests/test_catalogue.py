@@ -28,6 +28,7 @@ from charlm import CharLM, CharLMConfig, Vocab, corpora
 from charlm.cli import main
 from charlm.corpora import corpus_from_bytes
 from charlm.errors import CharLMError
+from charlm.train import TrainConfig
 
 VOCAB = Vocab.build("the time traveller (for so it will be convenient to speak of him)")
 TRAIN = dict(cell="gru", layers=1, hidden=16, bidirectional=False, dropout=0.0, embedding=0, engine="auto", epochs=1,
@@ -167,6 +168,9 @@ CATALOGUE = [
     Entry("fractional batch size", lambda w, mp, c: train(w, batch_size=2.5), "Batch size must be a whole number, not 2.5"),
     Entry("batch larger than the corpus", lambda w, mp, c: train(w, batch_size=100_000), "has 4,500 characters, but a batch of 100000 × 16 steps needs at least 1,600,017"),
     Entry("model over the server's cap", lambda w, mp, c: train(w, hidden=4096), "4096 hidden units is over this server's cap of 512"),
+    Entry("a precision torch cannot train in", lambda w, mp, c: TrainConfig(precision="float16"), "precision must be one of float32, bfloat16, auto, not 'float16'", error=CharLMError),
+    Entry("DropConnect of 1 or more", lambda w, mp, c: CharLMConfig(vocab=list(VOCAB.tokens), weight_drop=1.5), "weight_drop must be a probability in \\[0, 1\\), not 1.5", error=CharLMError),
+    Entry("compiling the fused engine", lambda w, mp, c: TrainConfig(compile=True, engine="fused"), "compile applies to the scratch engine's time loop; the fused engine is one kernel already", error=CharLMError),
     # -- generation
     Entry("generate before any model", lambda w, mp, c: (mp.setattr(app, "DEFAULT_MODEL", None), generate(World(app.Session(), w.checkpoint, w.shared))), "no model yet: train one"),
     Entry("negative temperature", lambda w, mp, c: generate(w, temperature=-1), "temperature must be between 0 \\(greedy\\) and 100"),
