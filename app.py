@@ -292,8 +292,8 @@ def preset_info(name: str) -> str:
     p = PRESETS[name]
     extras = preset_extras(name)
     also = []
-    if preset_model_extras(name).get("weight_drop"):
-        also.append(f"DropConnect {preset_model_extras(name)['weight_drop']:g} on the recurrent weights")
+    if drop := preset_model_extras(name).get("weight_drop"):
+        also.append(f"DropConnect {drop:g} on the recurrent weights")
     if extras.get("lr_decay", 1) != 1:
         also.append(f"learning rate × {extras['lr_decay']:g} per epoch after epoch {max(1, extras.get('lr_decay_after', 0))}")
     if extras.get("weight_decay"):
