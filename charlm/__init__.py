@@ -2,6 +2,7 @@
 
 The modules, in the order data flows through them:
     cells    the RNN, GRU, LSTM and peephole LSTM cells, written as their equations
+    bptt     their derivatives, by hand: backpropagation through time for the scratch engine
     layers   stacked, bidirectional layers over the cells: drop-ins for torch.nn.RNN/GRU/LSTM
     vocab    characters ↔ ids
     model    CharLM: encoding → recurrent stack → head; checkpoints (safetensors, Hugging Face Hub)
