@@ -114,7 +114,8 @@ def checkpoint_label(name: str) -> str:
         meta = config.get("metadata", {})
         ppl = meta.get("training", {}).get("best_valid_perplexity")
         size = f"{config['num_layers']}×{config['hidden_size']}" + (" bidirectional" if config.get("bidirectional") else "")
-        text = f"{meta.get('title', meta.get('corpus', 'its corpus'))}{' (d2l recipe)' if meta.get('recipe') == 'd2l' else ''}"
+        recipe = meta.get("recipe", "raw")
+        text = f"{meta.get('title', meta.get('corpus', 'its corpus'))}{'' if recipe == 'raw' else f' ({recipe} recipe)'}"
         figure = f", validation perplexity {ppl:.2f}" if ppl else ""
         return f"{name} — {CELL_NAMES[config['cell']]} {size} on {text}{figure}"
     except (OSError, ValueError, KeyError, TypeError):  # a damaged folder still gets listed; loading it says why
@@ -224,9 +225,20 @@ def number(label: str, value, whole: bool = False) -> float | int:
     return int(x) if whole else x
 
 
+def recipes_of(corpus_name: str) -> tuple[str, ...]:
+    """The preprocessing recipes a corpus offers ("raw" first); your own text is read raw."""
+    return CORPORA[corpus_name].recipes if corpus_name in CORPORA else ("raw",)
+
+
+def offer_recipes(corpus_name: str, recipe: str):
+    """The Preprocessing radio for a newly chosen corpus: its recipes, keeping the choice where it is offered."""
+    offered = recipes_of(corpus_name)
+    return gr.Radio(choices=list(offered), value=recipe if recipe in offered else "raw")
+
+
 def load_training_text(corpus_name: str, recipe: str, upload: bytes | None, pasted: str) -> Corpus:
     if corpus_name != OWN_TEXT:
-        return load_corpus(corpus_name, recipe if recipe in CORPORA[corpus_name].recipes else "raw")
+        return load_corpus(corpus_name, recipe if recipe in recipes_of(corpus_name) else "raw")
     if upload is not None:  # an empty file is b"", and must be called empty, not missing
         return corpus_from_bytes(upload, filename="the uploaded file")
     return corpus_from_text(pasted or "")
@@ -718,7 +730,13 @@ def build_demo() -> gr.Blocks:
                         value=chosen["corpus_name"],
                         label="Corpus",
                     )
-                    recipe = gr.Radio(["raw", "d2l"], value=chosen["recipe"], label="Preprocessing (d2l: the book's recipe)")
+                    recipe = gr.Radio(
+                        list(recipes_of(chosen["corpus_name"])),
+                        value=chosen["recipe"],
+                        label="Preprocessing",
+                        info="d2l: the book's recipe (lower-case letters and spaces); d2l-0.17: its 0.17 edition's, "
+                        "which glues the words at line ends together",
+                    )
                     max_chars = gr.Number(
                         chosen["max_chars"], label="Use only the first N characters (0 = all)", precision=0, minimum=0
                     )
@@ -849,6 +867,7 @@ def build_demo() -> gr.Blocks:
         corpus_name.change(
             lambda c: (gr.update(visible=c == OWN_TEXT),) * 2, corpus_name, [upload, pasted], api_visibility="private"
         )
+        corpus_name.change(offer_recipes, [corpus_name, recipe], recipe, api_visibility="private")
         preset.input(
             apply_preset,
             preset,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from .corpora import CORPORA, Corpus, corpus_from_file, describe, load_corpus, sample_prefix
+from .corpora import CORPORA, RECIPE_NAMES, Corpus, corpus_from_file, describe, load_corpus, sample_prefix
 from .data import SAMPLING, Dataset
 from .device import pick_device
 from .errors import CharLMError
@@ -57,7 +57,11 @@ def _add_data_arguments(p: argparse.ArgumentParser, required: bool) -> None:
         help="read named corpora from this folder instead of downloading them (default: $CHARLM_DATA_DIR)",
     )
     g.add_argument(
-        "--preprocess", choices=["raw", "d2l"], help="raw characters, or the d2l book's recipe (default: raw)"
+        "--preprocess",
+        choices=RECIPE_NAMES,
+        help="raw characters (the default), or a book's recipe: d2l (The Time Machine as the d2l book has it: "
+        "lower-case letters and spaces; Jay Chou as the Chinese book has it), d2l-0.17 (The Time Machine as the "
+        "book's 0.17 edition had it, the words at line ends glued together)",
     )
     g.add_argument("--max-chars", type=int, metavar="N", help="keep only the first N characters (the d2l book: 10000)")
 

@@ -7,7 +7,8 @@ downloads to a temporary file and moves it into the cache only once the hash mat
 or half download never leaves a file there.
 
 Every text is decoded as UTF-8, stripped of every U+FEFF (byte-order mark) and given "\\n" newlines,
-then a recipe: "raw" keeps it so, "d2l" is exactly the d2l book's preprocessing.
+then a recipe: "raw" keeps it so; "d2l" is exactly the d2l book's preprocessing (for The Time Machine, the
+current edition's, d2l.ai 1.0; "d2l-0.17" the older edition's, which glues the words at line ends together).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class Corpus:
     name: str  # registry name, or "custom" for user text
     title: str  # what the UI shows
     text: str  # the text after preprocessing
-    recipe: str  # "raw" or "d2l"
+    recipe: str  # "raw", or one of the recipes its corpus offers, such as "d2l"
     source: str  # where it came from: a path, a URL, or "pasted text"
 
 
@@ -69,7 +70,7 @@ CORPORA: dict[str, CorpusSpec] = {
             sha256="8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516",
             filename="timemachine.txt",
             member=None,
-            recipes=("raw", "d2l"),
+            recipes=("raw", "d2l", "d2l-0.17"),
             note="Public domain; 179 KB. The d2l book's corpus: its recipe keeps lower-case letters and spaces.",
             sample_prefix="time traveller",
         ),
@@ -114,6 +115,8 @@ CORPORA: dict[str, CorpusSpec] = {
         ),
     )
 }
+
+RECIPE_NAMES = tuple(dict.fromkeys(recipe for spec in CORPORA.values() for recipe in spec.recipes))  # raw first
 
 
 # ---- where corpora live ---------------------------------------------------------------------------------------------
@@ -248,8 +251,16 @@ def clean(text: str) -> str:
 
 
 def d2l_timemachine(text: str) -> str:
-    """The d2l book: each line keeps letters only (runs of anything else become one space), stripped and
-    lower-cased; the tokenizer then concatenates the lines with no separator, so empty lines vanish."""
+    """The d2l book (d2l.ai 1.0, 9.2 Converting Raw Text into Sequence Data): letters only, every run of anything
+    else (newlines included) becoming one space, lower-cased."""
+    return re.sub("[^A-Za-z]+", " ", text).lower()
+
+
+def d2l_017_timemachine(text: str) -> str:
+    """The d2l book's 0.17 edition: each line keeps letters only (runs of anything else become one space),
+    stripped and lower-cased; the tokenizer then concatenates the lines with no separator, so empty lines vanish
+    and the last word of each line is glued to the first of the next ("alongthe", "cannotwe"): one character in
+    about 60 is such a join, which no model can foresee."""
     return "".join(re.sub("[^A-Za-z]+", " ", line).strip().lower() for line in text.split("\n"))
 
 
@@ -260,6 +271,7 @@ def d2l_jaychou(text: str) -> str:
 
 RECIPES: dict[tuple[str, str], Callable[[str], str]] = {
     ("timemachine", "d2l"): d2l_timemachine,
+    ("timemachine", "d2l-0.17"): d2l_017_timemachine,
     ("jaychou", "d2l"): d2l_jaychou,
 }
 
@@ -410,5 +422,5 @@ def corpus_from_file(path: str | Path, max_bytes: int | None = None) -> Corpus:
 
 
 def describe(corpus: Corpus) -> str:
-    """One line for the UI, e.g. "The Time Machine (H. G. Wells): 170,580 characters, 27 distinct"."""
+    """One line for the UI, e.g. "The Time Machine (H. G. Wells): 173,428 characters, 27 distinct"."""
     return f"{corpus.title}: {len(corpus.text):,} characters, {len(set(corpus.text)):,} distinct"

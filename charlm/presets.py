@@ -32,7 +32,7 @@ class Preset:
     name: str  # key, e.g. "d2l-lstm"
     title: str  # for the UI button, e.g. "d2l: LSTM from scratch"
     corpus: str  # a charlm.corpora.CORPORA key
-    recipe: str  # "raw" or "d2l": one of that corpus's recipes
+    recipe: str  # one of that corpus's recipes: "raw", "d2l", "d2l-0.17"
     max_chars: int | None  # keep only the first N characters after the recipe (the d2l book: 10,000); None: all
     model: dict  # CharLMConfig keyword arguments except vocab
     train: dict  # TrainConfig keyword arguments
@@ -95,7 +95,7 @@ _PRESETS = (
         name="d2l-rnn",
         title="d2l: vanilla RNN from scratch",
         corpus="timemachine",
-        recipe="d2l",
+        recipe="d2l-0.17",
         max_chars=10_000,
         model={"cell": "rnn", "hidden_size": 512, "embedding_dim": 0},
         train=D2L_TRAIN,
@@ -107,7 +107,7 @@ _PRESETS = (
         name="d2l-gru",
         title="d2l: GRU",
         corpus="timemachine",
-        recipe="d2l",
+        recipe="d2l-0.17",
         max_chars=10_000,
         model={"cell": "gru", "hidden_size": 256, "embedding_dim": 0},
         train=D2L_TRAIN,
@@ -120,7 +120,7 @@ _PRESETS = (
         name="d2l-lstm",
         title="d2l: LSTM from scratch",
         corpus="timemachine",
-        recipe="d2l",
+        recipe="d2l-0.17",
         max_chars=10_000,
         model={"cell": "lstm", "hidden_size": 256, "embedding_dim": 0},
         train=D2L_TRAIN,
@@ -133,7 +133,7 @@ _PRESETS = (
         name="d2l-deep-lstm",
         title="d2l: deep (2-layer) LSTM",
         corpus="timemachine",
-        recipe="d2l",
+        recipe="d2l-0.17",
         max_chars=10_000,
         model={"cell": "lstm", "hidden_size": 256, "num_layers": 2, "embedding_dim": 0},
         train={**D2L_TRAIN, "lr": 2.0},
@@ -147,7 +147,7 @@ _PRESETS = (
         name="d2l-bidirectional",
         title="d2l: bidirectional LSTM (the wrong application)",
         corpus="timemachine",
-        recipe="d2l",
+        recipe="d2l-0.17",
         max_chars=10_000,
         model={"cell": "lstm", "hidden_size": 256, "num_layers": 2, "bidirectional": True, "embedding_dim": 0},
         train=D2L_TRAIN,
@@ -271,14 +271,14 @@ _PRESETS = (
         corpus="timemachine",
         recipe="d2l",
         max_chars=None,
-        model={"cell": "lstm", "hidden_size": 256, "num_layers": 2, "dropout": 0.4, "embedding_dim": 64},
+        model={"cell": "lstm", "hidden_size": 256, "num_layers": 2, "dropout": 0.3, "embedding_dim": 64},
         train={
             "epochs": 13,
             "batch_size": 32,
             "num_steps": 64,
             "sampling": "sequential",
             "optimizer": "adam",
-            "lr": 5e-3,
+            "lr": 6e-3,
             "lr_decay": 0.85,
             "lr_decay_after": 5,
             "clip": 1.0,
@@ -288,13 +288,13 @@ _PRESETS = (
             "sample_prefix": "time traveller",
             "sample_length": 100,
         },
-        source="charlm's own recipe for a live demo on a laptop CPU, chosen among 60 tried at the same budget",
+        source="charlm's own recipe for a live demo on a laptop CPU, chosen among 70 tried at the same budget",
         published="no figure published; the d2l book's own models report training perplexity only",
-        explanation="The whole novel in the book's preprocessing (letters and spaces), held-out last 10% for "
-        "validation, 30 seconds of training. A learned embedding, two layers with dropout 0.4 and a learning rate "
-        "that decays after epoch 5: measured on a 2-core CPU (bfloat16, AMX) it reaches a validation perplexity of "
-        "about 4.3 in 30 s, where a one-hot LSTM-256 as in the book is still above 5. The greedy samples fall into "
-        "loops, as greedy decoding does: generate with a temperature of 0.5–1 to compare.",
+        explanation="The whole novel in the book's preprocessing (lower-case letters and spaces), the last 10% held "
+        "out for validation, 30 seconds of training. A learned embedding, two layers with dropout 0.3 and a learning "
+        "rate that decays after epoch 5: on a 2-core CPU (bfloat16, AMX) it reaches a validation perplexity of about "
+        "3.75 in 30 s, where the book's one-hot LSTM-256 is best at 4.6 and then overfits. The greedy samples fall "
+        "into loops, as greedy decoding does: generate with a temperature of 0.5–1 to compare.",
     ),
     Preset(
         name="timemachine-best",
@@ -321,9 +321,10 @@ _PRESETS = (
         source="charlm's own recipe: the best of about 80 sizes and regularisers tried on the book's text",
         published="no figure published; the d2l book's own models report training perplexity only",
         explanation="Two 512-unit LSTM layers over a learned embedding, dropout 0.5 between layers and before the "
-        "head, and DropConnect 0.3 on the recurrent weights (Merity et al. 2017). Without the DropConnect the same "
-        "model stops improving at a validation perplexity of 4.24; with it, about 4.1. Larger and deeper models level "
-        "off at the same figure: the held-out chapter is as predictable as this much text lets it be.",
+        "head, and DropConnect 0.3 on the recurrent weights (Merity et al. 2017): a validation perplexity of about "
+        "3.7. Without the DropConnect the same model overfits sooner (on the 0.17 edition's text, 4.24 instead of "
+        "4.13). Larger and deeper models level off at the same figure: the held-out chapter is as predictable as this "
+        "much text lets it be.",
     ),
     Preset(
         name="shakespeare",

@@ -172,7 +172,16 @@ def test_download_and_push_refusals():
 
 def test_presets_fill_every_training_widget():
     values = app.apply_preset("d2l-lstm")
-    assert len(values) == 17 and values[1] == "timemachine" and values[2] == "d2l" and values[6] == 256
+    assert len(values) == 17 and values[1] == "timemachine" and values[2] == "d2l-0.17" and values[6] == 256
+
+
+def test_the_preprocessing_choices_follow_the_corpus():
+    assert app.recipes_of("timemachine") == ("raw", "d2l", "d2l-0.17") and app.recipes_of(app.OWN_TEXT) == ("raw",)
+    kept = app.offer_recipes("jaychou", "d2l")
+    assert kept.choices == [("raw", "raw"), ("d2l", "d2l")] and kept.value == "d2l"
+    assert app.offer_recipes("jaychou", "d2l-0.17").value == "raw"  # the Chinese book has no 0.17 edition
+    assert app.offer_recipes("moliere", "d2l").value == "raw" and app.offer_recipes(app.OWN_TEXT, "d2l").value == "raw"
+    assert "The Time Machine (H. G. Wells) (d2l recipe)" in app.checkpoint_label("timemachine-lstm")
 
 
 def test_limits_come_from_the_environment():

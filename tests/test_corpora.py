@@ -14,6 +14,7 @@ import pytest
 from charlm import corpora
 from charlm.corpora import (
     CORPORA,
+    RECIPE_NAMES,
     cache_dir,
     corpus_from_bytes,
     corpus_from_file,
@@ -40,14 +41,27 @@ def _no_charlm_env(monkeypatch, tmp_path):
 
 def test_timemachine_d2l_is_the_books_corpus(shared):
     corpus = load_corpus("timemachine", "d2l", data_dir=shared)
+    assert len(corpus.text) == 173_428
+    assert sorted(set(corpus.text)) == [" ", *"abcdefghijklmnopqrstuvwxyz"]
+    # The d2l book's own code (d2l.ai 1.0, TimeMachine._preprocess) on the whole file.
+    with open(shared / "timemachine.txt") as f:
+        assert corpus.text == re.sub("[^A-Za-z]+", " ", f.read()).lower()
+    assert corpus.text.startswith("the time machine by h g wells i the time traveller")
+    assert "  " not in corpus.text and " along the time dimension " in corpus.text  # a line break is a space
+    assert describe(corpus) == "The Time Machine (H. G. Wells): 173,428 characters, 27 distinct"
+    assert (corpus.name, corpus.recipe, corpus.source) == ("timemachine", "d2l", CORPORA["timemachine"].url)
+
+
+def test_timemachine_d2l_017_is_the_older_editions_corpus(shared):
+    corpus = load_corpus("timemachine", "d2l-0.17", data_dir=shared)
     assert len(corpus.text) == 170_580
     assert sorted(set(corpus.text)) == [" ", *"abcdefghijklmnopqrstuvwxyz"]
-    # The d2l book's own code: read_time_machine, tokenize(lines, "char"), then flatten.
+    # The 0.17 edition's own code: read_time_machine, tokenize(lines, "char"), then flatten.
     with open(shared / "timemachine.txt") as f:
         lines = [re.sub("[^A-Za-z]+", " ", line).strip().lower() for line in f.readlines()]
     assert corpus.text == "".join(ch for line in lines for ch in list(line))
-    assert describe(corpus) == "The Time Machine (H. G. Wells): 170,580 characters, 27 distinct"
-    assert (corpus.name, corpus.recipe, corpus.source) == ("timemachine", "d2l", CORPORA["timemachine"].url)
+    assert " alongthe time dimension" in corpus.text  # the words at a line break run together
+    assert corpus.recipe == "d2l-0.17"
 
 
 def test_timemachine_raw(shared):
@@ -103,7 +117,9 @@ def test_registry_is_consistent():
     for name, spec in CORPORA.items():
         assert spec.name == name and spec.recipes[0] == "raw"
         assert re.fullmatch("[0-9a-f]{64}", spec.sha256) and spec.url.startswith("http")
-    assert CORPORA["timemachine"].recipes == CORPORA["jaychou"].recipes == ("raw", "d2l")
+    assert CORPORA["timemachine"].recipes == ("raw", "d2l", "d2l-0.17")
+    assert CORPORA["jaychou"].recipes == ("raw", "d2l")
+    assert RECIPE_NAMES == ("raw", "d2l", "d2l-0.17")
 
 
 def test_unknown_name_and_recipe(shared):
@@ -198,7 +214,7 @@ def _cached(tmp_path) -> list[str]:
 
 def test_download_then_the_cache(served, tmp_path):
     corpus = load_corpus("timemachine", "d2l")
-    assert len(corpus.text) == 170_580 and corpus.source == served.url
+    assert len(corpus.text) == 173_428 and corpus.source == served.url
     assert served.hits == 1
     assert _cached(tmp_path) == ["timemachine.txt"]
     again = load_corpus("timemachine", "d2l")

@@ -47,7 +47,7 @@ def test_preset_trains_and_explicit_flags_override_it(tmp_path, shared, capsys):
     saved = json.loads((out / "config.json").read_text())
     meta = saved["metadata"]
     assert saved["hidden_size"] == 16 and saved["cell"] == "lstm" and saved["embedding_dim"] == 0  # flag, preset
-    assert meta["preset"] == "d2l-lstm" and meta["corpus"] == "timemachine" and meta["recipe"] == "d2l"
+    assert meta["preset"] == "d2l-lstm" and meta["corpus"] == "timemachine" and meta["recipe"] == "d2l-0.17"
     assert meta["max_chars"] == 3000
     training = meta["training"]["config"]
     assert training["optimizer"] == "sgd" and training["lr"] == 1 and training["epochs"] == 1
@@ -93,7 +93,7 @@ def test_a_malformed_preset_says_what_is_wrong():
 
 def test_load_applies_the_recipe_and_the_length(shared):
     corpus = get("d2l-rnn").load(shared)
-    assert (corpus.name, corpus.recipe, len(corpus.text)) == ("timemachine", "d2l", 10_000)
+    assert (corpus.name, corpus.recipe, len(corpus.text)) == ("timemachine", "d2l-0.17", 10_000)
     assert set(corpus.text) <= set("abcdefghijklmnopqrstuvwxyz ")
     assert len(get("zh-lstm").load(shared).text) == 10_000  # the recipe's own cut
 
