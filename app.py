@@ -122,11 +122,15 @@ def checkpoint_label(name: str) -> str:
         return name
 
 
-def load_default_model() -> CharLM | None:
+def start_up_checkpoint() -> str | None:
+    """The checkpoint the app loads at start-up: DEFAULT_CHECKPOINT where it is there, else the first one."""
     names = list_checkpoints()
-    if not names:
-        return None
-    return CharLM.from_pretrained(CHECKPOINTS / (DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0]))
+    return DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0] if names else None
+
+
+def load_default_model() -> CharLM | None:
+    name = start_up_checkpoint()
+    return CharLM.from_pretrained(CHECKPOINTS / name) if name else None
 
 
 DEFAULT_MODEL = load_default_model()
@@ -143,7 +147,7 @@ def model_line(session: Session) -> str:
     model = session.model or DEFAULT_MODEL
     if model is None:
         return "**Current model:** none yet — train one, or load one in the Models tab."
-    name = session.model_name or f"pretrained `{DEFAULT_CHECKPOINT}`"
+    name = session.model_name or f"pretrained `{start_up_checkpoint()}`"
     return f"**Current model:** {name} — {model.describe()}."
 
 
@@ -826,6 +830,7 @@ def build_demo() -> gr.Blocks:
             with gr.Row():
                 checkpoint = gr.Dropdown(
                     [(checkpoint_label(n), n) for n in list_checkpoints()],
+                    value=start_up_checkpoint(),  # the one the app opens with
                     label="Pretrained checkpoints (trained by this project)",
                 )
                 hub_id = gr.Textbox(label="…or a Hugging Face Hub id (user/model)")

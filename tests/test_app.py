@@ -87,8 +87,12 @@ def test_the_models_tab_lists_each_checkpoint_with_its_model_and_figure(tmp_path
     )
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "config.json").write_text("{not json")
+    assert app.start_up_checkpoint() == app.DEFAULT_CHECKPOINT  # the Models tab opens on the model loaded
     monkeypatch.setattr(app, "CHECKPOINTS", tmp_path)
     assert app.list_checkpoints() == ["broken"] and app.checkpoint_label("broken") == "broken"
+    assert app.start_up_checkpoint() == "broken"  # without the default, the first there is
+    monkeypatch.setattr(app, "CHECKPOINTS", tmp_path / "nothing")
+    assert app.start_up_checkpoint() is None and app.load_default_model() is None
 
 
 def test_a_run_trains_in_a_thread_of_its_own_with_every_core_and_handlers_stay_on_one(monkeypatch):
