@@ -438,6 +438,8 @@ def train(
                     1, train_config.epochs - trainer.first_epoch + 1
                 )
                 eta = event.elapsed * (1 - done) / max(done, 1e-9)
+                if train_config.max_seconds:  # a time limit can end the run before its last epoch
+                    eta = min(eta, max(0.0, train_config.max_seconds - event.elapsed))
                 status = (
                     f"{header}  \nEpoch **{event.epoch}/{train_config.epochs}**, step {event.step}/"
                     f"{event.steps_per_epoch} · training perplexity {event.perplexity:.2f} · "

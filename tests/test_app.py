@@ -1,5 +1,6 @@
 """The app: its handlers called directly, then the served app driven through gradio_client."""
 
+import re
 import socket
 import time
 
@@ -37,6 +38,16 @@ def test_training_streams_updates_and_leaves_the_model_with_the_session():
     assert isinstance(session.model, CharLM) and session.model.config.cell == "gru"
     assert len(session.runs) == 1 and session.runs[0].best_valid_perplexity < plot.perplexity.max()
     assert "run 1. GRU 1×16" in current and not session.training
+
+
+def test_the_time_to_go_counts_down_to_the_time_limit(monkeypatch):
+    """500 epochs would take many minutes; the 2-s limit ends the run first, and the estimate says so."""
+    monkeypatch.setattr(app, "LIMITS", Limits(max_seconds=2.0))
+    args = train_args(app.Session(), epochs=500, max_chars=100_000)  # epochs longer than the half-second updates
+    statuses = [status for _plot, status, *_ in app.train(*args, request=None)]
+    to_go = [float(m) for status in statuses for m in re.findall(r"about (\d+) s to go", status)]
+    assert to_go and max(to_go) <= 2
+    assert "Reached the time limit" in statuses[-1]
 
 
 @pytest.mark.parametrize(
