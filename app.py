@@ -39,6 +39,7 @@ from charlm.corpora import (
     describe,
     load_corpus,
     max_upload_bytes,
+    preprocessing,
     sample_prefix,
 )
 from charlm.data import Dataset
@@ -257,7 +258,7 @@ def corpus_info(corpus_name: str, recipe: str, upload: bytes | None, pasted: str
         return f"⚠️ {e}"
     note = f"  \n{CORPORA[corpus_name].note}" if corpus_name in CORPORA else ""
     cut = f" Training uses the first {int(max_chars):,}." if max_chars and max_chars < len(corpus.text) else ""
-    return f"**{describe(corpus)}** ({corpus.recipe} preprocessing).{cut}{note}"
+    return f"**{describe(corpus)}** ({preprocessing(corpus)}).{cut}{note}"
 
 
 # The preset options that have no widget of their own: they apply while the preset stays selected.

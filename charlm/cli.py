@@ -17,7 +17,16 @@ from pathlib import Path
 
 import torch
 
-from .corpora import CORPORA, RECIPE_NAMES, Corpus, corpus_from_file, describe, load_corpus, sample_prefix
+from .corpora import (
+    CORPORA,
+    RECIPE_NAMES,
+    Corpus,
+    corpus_from_file,
+    describe,
+    load_corpus,
+    preprocessing,
+    sample_prefix,
+)
 from .data import SAMPLING, Dataset
 from .device import pick_device
 from .errors import CharLMError
@@ -394,7 +403,7 @@ def training_card(trainer: Trainer, corpus: Corpus, command: str, sample: str, f
     lines = [
         "## Training",
         "",
-        f"- **Data**: {describe(corpus)} ({corpus.recipe} preprocessing); contiguous split: the first "
+        f"- **Data**: {describe(corpus)} ({preprocessing(corpus)}); contiguous split: the first "
         f"{1 - cfg.valid_fraction:.0%} for training ({len(data.train):,} characters), the last {cfg.valid_fraction:.0%} "
         f"for validation ({len(data.valid):,}).",
         f"- **Recipe**: {cfg.optimizer} lr {cfg.lr:g}{_decay(cfg)}, gradient clipping {cfg.clip:g}, weight decay "
@@ -456,7 +465,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     loss = evaluate(model, data.valid)
     unknown = sum(data.valid_unknown.values())
     print(
-        f"{describe(corpus)}, {corpus.recipe} preprocessing; validation: the last {fraction:.0%}, {len(data.valid):,} characters"
+        f"{describe(corpus)} ({preprocessing(corpus)}); validation: the last {fraction:.0%}, {len(data.valid):,} characters"
     )
     if unknown:
         print(f"note: {unknown} validation characters are outside the model's vocabulary and count as <unk>")

@@ -275,6 +275,20 @@ RECIPES: dict[tuple[str, str], Callable[[str], str]] = {
     ("jaychou", "d2l"): d2l_jaychou,
 }
 
+# What each recipe does, for a model card or the UI to say beside the recipe's name.
+RECIPE_NOTES: dict[tuple[str, str], str] = {
+    ("timemachine", "d2l"): "as in d2l.ai 1.0, lower-case letters and one space for each run of anything else",
+    ("timemachine", "d2l-0.17"): "as in the d2l book's 0.17 edition, lower-case letters and spaces line by line, the "
+    "lines run together so that the words at line ends are glued",
+    ("jaychou", "d2l"): "as in the Chinese d2l book, newlines to spaces and the first 10,000 characters",
+}
+
+
+def preprocessing(corpus: Corpus) -> str:
+    """What was done to a corpus's text, in words: "raw characters", or the recipe's name and what it does."""
+    note = RECIPE_NOTES.get((corpus.name, corpus.recipe))
+    return f"{corpus.recipe} preprocessing: {note}" if note else "raw characters"
+
 
 def load_corpus(name: str, recipe: str = "raw", data_dir: str | Path | None = None) -> Corpus:
     """Corpus ``name`` fetched, verified, decoded, cleaned and put through ``recipe``."""

@@ -31,6 +31,7 @@ def test_train_then_evaluate_beats_the_unigram_baseline(tmp_path, shared, capsys
     model = CharLM.from_pretrained(out)
     assert model.config.metadata["corpus"] == "timemachine" and model.config.metadata["recipe"] == "d2l"
     card = (out / "README.md").read_text()
+    assert "(d2l preprocessing: as in d2l.ai 1.0, lower-case letters" in card
     assert f"best validation perplexity **{min(valid):.3f}**" in card
     assert "python -m charlm train --corpus timemachine" in card and "- gru" in card
 

@@ -23,6 +23,7 @@ from charlm.corpora import (
     describe,
     fetch,
     load_corpus,
+    preprocessing,
 )
 from charlm.errors import CharLMError, CorpusError
 
@@ -62,6 +63,16 @@ def test_timemachine_d2l_017_is_the_older_editions_corpus(shared):
     assert corpus.text == "".join(ch for line in lines for ch in list(line))
     assert " alongthe time dimension" in corpus.text  # the words at a line break run together
     assert corpus.recipe == "d2l-0.17"
+
+
+def test_each_recipe_says_what_it_does(shared):
+    assert preprocessing(load_corpus("timemachine", "d2l", data_dir=shared)) == (
+        "d2l preprocessing: as in d2l.ai 1.0, lower-case letters and one space for each run of anything else"
+    )
+    assert "words at line ends are glued" in preprocessing(load_corpus("timemachine", "d2l-0.17", data_dir=shared))
+    assert preprocessing(load_corpus("moliere", data_dir=shared)) == "raw characters"
+    assert preprocessing(corpus_from_text("my own notes")) == "raw characters"
+    assert set(corpora.RECIPE_NOTES) == set(corpora.RECIPES)  # every recipe explained
 
 
 def test_timemachine_raw(shared):
