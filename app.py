@@ -135,6 +135,9 @@ def load_default_model() -> CharLM | None:
 
 
 DEFAULT_MODEL = load_default_model()
+# The first optimizer a process makes imports torch's compiler (about 1 s on two cores): pay that at start-up, not
+# between a lecturer's first click on Start and the first sign of life.
+torch.optim.Adam([torch.zeros(1, requires_grad=True)])
 
 
 def current_model(session: Session) -> CharLM:
@@ -932,6 +935,7 @@ def build_demo() -> gr.Blocks:
             concurrency_limit=LIMITS.max_trainings,
             concurrency_id="train",
             trigger_mode="once",
+            show_progress="hidden",
         )
         stop_button.click(stop, session, None, cancels=[training], api_name="stop")
 
