@@ -33,6 +33,7 @@ from charlm import CharLM, CharLMConfig, pick_device
 from charlm.bptt import backward_of
 from charlm.corpora import (
     CORPORA,
+    RECIPE_NOTES,
     Corpus,
     corpus_from_bytes,
     corpus_from_text,
@@ -134,6 +135,7 @@ def load_default_model() -> CharLM | None:
     return CharLM.from_pretrained(CHECKPOINTS / name) if name else None
 
 
+START_UP_CHECKPOINT = start_up_checkpoint()  # read once: the header names it on every update of a run
 DEFAULT_MODEL = load_default_model()
 # The first optimizer a process makes imports torch's compiler (about 1 s on two cores): pay that at start-up, not
 # between a lecturer's first click on Start and the first sign of life.
@@ -151,7 +153,7 @@ def model_line(session: Session) -> str:
     model = session.model or DEFAULT_MODEL
     if model is None:
         return "**Current model:** none yet — train one, or load one in the Models tab."
-    name = session.model_name or f"pretrained `{start_up_checkpoint()}`"
+    name = session.model_name or f"pretrained `{START_UP_CHECKPOINT}`"
     return f"**Current model:** {name} — {model.describe()}."
 
 
@@ -238,10 +240,16 @@ def recipes_of(corpus_name: str) -> tuple[str, ...]:
     return CORPORA[corpus_name].recipes if corpus_name in CORPORA else ("raw",)
 
 
+def recipes_info(corpus_name: str) -> str:
+    """What each of a corpus's recipes does, for the line under the Preprocessing radio."""
+    notes = [f"{r}: {RECIPE_NOTES[corpus_name, r]}" for r in recipes_of(corpus_name) if (corpus_name, r) in RECIPE_NOTES]
+    return "; ".join(["raw: the characters as they are", *notes])
+
+
 def offer_recipes(corpus_name: str, recipe: str):
     """The Preprocessing radio for a newly chosen corpus: its recipes, keeping the choice where it is offered."""
     offered = recipes_of(corpus_name)
-    return gr.Radio(choices=list(offered), value=recipe if recipe in offered else "raw")
+    return gr.Radio(choices=list(offered), value=recipe if recipe in offered else "raw", info=recipes_info(corpus_name))
 
 
 def load_training_text(corpus_name: str, recipe: str, upload: bytes | None, pasted: str) -> Corpus:
@@ -744,8 +752,7 @@ def build_demo() -> gr.Blocks:
                         list(recipes_of(chosen["corpus_name"])),
                         value=chosen["recipe"],
                         label="Preprocessing",
-                        info="d2l: the book's recipe (lower-case letters and spaces); d2l-0.17: its 0.17 edition's, "
-                        "which glues the words at line ends together",
+                        info=recipes_info(chosen["corpus_name"]),
                     )
                     max_chars = gr.Number(
                         chosen["max_chars"], label="Use only the first N characters (0 = all)", precision=0, minimum=0
@@ -836,7 +843,7 @@ def build_demo() -> gr.Blocks:
             with gr.Row():
                 checkpoint = gr.Dropdown(
                     [(checkpoint_label(n), n) for n in list_checkpoints()],
-                    value=start_up_checkpoint(),  # the one the app opens with
+                    value=START_UP_CHECKPOINT,  # the one the app opens with
                     label="Pretrained checkpoints (trained by this project)",
                 )
                 hub_id = gr.Textbox(label="…or a Hugging Face Hub id (user/model)")

@@ -20,6 +20,7 @@ import torch
 from .corpora import (
     CORPORA,
     RECIPE_NAMES,
+    RECIPE_NOTES,
     Corpus,
     corpus_from_file,
     describe,
@@ -68,9 +69,8 @@ def _add_data_arguments(p: argparse.ArgumentParser, required: bool) -> None:
     g.add_argument(
         "--preprocess",
         choices=RECIPE_NAMES,
-        help="raw characters (the default), or a book's recipe: d2l (The Time Machine as the d2l book has it: "
-        "lower-case letters and spaces; Jay Chou as the Chinese book has it), d2l-0.17 (The Time Machine as the "
-        "book's 0.17 edition had it, the words at line ends glued together)",
+        help="raw characters (the default), or a book's recipe: "
+        + "; ".join(f"{recipe} for {name}, {note}" for (name, recipe), note in RECIPE_NOTES.items()),
     )
     g.add_argument("--max-chars", type=int, metavar="N", help="keep only the first N characters (the d2l book: 10000)")
 

@@ -194,6 +194,7 @@ def test_the_preprocessing_choices_follow_the_corpus():
     assert app.recipes_of("timemachine") == ("raw", "d2l", "d2l-0.17") and app.recipes_of(app.OWN_TEXT) == ("raw",)
     kept = app.offer_recipes("jaychou", "d2l")
     assert kept.choices == [("raw", "raw"), ("d2l", "d2l")] and kept.value == "d2l"
+    assert "d2l: as in the Chinese d2l book" in kept.info and "0.17" not in kept.info  # each corpus's own recipes
     assert app.offer_recipes("jaychou", "d2l-0.17").value == "raw"  # the Chinese book has no 0.17 edition
     assert app.offer_recipes("moliere", "d2l").value == "raw" and app.offer_recipes(app.OWN_TEXT, "d2l").value == "raw"
     assert "The Time Machine (H. G. Wells) (d2l recipe)" in app.checkpoint_label("timemachine-lstm")
