@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .cells import CELLS
 from .generate import stream
 from .inspection import trace
 from .layers import LAYERS
@@ -70,7 +71,7 @@ class NaiveRNN(nn.Module):
         for layer in range(num_layers):
             n_in = input_size if layer == 0 else hidden_size
             params = nn.ParameterDict()
-            for g in range({"rnn": 1, "gru": 3, "lstm": 4, "peephole": 4}[cell]):
+            for g in range(CELLS[cell].num_gates):
                 params[f"W_x{g}"] = nn.Parameter(torch.randn(n_in, hidden_size) * 0.01)
                 params[f"W_h{g}"] = nn.Parameter(torch.randn(hidden_size, hidden_size) * 0.01)
                 params[f"b_{g}"] = nn.Parameter(torch.zeros(hidden_size))

@@ -51,6 +51,7 @@ class Cell:
     """What every cell declares. Subclasses only fill in the class attributes and ``step``."""
 
     name: str  # as the CLI and configs spell it
+    title: str  # as a sentence names it: "vanilla RNN", "peephole LSTM"
     num_gates: int  # G: blocks of H rows stacked in weight_ih and weight_hh
     state_names: tuple[str, ...]  # the carried state: ("h",) or ("h", "c")
     recorded: tuple[str, ...]  # what ``step`` returns for inspection, in display order
@@ -68,6 +69,7 @@ class RNNCell(Cell):
     """The vanilla (Elman) RNN: one hidden state, squashed by tanh (or cut by relu)."""
 
     name = "rnn"
+    title = "vanilla RNN"
     num_gates = 1
     state_names = ("h",)
     recorded = ("h",)
@@ -93,6 +95,7 @@ class GRUCell(Cell):
     """
 
     name = "gru"
+    title = "GRU"
     num_gates = 3
     state_names = ("h",)
     recorded = ("r", "z", "n", "h")
@@ -117,6 +120,7 @@ class LSTMCell(Cell):
     2000) in torch.nn.LSTM's form, gate order i, f, g, o."""
 
     name = "lstm"
+    title = "LSTM"
     num_gates = 4
     state_names = ("h", "c")
     recorded = ("i", "f", "g", "o", "c", "h")
@@ -142,6 +146,7 @@ class PeepholeLSTMCell(Cell):
     """
 
     name = "peephole"
+    title = "peephole LSTM"
     num_gates = 4
     state_names = ("h", "c")
     recorded = ("i", "f", "g", "o", "c", "h")
@@ -157,3 +162,6 @@ class PeepholeLSTMCell(Cell):
         o = torch.sigmoid(x_o + w.weight_co * c)    # output gate   o_t = σ(W_io x_t + W_ho h_{t-1} + w_co ⊙ c_t + b_o)
         h = o * torch.tanh(c)                       # hidden state  h_t = o_t ⊙ tanh(c_t)
         return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+
+
+CELLS: dict[str, type[Cell]] = {c.name: c for c in (RNNCell, GRUCell, LSTMCell, PeepholeLSTMCell)}

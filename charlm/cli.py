@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import platform
 import shlex
 import sys
 import time
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 
 import torch
 
-from .corpora import (
-    CORPORA,
-    RECIPE_NAMES,
-    RECIPE_NOTES,
-    Corpus,
-    corpus_from_file,
-    describe,
-    load_corpus,
-    preprocessing,
-    sample_prefix,
-)
+from .corpora import CORPORA, RECIPE_NAMES, RECIPE_NOTES, corpus_from_file, describe, preprocessing
 from .data import SAMPLING, Dataset
 from .device import pick_device
 from .errors import CharLMError
@@ -36,19 +25,45 @@ from .generate import generate
 from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, trace
 from .layers import ENGINES, LAYERS
 from .model import CharLM, CharLMConfig
-from .presets import PRESETS, Preset
-from .train import OPTIMIZERS, PRECISIONS, Epoch, Finished, Sample, Started, Step, TrainConfig, Trainer, evaluate
+from .presets import PRESETS
+from .provenance import Provenance
+from .run import CUSTOM, FLAGS, MODEL_OPTIONS, NO_FLAG, RunSpec, build, resume_spec
+from .train import OPTIMIZERS, PRECISIONS, Epoch, Finished, Sample, Started, Step, TrainConfig, evaluate
 
-# The train subcommand's option (its argparse dest) for each preset field that has a different name.
-PRESET_DESTS = {"recipe": "preprocess", "hidden_size": "hidden", "num_layers": "layers", "embedding_dim": "embedding"}
-PRESET_DESTS |= {"sample_prefix": "prefix"}
+TRAIN_OPTIONS = tuple(f.name for f in fields(TrainConfig) if f.name not in NO_FLAG)
 
 
-def preset_defaults(preset: Preset) -> dict:
-    """The train subcommand's defaults that ``preset`` supplies, keyed by argparse dest."""
-    values = {"corpus": preset.corpus, "recipe": preset.recipe, "max_chars": preset.max_chars}
-    values |= preset.model | preset.train
-    return {PRESET_DESTS.get(key, key): value for key, value in values.items()}
+def dest(option: str) -> str:
+    """The train subcommand's argparse dest for a RunSpec, CharLMConfig or TrainConfig option."""
+    return FLAGS[option][2:].replace("-", "_") if option in FLAGS else option
+
+
+def spec_defaults(spec: RunSpec) -> dict:
+    """The train subcommand's defaults that ``spec`` supplies (a preset's, or a run's to resume), by dest."""
+    values = {"corpus": None if spec.corpus == CUSTOM else spec.corpus, "text_file": spec.text_file}
+    values |= {"recipe": spec.recipe, "max_chars": spec.max_chars} | spec.model
+    values |= {k: v for k, v in asdict(spec.train).items() if k in TRAIN_OPTIONS}
+    return {dest(key): value for key, value in values.items()}
+
+
+def spec_from_args(args: argparse.Namespace) -> RunSpec:
+    """The run the train subcommand's arguments describe."""
+    corpus, text_file = args.corpus, args.text_file
+    if corpus and text_file:  # one came from a resumed run's record, the other was given: the given one wins
+        given_file = text_file != args.recorded_text_file
+        corpus, text_file = (None, text_file) if given_file else (corpus, None)
+    train = {name: getattr(args, dest(name)) for name in TRAIN_OPTIONS} | {"sample_prefix": args.prefix or ""}
+    return RunSpec(
+        corpus=corpus or "timemachine",
+        recipe=args.preprocess or "raw",
+        max_chars=args.max_chars or None,
+        text_file=text_file,
+        data_dir=args.data_dir,
+        model={name: getattr(args, dest(name)) for name in MODEL_OPTIONS},
+        train=TrainConfig(**train),
+        preset=args.preset,
+        resume=args.resume,
+    )
 
 
 def _default(cls, name: str):
@@ -75,8 +90,9 @@ def _add_data_arguments(p: argparse.ArgumentParser, required: bool) -> None:
     g.add_argument("--max-chars", type=int, metavar="N", help="keep only the first N characters (the d2l book: 10000)")
 
 
-def build_parser(preset: Preset | None = None) -> argparse.ArgumentParser:
-    """The parser; with ``preset``, the train subcommand's defaults are that preset's options."""
+def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``base`` (a preset's spec, or a saved run's), the train subcommand's defaults are its
+    options, so that only the options given explicitly change it."""
     parser = argparse.ArgumentParser(
         prog="python -m charlm",
         description="Train, evaluate and sample character-level recurrent language models.",
@@ -214,8 +230,8 @@ def build_parser(preset: Preset | None = None) -> argparse.ArgumentParser:
         default="float32",
         help="float16 halves the checkpoint's size; it loads back as float32",
     )
-    if preset is not None:
-        t.set_defaults(**preset_defaults(preset))
+    if base is not None:
+        t.set_defaults(**spec_defaults(base))
 
     g = sub.add_parser(
         "generate",
@@ -277,82 +293,13 @@ def build_parser(preset: Preset | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def load_data(
-    corpus: str | None, text_file: str | None, data_dir: str | None, recipe: str | None, max_chars: int | None
-) -> Corpus:
-    if text_file:
-        loaded = corpus_from_file(text_file)
-    else:
-        loaded = load_corpus(corpus or "timemachine", recipe or "raw", data_dir=data_dir)
-    if max_chars:
-        loaded.text = loaded.text[:max_chars]
-    return loaded
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     if args.list_presets:
         for p in PRESETS.values():
             print(f"{p.name:<18} {p.title} — {p.published}")
         return 0
-    if args.resume:
-        model = CharLM.from_pretrained(args.resume, device="cpu")
-        saved = model.config.metadata
-        corpus = load_data(
-            args.corpus or (None if args.text_file else saved.get("corpus")),
-            args.text_file,
-            args.data_dir,
-            args.preprocess or saved.get("recipe"),
-            args.max_chars or saved.get("max_chars"),
-        )
-        data = Dataset.from_text(corpus.text, saved.get("valid_fraction", args.valid_fraction), vocab=model.vocab)
-    else:
-        corpus = load_data(args.corpus, args.text_file, args.data_dir, args.preprocess, args.max_chars)
-        data = Dataset.from_text(corpus.text, args.valid_fraction)
-        model_config = CharLMConfig(
-            vocab=list(data.vocab.tokens),
-            cell=args.cell,
-            hidden_size=args.hidden,
-            num_layers=args.layers,
-            bidirectional=args.bidirectional,
-            dropout=args.dropout,
-            weight_drop=args.weight_drop,
-            embedding_dim=args.embedding,
-            nonlinearity=args.nonlinearity,
-        )
-        model = CharLM.seeded(model_config, args.seed)
-        model.config.metadata.update(  # what evaluate and resume need to rebuild the same data
-            corpus=corpus.name,
-            recipe=corpus.recipe,
-            max_chars=args.max_chars,
-            valid_fraction=args.valid_fraction,
-            source=corpus.source,
-            title=corpus.title,
-        )
-        if args.preset:
-            model.config.metadata["preset"] = args.preset
-    config = TrainConfig(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        num_steps=args.num_steps,
-        sampling=args.sampling,
-        optimizer=args.optimizer,
-        lr=args.lr,
-        lr_decay=args.lr_decay,
-        lr_decay_after=args.lr_decay_after,
-        clip=args.clip,
-        weight_decay=args.weight_decay,
-        valid_fraction=args.valid_fraction,
-        seed=args.seed,
-        engine=args.engine,
-        device=args.device,
-        precision=args.precision,
-        compile=args.compile,
-        sample_every=args.sample_every,
-        sample_prefix=args.prefix or sample_prefix(corpus.name),
-        sample_length=args.sample_length,
-        max_seconds=args.max_seconds,
-    )
-    trainer = Trainer(model, data, config, resume_from=args.resume)
+    run = build(spec_from_args(args), command="python -m charlm " + shlex.join(args.argv))
+    corpus, data, model = run.corpus, run.data, run.model
     out = Path(args.out or args.resume or f"runs/{corpus.name}-{model.config.cell}")
     print(f"{describe(corpus)}; {len(data.train):,} for training, {len(data.valid):,} for validation")
     print(f"model: {model.describe()}")
@@ -362,14 +309,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
 
     progress = _Progress()
-    last_sample, finished = "", None
     try:
-        for event in trainer.run():
+        for event in run.events():
             if isinstance(event, Started):
                 print(
                     f"training on {event.device} with the {event.engine} engine in {event.precision}, "
                     f"epochs {event.first_epoch}–{event.epochs}"
                 )
+                if event.initial_valid_perplexity is not None:
+                    print(
+                        f"epoch    0  train ppl {event.initial_train_perplexity:8.3f}  valid ppl "
+                        f"{event.initial_valid_perplexity:8.3f}  (untrained)"
+                    )
             elif isinstance(event, Step):
                 progress.step(event)
             elif isinstance(event, Epoch):
@@ -381,91 +332,38 @@ def cmd_train(args: argparse.Namespace) -> int:
                     f"  clipped {event.clipped_fraction:4.0%}  {event.elapsed:6.1f} s{best}"
                 )
             elif isinstance(event, Sample):
-                last_sample = event.prefix + event.text
-                print(f"    sample: {last_sample!r}")
+                print(f"    sample: {event.prefix + event.text!r}")
             elif isinstance(event, Finished):
                 progress.clear()
-                finished = event
                 print(event.message)
     except KeyboardInterrupt:
         progress.clear()
         print("interrupted: saving the best weights so far")
-    command = "python -m charlm " + shlex.join(args.argv)
-    card = training_card(trainer, corpus, command, last_sample, finished)
-    trainer.save(out, model_card=card, weights_dtype=getattr(torch, args.save_dtype))
+    run.save(out, weights_dtype=getattr(torch, args.save_dtype))
     print(f"saved to {out}  (load it with CharLM.from_pretrained({str(out)!r}))")
-    return 1 if finished is not None and finished.reason == "diverged" else 0
-
-
-def training_card(trainer: Trainer, corpus: Corpus, command: str, sample: str, finished: Finished | None) -> str:
-    """The model card's training section: data, recipe, hardware, figures, a sample, the command."""
-    cfg, data, history = trainer.config, trainer.data, trainer.history
-    lines = [
-        "## Training",
-        "",
-        f"- **Data**: {describe(corpus)} ({preprocessing(corpus)}); contiguous split: the first "
-        f"{1 - cfg.valid_fraction:.0%} for training ({len(data.train):,} characters), the last {cfg.valid_fraction:.0%} "
-        f"for validation ({len(data.valid):,}).",
-        f"- **Recipe**: {cfg.optimizer} lr {cfg.lr:g}{_decay(cfg)}, gradient clipping {cfg.clip:g}, weight decay "
-        f"{cfg.weight_decay:g}, batch {cfg.batch_size} × {cfg.num_steps} steps, {cfg.sampling} sampling, seed {cfg.seed}, "
-        f"{trainer.engine} engine, {trainer.precision} training steps.",
-        f"- **Hardware**: {trainer.device} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads), "
-        f"torch {torch.__version__}.",
-    ]
-    if history:
-        best = min(history, key=lambda h: h["valid_loss"])
-        lines += [
-            f"- **Result**: {len(history)} epochs in {history[-1]['elapsed']:.0f} s; best validation perplexity "
-            f"**{best['valid_perplexity']:.3f}** ({best['valid_bpc']:.3f} bits per character) at epoch {best['epoch']}, "
-            f"training perplexity then {best['train_perplexity']:.3f}."
-            + (" These are the weights saved." if cfg.restore_best else ""),
-            "",
-            "| epoch | train perplexity | validation perplexity | bits/char | tokens/s |",
-            "|---:|---:|---:|---:|---:|",
-        ]
-        every = math.ceil(len(history) / 12)  # at most about a dozen rows, the last epoch always among them
-        shown = [h for i, h in enumerate(history) if i % every == 0 or i == len(history) - 1]
-        lines += [
-            f"| {h['epoch']} | {h['train_perplexity']:.3f} | {h['valid_perplexity']:.3f} | {h['valid_bpc']:.3f} | "
-            f"{h['tokens_per_second']:,.0f} |"
-            for h in shown
-        ]
-    if finished is not None:
-        lines += ["", finished.message]
-    if sample:
-        lines += ["", "Greedy sample after training:", "", "```text", sample, "```"]
-    lines += ["", "Reproduce:", "", "```bash", command, "```"]
-    return "\n".join(lines)
-
-
-def _decay(cfg: TrainConfig) -> str:
-    if cfg.lr_decay == 1:
-        return ""
-    return f" × {cfg.lr_decay:g} per epoch after epoch {max(1, cfg.lr_decay_after)}"
+    return 1 if run.finished is not None and run.finished.reason == "diverged" else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     model = CharLM.from_pretrained(args.checkpoint, device=args.device)
-    saved = model.config.metadata
-    if not (args.corpus or args.text_file or saved.get("corpus")):
-        raise CharLMError("this checkpoint does not say which corpus it was trained on: give --corpus or --text-file")
-    corpus_name = args.corpus or (None if args.text_file else saved.get("corpus"))
-    if corpus_name == "custom" and not args.text_file:
-        raise CharLMError("this checkpoint was trained on a user's text: give it again with --text-file")
-    corpus = load_data(
-        corpus_name,
-        args.text_file,
-        args.data_dir,
-        args.preprocess or saved.get("recipe"),
-        args.max_chars or saved.get("max_chars"),
-    )
-    fraction = saved.get("valid_fraction", _default(TrainConfig, "valid_fraction"))
-    data = Dataset.from_text(corpus.text, fraction, vocab=model.vocab)
+    saved = Provenance.of(model)
+    text_file = args.text_file
+    if not (args.corpus or text_file):
+        if saved.corpus is None:
+            raise CharLMError("this checkpoint does not say which corpus it was trained on: give --corpus or --text-file")
+        if saved.is_user_text:
+            text_file = str(saved.check_text_file())  # there and unchanged, or a message saying what moved
+    corpus = args.corpus or (saved.corpus if saved.corpus in CORPORA else "timemachine")
+    recipe = args.preprocess or (saved.recipe if corpus == saved.corpus else "raw")
+    spec = RunSpec(corpus, recipe, args.max_chars or saved.max_chars, text_file=text_file, data_dir=args.data_dir)
+    corpus = spec.load_text()
+    data = Dataset.from_text(corpus.text, saved.valid_fraction, vocab=model.vocab)
     start = time.perf_counter()
     loss = evaluate(model, data.valid)
     unknown = sum(data.valid_unknown.values())
     print(
-        f"{describe(corpus)} ({preprocessing(corpus)}); validation: the last {fraction:.0%}, {len(data.valid):,} characters"
+        f"{describe(corpus)} ({preprocessing(corpus)}); validation: the last {saved.valid_fraction:.0%}, "
+        f"{len(data.valid):,} characters"
     )
     if unknown:
         print(f"note: {unknown} validation characters are outside the model's vocabulary and count as <unk>")
@@ -550,19 +448,26 @@ class _Progress:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Find ``train --preset`` first, then parse with that preset's values as the train subcommand's defaults,
-    so that the options given explicitly win (and ``--preset NAME --help`` shows the preset's values)."""
+    """Find ``train --preset`` and ``train --resume`` first, then parse with that preset's or that saved run's
+    options as the train subcommand's defaults, so that the options given explicitly win (and
+    ``--preset NAME --help`` shows the preset's values)."""
     finder = argparse.ArgumentParser(add_help=False)
     finder.add_argument("--preset")
-    found = finder.parse_known_args(argv)[0].preset if argv[:1] == ["train"] else None
-    return build_parser(PRESETS.get(found)).parse_args(argv)  # an unknown name: argparse refuses it there
+    finder.add_argument("--resume")
+    found = finder.parse_known_args(argv)[0] if argv[:1] == ["train"] else argparse.Namespace(preset=None, resume=None)
+    base = PRESETS[found.preset].spec if found.preset in PRESETS else None  # an unknown name: argparse refuses it
+    if found.resume:
+        base = resume_spec(found.resume, **({"preset": found.preset} if found.preset else {}))
+    args = build_parser(base).parse_args(argv)
+    args.recorded_text_file = base.text_file if base is not None else None
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = parse_args(argv)
-    args.argv = argv  # for the model card's "reproduce" line
     try:
+        args = parse_args(argv)
+        args.argv = argv  # for the model card's "reproduce" line
         commands = {
             "train": cmd_train,
             "evaluate": cmd_evaluate,

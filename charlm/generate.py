@@ -18,6 +18,7 @@ from torch import Tensor
 
 from .errors import CharLMError, check_whole
 from .model import CharLM
+from .provenance import Provenance
 from .vocab import UNK
 
 MAX_LENGTH = 100_000  # characters per sample
@@ -81,7 +82,7 @@ def _distribution(logits: Tensor, temperature: float, top_k: int, top_p: float) 
 def default_prefix(model: CharLM) -> str:
     """Where to start when the user gives no prefix: the prefix the model was trained to sample from,
     else a newline, else its most frequent character."""
-    saved = model.config.metadata.get("training", {}).get("config", {}).get("sample_prefix")
+    saved = Provenance.of(model).training.config.get("sample_prefix")
     if saved:
         return saved
     return "\n" if "\n" in model.vocab.index else model.vocab.tokens[1]

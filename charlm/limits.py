@@ -69,3 +69,10 @@ class Limits:
                 f"{config.epochs} epochs is over this server's cap of {self.max_epochs}: choose {self.max_epochs} or fewer "
                 "(or run it on your own machine with python -m charlm train)"
             )
+
+    def check_generation(self, length: int, samples: int) -> None:
+        if length > self.max_generate or samples > self.max_samples:
+            raise CharLMError(
+                f"at most {self.max_samples} samples of {self.max_generate:,} characters here "
+                "(CHARLM_MAX_SAMPLES and CHARLM_MAX_GENERATE raise the caps)"
+            )

@@ -27,15 +27,17 @@ from huggingface_hub.errors import (
 from huggingface_hub.utils import validate_repo_id
 from torch import Tensor, nn
 
+from .cells import CELLS
 from .device import pick_device
 from .errors import CharLMError, CheckpointError, check_probability, check_whole
 from .layers import LAYERS, Recording
+from .provenance import Provenance
 from .vocab import Vocab
 
 CONFIG_FILE = constants.CONFIG_NAME  # "config.json"
 WEIGHTS_FILE = constants.SAFETENSORS_SINGLE_FILE  # "model.safetensors"
 MAX_PARAMETERS = 500_000_000  # a model this size is 2 GB of float32: far past any character model's need
-CELL_NAMES = {"rnn": "vanilla RNN", "gru": "GRU", "lstm": "LSTM", "peephole": "peephole LSTM"}
+CELL_NAMES = {name: cell.title for name, cell in CELLS.items()}  # "vanilla RNN", "GRU", …
 
 MODEL_CARD = """
 ---
@@ -98,7 +100,7 @@ class CharLMConfig:
         """The parameter count, computed without building the model."""
         V, H, L = len(self.vocab), self.hidden_size, self.num_layers
         D = 2 if self.bidirectional else 1
-        G = {"rnn": 1, "gru": 3, "lstm": 4, "peephole": 4}[self.cell]
+        G = CELLS[self.cell].num_gates
         E = self.embedding_dim or V
         per_direction = lambda inputs: G * H * (inputs + H + 2) + (3 * H if self.cell == "peephole" else 0)  # noqa: E731
         stack = D * per_direction(E) + (L - 1) * D * per_direction(D * H)
@@ -333,3 +335,48 @@ def _check_state(model: nn.Module, state: dict[str, Tensor], source) -> None:
     for k, v in state.items():
         if not v.is_floating_point():
             raise CheckpointError(f"{source}: {k} holds {v.dtype} values; weights must be floating point")
+
+
+# -- checkpoint folders, described without loading their weights -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    """What a list of checkpoints shows: the model, the text it learned and its validation figure."""
+
+    name: str  # the folder's name
+    model: str  # "LSTM 2×512", "GRU 1×256 bidirectional"
+    text: str  # "The Time Machine (H. G. Wells) (d2l recipe)"
+    valid_perplexity: float | None  # the best epoch's, from the training record
+    megabytes: float  # the folder's size on disk
+    readable: bool = True  # False: config.json is missing or damaged (loading it says why)
+
+    def label(self) -> str:
+        if not self.readable:
+            return self.name
+        figure = f", validation perplexity {self.valid_perplexity:.2f}" if self.valid_perplexity else ""
+        return f"{self.name} — {self.model} on {self.text}{figure}"
+
+
+def describe_checkpoint(folder: str | Path) -> CheckpointInfo:
+    """A checkpoint folder's model, text, figure and size, read from config.json alone."""
+    folder = Path(folder)
+    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6 if folder.is_dir() else 0.0
+    try:
+        data = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        saved = Provenance.from_metadata(data.get("metadata"))
+        model = f"{CELL_NAMES[data['cell']]} {data['num_layers']}×{data['hidden_size']}"
+        model = (model[0].upper() + model[1:]) + (" bidirectional" if data.get("bidirectional") else "")
+        text = (saved.title or saved.corpus or "its corpus") + ("" if saved.recipe == "raw" else f" ({saved.recipe} recipe)")
+        return CheckpointInfo(folder.name, model, text, saved.training.best_valid_perplexity, size)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # a damaged folder is still listed
+        return CheckpointInfo(folder.name, "", "", None, size, readable=False)
+
+
+def read_card(folder: str | Path) -> str:
+    """A checkpoint's model card without its YAML front matter; "" where there is none."""
+    readme = Path(folder) / "README.md"
+    if not readme.is_file():
+        return ""
+    text = readme.read_text(encoding="utf-8", errors="replace")
+    return text.split("---", 2)[-1].strip() if text.startswith("---") else text

@@ -1,9 +1,8 @@
 """Presets: one-click recipes that reproduce the books' and notebooks' experiments.
 
     preset = presets.get("d2l-lstm")
-    corpus = preset.load(data_dir)                                  # the corpus, recipe and length it names
-    data = Dataset.from_text(corpus.text, preset.train.get("valid_fraction", 0.1))
-    model_config, train_config = preset.configs(data.vocab.tokens)  # what the CLI and the app both build
+    run = build(preset.spec)                                   # a preset is a RunSpec, with where it comes from
+    run = build(preset.spec.with_options(train={"epochs": 50}))  # ... with some options changed
 
 Each preset records where its recipe comes from and the source's own published figure, so a run can be
 set beside it. The d2l figures are *training* perplexities on 10,000 characters (memorisation); charlm
@@ -12,13 +11,10 @@ also holds out the last 10% of the text and reports validation perplexity, which
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from pathlib import Path
 
-from .corpora import CORPORA, Corpus, load_corpus
 from .errors import CharLMError
-from .model import CharLMConfig
+from .run import RunSpec
 from .train import TrainConfig
 
 D2L_BOOK = "d2l.ai 0.17 (Dive into Deep Learning)"
@@ -27,47 +23,28 @@ D2L_ZH = "动手学深度学习 (the Chinese d2l book, 1st edition), PyTorch edi
 
 @dataclass(frozen=True)
 class Preset:
-    """A named recipe: corpus, preprocessing, model and training, and what its source reported."""
+    """A named run: its spec (corpus, preprocessing, model and training), and what its source reported."""
 
     name: str  # key, e.g. "d2l-lstm"
-    title: str  # for the UI button, e.g. "d2l: LSTM from scratch"
-    corpus: str  # a charlm.corpora.CORPORA key
-    recipe: str  # one of that corpus's recipes: "raw", "d2l", "d2l-0.17"
-    max_chars: int | None  # keep only the first N characters after the recipe (the d2l book: 10,000); None: all
-    model: dict  # CharLMConfig keyword arguments except vocab
-    train: dict  # TrainConfig keyword arguments
+    title: str  # for the UI, e.g. "d2l: LSTM from scratch"
+    spec: RunSpec  # what the run is; its ``preset`` is this preset's name
     source: str  # where the recipe comes from, e.g. "d2l.ai 0.17, 8.5 Implementation of Recurrent Neural Networks from Scratch"
     published: str  # the source's own result, in its own terms (training or validation, which unit)
     explanation: str  # 1–3 sentences for a lecturer: what this run shows and what to look for
 
-    def __post_init__(self):
-        where = f"preset {self.name!r}"
-        if self.corpus not in CORPORA:
-            raise CharLMError(f"{where}: there is no corpus {self.corpus!r}; the corpora are {', '.join(CORPORA)}")
-        if self.recipe not in CORPORA[self.corpus].recipes:
-            offered = ", ".join(CORPORA[self.corpus].recipes)
-            raise CharLMError(f"{where}: the corpus {self.corpus!r} offers the recipes {offered}, not {self.recipe!r}")
-        for what, cls, excluded in (("model", CharLMConfig, {"vocab", "metadata"}), ("train", TrainConfig, set())):
-            known = {f.name for f in fields(cls)} - excluded
-            unknown = sorted(set(getattr(self, what)) - known)
-            if unknown:
-                raise CharLMError(
-                    f"{where}: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not {cls.__name__} "
-                    f"options; use {', '.join(sorted(known))}"
-                )
 
-    def configs(self, vocab: Sequence[str]) -> tuple[CharLMConfig, TrainConfig]:
-        """The model and training configurations for a vocabulary's tokens (``dataset.vocab.tokens``)."""
-        model = CharLMConfig(vocab=list(vocab), **self.model)
-        model.metadata["preset"] = self.name
-        return model, TrainConfig(**self.train)
-
-    def load(self, data_dir: str | Path | None = None) -> Corpus:
-        """The corpus this preset trains on: fetched, put through its recipe and cut to ``max_chars``."""
-        corpus = load_corpus(self.corpus, self.recipe, data_dir=data_dir)
-        if self.max_chars:
-            corpus.text = corpus.text[: self.max_chars]
-        return corpus
+def _preset(name: str, title: str, *, corpus: str, recipe: str, max_chars: int | None, model: dict, train: dict,
+           source: str, published: str, explanation: str) -> Preset:  # fmt: skip
+    """A preset from its corpus, recipe, length, model options and training options; each is checked."""
+    unknown = sorted(set(train) - {f.name for f in fields(TrainConfig)})
+    if unknown:
+        known = ", ".join(f.name for f in fields(TrainConfig))
+        raise CharLMError(f"preset {name!r}: {', '.join(unknown)} is not among TrainConfig's options ({known})")
+    try:
+        spec = RunSpec(corpus, recipe, max_chars, model=model, train=TrainConfig(**train), preset=name)
+    except CharLMError as e:
+        raise CharLMError(f"preset {name!r}: {e}") from None
+    return Preset(name, title, spec, source, published, explanation)
 
 
 # -- the recipes ------------------------------------------------------------------------------------
@@ -91,7 +68,7 @@ MEMORISED = (
 )
 
 _PRESETS = (
-    Preset(
+    _preset(
         name="d2l-rnn",
         title="d2l: vanilla RNN from scratch",
         corpus="timemachine",
@@ -103,7 +80,7 @@ _PRESETS = (
         published="training perplexity ≈ 1.0 after 500 epochs (scratch RNN, 512 hidden)",
         explanation="The book's first language model: one tanh layer over one-hot letters. " + MEMORISED,
     ),
-    Preset(
+    _preset(
         name="d2l-gru",
         title="d2l: GRU",
         corpus="timemachine",
@@ -116,7 +93,7 @@ _PRESETS = (
         explanation="The same recipe with reset and update gates, and half the RNN's hidden units. Set its curves "
         "beside d2l-rnn's and d2l-lstm's: which memorises sooner, and which holds up better on the held-out text?",
     ),
-    Preset(
+    _preset(
         name="d2l-lstm",
         title="d2l: LSTM from scratch",
         corpus="timemachine",
@@ -129,7 +106,7 @@ _PRESETS = (
         "(319,759 tokens/s), after 500 epochs",
         explanation="The book's LSTM, with input, forget and output gates and a memory cell. " + MEMORISED,
     ),
-    Preset(
+    _preset(
         name="d2l-deep-lstm",
         title="d2l: deep (2-layer) LSTM",
         corpus="timemachine",
@@ -143,7 +120,7 @@ _PRESETS = (
         "capacity, but there are only 9,000 training characters: compare its validation curve with d2l-lstm's "
         "to see whether depth helps on text it has not seen.",
     ),
-    Preset(
+    _preset(
         name="d2l-bidirectional",
         title="d2l: bidirectional LSTM (the wrong application)",
         corpus="timemachine",
@@ -158,7 +135,7 @@ _PRESETS = (
         "close to 1. When generating there is no future text to read, so the samples are gibberish — a perplexity "
         "means nothing if the model was shown the answer.",
     ),
-    Preset(
+    _preset(
         name="zh-rnn",
         title="d2l-zh: RNN on Jay Chou lyrics",
         corpus="jaychou",
@@ -171,7 +148,7 @@ _PRESETS = (
         explanation="A vocabulary of about a thousand Chinese characters, each one-hot, with only 10,000 characters "
         "of text: most characters occur a handful of times. " + MEMORISED,
     ),
-    Preset(
+    _preset(
         name="zh-gru",
         title="d2l-zh: GRU on Jay Chou lyrics",
         corpus="jaychou",
@@ -184,7 +161,7 @@ _PRESETS = (
         explanation="The book gave the GRU 160 epochs rather than the RNN's 250, and Adam at lr 1e-2 rather than 1e-3. "
         + MEMORISED,
     ),
-    Preset(
+    _preset(
         name="zh-lstm",
         title="d2l-zh: LSTM on Jay Chou lyrics",
         corpus="jaychou",
@@ -197,7 +174,7 @@ _PRESETS = (
         explanation="The LSTM on the same lyrics and recipe as zh-gru; the book's figures for the two differ in the "
         "third decimal. " + MEMORISED,
     ),
-    Preset(
+    _preset(
         name="zh-deep-lstm",
         title="d2l-zh: 2-layer LSTM on Jay Chou lyrics",
         corpus="jaychou",
@@ -210,7 +187,7 @@ _PRESETS = (
         explanation="Two stacked LSTM layers: the training figure barely moves from zh-lstm's 1.017, because both "
         "have already memorised the lyrics; the validation curve is where any difference shows.",
     ),
-    Preset(
+    _preset(
         name="moliere",
         title="Molière: embedding + LSTM 128",
         corpus="moliere",
@@ -236,7 +213,7 @@ _PRESETS = (
         "notebook split 90/10 like charlm, so its test loss of 1.51 nats/char (perplexity ≈ 4.5) compares directly "
         "with our validation loss: look for the same gap between training and validation.",
     ),
-    Preset(
+    _preset(
         name="char-rnn",
         title="char-rnn: 2 × 512 LSTM on Tiny Shakespeare",
         corpus="tinyshakespeare",
@@ -265,7 +242,7 @@ _PRESETS = (
         "spelling is right? We hold out 10% as nanoGPT does (char-rnn held out 5%), so the validation loss compares "
         "with nanoGPT's 1.47.",
     ),
-    Preset(
+    _preset(
         name="quick-lstm",
         title="Quick demo: a 2-layer LSTM on The Time Machine in 30 s",
         corpus="timemachine",
@@ -296,7 +273,7 @@ _PRESETS = (
         "3.75 in 30 s, where the book's one-hot LSTM-256 is best at 4.6 and then overfits. The greedy samples fall "
         "into loops, as greedy decoding does: generate with a temperature of 0.5–1 to compare.",
     ),
-    Preset(
+    _preset(
         name="timemachine-best",
         title="The best LSTM on The Time Machine (d2l recipe), in about 3 minutes",
         corpus="timemachine",
@@ -326,7 +303,7 @@ _PRESETS = (
         "4.13). Larger and deeper models level off at the same figure: the held-out chapter is as predictable as this "
         "much text lets it be.",
     ),
-    Preset(
+    _preset(
         name="shakespeare",
         title="Tiny Shakespeare in 20 minutes: 2 × 512 LSTM against nanoGPT's 1.47",
         corpus="tinyshakespeare",

@@ -32,6 +32,9 @@ from .model import CharLM
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 PRECISIONS = ("float32", "bfloat16", "auto")
 TRAINING_STATE_FILE = "training_state.json"
+# What a checkpoint keeps of each Epoch event (its history): the figures, not the run's progress.
+HISTORY_KEYS = ("epoch", "train_loss", "train_perplexity", "valid_loss", "valid_perplexity", "valid_bpc",
+                "tokens_per_second", "clipped_fraction", "elapsed")  # fmt: skip
 OPTIMIZER_FILE = "optimizer.safetensors"
 
 
@@ -65,6 +68,7 @@ class TrainConfig:
     sample_temperature: float = 0.0  # 0 is greedy, as the d2l book's predict_ch8
     max_seconds: float = 0.0  # stop after this much wall time; 0 for no limit
     restore_best: bool = True  # finish with the weights of the epoch with the best validation perplexity
+    evaluate_first: bool = True  # measure the untrained model (Started's initial perplexities) before the clock starts
 
     def __post_init__(self):
         check_whole("epochs", self.epochs)
@@ -117,6 +121,10 @@ class Started:
     train_chars: int
     valid_chars: int
     vocab_size: int
+    # The model before this run's first step (the live plot's epoch 0), on a training slice as long as the
+    # validation text and on the validation text; None when resuming or with ``TrainConfig(evaluate_first=False)``.
+    initial_train_perplexity: float | None = None
+    initial_valid_perplexity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,8 @@ class Step:
     clipped: bool
     tokens_per_second: float  # over the epoch so far
     elapsed: float  # seconds since the run started
+    fraction_done: float  # of this run's epochs, counting this step
+    seconds_to_go: float  # estimated from the pace so far, and never past the time limit
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,8 @@ class Epoch:
     clipped_fraction: float  # share of this epoch's steps whose gradient was clipped
     elapsed: float
     is_best: bool  # the best validation perplexity so far
+    fraction_done: float = 1.0  # of this run's epochs
+    seconds_to_go: float = 0.0  # estimated from the pace so far, and never past the time limit
 
 
 @dataclass(frozen=True)
@@ -209,12 +221,27 @@ class Trainer:
         steps_per_epoch = self.data.steps_per_epoch(cfg.batch_size, cfg.num_steps)
         prefix = cfg.sample_prefix or self.data.vocab.decode(self.data.train[:10].tolist())
         params = [p for p in model.parameters() if p.requires_grad]
+        initial = (None, None)
+        if cfg.evaluate_first and self.first_epoch == 1:  # outside the time limit: it is not training
+            slices = (self.data.train[: len(self.data.valid)], self.data.valid)
+            initial = tuple(math.exp(evaluate(model, ids, engine=self.engine)) for ids in slices)
         start = time.perf_counter()
         last_good = _snapshot(model)
         best_state = _snapshot(model) if self.best_epoch is not None else None
+        first, epochs_in_run = self.first_epoch, max(1, cfg.epochs - self.first_epoch + 1)
+
+        def progress(epoch: int, step: int) -> tuple[float, float]:
+            """The fraction of this run done after ``step`` of ``epoch``, and the seconds still to go."""
+            done = (epoch - first + step / steps_per_epoch) / epochs_in_run
+            elapsed = time.perf_counter() - start
+            to_go = elapsed * (1 - done) / max(done, 1e-9)
+            if cfg.max_seconds:  # a time limit can end the run before its last epoch
+                to_go = min(to_go, max(0.0, cfg.max_seconds - elapsed))
+            return done, to_go
+
         yield Started(
             cfg.epochs, self.first_epoch, steps_per_epoch, model.num_parameters, str(self.device), self.engine,
-            self.precision, len(self.data.train), len(self.data.valid), len(self.data.vocab),
+            self.precision, len(self.data.train), len(self.data.valid), len(self.data.vocab), *initial,
         )  # fmt: skip
 
         reason, message, epoch = "completed", "", self.first_epoch - 1
@@ -258,7 +285,7 @@ class Trainer:
                     speed = tokens / max(time.perf_counter() - epoch_start, 1e-9)
                     yield Step(
                         epoch, step, steps_per_epoch, loss_value, math.exp(loss_value), grad_norm, clipped, speed,
-                        time.perf_counter() - start,
+                        time.perf_counter() - start, *progress(epoch, step),
                     )  # fmt: skip
                     if cfg.max_seconds and time.perf_counter() - start > cfg.max_seconds:
                         reason = "time limit"
@@ -279,9 +306,9 @@ class Trainer:
                 event = Epoch(
                     epoch, train_loss, math.exp(train_loss), valid_loss, math.exp(valid_loss),
                     valid_loss / math.log(2), tokens / train_seconds, clipped_steps / len(losses),
-                    time.perf_counter() - start, is_best,
+                    time.perf_counter() - start, is_best, *progress(epoch, steps_per_epoch),
                 )  # fmt: skip
-                self.history.append({k: v for k, v in asdict(event).items() if k != "is_best"})
+                self.history.append({k: v for k, v in asdict(event).items() if k in HISTORY_KEYS})
                 self.first_epoch = epoch + 1  # where a resume would go on from
                 yield event
                 if cfg.sample_every and epoch % cfg.sample_every == 0 and cfg.sample_length:

@@ -41,3 +41,62 @@ def shared() -> Path:
         + ", ".join(spec.filename for spec in CORPORA.values())
         + ". Point CHARLM_DATA_DIR at a folder holding them."
     )
+
+
+# -- the app: its shared context, tiny run options, a served copy -----------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The Train tab's values, in the /train API's order after the preset, corpus, recipe, max_chars, upload and pasted text:
+# a model small enough to train two epochs in well under a second.
+TINY = dict(cell="gru", layers=1, hidden=16, bidirectional=False, dropout=0.0, embedding=0, engine="auto", epochs=2,
+            batch_size=8, num_steps=16, sampling="sequential", optimizer="adam", lr=1e-2, clip=1.0, seed=0)  # fmt: skip
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def _app_context():
+    from charlm.limits import Limits
+    from charlm.ui.common import AppContext
+
+    return AppContext.create(REPO / "checkpoints", Limits())  # the start-up model, loaded once for every test
+
+
+@pytest.fixture
+def ctx(_app_context, shared, monkeypatch):
+    """The app's shared context, with runs of its own; the corpora read from the reference copies."""
+    import dataclasses
+    import threading
+
+    monkeypatch.setenv("CHARLM_DATA_DIR", str(shared))
+    return dataclasses.replace(_app_context, running={}, lock=threading.Lock())
+
+
+def form(**overrides) -> list:
+    """The Train tab's values for a tiny run on the first 6,000 characters of The Time Machine, with ``overrides``."""
+    options = {**TINY, **overrides}
+    head = [options.pop(k, default) for k, default in
+            (("preset", None), ("corpus", "timemachine"), ("recipe", "raw"), ("max_chars", 6000), ("upload", None),
+             ("pasted", ""))]  # fmt: skip
+    return [*head, *options.values()]
+
+
+@pytest.fixture
+def served(ctx):
+    """The app served on 127.0.0.1 at a free port: (its URL, its context)."""
+    import app
+
+    port = free_port()
+    demo = app.build_demo(ctx)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/", ctx
+    finally:
+        demo.close()

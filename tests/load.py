@@ -14,8 +14,8 @@ What is measured, and checked:
   traced heatmap has its number of units, its Compare table lists only its own runs, and generation works;
 - the queue: the largest queue position any training saw (``job.status()``), and that queued runs finished;
 - memory: this process's resident set (VmRSS) at the start, its peak, and at the end, after every visitor left;
-- a stopped or abandoned run frees the CPU: seconds until its session leaves ``app.RUNNING``, and seconds from
-  the last stop or disconnect until ``app.RUNNING`` is empty and this process's CPU time stops growing;
+- a stopped or abandoned run frees the CPU: seconds until its session leaves the app's runs in progress, and seconds from
+  the last stop or disconnect until the app's runs in progress is empty and this process's CPU time stops growing;
 - requests served, errors with their messages, p50/p95 latency of /generate while trainings run.
 
 Every wait is bounded by a hard deadline (``seconds`` + ``grace``), and each visitor makes at most
@@ -62,8 +62,8 @@ class Visitor:
 class Load:
     """The shared bookkeeping of one run: requests, latencies, queue positions, errors, samples."""
 
-    def __init__(self, app, deadline: float):
-        self.app, self.deadline, self.lock = app, deadline, threading.Lock()
+    def __init__(self, running: dict, deadline: float):
+        self.running, self.deadline, self.lock = running, deadline, threading.Lock()  # running: session hash → run
         self.served = 0
         self.errors: list[str] = []
         self.generate_latency: list[tuple[float, bool]] = []  # (seconds, a training was running)
@@ -90,7 +90,7 @@ class Load:
                 8, 16, "sequential", "adam", 1e-2, 1.0, seed]  # fmt: skip
         job = v.client.submit(*args, api_name="/train")
         ranks, sizes = [], []
-        while not job.done() and not (interrupt and v.client.session_hash in self.app.RUNNING):
+        while not job.done() and not (interrupt and v.client.session_hash in self.running):
             status = job.status()
             if status.code.name == "IN_QUEUE" and status.rank is not None:
                 ranks.append(status.rank)  # 0: next in line
@@ -116,7 +116,7 @@ class Load:
             job.cancel()  # POST /cancel: the server closes the generator at its next yield, as Stop does
         else:
             v.client.close()  # ends the heartbeat: the server sees the session close and runs demo.unload
-        while v.client.session_hash in self.app.RUNNING:
+        while v.client.session_hash in self.running:
             self.left()
             time.sleep(0.02)
         v.interrupts.append({"kind": kind, "at": at, "freed_after": time.monotonic() - at})
@@ -127,7 +127,7 @@ class Load:
 
     def monitor(self, stop: threading.Event) -> None:
         while not stop.wait(0.1):
-            self.samples.append((time.monotonic(), time.process_time(), rss(), len(self.app.RUNNING)))
+            self.samples.append((time.monotonic(), time.process_time(), rss(), len(self.running)))
 
 
 def rss() -> int:
@@ -156,7 +156,7 @@ def visit(load: Load, v: Visitor, end: threading.Barrier, until: float, generati
                 v.problems.append(f"round {round_}: the model line after training is {line!r}")
             for g in range(generations):
                 (text, _), seconds = load.request(v, "/generate", "the ", 200, 0.8, 0, 1.0, g, 1)
-                load.generate_latency.append((seconds, bool(load.app.RUNNING)))
+                load.generate_latency.append((seconds, bool(load.running)))
                 if not (text.startswith("the ") and len(text) == 204):
                     v.problems.append(f"round {round_}: generated {text!r}")
             (summary, heatmap, *_), _ = load.request(v, "/trace", "the time traveller", 1, "forward", "h")
@@ -226,21 +226,22 @@ def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_di
         sys.path.insert(0, str(REPO))
     from gradio_client import Client
 
-    import app  # after the settings: the caps are read at import
+    import app
     from charlm.limits import Limits
+    from charlm.ui.common import CELL_CHOICES, AppContext
 
-    saved_limits, app.LIMITS = app.LIMITS, Limits.from_env()  # app may have been imported before (pytest)
-    demo = app.build_demo()
+    ctx = AppContext.create(app.CHECKPOINTS, Limits.from_env())  # the caps from the settings above
+    demo = app.build_demo(ctx)
     port = port or free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     url = f"http://127.0.0.1:{port}/"
-    names = {value: name for name, value in app.CELL_CHOICES}
+    names = {value: name for name, value in CELL_CHOICES}
     crowd = [Visitor(k, CELLS[k % 4], 16 + 8 * k, ROLES[k % 3]) for k in range(visitors)]
     for v in crowd:
         v.arch = f"{names[v.cell]} 1×{v.hidden}"
 
     rss_cold = rss()
-    load = Load(app, deadline=time.monotonic() + grace)
+    load = Load(ctx.running, deadline=time.monotonic() + grace)
     stop_monitor = threading.Event()
     try:
         warm_up(load, url, sorted({v.cell for v in crowd}))
@@ -275,7 +276,6 @@ def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_di
     finally:
         stop_monitor.set()
         demo.close()
-        app.LIMITS = saved_limits
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)

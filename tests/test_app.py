@@ -1,50 +1,64 @@
-"""The app: its handlers called directly, then the served app driven through gradio_client."""
+"""The app: its tabs' handlers called directly, then the served app driven through gradio_client."""
 
 import re
-import socket
 import time
+import zipfile
 
 import gradio as gr
 import pytest
+import torch
+from conftest import TINY, form
 
-import app
 from charlm import CharLM
+from charlm.cells import CELLS
+from charlm.cli import main
 from charlm.limits import Limits
-
-TINY = dict(cell="gru", layers=1, hidden=16, bidirectional=False, dropout=0.0, embedding=0, engine="auto", epochs=2,
-            batch_size=8, num_steps=16, sampling="sequential", optimizer="adam", lr=1e-2, clip=1.0, seed=0)  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _corpora(shared, monkeypatch):
-    monkeypatch.setenv("CHARLM_DATA_DIR", str(shared))
+from charlm.provenance import Provenance
+from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, train_tab
+from charlm.ui.common import AppContext, RunSummary, Session
+from charlm.ui.train_tab import OWN_TEXT
 
 
-def train_args(session, **overrides):
-    options = {**TINY, **overrides}
-    corpus = options.pop("corpus", "timemachine")
-    upload, pasted = options.pop("upload", None), options.pop("pasted", "")
-    preset = options.pop("preset", None)
-    return [session, preset, corpus, "raw", options.pop("max_chars", 6000), upload, pasted, *options.values()]
+def train(ctx, session, **overrides):
+    return list(train_tab.train(ctx, None, session, *form(**overrides)))
 
 
-def test_training_streams_updates_and_leaves_the_model_with_the_session():
-    session = app.Session()
-    updates = list(app.train(*train_args(session), request=None))
-    plot, status, sample, current = updates[-1]
+def test_importing_any_app_module_changes_no_global_state():
+    """Import side effects are checked in a fresh interpreter: no thread count set, no model loaded."""
+    import subprocess
+    import sys
+
+    code = (
+        "import torch; n = torch.get_num_threads(); import app, charlm.ui.train_tab, charlm.ui.inspect_tab, "
+        "charlm.ui.generate_tab, charlm.ui.models_tab, charlm.ui.compare_tab, charlm.ui.cells_tab; "
+        "import charlm.ui.common as c; assert torch.get_num_threads() == n, torch.get_num_threads(); "
+        "assert not any(isinstance(v, torch.nn.Module) for m in (app, c) for v in vars(m).values()); print('clean')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=app_folder())
+    assert result.stdout.strip() == "clean", result.stderr
+
+
+def app_folder():
+    from conftest import REPO
+
+    return REPO
+
+
+def test_training_streams_updates_and_leaves_the_model_with_the_session(ctx):
+    session = Session()
+    plot, status, sample, current = train(ctx, session)[-1]
     assert set(plot["series"]) == {"training", "validation"}
     assert plot[plot.series == "validation"].epoch.tolist() == [0.0, 1.0, 2.0]  # epoch 0: the untrained model
     assert "Finished after 2 epochs" in status and "After epoch 2" in sample
     assert isinstance(session.model, CharLM) and session.model.config.cell == "gru"
     assert len(session.runs) == 1 and session.runs[0].best_valid_perplexity < plot.perplexity.max()
-    assert "run 1. GRU 1×16" in current and not session.training
+    assert "run 1. GRU 1×16" in current and not session.training and session.run.model is session.model
 
 
-def test_the_time_to_go_counts_down_to_the_time_limit(monkeypatch):
+def test_the_time_to_go_counts_down_to_the_time_limit(ctx):
     """500 epochs would take many minutes; the 2-s limit ends the run first, and the estimate says so."""
-    monkeypatch.setattr(app, "LIMITS", Limits(max_seconds=2.0))
-    args = train_args(app.Session(), epochs=500, max_chars=100_000)  # epochs longer than the half-second updates
-    statuses = [status for _plot, status, *_ in app.train(*args, request=None)]
+    ctx.limits = Limits(max_seconds=2.0)
+    statuses = [status for _plot, status, *_ in train(ctx, Session(), epochs=500, max_chars=100_000)]
     to_go = [float(m) for status in statuses for m in re.findall(r"about (\d+) s to go", status)]
     assert to_go and max(to_go) <= 2
     assert "Reached the time limit" in statuses[-1]
@@ -57,147 +71,186 @@ def test_the_time_to_go_counts_down_to_the_time_limit(monkeypatch):
         ({"lr": -1}, "lr must be positive"),
         ({"batch_size": 4000}, "needs at least"),
         ({"hidden": 4096}, "over this server's cap"),
-        ({"corpus": app.OWN_TEXT, "pasted": "   "}, "holds only whitespace"),
-        ({"corpus": app.OWN_TEXT, "upload": b"\x89PNG\r\n\x1a\n\x00\x00"}, "looks like a binary file"),
-        ({"corpus": app.OWN_TEXT, "pasted": "ab" * 40}, "needs at least"),
+        ({"corpus": OWN_TEXT, "pasted": "   "}, "holds only whitespace"),
+        ({"corpus": OWN_TEXT, "upload": b"\x89PNG\r\n\x1a\n\x00\x00"}, "looks like a binary file"),
+        ({"corpus": OWN_TEXT, "pasted": "ab" * 40}, "needs at least"),
+        ({"epochs": "many"}, "Epochs must be a number"),
     ],
 )
-def test_bad_training_inputs_are_readable_errors(overrides, message):
-    session = app.Session()
+def test_bad_training_inputs_are_readable_errors(ctx, overrides, message):
+    session = Session()
     with pytest.raises(gr.Error, match=message):
-        list(app.train(*train_args(session, **overrides), request=None))
+        train(ctx, session, **overrides)
     assert session.model is None and session.runs == []  # nothing lost, nothing half-made
 
 
-def test_a_preset_brings_its_options_that_have_no_widget():
-    quick = app.preset_extras("quick-lstm")
-    assert quick == {"precision": "auto", "lr_decay": 0.85, "lr_decay_after": 5, "max_seconds": 30}
-    assert app.preset_extras(None) == {"precision": "auto", "max_seconds": app.LIMITS.max_seconds}
-    assert "lr_decay" not in app.preset_extras("d2l-lstm")
-    info = app.preset_info("quick-lstm")
+def test_a_preset_brings_its_options_that_have_no_widget(ctx):
+    quick = train_tab.base_spec(ctx, "quick-lstm").train
+    assert (quick.precision, quick.lr_decay, quick.lr_decay_after, quick.max_seconds) == ("auto", 0.85, 5, 30)
+    plain = train_tab.base_spec(ctx, None).train
+    assert plain.precision == "auto" and plain.max_seconds == ctx.limits.max_seconds
+    assert train_tab.base_spec(ctx, "d2l-lstm").train.lr_decay == 1
+    info = train_tab.preset_info(ctx, "quick-lstm")
     assert "learning rate × 0.85 per epoch after epoch 5" in info and "stops after 30 s" in info
-    assert app.preset_model_extras("timemachine-best") == {"weight_drop": 0.3}
-    assert "DropConnect 0.3 on the recurrent weights" in app.preset_info("timemachine-best")
-    widgets = app.preset_widget_values("quick-lstm")
+    assert "DropConnect 0.3 on the recurrent weights" in train_tab.preset_info(ctx, "timemachine-best")
+    widgets = train_tab.preset_values(ctx, "quick-lstm")
     assert widgets["recipe"] == "d2l" and widgets["layers"] == 2 and widgets["embedding"] == 64
+    assert set(widgets) <= set(train_tab.FORM_FIELDS)
 
 
-def test_training_with_a_preset_selected_runs_with_its_extras():
-    session = app.Session()
-    *_, (_plot, status, _sample, _line) = app.train(*train_args(session, preset="quick-lstm", epochs=1), request=None)
+def test_training_with_a_preset_selected_runs_with_its_extras(ctx):
+    session = Session()
+    *_, (_plot, status, _sample, _line) = train(ctx, session, preset="quick-lstm", epochs=1)
     assert "Finished after 1 epoch" in status and ("bfloat16" in status or "float32" in status)
-    list(app.train(*train_args(session, preset="timemachine-best", epochs=1), request=None))
+    train(ctx, session, preset="timemachine-best", epochs=1)
     assert session.model.config.weight_drop == 0.3 and "weight drop 0.3" in session.model.describe()
+    assert Provenance.of(session.model).preset == "timemachine-best"
 
 
-def test_the_models_tab_lists_each_checkpoint_with_its_model_and_figure(tmp_path, monkeypatch):
-    label = app.checkpoint_label(app.DEFAULT_CHECKPOINT)
-    assert (
-        label.startswith(f"{app.DEFAULT_CHECKPOINT} — LSTM 2×512 on The Time Machine")
-        and "validation perplexity" in label
-    )
+def test_the_models_tab_lists_each_checkpoint_with_its_model_figure_and_size(ctx, tmp_path):
+    rows = {row[0]: row for row in models_tab.table(ctx)}
+    assert set(rows) == set(ctx.checkpoint_names()) and len(rows) >= 8
+    _name, model, text, figure, size = rows["timemachine-lstm"]
+    assert (model, text) == ("LSTM 1×256", "The Time Machine (H. G. Wells) (d2l recipe)")
+    assert float(figure) == pytest.approx(4.56, abs=0.01) and 0.5 < float(size) < 5
+    assert "## Training" in models_tab.card_of(ctx, "timemachine-lstm")
+    assert models_tab.card_of(ctx, "../../etc") == ""  # listed names only
+    label = ctx.checkpoint_label(ctx.start_up_checkpoint)
+    assert label.startswith("timemachine-raw — LSTM 2×512 on The Time Machine") and "validation perplexity" in label
+
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "config.json").write_text("{not json")
-    assert app.start_up_checkpoint() == app.DEFAULT_CHECKPOINT  # the Models tab opens on the model loaded
-    monkeypatch.setattr(app, "CHECKPOINTS", tmp_path)
-    assert app.list_checkpoints() == ["broken"] and app.checkpoint_label("broken") == "broken"
-    assert app.start_up_checkpoint() == "broken"  # without the default, the first there is
-    monkeypatch.setattr(app, "CHECKPOINTS", tmp_path / "nothing")
-    assert app.start_up_checkpoint() is None and app.load_default_model() is None
+    with pytest.warns(UserWarning, match="start-up checkpoint could not be loaded.*no model.safetensors"):
+        other = AppContext.create(tmp_path, Limits())
+    assert other.checkpoint_names() == ["broken"] and other.checkpoint_label("broken") == "broken"
+    assert other.start_up_checkpoint == "broken" and other.default_model is None  # the first there is; unreadable
+    assert AppContext.create(tmp_path / "nothing", Limits()).start_up_checkpoint is None
 
 
-def test_a_run_trains_in_a_thread_of_its_own_with_every_core_and_handlers_stay_on_one(monkeypatch):
+def test_a_run_trains_in_a_thread_of_its_own_with_every_core_and_handlers_stay_on_one(ctx, monkeypatch):
     """Several OpenMP pools on two cores made training in the app 2.6× slower than on the command line."""
     import threading
 
-    import torch
+    from charlm.train import Trainer
+    from charlm.ui.common import single_threaded
 
-    seen = {}
-    run = app.Trainer.run
+    seen, run = {}, Trainer.run
 
     def watched(trainer):
         seen.update(thread=threading.current_thread().name, threads=torch.get_num_threads())
         yield from run(trainer)
 
-    monkeypatch.setattr(app.Trainer, "run", watched)
-    list(app.train(*train_args(app.Session(), epochs=1), request=None))
-    assert seen == {"thread": "charlm-training", "threads": app.TRAINING_THREADS}
-    assert torch.get_num_threads() == 1  # the handler's own thread
+    monkeypatch.setattr(Trainer, "run", watched)
+    saved = torch.get_num_threads()
+    try:
+        list(single_threaded(train)(ctx, Session(), epochs=1))
+        assert torch.get_num_threads() == 1  # the handler's own thread
+    finally:
+        torch.set_num_threads(saved)
+    assert seen == {"thread": "charlm-training", "threads": ctx.training_threads}
 
 
-def test_a_second_start_in_the_same_session_is_refused():
-    session = app.Session(training=True)
+def test_a_second_start_in_the_same_session_is_refused(ctx):
     with pytest.raises(gr.Error, match="already training"):
-        list(app.train(*train_args(session), request=None))
+        train(ctx, Session(training=True))
 
 
-def test_generating_and_inspecting_before_any_model(monkeypatch):
-    monkeypatch.setattr(app, "DEFAULT_MODEL", None)
+def test_generating_and_inspecting_before_any_model(ctx):
+    ctx.default_model = None
     with pytest.raises(gr.Error, match="no model yet"):
-        list(app.generate(app.Session(), "the", 20, 1.0, 0, 1.0, 0, 1))
+        list(generate_tab.generate(ctx, Session(), "the", 20, 1.0, 0, 1.0, 0, 1))
     with pytest.raises(gr.Error, match="no model yet"):
-        app.run_trace(app.Session(), "some text", 1, "forward", "h")
+        inspect_tab.run_trace(ctx, Session(), "some text", 1, "forward", "h")
 
 
-def test_the_pretrained_model_generates_streams_and_warns():
-    assert app.DEFAULT_MODEL is not None  # checkpoints/ ships one, loaded at start-up
-    updates = list(app.generate(app.Session(), "The Time Traveller€", 60, 0.0, 0, 1.0, 0, 2))
+def test_the_pretrained_model_generates_streams_and_warns(ctx):
+    assert ctx.default_model is not None  # checkpoints/ ships one, loaded when the app is built
+    updates = list(generate_tab.generate(ctx, Session(), "The Time Traveller€", 60, 0.0, 0, 1.0, 0, 2))
     text, note = updates[-1]
     assert len(updates) >= 2 and text.count("── sample") == 2
-    assert "never saw: '€'" in note
+    assert "never saw: '€'" in note and "&lt;unk&gt;" in note  # escaped, so Markdown shows <unk> instead of eating it
+    with pytest.raises(gr.Error, match="at most 5 samples"):
+        list(generate_tab.generate(ctx, Session(), "the", 20, 1.0, 0, 1.0, 0, 6))
 
 
-def test_inspect_traces_and_a_clicked_unit_recolours_the_text():
-    session = app.Session()
-    text = app.default_inspect_text(session, "")
+def test_inspect_traces_and_a_clicked_unit_recolours_the_text(ctx):
+    session = Session()
+    text = inspect_tab.default_text(ctx, session, "")
     assert len(text) > 100  # a sample from the model
-    summary, heatmap, note, units, tinted, _sat = app.run_trace(session, text, 1, "forward", "c")
+    summary, heatmap, note, units, tinted, _sat = inspect_tab.run_trace(ctx, session, text, 1, "forward", "c")
     assert "Traced" in summary and heatmap is not None and "Cell state" in note and len(units) > 0
 
     class Event:  # what Gradio passes for a click on row 2
         index = (2, 0)
 
-    assert app.select_unit(session, Event()) != tinted
-    fig, _ = app.render_gate(session, 1, "forward", "f")
+    assert inspect_tab.select_unit(session, Event()) != tinted
+    fig, _ = inspect_tab.render_gate(session, 1, "forward", "f")
     assert "Forget gate" in fig.layout.title.text
+    *_layers_and_directions, gates = inspect_tab.choices(ctx, session)
+    assert [g for _label, g in gates["choices"]] == list(CELLS["lstm"].recorded) and gates["value"] == "c"
 
 
-def test_loading_checkpoints_and_bad_ones(tmp_path):
-    session = app.Session()
-    line, card = app.load_checkpoint(session, "timemachine-lstm", "")
+def test_loading_checkpoints_and_bad_ones(ctx, tmp_path):
+    session = Session()
+    line, card = models_tab.load_checkpoint(ctx, session, "timemachine-lstm", "")
     assert "timemachine-lstm" in line and "validation perplexity" in card
     with pytest.raises(gr.Error, match="not in the local cache"):
-        app.load_checkpoint(session, "", "nobody/no-such-model")
+        models_tab.load_checkpoint(ctx, session, "", "nobody/no-such-model")
     with pytest.raises(gr.Error, match="Pick a pretrained checkpoint"):
-        app.load_checkpoint(session, "", "")
+        models_tab.load_checkpoint(ctx, session, "", "")
     (tmp_path / "config.json").write_text("{}")  # a folder outside checkpoints/, reached by a crafted name
     with pytest.raises(gr.Error, match="no pretrained checkpoint called"):
-        app.load_checkpoint(session, f"../../../../../../{tmp_path}", "")
+        models_tab.load_checkpoint(ctx, session, f"../../../../../../{tmp_path}", "")
     assert session.model is not None  # a failed load keeps the model the visitor had
 
 
-def test_download_and_push_refusals():
-    session = app.Session()
-    assert app.download_model(session).endswith(".zip")
+def test_download_and_push_refusals(ctx):
+    session = Session()
+    assert models_tab.download(ctx, session).endswith(".zip")
     with pytest.raises(gr.Error, match="user/name"):
-        app.push_model(session, "noslash", "hf_x", True)
+        models_tab.push(ctx, session, "noslash", "hf_x", True)
     with pytest.raises(gr.Error, match="write token"):
-        app.push_model(session, "me/model", "", True)
+        models_tab.push(ctx, session, "me/model", "", True)
 
 
-def test_presets_fill_every_training_widget():
-    values = app.apply_preset("d2l-lstm")
-    assert len(values) == 17 and values[1] == "timemachine" and values[2] == "d2l-0.17" and values[6] == 256
+def card_sections(text: str) -> list[str]:
+    return [line.split(":")[0] for line in text.splitlines() if line.startswith(("#", "- **"))]
+
+
+def test_a_model_downloaded_from_the_app_is_saved_as_the_cli_saves_the_same_run(ctx, tmp_path, shared):
+    session = Session()
+    train(ctx, session, epochs=2)
+    with zipfile.ZipFile(models_tab.download(ctx, session)) as z:
+        z.extractall(tmp_path / "app")
+    argv = "train --corpus timemachine --max-chars 6000 --cell gru --hidden 16 --epochs 2 --batch-size 8 --num-steps 16"
+    argv = [*argv.split(), "--lr", "0.01", "--precision", "auto", "--sample-every", "1"]
+    assert main([*argv, "--data-dir", str(shared), "--out", str(tmp_path / "cli")]) == 0
+    app_model, cli_model = (CharLM.from_pretrained(tmp_path / k) for k in ("app", "cli"))
+    app_saved, cli_saved = Provenance.of(app_model), Provenance.of(cli_model)
+    assert set(app_model.config.metadata) == set(cli_model.config.metadata)
+    assert (app_saved.corpus, app_saved.recipe, app_saved.max_chars) == (cli_saved.corpus, cli_saved.recipe, 6000)
+    assert len(app_saved.training.history) == len(cli_saved.training.history) == 2
+    assert app_saved.hardware and app_saved.command.startswith("python -m charlm train --max-chars 6000 --cell gru")
+    cards = [(tmp_path / k / "README.md").read_text(encoding="utf-8") for k in ("app", "cli")]
+    assert card_sections(cards[0]) == card_sections(cards[1]) and "Reproduce:" in cards[0]
+    assert (tmp_path / "app" / "training_state.json").is_file()  # --resume can go on from it
+
+
+def test_a_downloaded_pretrained_model_keeps_its_card(ctx, tmp_path):
+    with zipfile.ZipFile(models_tab.download(ctx, Session())) as z:
+        z.extractall(tmp_path)
+    shipped = ctx.checkpoints / ctx.start_up_checkpoint / "README.md"
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
 
 
 def test_the_preprocessing_choices_follow_the_corpus():
-    assert app.recipes_of("timemachine") == ("raw", "d2l", "d2l-0.17") and app.recipes_of(app.OWN_TEXT) == ("raw",)
-    kept = app.offer_recipes("jaychou", "d2l")
+    assert train_tab.recipes_of("timemachine") == ("raw", "d2l", "d2l-0.17") and train_tab.recipes_of(OWN_TEXT) == ("raw",)
+    kept = train_tab.offer_recipes("jaychou", "d2l")
     assert kept.choices == [("raw", "raw"), ("d2l", "d2l")] and kept.value == "d2l"
     assert "d2l: as in the Chinese d2l book" in kept.info and "0.17" not in kept.info  # each corpus's own recipes
-    assert app.offer_recipes("jaychou", "d2l-0.17").value == "raw"  # the Chinese book has no 0.17 edition
-    assert app.offer_recipes("moliere", "d2l").value == "raw" and app.offer_recipes(app.OWN_TEXT, "d2l").value == "raw"
-    assert "The Time Machine (H. G. Wells) (d2l recipe)" in app.checkpoint_label("timemachine-lstm")
+    assert train_tab.offer_recipes("jaychou", "d2l-0.17").value == "raw"  # the Chinese book has no 0.17 edition
+    assert train_tab.offer_recipes("moliere", "d2l").value == "raw"
+    assert train_tab.offer_recipes(OWN_TEXT, "d2l").value == "raw"
 
 
 def test_limits_come_from_the_environment():
@@ -207,39 +260,35 @@ def test_limits_come_from_the_environment():
         Limits.from_env({"CHARLM_MAX_EPOCHS": "lots"})
 
 
-@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm", "peephole"])
+@pytest.mark.parametrize("cell", list(CELLS))
 def test_describe_cell_shows_the_real_step_and_parameters(cell):
-    summary, code, backward, rows = app.describe_cell(cell, 28, 256, 2, True)
+    summary, code, backward, rows = cells_tab.describe_cell(cell, 28, 256, 2, True)
     assert code.lstrip().startswith("def step(") and "return" in code
     assert backward.startswith(f"def {cell}_backward(") and "weight_hh" in backward
-    gates = {"rnn": 1, "gru": 3, "lstm": 4, "peephole": 4}[cell]
+    gates = CELLS[cell].num_gates
     assert ["weight_ih_l1_reverse", f"{gates * 256} × 512", gates * 256 * 512] in rows
     assert f"**{sum(r[2] for r in rows):,} parameters**" in summary
     assert ("scratch only" in summary) == (cell == "peephole")
 
 
+def test_compare_lists_the_sessions_runs():
+    session = Session(runs=[RunSummary("1. LSTM 1×8", [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 9.5}],
+                                       100, 1.0, 9.5, 1.0)])  # fmt: skip
+    fig, rows = compare_tab.compare(session)
+    assert rows == [["1. LSTM 1×8", "100", "1", "9.500", "1"]] and fig is not None
+    assert compare_tab.compare(Session()) == (None, [])
+
+
 # -- the served app -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def served():
+@pytest.mark.slow
+def test_the_served_app_trains_stops_generates_and_traces(served):
     from gradio_client import Client
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo = app.build_demo()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        demo.close()
-
-
-def test_the_served_app_trains_stops_generates_and_traces(served):
-    client = served
-    args = [None, "timemachine", "raw", 6000, None, "", *TINY.values()]
-    _plot, status, _sample, current = client.predict(*args, api_name="/train")
+    url, _ctx = served
+    client = Client(url, verbose=False)
+    _plot, status, _sample, current = client.predict(*form(), api_name="/train")
     assert "Finished after 2 epochs" in status and "GRU 1×16" in current
     text, _ = client.predict("the ", 40, 0.0, 0, 1.0, 0, 1, api_name="/generate")
     assert text.startswith("the ") and len(text) == 44
@@ -247,7 +296,7 @@ def test_the_served_app_trains_stops_generates_and_traces(served):
     assert "Traced 18 characters" in summary
 
     # a long run, stopped part-way: the session keeps a model and the server stays responsive
-    job = client.submit(*args[:6], *{**TINY, "epochs": 400}.values(), api_name="/train")
+    job = client.submit(*form(epochs=400), api_name="/train")
     time.sleep(4)
     job.cancel()
     start = time.perf_counter()
@@ -255,15 +304,20 @@ def test_the_served_app_trains_stops_generates_and_traces(served):
     assert len(text) == 24 and time.perf_counter() - start < 20
 
 
+@pytest.mark.slow
 def test_one_visitors_training_does_not_block_anothers_generation(served):
     from gradio_client import Client
 
-    trainer, visitor = served, Client(served.src, verbose=False)
-    args = [None, "timemachine", "raw", 60000, None, "", *{**TINY, "epochs": 100}.values()]
-    job = trainer.submit(*args, api_name="/train")
+    url, _ctx = served
+    trainer, visitor = Client(url, verbose=False), Client(url, verbose=False)
+    job = trainer.submit(*form(max_chars=60000, epochs=100), api_name="/train")
     time.sleep(3)  # training is under way
     start = time.perf_counter()
     text, _ = visitor.predict("the ", 100, 0.8, 0, 1.0, 1, 1, api_name="/generate")
     waited = time.perf_counter() - start
     assert len(text) == 104 and not job.done() and waited < 15, waited
     job.cancel()
+
+
+def test_tiny_options_follow_the_train_apis_order():
+    assert list(TINY) == list(train_tab.FORM_FIELDS[6:])

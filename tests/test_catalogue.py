@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import http.server
 import os
 import re
@@ -23,12 +24,14 @@ import pytest
 import safetensors.torch
 import torch
 
-import app
 from charlm import CharLM, CharLMConfig, Vocab, corpora
 from charlm.cli import main
 from charlm.corpora import corpus_from_bytes
 from charlm.errors import CharLMError
 from charlm.train import TrainConfig
+from charlm.ui import generate_tab, inspect_tab, models_tab, train_tab
+from charlm.ui.common import AppContext, RunSummary, Session
+from charlm.ui.train_tab import OWN_TEXT
 
 VOCAB = Vocab.build("the time traveller (for so it will be convenient to speak of him)")
 TRAIN = dict(cell="gru", layers=1, hidden=16, bidirectional=False, dropout=0.0, embedding=0, engine="auto", epochs=1,
@@ -39,9 +42,10 @@ TRAIN = dict(cell="gru", layers=1, hidden=16, bidirectional=False, dropout=0.0, 
 class World:
     """What a failure must leave alone: a visitor's session with a model and a run, a checkpoint on disk."""
 
-    session: app.Session
+    session: Session
     checkpoint: Path
     shared: Path
+    ctx: AppContext  # the app's context, this test's own copy
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -49,26 +53,27 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def world(tmp_path, shared, monkeypatch):
+def world(tmp_path, shared, monkeypatch, ctx):
     monkeypatch.setenv("CHARLM_DATA_DIR", str(shared))
     monkeypatch.setenv("CHARLM_CACHE_DIR", str(tmp_path / "cache"))
     model = CharLM.seeded(CharLMConfig(vocab=list(VOCAB.tokens), cell="lstm", hidden_size=8), seed=1)
-    run = app.Run("1. LSTM 1×8", [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 9.5}], 100, 1.0, 9.5, 1.0)
-    session = app.Session(model=model, model_name="kept", runs=[run])
+    run = RunSummary("1. LSTM 1×8", [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 9.5}], 100, 1.0, 9.5, 1.0)
+    session = Session(model=model, model_name="kept", runs=[run])
     checkpoint = tmp_path / "ckpt"
     model.save_pretrained(checkpoint)
-    return World(session, checkpoint, shared)
+    return World(session, checkpoint, shared, ctx)
 
 
 def train(w: World, **overrides):
     options = {**TRAIN, **overrides}
     corpus = options.pop("corpus", "timemachine")
     upload, pasted, max_chars = options.pop("upload", None), options.pop("pasted", ""), options.pop("max_chars", 5000)
-    return list(app.train(w.session, None, corpus, "raw", max_chars, upload, pasted, *options.values(), request=None))
+    values = [None, corpus, "raw", max_chars, upload, pasted, *options.values()]
+    return list(train_tab.train(w.ctx, None, w.session, *values))
 
 
 def generate(w: World, prefix="the ", length=20, temperature=1.0, top_k=0, top_p=1.0, seed=0, samples=1):
-    return list(app.generate(w.session, prefix, length, temperature, top_k, top_p, seed, samples))[-1]
+    return list(generate_tab.generate(w.ctx, w.session, prefix, length, temperature, top_k, top_p, seed, samples))[-1]
 
 
 def damaged(w: World, how: str) -> Path:
@@ -139,6 +144,10 @@ class Entry:
     message: str  # a regex the message must match
     error: type = gr.Error  # what is raised; None: the message is printed or returned instead
 
+    @property
+    def in_app(self) -> bool:
+        """Whether a person reads this message in the app: raised by a handler, or returned into a Markdown."""
+        return self.error in (gr.Error, None)
 
 def _cli(argv):
     def act(w, mp, capsys):
@@ -152,13 +161,13 @@ def _cli(argv):
 
 CATALOGUE = [
     # -- text a visitor brings
-    Entry("empty upload", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, upload=b""), "the uploaded file is empty \\(0 bytes\\)"),
-    Entry("whitespace-only text", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, pasted=" \n\t "), "holds only whitespace"),
-    Entry("binary upload", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, upload=b"\x89PNG\r\n\x1a\n\x00\x00\x00"), "looks like a binary file"),
-    Entry("non-UTF-8 upload", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, upload="café crème".encode("latin-1")), "not UTF-8 text: decoding failed at byte 3"),
-    Entry("huge upload", lambda w, mp, c: (mp.setenv("CHARLM_MAX_UPLOAD_MB", "0.001"), train(w, corpus=app.OWN_TEXT, upload=b"a" * 5000)), "is 5.0 KB, over the limit of 1.0 KB"),
-    Entry("one-character text", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, pasted="a"), "has 1 character; a model needs at least 2"),
-    Entry("corpus shorter than one batch", lambda w, mp, c: train(w, corpus=app.OWN_TEXT, pasted="hello world " * 20, batch_size=32, num_steps=35), "has 216 characters, but a batch of 32 × 35 steps needs at least 1,156"),
+    Entry("empty upload", lambda w, mp, c: train(w, corpus=OWN_TEXT, upload=b""), "the uploaded file is empty \\(0 bytes\\)"),
+    Entry("whitespace-only text", lambda w, mp, c: train(w, corpus=OWN_TEXT, pasted=" \n\t "), "holds only whitespace"),
+    Entry("binary upload", lambda w, mp, c: train(w, corpus=OWN_TEXT, upload=b"\x89PNG\r\n\x1a\n\x00\x00\x00"), "looks like a binary file"),
+    Entry("non-UTF-8 upload", lambda w, mp, c: train(w, corpus=OWN_TEXT, upload="café crème".encode("latin-1")), "not UTF-8 text: decoding failed at byte 3"),
+    Entry("huge upload", lambda w, mp, c: (mp.setenv("CHARLM_MAX_UPLOAD_MB", "0.001"), train(w, corpus=OWN_TEXT, upload=b"a" * 5000)), "is 5.0 KB, over the limit of 1.0 KB"),
+    Entry("one-character text", lambda w, mp, c: train(w, corpus=OWN_TEXT, pasted="a"), "has 1 character; a model needs at least 2"),
+    Entry("corpus shorter than one batch", lambda w, mp, c: train(w, corpus=OWN_TEXT, pasted="hello world " * 20, batch_size=32, num_steps=35), "has 216 characters, but a batch of 32 × 35 steps needs at least 1,156"),
     # -- hyper-parameters
     Entry("hidden size 0", lambda w, mp, c: train(w, hidden=0), "hidden_size must be a whole number ≥ 1"),
     Entry("a million layers", lambda w, mp, c: train(w, layers=10**6), "would have .* parameters .* the limit is"),
@@ -172,7 +181,7 @@ CATALOGUE = [
     Entry("DropConnect of 1 or more", lambda w, mp, c: CharLMConfig(vocab=list(VOCAB.tokens), weight_drop=1.5), "weight_drop must be a probability in \\[0, 1\\), not 1.5", error=CharLMError),
     Entry("compiling the fused engine", lambda w, mp, c: TrainConfig(compile=True, engine="fused"), "compile applies to the scratch engine's time loop; the fused engine is one kernel already", error=CharLMError),
     # -- generation
-    Entry("generate before any model", lambda w, mp, c: (mp.setattr(app, "DEFAULT_MODEL", None), generate(World(app.Session(), w.checkpoint, w.shared))), "no model yet: train one"),
+    Entry("generate before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), generate(World(Session(), w.checkpoint, w.shared, w.ctx))), "no model yet: train one"),
     Entry("negative temperature", lambda w, mp, c: generate(w, temperature=-1), "temperature must be between 0 \\(greedy\\) and 100"),
     Entry("huge temperature", lambda w, mp, c: generate(w, temperature=1e9), "temperature must be between 0 \\(greedy\\) and 100"),
     Entry("top-p 0", lambda w, mp, c: generate(w, top_p=0), "top-p must be above 0 and at most 1"),
@@ -183,16 +192,16 @@ CATALOGUE = [
     Entry("temperature 0 is greedy, not an error", lambda w, mp, c: generate(w, temperature=0), "^$", error=None),
     Entry("top-k beyond the vocabulary is off, not an error", lambda w, mp, c: generate(w, top_k=10_000), "^$", error=None),
     # -- inspection
-    Entry("inspect before any model", lambda w, mp, c: (mp.setattr(app, "DEFAULT_MODEL", None), app.run_trace(app.Session(), "text", 1, "forward", "h")), "no model yet"),
-    Entry("inspect empty text", lambda w, mp, c: app.run_trace(w.session, "", 1, "forward", "h"), "no text to inspect: type or paste some"),
-    Entry("inspected text with unknown characters", lambda w, mp, c: app.run_trace(w.session, "the €uro", 1, "forward", "h")[0], "never saw, read as <unk>: '€'", error=None),
+    Entry("inspect before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), inspect_tab.run_trace(w.ctx, Session(), "text", 1, "forward", "h")), "no model yet"),
+    Entry("inspect empty text", lambda w, mp, c: inspect_tab.run_trace(w.ctx, w.session, "", 1, "forward", "h"), "no text to inspect: type or paste some"),
+    Entry("inspected text with unknown characters", lambda w, mp, c: inspect_tab.run_trace(w.ctx, w.session, "the €uro", 1, "forward", "h")[0], "never saw, read as <unk>: '€'", error=None),
     # -- checkpoints
     Entry("truncated checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "truncated")), "not a readable safetensors file .* truncated, corrupt", error=CharLMError),
     Entry("corrupt checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "corrupt")), "not a readable safetensors file", error=CharLMError),
     Entry("pickled checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "pickled")), "holds pickled weights only. charlm never loads pickles", error=CharLMError),
     Entry("mismatched checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "mismatched")), "does not match its config.json: missing head.weight", error=CharLMError),
-    Entry("Hub id that does not exist, offline", lambda w, mp, c: app.load_checkpoint(w.session, "", "nobody/no-such-model"), "not in the local cache: check the id and your connection"),
-    Entry("path-traversal checkpoint name", lambda w, mp, c: app.load_checkpoint(w.session, f"../../../../../..{w.checkpoint}", ""), "no pretrained checkpoint called"),
+    Entry("Hub id that does not exist, offline", lambda w, mp, c: models_tab.load_checkpoint(w.ctx, w.session, "", "nobody/no-such-model"), "not in the local cache: check the id and your connection"),
+    Entry("path-traversal checkpoint name", lambda w, mp, c: models_tab.load_checkpoint(w.ctx, w.session, f"../../../../../..{w.checkpoint}", ""), "no pretrained checkpoint called"),
     # -- the session's controls
     Entry("Start clicked twice", lambda w, mp, c: (setattr(w.session, "training", True), train(w)), "already training in this session: stop it first"),
     # -- downloads
@@ -204,13 +213,20 @@ CATALOGUE = [
 ]  # fmt: skip
 
 
-def message_of(entry: Entry, w: World, monkeypatch, capsys) -> str:
+def raw_message_of(entry: Entry, w: World, monkeypatch, capsys) -> str:
+    """The message as the handler gives it: for the app, the Markdown or HTML its component renders."""
     if entry.error is None:
         result = entry.act(w, monkeypatch, capsys)
         return result[1] if isinstance(result, tuple) else str(result)
     with pytest.raises(entry.error) as caught:
         entry.act(w, monkeypatch, capsys)
     return str(caught.value.message if isinstance(caught.value, gr.Error) else caught.value)
+
+
+def message_of(entry: Entry, w: World, monkeypatch, capsys) -> str:
+    """The message as a person reads it (tests/test_browser.py checks the app's as Chromium renders them)."""
+    raw = raw_message_of(entry, w, monkeypatch, capsys)
+    return html.unescape(raw) if entry.in_app else raw
 
 
 def test_the_catalogue_has_at_least_25_entries():
@@ -238,8 +254,8 @@ def test_stop_with_nothing_running_changes_nothing(world):
     class Request:
         session_hash = "nobody"
 
-    app.stop(world.session, Request())  # the visitor sees "Nothing is training in this session."
-    assert world.session.model is not None and not app.RUNNING
+    train_tab.stop(world.ctx, Request(), world.session)  # the visitor sees "Nothing is training in this session."
+    assert world.session.model is not None and not world.ctx.running
 
 
 def test_a_diverging_loss_keeps_the_last_good_weights(world):

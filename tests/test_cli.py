@@ -18,8 +18,9 @@ def test_train_then_evaluate_beats_the_unigram_baseline(tmp_path, shared, capsys
     argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--preprocess", "d2l", "--max-chars", "30000"]
     assert main([*argv, "--cell", "gru", "--epochs", "3", *FAST, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    valid = [float(v) for v in re.findall(r"valid ppl +([\d.]+)", printed)]
-    assert len(valid) == 3 and valid[-1] < valid[0]
+    untrained = float(re.search(r"epoch +0 .* valid ppl +([\d.]+)  \(untrained\)", printed).group(1))
+    valid = [float(v) for v in re.findall(r"valid ppl +([\d.]+)  \(\d", printed)]
+    assert len(valid) == 3 and valid[-1] < valid[0] < untrained
     assert "sample: 'time traveller" in printed and f"saved to {out}" in printed
 
     # the unigram baseline: the perplexity of predicting every character by its frequency alone

@@ -1,7 +1,10 @@
 """The load test's short form (tests/load.py): three visitors for 15 s on the app served at 127.0.0.1 —
 one plain, one that stops its runs, one that disconnects mid-training — with two trainings at most at once."""
 
+import pytest
 from load import report, run
+
+pytestmark = pytest.mark.load
 
 
 def test_many_visitors_no_cross_talk_queue_memory_and_freed_cpu(shared):

@@ -7,24 +7,24 @@ import pytest
 import torch
 
 from charlm import CharLM, CharLMConfig
-from charlm.cli import build_parser, main, preset_defaults
+from charlm.cli import build_parser, main, spec_defaults
 from charlm.corpora import CORPORA
 from charlm.data import Dataset
 from charlm.errors import CharLMError
-from charlm.presets import PRESETS, Preset, get
+from charlm.presets import PRESETS, Preset, _preset, get
+from charlm.run import RunSpec
 from charlm.train import Finished, TrainConfig, Trainer
 
 SMALL_VOCAB = ["<unk>", " ", "a", "b", "分"]
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
-def test_every_preset_builds_valid_configs(name):
+def test_every_preset_is_a_valid_spec(name):
     preset = PRESETS[name]
-    assert preset.name == name and get(name) is preset
-    assert preset.corpus in CORPORA and preset.recipe in CORPORA[preset.corpus].recipes
-    model, train = preset.configs(SMALL_VOCAB)
-    assert isinstance(model, CharLMConfig) and isinstance(train, TrainConfig)
-    assert model.vocab == SMALL_VOCAB and model.metadata["preset"] == name
+    assert preset.name == name and get(name) is preset and isinstance(preset.spec, RunSpec)
+    spec = preset.spec
+    assert spec.preset == name and spec.corpus in CORPORA and spec.recipe in CORPORA[spec.corpus].recipes
+    assert isinstance(spec.train, TrainConfig) and CharLMConfig(vocab=SMALL_VOCAB, **spec.model).cell == spec.model["cell"]
     for text in (preset.title, preset.source, preset.published, preset.explanation):
         assert text.strip()
 
@@ -32,9 +32,9 @@ def test_every_preset_builds_valid_configs(name):
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_the_cli_takes_every_preset_option(name):
     dests = vars(build_parser().parse_args(["train"]))
-    supplied = preset_defaults(PRESETS[name])
+    supplied = spec_defaults(PRESETS[name].spec)
     assert set(supplied) <= set(dests), "a preset option the train subcommand has no flag for would be dropped"
-    args = vars(build_parser(PRESETS[name]).parse_args(["train", "--preset", name]))
+    args = vars(build_parser(PRESETS[name].spec).parse_args(["train", "--preset", name]))
     assert {k: args[k] for k in supplied} == supplied
 
 
@@ -53,12 +53,10 @@ def test_preset_trains_and_explicit_flags_override_it(tmp_path, shared, capsys):
     assert training["optimizer"] == "sgd" and training["lr"] == 1 and training["epochs"] == 1
     assert training["sample_prefix"] == "time traveller"
 
-    # the CLI built what Preset.configs builds, but for the two flags given
-    model, train = get("d2l-lstm").configs(saved["vocab"])
-    assert training == asdict(replace(train, epochs=1))
-    assert {k: saved[k] for k in ("cell", "num_layers", "dropout", "bidirectional")} == {
-        k: getattr(model, k) for k in ("cell", "num_layers", "dropout", "bidirectional")
-    }
+    # the CLI built the preset's spec, but for the flags given
+    spec = get("d2l-lstm").spec
+    assert training == asdict(replace(spec.train, epochs=1))
+    assert {k: saved[k] for k in spec.model} == {**spec.model, "hidden_size": 16}
     assert "python -m charlm train --preset d2l-lstm --epochs 1" in (out / "README.md").read_text()
 
 
@@ -79,23 +77,24 @@ def test_unknown_presets_are_refused(capsys):
 
 
 def test_a_malformed_preset_says_what_is_wrong():
-    good = get("quick-lstm")
-    with pytest.raises(CharLMError, match="no corpus 'gutenberg'"):
-        replace(good, corpus="gutenberg")
+    good = dict(corpus="timemachine", recipe="d2l", max_chars=None, model={"cell": "lstm"}, train={"epochs": 3},
+                source="s", published="p", explanation="e")  # fmt: skip
+    assert isinstance(_preset("good", "Good", **good), Preset)
+    with pytest.raises(CharLMError, match="preset 'bad': there is no corpus 'gutenberg'"):
+        _preset("bad", "Bad", **{**good, "corpus": "gutenberg"})
     with pytest.raises(CharLMError, match="offers the recipes raw, not 'd2l'"):
-        replace(good, corpus="moliere", recipe="d2l")
-    with pytest.raises(CharLMError, match="hidden is not CharLMConfig options"):
-        replace(good, model={"hidden": 16})
-    with pytest.raises(CharLMError, match="epoch is not TrainConfig options"):
-        replace(good, train={"epoch": 3})
-    assert isinstance(good, Preset)
+        _preset("bad", "Bad", **{**good, "corpus": "moliere"})
+    with pytest.raises(CharLMError, match="hidden is not model options"):
+        _preset("bad", "Bad", **{**good, "model": {"hidden": 16}})
+    with pytest.raises(CharLMError, match="epoch is not among TrainConfig's options"):
+        _preset("bad", "Bad", **{**good, "train": {"epoch": 3}})
 
 
 def test_load_applies_the_recipe_and_the_length(shared):
-    corpus = get("d2l-rnn").load(shared)
+    corpus = get("d2l-rnn").spec.with_options(data_dir=str(shared)).load_text()
     assert (corpus.name, corpus.recipe, len(corpus.text)) == ("timemachine", "d2l-0.17", 10_000)
     assert set(corpus.text) <= set("abcdefghijklmnopqrstuvwxyz ")
-    assert len(get("zh-lstm").load(shared).text) == 10_000  # the recipe's own cut
+    assert len(get("zh-lstm").spec.with_options(data_dir=str(shared)).load_text().text) == 10_000  # the recipe's cut
 
 
 def test_rmsprop_trains_and_resumes(tmp_path):

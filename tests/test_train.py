@@ -87,7 +87,7 @@ def test_a_diverging_loss_stops_with_advice_and_the_last_good_weights():
     calls = {"n": 0}
 
     def poison(module, inputs, output):  # the fault: from the 2nd epoch's 3rd step on, NaN logits
-        calls["n"] += 1
+        calls["n"] += module.training  # training steps only: the untrained model is measured first
         return output * math.nan if module.training and calls["n"] > data.steps_per_epoch(4, 10) + 2 else output
 
     model.head.register_forward_hook(poison)

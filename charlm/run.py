@@ -1,0 +1,264 @@
+"""A run, put together in one place: corpus → vocabulary → dataset → model → trainer.
+
+    spec = RunSpec(corpus="timemachine", recipe="d2l", model={"cell": "gru"}, train=TrainConfig(epochs=5))
+    run = build(spec)                          # the corpus, the dataset, the model and its trainer
+    for event in run.events():                 # the trainer's events (the run keeps its last sample)
+        ...
+    run.save("runs/tm")                        # the checkpoint, its provenance and its model card
+
+The command line, the app and the presets all describe a run as a ``RunSpec`` (a preset *is* one) and
+build it here, so a model trained anywhere carries the same provenance and the same model card.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+import torch
+
+from .corpora import (
+    CORPORA,
+    Corpus,
+    corpus_from_file,
+    describe,
+    load_corpus,
+    preprocessing,
+    sample_prefix,
+)
+from .data import Dataset
+from .errors import CharLMError
+from .limits import Limits
+from .model import CharLM, CharLMConfig
+from .provenance import Provenance, hardware, sha256_of_file, sha256_of_text
+from .train import Event, Finished, Sample, TrainConfig, Trainer
+
+CUSTOM = "custom"  # the corpus name of a user's own text
+MODEL_OPTIONS = tuple(f.name for f in fields(CharLMConfig) if f.name not in ("vocab", "metadata"))
+# The train subcommand's flag for each option, where its name is not the option's own with dashes.
+FLAGS = {"recipe": "--preprocess", "hidden_size": "--hidden", "num_layers": "--layers", "embedding_dim": "--embedding"}
+FLAGS |= {"sample_prefix": "--prefix"}
+NO_FLAG = ("sample_temperature", "restore_best", "evaluate_first")  # TrainConfig options the CLI does not offer
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that decides a run: what text, which model, how to train it."""
+
+    corpus: str = "timemachine"  # a named corpus (charlm.corpora.CORPORA), or "custom" for a user's text
+    recipe: str = "raw"  # the corpus's preprocessing: "raw", or a book's recipe it offers ("d2l", "d2l-0.17")
+    max_chars: int | None = None  # keep only the first N characters after the recipe (the d2l book: 10,000)
+    text_file: str | None = None  # a user's UTF-8 text file (corpus "custom")
+    user_text: Corpus | None = None  # or a user's text already read: pasted or uploaded (corpus "custom")
+    data_dir: str | None = None  # read named corpora from this folder instead of downloading them
+    model: dict = field(default_factory=dict)  # CharLMConfig's options but the vocabulary; those left out: its defaults
+    train: TrainConfig = field(default_factory=TrainConfig)
+    preset: str | None = None  # the preset this spec came from, recorded with the model
+    resume: str | None = None  # a checkpoint folder saved by a run, to go on from
+
+    def __post_init__(self):
+        if self.text_file or self.user_text is not None:
+            object.__setattr__(self, "corpus", CUSTOM)
+        elif self.corpus not in CORPORA and not self.resume:
+            raise CharLMError(f"there is no corpus {self.corpus!r}; the corpora are {', '.join(CORPORA)}")
+        if self.corpus in CORPORA and self.recipe not in CORPORA[self.corpus].recipes:
+            offered = ", ".join(CORPORA[self.corpus].recipes)
+            raise CharLMError(f"the corpus {self.corpus!r} offers the recipes {offered}, not {self.recipe!r}")
+        unknown = sorted(set(self.model) - set(MODEL_OPTIONS))
+        if unknown:
+            raise CharLMError(
+                f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not model options; "
+                f"use {', '.join(MODEL_OPTIONS)}"
+            )
+        if self.max_chars is not None and (isinstance(self.max_chars, bool) or not isinstance(self.max_chars, int)):
+            raise CharLMError(f"max_chars must be a whole number, not {self.max_chars!r}")
+        config = CharLMConfig(vocab=["<unk>", "a"], **self.model)  # nonsense options fail now, before any text is read
+        object.__setattr__(self, "model", {name: getattr(config, name) for name in MODEL_OPTIONS})  # every option
+
+    def with_options(self, **options) -> RunSpec:
+        """This spec with some fields replaced; ``model`` and ``train`` options given as dicts are merged."""
+        model = {**self.model, **options.pop("model", {})}
+        train = options.pop("train", {})
+        train = train if isinstance(train, TrainConfig) else replace(self.train, **train)
+        return replace(self, model=model, train=train, **options)
+
+    def load_text(self) -> Corpus:
+        """The text to train on: fetched (named corpora), read (a file) or as given, then cut to ``max_chars``."""
+        if self.user_text is not None:
+            corpus = replace(self.user_text)
+        elif self.text_file:
+            corpus = corpus_from_file(self.text_file)
+        else:
+            corpus = load_corpus(self.corpus, self.recipe, data_dir=self.data_dir)
+        if self.max_chars:
+            corpus.text = corpus.text[: self.max_chars]
+        return corpus
+
+    def argv(self, base: RunSpec | None = None) -> list[str]:
+        """The ``python -m charlm train`` arguments that make this run: those that differ from ``base`` (the
+        spec of ``--preset``, if this one names a preset; else the CLI's defaults). A pasted text cannot be named
+        on a command line: YOUR_TEXT.txt holds its place."""
+        base = base or RunSpec()
+        args = ["train"] + (["--preset", self.preset] if self.preset else [])
+        if self.corpus == CUSTOM:
+            args += ["--text-file", self.text_file or "YOUR_TEXT.txt"]
+        elif (self.corpus, self.recipe) != (base.corpus, base.recipe):
+            args += ["--corpus", self.corpus] + (["--preprocess", self.recipe] if self.recipe != "raw" else [])
+        if self.max_chars != base.max_chars:
+            args += ["--max-chars", str(self.max_chars or 0)]
+        old, new = {**base.model, **asdict(base.train)}, {**self.model, **asdict(self.train)}
+        for name, value in new.items():
+            if name in NO_FLAG or value == old[name]:
+                continue
+            flag = FLAGS.get(name, "--" + name.replace("_", "-"))
+            if isinstance(value, bool):
+                args.append(flag if value else "--no-" + flag[2:])
+            else:
+                args += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+        return args
+
+    def command(self, base: RunSpec | None = None) -> str:
+        return "python -m charlm " + shlex.join(self.argv(base))
+
+
+@dataclass
+class Run:
+    """A run built from a spec: its text, data, model and trainer, and what it has produced so far."""
+
+    spec: RunSpec
+    corpus: Corpus
+    data: Dataset
+    model: CharLM
+    trainer: Trainer
+    command: str  # what reproduces it
+    last_sample: str = ""
+    finished: Finished | None = None
+
+    @property
+    def provenance(self) -> Provenance:
+        return Provenance.of(self.model)
+
+    def events(self) -> Iterator[Event]:
+        """The trainer's events; the run keeps the last sample and how it finished, for its model card."""
+        for event in self.trainer.run():
+            if isinstance(event, Sample):
+                self.last_sample = event.prefix + event.text
+            elif isinstance(event, Finished):
+                self.finished = event
+            yield event
+
+    def card(self) -> str:
+        """The model card's training section: data, recipe, hardware, figures, a sample, the command."""
+        return training_card(self.trainer, self.corpus, self.command, self.last_sample, self.finished)
+
+    def save(self, folder: str | Path, weights_dtype: torch.dtype | None = None) -> Path:
+        """The checkpoint (``CharLM.from_pretrained`` reads it, ``--resume`` goes on from it) with its card."""
+        self.model.config.metadata["hardware"] = hardware(self.trainer.device)
+        return self.trainer.save(folder, model_card=self.card(), weights_dtype=weights_dtype)
+
+
+def build(spec: RunSpec, *, limits: Limits | None = None, command: str | None = None) -> Run:
+    """Read the text, split it, build the model (seeded, or resumed from ``spec.resume``) and its trainer.
+    ``limits`` refuses what a shared server does not allow; ``command`` is recorded as what reproduces the
+    run (default: the spec's own command line)."""
+    command = command or spec.command()
+    corpus = spec.load_text()
+    if not spec.train.sample_prefix:  # samples start where the corpus's do ("time traveller", "分开", …)
+        spec = spec.with_options(train={"sample_prefix": sample_prefix(corpus.name)})
+    if spec.resume:
+        model = CharLM.from_pretrained(spec.resume, device="cpu")
+        data = Dataset.from_text(corpus.text, spec.train.valid_fraction, vocab=model.vocab)
+    else:
+        data = Dataset.from_text(corpus.text, spec.train.valid_fraction)
+        model_config = CharLMConfig(vocab=list(data.vocab.tokens), **spec.model)
+        if limits is not None:
+            limits.check_model(model_config)
+        model = CharLM.seeded(model_config, spec.train.seed)
+    if limits is not None:
+        limits.check_training(spec.train)
+    provenance = Provenance(
+        corpus=corpus.name,
+        title=corpus.title,
+        recipe=corpus.recipe,
+        source=corpus.source,
+        max_chars=spec.max_chars,
+        valid_fraction=spec.train.valid_fraction,
+        text_file=str(Path(spec.text_file).expanduser().resolve()) if spec.text_file else None,
+        text_sha256=(sha256_of_file(spec.text_file) if spec.text_file else sha256_of_text(corpus.text))
+        if corpus.name == CUSTOM
+        else None,
+        preset=spec.preset or Provenance.of(model).preset,
+        command=command,
+    )
+    model.config.metadata.update(provenance.to_metadata())
+    trainer = Trainer(model, data, spec.train, resume_from=spec.resume)
+    return Run(spec, corpus, data, model, trainer, command)
+
+
+def resume_spec(folder: str | Path, **overrides) -> RunSpec:
+    """The spec of the run saved in ``folder``, to go on from it: its text, model and training as recorded,
+    with ``overrides`` (RunSpec fields; ``train`` a dict of TrainConfig options) on top."""
+    model = CharLM.from_pretrained(folder, device="cpu")
+    saved = Provenance.of(model)
+    text = {"text_file": saved.text_file} if saved.is_user_text else {"corpus": saved.corpus or "timemachine"}
+    if saved.is_user_text and not overrides.get("text_file"):
+        saved.check_text_file()
+    spec = RunSpec(
+        **text,
+        recipe=saved.recipe,
+        max_chars=saved.max_chars,
+        model={k: getattr(model.config, k) for k in MODEL_OPTIONS},
+        train=TrainConfig.from_dict({**saved.training.config, "valid_fraction": saved.valid_fraction}),
+        preset=saved.preset,
+        resume=str(folder),
+    )
+    return spec.with_options(**overrides)
+
+
+def training_card(trainer: Trainer, corpus: Corpus, command: str, sample: str, finished: Finished | None) -> str:
+    """The model card's training section: data, recipe, hardware, figures, a sample, the command."""
+    cfg, data, history = trainer.config, trainer.data, trainer.history
+    lines = [
+        "## Training",
+        "",
+        f"- **Data**: {describe(corpus)} ({preprocessing(corpus)}); contiguous split: the first "
+        f"{1 - cfg.valid_fraction:.0%} for training ({len(data.train):,} characters), the last {cfg.valid_fraction:.0%} "
+        f"for validation ({len(data.valid):,}).",
+        f"- **Recipe**: {cfg.optimizer} lr {cfg.lr:g}{_decay(cfg)}, gradient clipping {cfg.clip:g}, weight decay "
+        f"{cfg.weight_decay:g}, batch {cfg.batch_size} × {cfg.num_steps} steps, {cfg.sampling} sampling, seed {cfg.seed}, "
+        f"{trainer.engine} engine, {trainer.precision} training steps.",
+        f"- **Hardware**: {hardware(trainer.device)}.",
+    ]
+    if history:
+        best = min(history, key=lambda h: h["valid_loss"])
+        lines += [
+            f"- **Result**: {len(history)} epochs in {history[-1]['elapsed']:.0f} s; best validation perplexity "
+            f"**{best['valid_perplexity']:.3f}** ({best['valid_bpc']:.3f} bits per character) at epoch {best['epoch']}, "
+            f"training perplexity then {best['train_perplexity']:.3f}."
+            + (" These are the weights saved." if cfg.restore_best else ""),
+            "",
+            "| epoch | train perplexity | validation perplexity | bits/char | tokens/s |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        every = math.ceil(len(history) / 12)  # at most about a dozen rows, the last epoch always among them
+        shown = [h for i, h in enumerate(history) if i % every == 0 or i == len(history) - 1]
+        lines += [
+            f"| {h['epoch']} | {h['train_perplexity']:.3f} | {h['valid_perplexity']:.3f} | {h['valid_bpc']:.3f} | "
+            f"{h['tokens_per_second']:,.0f} |"
+            for h in shown
+        ]
+    if finished is not None:
+        lines += ["", finished.message]
+    if sample:
+        lines += ["", "Greedy sample after training:", "", "```text", sample, "```"]
+    lines += ["", "Reproduce:", "", "```bash", command, "```"]
+    return "\n".join(lines)
+
+
+def _decay(cfg: TrainConfig) -> str:
+    if cfg.lr_decay == 1:
+        return ""
+    return f" × {cfg.lr_decay:g} per epoch after epoch {max(1, cfg.lr_decay_after)}"

@@ -1,0 +1,51 @@
+"""The Cells tab: each cell's step function and its derivatives exactly as written, and the parameters it gets."""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+import gradio as gr
+
+from ..bptt import backward_of
+from ..layers import LAYERS
+from .common import CELL_CHOICES, AppContext
+
+
+def describe_cell(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool):
+    """The cell's step function as written in charlm/cells.py, its derivatives from charlm/bptt.py, and the
+    parameters the stack gets."""
+    layer = LAYERS[cell](int(input_size), int(hidden_size), int(num_layers), bidirectional=bidirectional, device="meta")
+    cell_class = type(layer.cell)
+    doc = inspect.cleandoc(cell_class.__doc__ or "")
+    rows = [[name, " × ".join(map(str, p.shape)), p.numel()] for name, p in layer.named_parameters()]
+    total = sum(r[2] for r in rows)
+    engines = "scratch and fused (torch's kernel)" if layer.has_fused else "scratch only (torch has no fused kernel)"
+    summary = (
+        f"### {dict((v, k) for k, v in CELL_CHOICES)[cell]}\n\n{doc}\n\n"
+        f"**{total:,} parameters** in {len(rows)} tensors · gates recorded: `{', '.join(cell_class.recorded)}` · "
+        f"engines: {engines}"
+    )
+    backward = backward_of(layer.cell)
+    backward = getattr(backward, "func", backward)  # the vanilla RNN's is a partial (tanh or relu)
+    return summary, textwrap.dedent(inspect.getsource(cell_class.step)), inspect.getsource(backward), rows
+
+
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
+    with gr.Tab("Cells") as tab, gr.Row():
+        with gr.Column(scale=1, min_width=240):
+            cell = gr.Radio(CELL_CHOICES, value="lstm", label="Cell")
+            input_size = gr.Slider(1, 2048, value=28, step=1, label="Input size (vocabulary for one-hot)")
+            hidden = gr.Slider(1, 1024, value=256, step=1, label="Hidden units")
+            layers = gr.Slider(1, 4, value=1, step=1, label="Layers")
+            bidirectional = gr.Checkbox(False, label="Bidirectional")
+        with gr.Column(scale=2):
+            summary = gr.Markdown()
+            code = gr.Code(language="python", label="One time step, from charlm/cells.py", interactive=False)
+            with gr.Accordion("Its derivatives: backpropagation through time by hand (charlm/bptt.py)", open=False):
+                backward = gr.Code(language="python", interactive=False, show_label=False)
+            table = gr.Dataframe(headers=["parameter", "shape", "count"], label="Parameters", interactive=False)
+    inputs, outputs = [cell, input_size, hidden, layers, bidirectional], [summary, code, backward, table]
+    gr.on([w.change for w in inputs], describe_cell, inputs, outputs, api_name="describe_cell")
+    demo.load(describe_cell, inputs, outputs, api_visibility="private")
+    return tab

@@ -1,0 +1,184 @@
+"""What every tab shares: the app's context (caps, checkpoints, the start-up model, the runs in progress), each
+visitor's session, and the helpers that turn widget values and library errors into what a person reads."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import html
+import inspect
+import queue
+import threading
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gradio as gr
+import torch
+
+from ..cells import CELLS
+from ..errors import CharLMError
+from ..inspection import Trace, Unit
+from ..limits import Limits
+from ..model import CharLM, describe_checkpoint
+from ..run import Run
+
+DEFAULT_CHECKPOINT = "timemachine-raw"  # the novel with its punctuation and capitals: the nicest to read and inspect
+CELL_CHOICES = [(cell.title[0].upper() + cell.title[1:], name) for name, cell in CELLS.items()]  # "Vanilla RNN", …
+
+
+@dataclass
+class AppContext:
+    """What the whole app shares, made once when it is built (importing a module makes none of it)."""
+
+    limits: Limits
+    checkpoints: Path  # the pretrained checkpoint folders
+    training_threads: int  # the cores a training run gets (every other handler keeps to one: see single_threaded)
+    start_up_checkpoint: str | None = None
+    default_model: CharLM | None = None  # what a visitor has before training or loading anything
+    running: dict[str, Run] = field(default_factory=dict)  # session hash → its run, so a closed tab can stop it
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def create(cls, checkpoints: Path, limits: Limits | None = None, load_model: bool = True) -> AppContext:
+        ctx = cls(limits or Limits.from_env(), checkpoints, torch.get_num_threads())
+        names = ctx.checkpoint_names()
+        ctx.start_up_checkpoint = DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0] if names else None
+        if load_model and ctx.start_up_checkpoint:
+            try:
+                ctx.default_model = CharLM.from_pretrained(checkpoints / ctx.start_up_checkpoint)
+            except CharLMError as e:  # the app still starts: a visitor can train or load another
+                warnings.warn(f"the start-up checkpoint could not be loaded: {e}", stacklevel=2)
+        return ctx
+
+    def checkpoint_names(self) -> list[str]:
+        folders = self.checkpoints.iterdir() if self.checkpoints.is_dir() else []
+        return sorted(p.name for p in folders if (p / "config.json").is_file())
+
+    def checkpoint_label(self, name: str) -> str:
+        return describe_checkpoint(self.checkpoints / name).label()
+
+
+@dataclass
+class RunSummary:
+    """One finished (or stopped) training run, for the Compare tab."""
+
+    name: str
+    history: list[dict]
+    parameters: int
+    tokens_per_second: float
+    best_valid_perplexity: float | None
+    seconds: float
+
+
+@dataclass
+class Session:
+    """One visitor's state: their current model and where it came from, their runs, their last trace."""
+
+    model: CharLM | None = None  # None: the pretrained model loaded at start-up
+    model_name: str = ""
+    run: Run | None = None  # the run that made ``model``, when it was trained here (Download saves it with its card)
+    checkpoint: Path | None = None  # the folder ``model`` was loaded from, when it was
+    runs: list[RunSummary] = field(default_factory=list)
+    trace: Trace | None = None
+    units: list[Unit] = field(default_factory=list)
+    training: bool = False
+
+
+def current_model(ctx: AppContext, session: Session) -> CharLM:
+    model = session.model or ctx.default_model
+    if model is None:
+        raise gr.Error("There is no model yet: train one in the Train tab, or load one in the Models tab.")
+    return model
+
+
+def model_line(ctx: AppContext, session: Session) -> str:
+    model = session.model or ctx.default_model
+    if model is None:
+        return "**Current model:** none yet — train one, or load one in the Models tab."
+    name = session.model_name or f"pretrained `{ctx.start_up_checkpoint}`"
+    return f"**Current model:** {name} — {md(model.describe())}."
+
+
+def md(text: str) -> str:
+    """Text from the library or the visitor, safe inside Markdown: "<unk>" and the like would be taken for tags and
+    vanish, so the characters HTML gives meaning to are escaped."""
+    return html.escape(str(text), quote=False)
+
+
+def error(e: CharLMError | str) -> gr.Error:
+    """A library error as Gradio shows it, every character of it visible (its toast renders HTML)."""
+    return gr.Error(md(e))
+
+
+def number(label: str, value, whole: bool = False) -> float | int:
+    """A widget's value as a number, or an error a visitor can read (the API accepts anything)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise gr.Error(md(f"{label} must be a number, not {value!r}.")) from None
+    if whole and not x.is_integer():
+        raise gr.Error(md(f"{label} must be a whole number, not {value!r}."))
+    return int(x) if whole else x
+
+
+# torch's parallel work runs on OpenMP, which keeps a pool of worker threads for every thread that ever used more
+# than one. Once several pools exist on a 2-core machine (Gradio serves each event from its own thread pool), OpenMP
+# stops spinning between parallel regions, and training in the app ran 2.6× slower than on the command line. So every
+# handler runs torch single-threaded, except each training run, which gets a thread of its own with all the cores
+# (AppContext.training_threads) and takes its pool with it when it ends.
+def single_threaded(handler):
+    """An event handler whose torch work runs on one core."""
+    if inspect.isgeneratorfunction(handler):
+
+        @functools.wraps(handler)
+        def stream(*args, **kwargs):
+            torch.set_num_threads(1)
+            yield from handler(*args, **kwargs)
+
+        return stream
+
+    @functools.wraps(handler)
+    def call(*args, **kwargs):
+        torch.set_num_threads(1)
+        return handler(*args, **kwargs)
+
+    return call
+
+
+def in_own_thread(run: Run, threads: int) -> Iterator:
+    """The run's events, produced in a thread of its own that uses ``threads`` cores and ends with the run; closing
+    this iterator (Stop, a closed tab) stops the run and waits for its thread."""
+    events: queue.SimpleQueue = queue.SimpleQueue()
+    done = object()
+
+    def work():
+        torch.set_num_threads(threads)
+        try:
+            for event in run.events():
+                events.put(event)
+        except BaseException as e:  # handed to the event handler, which shows it
+            events.put(e)
+        finally:
+            events.put(done)
+
+    thread = threading.Thread(target=work, name="charlm-training", daemon=True)
+    thread.start()
+    try:
+        while (item := events.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        run.trainer.stop()
+        thread.join()
+        give_memory_back()
+
+
+def give_memory_back() -> None:
+    """Hand the heap a finished run freed back to the system. glibc keeps a separate heap for each thread that
+    allocated, and gives little of it back on its own: without this the server's memory stays near its peak."""
+    with contextlib.suppress(OSError, AttributeError):  # glibc only; elsewhere there is nothing to call
+        ctypes.CDLL(None).malloc_trim(0)

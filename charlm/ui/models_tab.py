@@ -1,0 +1,136 @@
+"""The Models tab: the pretrained checkpoints in a table with their cards, a Hub id, Download and Push."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from ..device import pick_device
+from ..errors import CharLMError
+from ..model import CharLM, describe_checkpoint, read_card
+from .common import AppContext, Session, current_model, error, md, model_line, single_threaded
+
+TABLE_HEADERS = ["checkpoint", "model", "text", "validation perplexity", "size (MB)"]
+
+
+def table(ctx: AppContext) -> list[list]:
+    """One row per shipped checkpoint: its name, model, text, validation figure and size."""
+    rows = []
+    for name in ctx.checkpoint_names():
+        info = describe_checkpoint(ctx.checkpoints / name)
+        figure = f"{info.valid_perplexity:.2f}" if info.valid_perplexity else "—"
+        rows.append([name, info.model or "unreadable", info.text, figure, f"{info.megabytes:.1f}"])
+    return rows
+
+
+def card_of(ctx: AppContext, name: str | None) -> str:
+    """The model card of a listed checkpoint; nothing for a name that is not listed (never a path)."""
+    return read_card(ctx.checkpoints / name) if name in ctx.checkpoint_names() else ""
+
+
+def load_checkpoint(ctx: AppContext, session: Session, name: str, hub_id: str):
+    hub_id = (hub_id or "").strip()
+    if not hub_id and name and name not in ctx.checkpoint_names():  # a name, never a path
+        raise gr.Error(md(f"There is no pretrained checkpoint called {name!r}; pick one from the list."))
+    source = hub_id or (ctx.checkpoints / name if name else None)
+    if not source:
+        raise gr.Error("Pick a pretrained checkpoint, or type a Hugging Face Hub id such as user/model.")
+    try:
+        model = CharLM.from_pretrained(source, device=pick_device())
+    except CharLMError as e:
+        raise error(e) from None
+    session.model, session.run, session.trace = model, None, None
+    session.checkpoint = None if hub_id else ctx.checkpoints / name
+    session.model_name = f"`{hub_id or name}`"
+    return model_line(ctx, session), card_of(ctx, None if hub_id else name)
+
+
+def export(ctx: AppContext, session: Session, folder: Path) -> Path:
+    """The current model as a checkpoint folder, with its model card: a run trained here is saved as the command line
+    saves it (provenance, history, the card's training section); a loaded checkpoint is copied as it is."""
+    model = current_model(ctx, session)
+    if session.run is not None and session.model is session.run.model:
+        return session.run.save(folder)
+    source = session.checkpoint if session.model is not None else None
+    if session.model is None and ctx.start_up_checkpoint:
+        source = ctx.checkpoints / ctx.start_up_checkpoint
+    if source is not None:
+        return Path(shutil.copytree(source, folder))
+    model.save_pretrained(folder)  # from the Hub: its own card stays on the Hub
+    return folder
+
+
+def download(ctx: AppContext, session: Session) -> str:
+    folder = Path(tempfile.mkdtemp(prefix="charlm-"))
+    export(ctx, session, folder / "model")
+    return shutil.make_archive(str(folder / "charlm-model"), "zip", folder / "model")
+
+
+def push(ctx: AppContext, session: Session, repo_id: str, token: str, private: bool) -> str:
+    """Push the current model to the Hub with the visitor's token; the token is used once and kept nowhere."""
+    current_model(ctx, session)
+    repo_id, token = (repo_id or "").strip(), (token or "").strip()
+    if not repo_id or "/" not in repo_id:
+        raise gr.Error("Give the Hub repository as user/name.")
+    if not token:
+        raise gr.Error("Paste a Hugging Face write token (it is used for this push only and never stored).")
+    from huggingface_hub import HfApi
+
+    with tempfile.TemporaryDirectory(prefix="charlm-") as tmp:
+        folder = export(ctx, session, Path(tmp) / "model")
+        try:
+            api = HfApi(token=token)
+            url = api.create_repo(repo_id, private=bool(private), exist_ok=True)
+            api.upload_folder(repo_id=repo_id, folder_path=folder, commit_message="charlm model")
+        except Exception as e:  # the Hub's errors are many; show the message, never the token
+            raise gr.Error(md(f"The Hub refused the push: {str(e).replace(token, '***')}")) from None
+    return f"Pushed to {url}"
+
+
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
+    names = ctx.checkpoint_names()
+    with gr.Tab("Models") as tab:
+        gr.Markdown("Pretrained checkpoints, trained by this project (click a row to read its model card).")
+        checkpoints = gr.Dataframe(table(ctx), headers=TABLE_HEADERS, interactive=False, wrap=True)
+        with gr.Row():
+            checkpoint = gr.Dropdown([(ctx.checkpoint_label(n), n) for n in names], value=ctx.start_up_checkpoint,
+                                     label="Pretrained checkpoint")  # fmt: skip
+            hub_id = gr.Textbox(label="…or a Hugging Face Hub id (user/model)")
+            load = gr.Button("Load", variant="primary")
+        card = gr.Markdown(card_of(ctx, ctx.start_up_checkpoint))
+        with gr.Row():
+            download_button = gr.DownloadButton("Download the current model (.zip)")
+        with gr.Accordion("Push the current model to the Hugging Face Hub", open=False):
+            repo_id = gr.Textbox(label="Repository (user/name)")
+            token = gr.Textbox(label="Write token (used for this push only, never stored)", type="password")
+            private = gr.Checkbox(True, label="Private")
+            push_button = gr.Button("Push")
+            pushed = gr.Markdown()
+
+    def picked(evt: gr.SelectData):
+        row = evt.index[0] if evt.index is not None else None
+        name = names[row] if row is not None and row < len(names) else None
+        return (name, card_of(ctx, name)) if name else (gr.update(), gr.update())
+
+    @single_threaded
+    def on_load(session_value: Session, name: str, hub: str):
+        return load_checkpoint(ctx, session_value, name, hub)
+
+    @single_threaded
+    def on_download(session_value: Session):
+        return download(ctx, session_value)
+
+    @single_threaded
+    def on_push(session_value: Session, repo: str, token_value: str, private_value: bool):
+        return push(ctx, session_value, repo, token_value, private_value)
+
+    private_api = {"api_visibility": "private"}
+    checkpoints.select(picked, None, [checkpoint, card], **private_api)
+    checkpoint.input(lambda n: card_of(ctx, n), checkpoint, card, **private_api)
+    load.click(on_load, [session, checkpoint, hub_id], [current, card], api_name="load")
+    download_button.click(on_download, session, download_button, api_name="download")
+    push_button.click(on_push, [session, repo_id, token, private], pushed, api_name="push")
+    return tab

@@ -1,0 +1,361 @@
+"""The Train tab: a preset or every option by hand, Start and Stop, the live perplexity plot, samples."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, fields
+
+import gradio as gr
+import pandas as pd
+
+from ..corpora import CORPORA, RECIPE_NOTES, corpus_from_bytes, corpus_from_text, describe, load_corpus, preprocessing
+from ..errors import CharLMError
+from ..model import CharLMConfig
+from ..presets import PRESETS
+from ..run import RunSpec, build
+from ..train import Epoch, Finished, Sample, Started, Step, TrainConfig
+from .common import (
+    CELL_CHOICES,
+    AppContext,
+    RunSummary,
+    Session,
+    error,
+    in_own_thread,
+    md,
+    model_line,
+    number,
+    single_threaded,
+)
+
+OWN_TEXT = "your own text"
+DEFAULT_PRESET = "quick-lstm"
+PLOT_POINTS_PER_EPOCH = 25
+UPDATE_SECONDS = 0.5  # the page is updated at most this often while steps go by
+
+
+@dataclass
+class TrainForm:
+    """The Train tab's widgets' values, in the order of the /train API's parameters."""
+
+    preset: str | None
+    corpus_name: str
+    recipe: str
+    max_chars: float | None
+    upload: bytes | None
+    pasted: str
+    cell: str
+    layers: int
+    hidden: int
+    bidirectional: bool
+    dropout: float
+    embedding: int
+    engine: str
+    epochs: int
+    batch_size: int
+    num_steps: int
+    sampling: str
+    optimizer: str
+    lr: float
+    clip: float
+    seed: int
+
+
+FORM_FIELDS = tuple(f.name for f in fields(TrainForm))
+MODEL_WIDGETS = {"cell": "cell", "layers": "num_layers", "hidden": "hidden_size", "bidirectional": "bidirectional",
+                 "dropout": "dropout", "embedding": "embedding_dim"}  # fmt: skip
+TRAIN_WIDGETS = ("engine", "epochs", "batch_size", "num_steps", "sampling", "optimizer", "lr", "clip", "seed")
+WHOLE = {"max_chars": "Use only the first N characters", "layers": "Layers", "hidden": "Hidden units",
+         "embedding": "Embedding size", "epochs": "Epochs", "batch_size": "Batch size", "num_steps": "Steps",
+         "seed": "Seed"}  # fmt: skip
+REAL = {"dropout": "Dropout", "lr": "Learning rate", "clip": "Clip"}
+
+
+# -- presets and the corpus panel -----------------------------------------------------------------
+
+
+def recipes_of(corpus_name: str) -> tuple[str, ...]:
+    """The preprocessing recipes a corpus offers ("raw" first); your own text is read raw."""
+    return CORPORA[corpus_name].recipes if corpus_name in CORPORA else ("raw",)
+
+
+def recipes_info(corpus_name: str) -> str:
+    """What each of a corpus's recipes does, for the line under the Preprocessing radio."""
+    notes = [f"{r}: {RECIPE_NOTES[corpus_name, r]}" for r in recipes_of(corpus_name) if (corpus_name, r) in RECIPE_NOTES]
+    return "; ".join(["raw: the characters as they are", *notes])
+
+
+def offer_recipes(corpus_name: str, recipe: str):
+    """The Preprocessing radio for a newly chosen corpus: its recipes, keeping the choice where it is offered."""
+    offered = recipes_of(corpus_name)
+    return gr.Radio(choices=list(offered), value=recipe if recipe in offered else "raw", info=recipes_info(corpus_name))
+
+
+def preset_values(ctx: AppContext, name: str) -> dict:
+    """A preset's value for each Train widget, by the widget's name."""
+    spec = PRESETS[name].spec
+    model = {widget: getattr(spec_model_config(spec), option) for widget, option in MODEL_WIDGETS.items()}
+    train = {widget: getattr(spec.train, widget) for widget in TRAIN_WIDGETS if widget not in ("engine", "seed")}
+    train["epochs"] = min(train["epochs"], ctx.limits.max_epochs)
+    return {"corpus_name": spec.corpus, "recipe": spec.recipe, "max_chars": spec.max_chars or 0, **model, **train}
+
+
+def spec_model_config(spec: RunSpec) -> CharLMConfig:
+    """The model options a spec sets, with CharLMConfig's defaults for the rest."""
+    return CharLMConfig(vocab=["<unk>"], **spec.model)
+
+
+def preset_info(ctx: AppContext, name: str) -> str:
+    p = PRESETS[name]
+    cfg, also = base_spec(ctx, name).train, []
+    if drop := p.spec.model.get("weight_drop"):
+        also.append(f"DropConnect {drop:g} on the recurrent weights")
+    if cfg.lr_decay != 1:
+        also.append(f"learning rate × {cfg.lr_decay:g} per epoch after epoch {max(1, cfg.lr_decay_after)}")
+    if cfg.weight_decay:
+        also.append(f"weight decay {cfg.weight_decay:g}")
+    if cfg.max_seconds < ctx.limits.max_seconds:
+        also.append(f"stops after {cfg.max_seconds:g} s")
+    also = f"  \nAlso from this preset: {'; '.join(also)}." if also else ""
+    return f"**{md(p.title)}** — {md(p.source)}. Published: {md(p.published)}.  \n{md(p.explanation)}{also}"
+
+
+def base_spec(ctx: AppContext, preset: str | None) -> RunSpec:
+    """What a run starts from before the widgets have their say: the selected preset's spec (its options without a
+    widget apply while it stays selected), or mixed precision where it is fast; always within this server's time cap."""
+    spec = PRESETS[preset].spec if preset in PRESETS else RunSpec(train=TrainConfig(precision="auto"))
+    limit = min(spec.train.max_seconds or ctx.limits.max_seconds, ctx.limits.max_seconds)
+    return spec.with_options(train={"max_seconds": limit})
+
+
+def load_training_text(form: TrainForm):
+    if form.corpus_name != OWN_TEXT:
+        return load_corpus(form.corpus_name, form.recipe if form.recipe in recipes_of(form.corpus_name) else "raw")
+    if form.upload is not None:  # an empty file is b"", and must be called empty, not missing
+        return corpus_from_bytes(form.upload, filename="the uploaded file")
+    return corpus_from_text(form.pasted or "")
+
+
+def corpus_info(corpus_name: str, recipe: str, upload: bytes | None, pasted: str, max_chars: float) -> str:
+    if corpus_name == OWN_TEXT and upload is None and not (pasted or "").strip():
+        return "Paste some text or upload a UTF-8 text file (up to the upload limit)."
+    form = TrainForm(None, corpus_name, recipe, max_chars, upload, pasted, *[None] * (len(FORM_FIELDS) - 6))
+    try:
+        corpus = load_training_text(form)
+    except CharLMError as e:
+        return f"⚠️ {md(e)}"
+    note = f"  \n{md(CORPORA[corpus_name].note)}" if corpus_name in CORPORA else ""
+    cut = f" Training uses the first {int(max_chars):,}." if max_chars and max_chars < len(corpus.text) else ""
+    return f"**{md(describe(corpus))}** ({md(preprocessing(corpus))}).{cut}{note}"
+
+
+def spec_from_form(ctx: AppContext, form: TrainForm) -> RunSpec:
+    """The run the widgets describe, on top of the selected preset's; every value checked."""
+    for name, label in WHOLE.items():
+        setattr(form, name, number(label, getattr(form, name) or 0, whole=True))
+    for name, label in REAL.items():
+        setattr(form, name, number(label, getattr(form, name)))
+    base = base_spec(ctx, form.preset)
+    text = {} if form.corpus_name != OWN_TEXT else {"user_text": load_training_text(form)}
+    model = {option: getattr(form, widget) for widget, option in MODEL_WIDGETS.items()}
+    model["bidirectional"] = bool(model["bidirectional"])
+    train = {name: getattr(form, name) for name in TRAIN_WIDGETS}
+    train |= {"sample_every": max(1, form.epochs // 10), "sample_prefix": ""}  # "": the corpus's usual prefix
+    corpus = {"corpus": form.corpus_name, "recipe": form.recipe if form.recipe in recipes_of(form.corpus_name) else "raw"}
+    return base.with_options(**(text or corpus), max_chars=form.max_chars or None, model=model, train=train)
+
+
+# -- training -------------------------------------------------------------------------------------
+
+
+def train(ctx: AppContext, request: gr.Request | None, session: Session, *values):
+    """Train in this visitor's session, yielding the live plot, the status line, samples and the model line."""
+    if session.training:
+        raise gr.Error("A run is already training in this session: stop it first.")
+    form = TrainForm(*values)
+    try:
+        spec = spec_from_form(ctx, form)
+        base = PRESETS[spec.preset].spec if spec.preset in PRESETS else None
+        run = build(spec, limits=ctx.limits, command=spec.command(base))
+    except CharLMError as e:
+        raise error(e) from None
+
+    title = dict((v, k) for k, v in CELL_CHOICES)[form.cell]
+    name = f"{len(session.runs) + 1}. {title} {form.layers}×{form.hidden}" + (" bi" if form.bidirectional else "")
+    points: list[dict] = []  # the live plot's rows: epoch (fractional within an epoch), perplexity, series
+    status, header, sample, last_yield, recent = "Starting…", "", "", 0.0, []
+    epochs = run.trainer.config.epochs
+    key = request.session_hash if request else "local"
+    session.training = True
+    with ctx.lock:
+        ctx.running[key] = run
+    try:
+        for event in in_own_thread(run, ctx.training_threads):
+            if isinstance(event, Started):
+                header = status = (
+                    f"Training on **{event.device}** ({event.engine} engine, {event.precision}): "
+                    f"{event.num_parameters:,} parameters, "
+                    f"{event.train_chars:,} training and {event.valid_chars:,} validation characters."
+                )
+                # Epoch 0: the untrained model, about as perplexed as the vocabulary is large. Both series must be in
+                # the plot's first update: Gradio's line plot keeps the colours of its first data for good.
+                initial = (event.initial_train_perplexity, event.initial_valid_perplexity)
+                for series, value in zip(("training", "validation"), initial, strict=True):
+                    if value is not None:
+                        points.append({"epoch": 0.0, "perplexity": value, "series": series})
+            elif isinstance(event, Step):
+                recent.append(event.loss)
+                if event.step % max(1, event.steps_per_epoch // PLOT_POINTS_PER_EPOCH) == 0:
+                    x = event.epoch - 1 + event.step / event.steps_per_epoch
+                    points.append({"epoch": x, "perplexity": math.exp(min(sum(recent) / len(recent), 50)), "series": "training"})
+                    recent = []
+                status = (
+                    f"{header}  \nEpoch **{event.epoch}/{epochs}**, step {event.step}/{event.steps_per_epoch} · "
+                    f"training perplexity {event.perplexity:.2f} · {event.tokens_per_second:,.0f} tokens/s · "
+                    f"gradient norm {event.grad_norm:.2f}{' (clipped)' if event.clipped else ''} · "
+                    f"{event.elapsed:.0f} s, about {event.seconds_to_go:.0f} s to go"
+                )
+                if time.perf_counter() - last_yield < UPDATE_SECONDS:
+                    continue
+            elif isinstance(event, Epoch):
+                points.append({"epoch": float(event.epoch), "perplexity": event.valid_perplexity, "series": "validation"})
+                status = (
+                    f"{header}  \nEpoch **{event.epoch}/{epochs}** · training perplexity "
+                    f"{event.train_perplexity:.3f} · **validation perplexity {event.valid_perplexity:.3f}** "
+                    f"({event.valid_bpc:.3f} bits/char){' — best so far' if event.is_best else ''} · "
+                    f"{event.tokens_per_second:,.0f} tokens/s · {event.clipped_fraction:.0%} of steps clipped · "
+                    f"{event.elapsed:.0f} s, about {event.seconds_to_go:.0f} s to go"
+                )
+            elif isinstance(event, Sample):
+                sample = f"After epoch {event.epoch}:\n{event.prefix}{event.text}"
+            elif isinstance(event, Finished):
+                status = f"{header}  \n**{md(event.message)}**"
+            last_yield = time.perf_counter()
+            yield live_points(points), status, sample, model_line(ctx, session)
+    finally:  # also when Stop or a closed tab cancels the run: keep what was learned
+        with ctx.lock:
+            ctx.running.pop(key, None)
+        session.training = False
+        history = run.trainer.history
+        if history:
+            session.model, session.model_name, session.run, session.checkpoint = run.model, f"run {name}", run, None
+            session.trace = None
+            best = run.finished.best_valid_perplexity if run.finished else min(h["valid_perplexity"] for h in history)
+            summary = RunSummary(name, list(history), run.model.num_parameters, history[-1]["tokens_per_second"], best,
+                                 history[-1]["elapsed"])  # fmt: skip
+            session.runs.append(summary)
+    yield live_points(points), status, sample, model_line(ctx, session)
+
+
+def live_points(points: list[dict]):
+    """The live plot's data; no update until there is a point (an empty frame would fix the colours as numbers)."""
+    return pd.DataFrame(points, columns=["epoch", "perplexity", "series"]) if points else gr.skip()
+
+
+def stop(ctx: AppContext, request: gr.Request | None, session: Session):
+    with ctx.lock:
+        run = ctx.running.get(request.session_hash if request else "local")
+    if run is None:
+        gr.Info("Nothing is training in this session.")
+    else:
+        run.trainer.stop()
+
+
+def stop_on_close(ctx: AppContext, request: gr.Request | None):
+    """A closed tab stops its run, so the CPU goes back to the other visitors."""
+    with ctx.lock:
+        run = ctx.running.get(request.session_hash if request else "local")
+    if run is not None:
+        run.trainer.stop()
+
+
+# -- the tab --------------------------------------------------------------------------------------
+
+
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
+    """The tab's widgets and its events."""
+    chosen = preset_values(ctx, DEFAULT_PRESET)
+    with gr.Tab("Train") as tab:
+        preset = gr.Dropdown([(p.title, k) for k, p in PRESETS.items()], value=DEFAULT_PRESET,
+                             label="Preset: one click sets everything below to a book's experiment")  # fmt: skip
+        about_preset = gr.Markdown(preset_info(ctx, DEFAULT_PRESET))
+        w: dict[str, gr.components.Component] = {"preset": preset}
+        with gr.Row(equal_height=False):
+            with gr.Column(min_width=300):
+                corpora = [(s.title, k) for k, s in CORPORA.items()] + [("Your own text", OWN_TEXT)]
+                w["corpus_name"] = gr.Dropdown(corpora, value=chosen["corpus_name"], label="Corpus")
+                w["recipe"] = gr.Radio(list(recipes_of(chosen["corpus_name"])), value=chosen["recipe"], label="Preprocessing",
+                                       info=recipes_info(chosen["corpus_name"]))  # fmt: skip
+                w["max_chars"] = gr.Number(chosen["max_chars"], label="Use only the first N characters (0 = all)",
+                                           precision=0, minimum=0)  # fmt: skip
+                w["upload"] = gr.File(label="Upload a UTF-8 text file", type="binary", file_types=[".txt"], visible=False)
+                w["pasted"] = gr.Textbox(label="…or paste text", lines=4, visible=False)
+                info = gr.Markdown()
+            with gr.Column(min_width=300):
+                w["cell"] = gr.Radio(CELL_CHOICES, value=chosen["cell"], label="Cell")
+                with gr.Row():
+                    w["layers"] = gr.Slider(1, ctx.limits.max_layers, value=chosen["layers"], step=1, label="Layers")
+                    w["hidden"] = gr.Slider(8, ctx.limits.max_hidden, value=chosen["hidden"], step=8, label="Hidden units")
+                with gr.Row():
+                    w["bidirectional"] = gr.Checkbox(False, label="Bidirectional (cannot generate)")
+                    w["engine"] = gr.Radio(["auto", "scratch", "fused"], value="auto", label="Engine")
+                with gr.Row():
+                    w["dropout"] = gr.Slider(0, 0.8, value=chosen["dropout"], step=0.05, label="Dropout")
+                    w["embedding"] = gr.Number(chosen["embedding"], label="Embedding size (0 = one-hot)", precision=0, minimum=0)
+            with gr.Column(min_width=300):
+                with gr.Row():
+                    w["epochs"] = gr.Number(chosen["epochs"], label=f"Epochs (≤ {ctx.limits.max_epochs})", precision=0, minimum=1)
+                    w["seed"] = gr.Number(0, label="Seed", precision=0, minimum=0)
+                with gr.Row():
+                    w["batch_size"] = gr.Number(chosen["batch_size"], label="Batch size", precision=0, minimum=1)
+                    w["num_steps"] = gr.Number(chosen["num_steps"], label="Steps (BPTT length)", precision=0, minimum=1)
+                w["sampling"] = gr.Radio(["sequential", "random"], value=chosen["sampling"], label="Minibatches")
+                with gr.Row():
+                    optimizers = ["adam", "adamw", "sgd", "rmsprop"]
+                    w["optimizer"] = gr.Dropdown(optimizers, value=chosen["optimizer"], label="Optimizer")
+                    w["lr"] = gr.Number(chosen["lr"], label="Learning rate")
+                    w["clip"] = gr.Number(chosen["clip"], label="Clip gradient norm (0 = off)")
+        with gr.Row():
+            start = gr.Button("Start training", variant="primary")
+            stop_button = gr.Button("Stop", variant="stop")
+        status = gr.Markdown()
+        colors = {"training": "#1f77b4", "validation": "#d62728"}
+        live = gr.LinePlot(None, x="epoch", y="perplexity", color="series", color_map=colors,
+                           x_title="epoch", y_title="perplexity (lower is better)", height=320,
+                           title="Perplexity while training: per step (training) and per epoch (validation)")  # fmt: skip
+        sample = gr.Textbox(label="Greedy sample from the prefix, every few epochs", lines=4, interactive=False)
+
+    corpus_inputs = [w[k] for k in ("corpus_name", "recipe", "upload", "pasted", "max_chars")]
+    private = {"api_visibility": "private"}
+    gr.on([c.change for c in corpus_inputs], corpus_info, corpus_inputs, info, **private)
+    own = lambda c: (gr.update(visible=c == OWN_TEXT),) * 2  # noqa: E731
+    w["corpus_name"].change(own, w["corpus_name"], [w["upload"], w["pasted"]], **private)
+    w["corpus_name"].change(offer_recipes, [w["corpus_name"], w["recipe"]], w["recipe"], **private)
+    filled = [about_preset, *(w[k] for k in chosen)]
+
+    def apply_preset(name: str):
+        """Fill the widgets from a preset: corpus, model, recipe, and what the book reported."""
+        if name not in PRESETS:  # the dropdown was cleared
+            return {}
+        return {about_preset: preset_info(ctx, name)} | {w[k]: v for k, v in preset_values(ctx, name).items()}
+
+    preset.input(apply_preset, preset, filled, api_name="apply_preset")
+
+    @single_threaded
+    def on_start(request: gr.Request, session_value: Session, *values):
+        yield from train(ctx, request, session_value, *values)
+
+    def on_stop(request: gr.Request, session_value: Session):
+        stop(ctx, request, session_value)
+
+    training = start.click(on_start, [session, *(w[k] for k in FORM_FIELDS)], [live, status, sample, current],
+                           api_name="train", concurrency_limit=ctx.limits.max_trainings, concurrency_id="train",
+                           trigger_mode="once", show_progress="hidden")  # fmt: skip
+    stop_button.click(on_stop, session, None, cancels=[training], api_name="stop")
+    demo.load(corpus_info, corpus_inputs, info, **private)
+
+    def on_close(request: gr.Request):
+        stop_on_close(ctx, request)
+
+    demo.unload(on_close)
+    return tab
