@@ -100,3 +100,25 @@ def served(ctx):
         yield f"http://127.0.0.1:{port}/", ctx
     finally:
         demo.close()
+
+
+# -- headless Chromium: Debian's package (.ci/run installs it); a test that needs it fails without it, never skips --
+
+CHROMIUM_CANDIDATES = [os.environ.get("CHARLM_CHROMIUM", ""), "/usr/lib/chromium/chromium"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    candidates = [*CHROMIUM_CANDIDATES, shutil.which("chromium") or ""]
+    executable = next((c for c in candidates if c and Path(c).is_file()), None)
+    if executable is None:
+        pytest.fail("Chromium is not installed: `apt-get install chromium` (Debian), or set CHARLM_CHROMIUM")
+    with sync_playwright() as p:
+        flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+        b = p.chromium.launch(executable_path=executable, args=flags)
+        yield b
+        b.close()

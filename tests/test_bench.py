@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from charlm import bench
 from charlm.cli import main
 
@@ -43,6 +45,7 @@ def test_bench_command_prints_json(capsys):
     assert {r["variant"] for r in result["rows"]} == {"torch.nn", "fused", "scratch", "naive"}
 
 
+@pytest.mark.slow
 def test_the_compiled_variant_is_timed_beside_the_others_with_its_compile_time():
     tiny = bench.Setting("tiny", batch_size=2, num_steps=4, hidden_size=8, num_layers=1, vocab_size=5)
     rows = bench.measure_setting(tiny, ["lstm"], bench.torch.device("cpu"), repeats=1, warmup=0, compile=True)

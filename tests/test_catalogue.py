@@ -54,6 +54,10 @@ def _digest(folder: Path) -> dict[str, str]:
 
 @pytest.fixture
 def world(tmp_path, shared, monkeypatch, ctx):
+    return make_world(tmp_path, shared, monkeypatch, ctx)
+
+
+def make_world(tmp_path: Path, shared: Path, monkeypatch, ctx: AppContext) -> World:
     monkeypatch.setenv("CHARLM_DATA_DIR", str(shared))
     monkeypatch.setenv("CHARLM_CACHE_DIR", str(tmp_path / "cache"))
     model = CharLM.seeded(CharLMConfig(vocab=list(VOCAB.tokens), cell="lstm", hidden_size=8), seed=1)
@@ -287,3 +291,63 @@ def test_a_half_download_leaves_nothing_in_the_cache(world, monkeypatch, tmp_pat
 def test_upload_refusals_name_the_problem_directly():
     with pytest.raises(CharLMError, match="is empty"):
         corpus_from_bytes(b"", "notes.txt")
+
+
+# -- every message of the app's, as Chromium renders it ---------------------------------------------------------------
+
+
+def _readable(text: str) -> str:
+    """Text as a person reads it, whitespace and Markdown emphasis aside."""
+    return " ".join(text.replace("**", "").split())
+
+
+@pytest.mark.browser
+def test_every_app_message_reads_whole_in_the_browser(browser, tmp_path, shared, ctx, capsys):
+    """Each catalogue entry the app shows is put through the component that shows it (an error toast, or the
+    Markdown under Generate and Inspect) in Chromium: the text on the page is the whole message, "<unk>" included."""
+    from conftest import free_port
+
+    shown = []  # (entry, the handler's string)
+    for k, entry in enumerate(e for e in CATALOGUE if e.in_app):
+        with pytest.MonkeyPatch.context() as mp:
+            folder = tmp_path / str(k)
+            folder.mkdir()
+            w = make_world(folder, shared, mp, dataclasses.replace(ctx, default_model=ctx.default_model))
+            shown.append((entry, raw_message_of(entry, w, mp, capsys)))
+
+    def show(index: float):
+        entry, raw = shown[int(index)]
+        if entry.error is gr.Error:
+            raise gr.Error(raw)
+        return f"entry {int(index)}:\n\n{raw}"  # the number tells this answer from the last
+
+    with gr.Blocks() as page_app:
+        index = gr.Number(0, label="entry")
+        go = gr.Button("show")
+        note = gr.Markdown(elem_id="note")
+        go.click(show, index, note, show_progress="hidden")
+    port = free_port()
+    page_app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        for k, (entry, raw) in enumerate(shown):
+            box = page.get_by_role("spinbutton", name="entry")
+            box.fill(str(k))
+            box.press("Tab")
+            page.get_by_role("button", name="show").click()
+            if entry.error is gr.Error:
+                toast = page.locator(".toast-body").last
+                toast.wait_for(timeout=10_000)
+                seen = toast.inner_text().removeprefix("Error").strip().removeprefix("×").strip()
+                page.locator(".toast-close").last.click()
+                page.wait_for_function("document.querySelectorAll('.toast-body').length === 0", timeout=10_000)
+            else:
+                page.wait_for_function("([k]) => document.querySelector('#note').innerText.startsWith(`entry ${k}:`)",
+                                       arg=[k], timeout=10_000)  # fmt: skip
+                seen = page.locator("#note").inner_text().removeprefix(f"entry {k}:")
+            assert _readable(seen) == _readable(html.unescape(raw)), entry.name
+            assert re.search(entry.message, _readable(seen), re.S), (entry.name, seen)
+        assert sum("<unk>" in _readable(html.unescape(raw)) for _e, raw in shown) >= 2  # the case that once vanished
+    finally:
+        page_app.close()

@@ -34,6 +34,7 @@ def test_the_folder_is_small_and_holds_no_pickles():
     assert not [p for p in files if p.suffix in (".bin", ".pt", ".pth", ".pkl", ".ckpt")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_a_checkpoint_scores_what_its_card_says(name, shared):
     folder = CHECKPOINTS / name

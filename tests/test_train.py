@@ -180,6 +180,7 @@ def test_bfloat16_training_steps_learn_and_leave_float32_weights(engine):
     assert all(p.dtype == torch.float32 for p in model.parameters())
 
 
+@pytest.mark.slow
 def test_compiled_training_takes_the_scratch_engine_and_learns_what_eager_training_does():
     def losses(compile):
         torch.manual_seed(3)
