@@ -36,6 +36,8 @@ from .generate import stream
 from .inspection import trace
 from .layers import LAYERS
 from .model import CharLM, CharLMConfig
+from .presets import PRESETS
+from .run import RunSpec
 from .vocab import Vocab
 
 TORCH_NN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
@@ -50,11 +52,19 @@ class Setting:
     num_layers: int
     vocab_size: int  # input features per step (one-hot inputs of this size) and the head's outputs
 
+    @classmethod
+    def of(cls, name: str, spec: RunSpec, inputs: int) -> Setting:
+        """A run's shape: its batch, steps and layers; ``inputs`` features per step (the embedding, else the
+        one-hot vocabulary the spec's text gives)."""
+        train, model = spec.train, spec.model
+        return cls(name, train.batch_size, train.num_steps, model["hidden_size"], model["num_layers"],
+                   model["embedding_dim"] or inputs)  # fmt: skip
+
 
 SETTINGS = {
-    "d2l": Setting("d2l", 32, 35, 256, 1, 28),  # the book's LSTM chapter
+    "d2l": Setting.of("d2l", PRESETS["d2l-lstm"].spec, 28),  # the book's LSTM chapter: 26 letters, space, <unk>
     "large": Setting("large", 128, 35, 512, 2, 28),
-    "app": Setting("app", 32, 64, 256, 2, 64),  # the app's default preset, quick-lstm: 2 × 256 over a 64-wide embedding
+    "app": Setting.of("app", PRESETS["quick-lstm"].spec, 28),  # the app's default: 2 × 256 over a 64-wide embedding
 }
 
 

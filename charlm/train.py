@@ -28,6 +28,7 @@ from .errors import CharLMError, CheckpointError, check_whole
 from .generate import evaluating, generate
 from .layers import ENGINES
 from .model import CharLM
+from .provenance import Provenance, TrainingRecord
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 PRECISIONS = ("float32", "bfloat16", "auto")
@@ -350,12 +351,9 @@ class Trainer:
         """The model (``CharLM.from_pretrained`` reads it) plus what ``resume_from`` needs to go on;
         ``weights_dtype=torch.float16`` halves the weights file (they load back as float32)."""
         folder = Path(folder)
-        self.model.config.metadata["training"] = {
-            "config": asdict(self.config),
-            "history": self.history,
-            "best_epoch": self.best_epoch,
-            "best_valid_perplexity": math.exp(self.best_valid_loss) if self.best_epoch is not None else None,
-        }
+        best_ppl = math.exp(self.best_valid_loss) if self.best_epoch is not None else None
+        record = TrainingRecord(asdict(self.config), self.history, self.best_epoch, best_ppl)
+        self.model.config.metadata["training"] = asdict(record)
         self.model.save_pretrained(folder, weights_dtype=weights_dtype, model_card_kwargs={"training": model_card})
         tensors, layout = _flatten_optimizer_state(self.optimizer.state_dict())
         safetensors.torch.save_file(tensors, str(folder / OPTIMIZER_FILE))
@@ -375,7 +373,7 @@ class Trainer:
         self.first_epoch = int(saved["next_epoch"])
         self.best_epoch = saved["best_epoch"]
         self.best_valid_loss = float(saved["best_valid_loss"])
-        self.history = list(self.model.config.metadata.get("training", {}).get("history", []))
+        self.history = list(Provenance.of(self.model).training.history)
 
 
 @torch.inference_mode()
