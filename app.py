@@ -16,7 +16,6 @@ from pathlib import Path
 import gradio as gr
 import torch
 
-from charlm import pick_device
 from charlm.corpora import max_upload_bytes
 from charlm.limits import Limits
 from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, train_tab
@@ -38,7 +37,7 @@ def build_demo(ctx: AppContext | None = None) -> gr.Blocks:
         gr.Markdown(
             "# charlm\nTrain, inspect and sample character-level recurrent language models — vanilla RNN, GRU, "
             "LSTM, peephole LSTM, stacked and bidirectional — on one from-scratch cell library. "
-            f"Running on **{pick_device()}**."
+            f"Training runs on **{ctx.where_training_runs()}**."
         )
         current = gr.Markdown(model_line(ctx, Session()))
         for tab in TABS:

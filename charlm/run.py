@@ -34,7 +34,7 @@ from .errors import CharLMError
 from .limits import Limits
 from .model import CharLM, CharLMConfig
 from .provenance import Provenance, hardware, sha256_of_file, sha256_of_text
-from .train import Event, Finished, Sample, TrainConfig, Trainer
+from .train import Event, Finished, Sample, Started, TrainConfig, Trainer
 
 CUSTOM = "custom"  # the corpus name of a user's own text
 MODEL_OPTIONS = tuple(f.name for f in fields(CharLMConfig) if f.name not in ("vocab", "metadata"))
@@ -135,7 +135,9 @@ class Run:
     trainer: Trainer
     command: str  # what reproduces it
     last_sample: str = ""
+    started: Started | None = None  # what the trainer said it runs on, and in which precision
     finished: Finished | None = None
+    hardware: str | None = None  # where it trained, when not here (charlm.remote); None: this trainer's device
 
     @property
     def provenance(self) -> Provenance:
@@ -144,19 +146,25 @@ class Run:
     def events(self) -> Iterator[Event]:
         """The trainer's events; the run keeps the last sample and how it finished, for its model card."""
         for event in self.trainer.run():
-            if isinstance(event, Sample):
+            if isinstance(event, Started):
+                self.started = event
+            elif isinstance(event, Sample):
                 self.last_sample = event.prefix + event.text
             elif isinstance(event, Finished):
                 self.finished = event
             yield event
 
+    def where(self) -> str:
+        """Where it trained: "cpu (AMD EPYC, 2 of 2 cores), torch 2.13.0+cpu"."""
+        return self.hardware or hardware(self.trainer.device)
+
     def card(self) -> str:
         """The model card's training section: data, recipe, hardware, figures, a sample, the command."""
-        return training_card(self.trainer, self.corpus, self.command, self.last_sample, self.finished)
+        return training_card(self)
 
     def save(self, folder: str | Path, weights_dtype: torch.dtype | None = None) -> Path:
         """The checkpoint (``CharLM.from_pretrained`` reads it, ``--resume`` goes on from it) with its card."""
-        self.model.config.metadata["hardware"] = hardware(self.trainer.device)
+        self.model.config.metadata["hardware"] = self.where()
         return self.trainer.save(folder, model_card=self.card(), weights_dtype=weights_dtype)
 
 
@@ -218,9 +226,11 @@ def resume_spec(folder: str | Path, **overrides) -> RunSpec:
     return spec.with_options(**overrides)
 
 
-def training_card(trainer: Trainer, corpus: Corpus, command: str, sample: str, finished: Finished | None) -> str:
+def training_card(run: Run) -> str:
     """The model card's training section: data, recipe, hardware, figures, a sample, the command."""
+    trainer, corpus, sample, finished = run.trainer, run.corpus, run.last_sample, run.finished
     cfg, data, history = trainer.config, trainer.data, trainer.history
+    engine, precision = (run.started.engine, run.started.precision) if run.started else (trainer.engine, trainer.precision)
     lines = [
         "## Training",
         "",
@@ -229,8 +239,8 @@ def training_card(trainer: Trainer, corpus: Corpus, command: str, sample: str, f
         f"for validation ({len(data.valid):,}).",
         f"- **Recipe**: {cfg.optimizer} lr {cfg.lr:g}{_decay(cfg)}, gradient clipping {cfg.clip:g}, weight decay "
         f"{cfg.weight_decay:g}, batch {cfg.batch_size} × {cfg.num_steps} steps, {cfg.sampling} sampling, seed {cfg.seed}, "
-        f"{trainer.engine} engine, {trainer.precision} training steps.",
-        f"- **Hardware**: {hardware(trainer.device)}.",
+        f"{engine} engine, {precision} training steps.",
+        f"- **Hardware**: {run.where()}.",
     ]
     if history:
         best = min(history, key=lambda h: h["valid_loss"])
@@ -254,7 +264,7 @@ def training_card(trainer: Trainer, corpus: Corpus, command: str, sample: str, f
         lines += ["", finished.message]
     if sample:
         lines += ["", "Greedy sample after training:", "", "```text", sample, "```"]
-    lines += ["", "Reproduce:", "", "```bash", command, "```"]
+    lines += ["", "Reproduce:", "", "```bash", run.command, "```"]
     return "\n".join(lines)
 
 

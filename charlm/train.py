@@ -217,6 +217,10 @@ class Trainer:
         """Ask the loop to stop before its next minibatch (safe from another thread)."""
         self._stop_requested = True
 
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
     def run(self) -> Iterator[Event]:
         cfg, model = self.config, self.model
         steps_per_epoch = self.data.steps_per_epoch(cfg.batch_size, cfg.num_steps)
@@ -324,7 +328,7 @@ class Trainer:
         epochs_done = len(self.history)
         best_ppl = math.exp(self.best_valid_loss) if self.best_epoch is not None else None
         if not message:
-            message = self._finish_message(reason, epochs_done, best_ppl)
+            message = self.finish_message(reason, epochs_done, best_ppl)
         yield Finished(reason, message, epochs_done, self.best_epoch, best_ppl, time.perf_counter() - start)
 
     def _diverged_message(self, epoch: int, step: int | None, loss: float, grad_norm: float) -> str:
@@ -337,8 +341,10 @@ class Trainer:
             f"(clip now {self.config.clip:g}{', off' if not self.config.clip else ''})."
         )
 
-    def _finish_message(self, reason: str, epochs_done: int, best_ppl: float | None) -> str:
-        what = {"completed": "Finished", "stopped": "Stopped", "time limit": "Reached the time limit"}[reason]
+    def finish_message(self, reason: str, epochs_done: int, best_ppl: float | None) -> str:
+        """One sentence on how a run ended and which weights it kept."""
+        what = {"completed": "Finished", "stopped": "Stopped", "time limit": "Reached the time limit", "cut off": "Cut off"}
+        what = what[reason]
         text = f"{what} after {epochs_done} epoch{'s' if epochs_done != 1 else ''}"
         if best_ppl is None:
             return text + ": no epoch completed, so the model is as it was."

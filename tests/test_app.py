@@ -46,13 +46,14 @@ def app_folder():
 
 def test_training_streams_updates_and_leaves_the_model_with_the_session(ctx):
     session = Session()
-    plot, status, sample, current = train(ctx, session)[-1]
+    plot, status, sample, current, offer_cpu = train(ctx, session)[-1]
     assert set(plot["series"]) == {"training", "validation"}
     assert plot[plot.series == "validation"].epoch.tolist() == [0.0, 1.0, 2.0]  # epoch 0: the untrained model
     assert "Finished after 2 epochs" in status and "After epoch 2" in sample
     assert isinstance(session.model, CharLM) and session.model.config.cell == "gru"
     assert len(session.runs) == 1 and session.runs[0].best_valid_perplexity < plot.perplexity.max()
     assert "run 1. GRU 1×16" in current and not session.training and session.run.model is session.model
+    assert offer_cpu == {"__type__": "update", "visible": False}  # the CPU button is for a GPU that could not be had
 
 
 def test_the_time_to_go_counts_down_to_the_time_limit(ctx):
@@ -100,7 +101,7 @@ def test_a_preset_brings_its_options_that_have_no_widget(ctx):
 
 def test_training_with_a_preset_selected_runs_with_its_extras(ctx):
     session = Session()
-    *_, (_plot, status, _sample, _line) = train(ctx, session, preset="quick-lstm", epochs=1)
+    *_, (_plot, status, _sample, _line, _cpu) = train(ctx, session, preset="quick-lstm", epochs=1)
     assert "Finished after 1 epoch" in status and ("bfloat16" in status or "float32" in status)
     train(ctx, session, preset="timemachine-best", epochs=1)
     assert session.model.config.weight_drop == 0.3 and "weight drop 0.3" in session.model.describe()
@@ -288,7 +289,7 @@ def test_the_served_app_trains_stops_generates_and_traces(served):
 
     url, _ctx = served
     client = Client(url, verbose=False)
-    _plot, status, _sample, current = client.predict(*form(), api_name="/train")
+    _plot, status, _sample, current, _cpu = client.predict(*form(), api_name="/train")
     assert "Finished after 2 epochs" in status and "GRU 1×16" in current
     text, _ = client.predict("the ", 40, 0.0, 0, 1.0, 0, 1, api_name="/generate")
     assert text.startswith("the ") and len(text) == 44

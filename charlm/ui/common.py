@@ -19,11 +19,14 @@ import gradio as gr
 import torch
 
 from ..cells import CELLS
+from ..device import pick_device
 from ..errors import CharLMError
 from ..inspection import Trace, Unit
 from ..limits import Limits
 from ..model import CharLM, describe_checkpoint
 from ..run import Run
+from . import zerogpu
+from .zerogpu import ZeroGPU
 
 DEFAULT_CHECKPOINT = "timemachine-raw"  # the novel with its punctuation and capitals: the nicest to read and inspect
 CELL_CHOICES = [(cell.title[0].upper() + cell.title[1:], name) for name, cell in CELLS.items()]  # "Vanilla RNN", …
@@ -36,6 +39,8 @@ class AppContext:
     limits: Limits
     checkpoints: Path  # the pretrained checkpoint folders
     training_threads: int  # the cores a training run gets (every other handler keeps to one: see single_threaded)
+    gpu: ZeroGPU | None = None  # on a ZeroGPU Space: what lends Start a GPU (see zerogpu.py)
+    device: str = "cpu"  # where models live in this process: the CPU on ZeroGPU, else CUDA, then MPS, else the CPU
     start_up_checkpoint: str | None = None
     default_model: CharLM | None = None  # what a visitor has before training or loading anything
     running: dict[str, Run] = field(default_factory=dict)  # session hash → its run, so a closed tab can stop it
@@ -43,7 +48,9 @@ class AppContext:
 
     @classmethod
     def create(cls, checkpoints: Path, limits: Limits | None = None, load_model: bool = True) -> AppContext:
-        ctx = cls(limits or Limits.from_env(), checkpoints, torch.get_num_threads())
+        gpu = zerogpu.detect()  # before anything could touch CUDA
+        device = "cpu" if gpu else str(pick_device())
+        ctx = cls(limits or Limits.from_env(), checkpoints, torch.get_num_threads(), gpu, device)
         names = ctx.checkpoint_names()
         ctx.start_up_checkpoint = DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0] if names else None
         if load_model and ctx.start_up_checkpoint:
@@ -59,6 +66,9 @@ class AppContext:
 
     def checkpoint_label(self, name: str) -> str:
         return describe_checkpoint(self.checkpoints / name).label()
+
+    def where_training_runs(self) -> str:
+        return self.gpu.describe() if self.gpu else f"this machine's {'CPU' if self.device == 'cpu' else self.device}"
 
 
 @dataclass

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..device import pick_device
 from ..errors import CharLMError
 from ..model import CharLM, describe_checkpoint, read_card
 from .common import AppContext, Session, current_model, error, md, model_line, single_threaded
@@ -39,7 +38,7 @@ def load_checkpoint(ctx: AppContext, session: Session, name: str, hub_id: str):
     if not source:
         raise gr.Error("Pick a pretrained checkpoint, or type a Hugging Face Hub id such as user/model.")
     try:
-        model = CharLM.from_pretrained(source, device=pick_device())
+        model = CharLM.from_pretrained(source, device=ctx.device)
     except CharLMError as e:
         raise error(e) from None
     session.model, session.run, session.trace = model, None, None

@@ -13,6 +13,7 @@ from ..corpora import CORPORA, RECIPE_NOTES, corpus_from_bytes, corpus_from_text
 from ..errors import CharLMError
 from ..model import CharLMConfig
 from ..presets import PRESETS
+from ..remote import cut_short, receive
 from ..run import RunSpec, build
 from ..train import Epoch, Finished, Sample, Started, Step, TrainConfig
 from .common import (
@@ -27,6 +28,7 @@ from .common import (
     number,
     single_threaded,
 )
+from .zerogpu import advice
 
 OWN_TEXT = "your own text"
 DEFAULT_PRESET = "quick-lstm"
@@ -168,32 +170,38 @@ def spec_from_form(ctx: AppContext, form: TrainForm) -> RunSpec:
 # -- training -------------------------------------------------------------------------------------
 
 
-def train(ctx: AppContext, request: gr.Request | None, session: Session, *values):
-    """Train in this visitor's session, yielding the live plot, the status line, samples and the model line."""
+def train(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False):
+    """Train in this visitor's session, yielding the live plot, the status line, samples, the model line and whether
+    to offer a run on the CPU. On a ZeroGPU Space the run trains on a lent GPU (``on_cpu``: here, on the CPU)."""
     if session.training:
         raise gr.Error("A run is already training in this session: stop it first.")
     form = TrainForm(*values)
+    remote = ctx.gpu is not None and not on_cpu
     try:
         spec = spec_from_form(ctx, form)
         base = PRESETS[spec.preset].spec if spec.preset in PRESETS else None
-        run = build(spec, limits=ctx.limits, command=spec.command(base))
+        here = spec.with_options(train={"device": "cpu"}) if ctx.gpu else spec  # on ZeroGPU this process keeps off CUDA
+        run = build(here, limits=ctx.limits, command=spec.command(base))
     except CharLMError as e:
         raise error(e) from None
 
     title = dict((v, k) for k, v in CELL_CHOICES)[form.cell]
     name = f"{len(session.runs) + 1}. {title} {form.layers}×{form.hidden}" + (" bi" if form.bidirectional else "")
     points: list[dict] = []  # the live plot's rows: epoch (fractional within an epoch), perplexity, series
-    status, header, sample, last_yield, recent = "Starting…", "", "", 0.0, []
+    status, header, sample, last_yield, recent, gpu_failed = "Starting…", "", "", 0.0, [], False
     epochs = run.trainer.config.epochs
     key = request.session_hash if request else "local"
+    events = receive(ctx.gpu.train(spec), run) if remote else in_own_thread(run, ctx.training_threads)
     session.training = True
     with ctx.lock:
         ctx.running[key] = run
     try:
-        for event in in_own_thread(run, ctx.training_threads):
+        for event in events:
+            if remote and run.trainer.stop_requested:  # Stop, or a closed tab: the worker is told when this ends
+                event = cut_short(run)
             if isinstance(event, Started):
                 header = status = (
-                    f"Training on **{event.device}** ({event.engine} engine, {event.precision}): "
+                    f"Training on **{where(ctx, event, remote)}** ({event.engine} engine, {event.precision}): "
                     f"{event.num_parameters:,} parameters, "
                     f"{event.train_chars:,} training and {event.valid_chars:,} validation characters."
                 )
@@ -231,7 +239,15 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
             elif isinstance(event, Finished):
                 status = f"{header}  \n**{md(event.message)}**"
             last_yield = time.perf_counter()
-            yield live_points(points), status, sample, model_line(ctx, session)
+            yield live_points(points), status, sample, model_line(ctx, session), gr.update(visible=False)
+            if isinstance(event, Finished):
+                break
+    except Exception as e:  # the GPU could not be had, or its worker died: ZeroGPU says why in a gr.Error
+        if not remote:
+            raise
+        gpu_failed, message = True, getattr(e, "message", None) or str(e) or type(e).__name__
+        kept = cut_short(run, "cut off").message if run.trainer.history else "Your model and runs are as they were."
+        status = f"{header}  \n**The GPU run stopped: {md(message)}** {md(advice(message))}  \n{md(kept)}"
     finally:  # also when Stop or a closed tab cancels the run: keep what was learned
         with ctx.lock:
             ctx.running.pop(key, None)
@@ -244,7 +260,11 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
             summary = RunSummary(name, list(history), run.model.num_parameters, history[-1]["tokens_per_second"], best,
                                  history[-1]["elapsed"])  # fmt: skip
             session.runs.append(summary)
-    yield live_points(points), status, sample, model_line(ctx, session)
+    yield live_points(points), status, sample, model_line(ctx, session), gr.update(visible=gpu_failed)
+
+
+def where(ctx: AppContext, event: Started, remote: bool) -> str:
+    return f"this Space's GPU ({event.device}, ZeroGPU)" if remote else ("this Space's CPU" if ctx.gpu else event.device)
 
 
 def live_points(points: list[dict]):
@@ -318,6 +338,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         with gr.Row():
             start = gr.Button("Start training", variant="primary")
             stop_button = gr.Button("Stop", variant="stop")
+            on_cpu = gr.Button("Train the same run on the CPU", variant="secondary", visible=False)
         status = gr.Markdown()
         colors = {"training": "#1f77b4", "validation": "#d62728"}
         live = gr.LinePlot(None, x="epoch", y="perplexity", color="series", color_map=colors,
@@ -345,13 +366,18 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     def on_start(request: gr.Request, session_value: Session, *values):
         yield from train(ctx, request, session_value, *values)
 
+    @single_threaded
+    def on_start_cpu(request: gr.Request, session_value: Session, *values):
+        yield from train(ctx, request, session_value, *values, on_cpu=True)
+
     def on_stop(request: gr.Request, session_value: Session):
         stop(ctx, request, session_value)
 
-    training = start.click(on_start, [session, *(w[k] for k in FORM_FIELDS)], [live, status, sample, current],
-                           api_name="train", concurrency_limit=ctx.limits.max_trainings, concurrency_id="train",
-                           trigger_mode="once", show_progress="hidden")  # fmt: skip
-    stop_button.click(on_stop, session, None, cancels=[training], api_name="stop")
+    inputs, outputs = [session, *(w[k] for k in FORM_FIELDS)], [live, status, sample, current, on_cpu]
+    queue = {"concurrency_limit": ctx.limits.max_trainings, "concurrency_id": "train", "trigger_mode": "once"}
+    training = start.click(on_start, inputs, outputs, api_name="train", show_progress="hidden", **queue)
+    training_on_cpu = on_cpu.click(on_start_cpu, inputs, outputs, api_name="train_on_cpu", show_progress="hidden", **queue)
+    stop_button.click(on_stop, session, None, cancels=[training, training_on_cpu], api_name="stop")
     demo.load(corpus_info, corpus_inputs, info, **private)
 
     def on_close(request: gr.Request):
