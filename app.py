@@ -22,6 +22,10 @@ from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_
 from charlm.ui.common import AppContext, Session, model_line
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
+# What an upload of this folder to a Space leaves out (README: "Deploy your own Space"): the Space needs the app, the
+# library, the checkpoints and the README, not the tests, CI, training runs or anything a tool left behind.
+SPACE_IGNORE = ["tests/*", ".ci/*", "runs/*", ".git/*", "**/__pycache__/*", "*.pyc", ".pytest_cache/*", ".ruff_cache/*",
+                "*.egg-info/*", ".venv/*", "venv/*", "inspect.html", "requirements-dev.txt", "pyproject.toml"]
 TABS = (train_tab, inspect_tab, generate_tab, models_tab, compare_tab, cells_tab)  # in the order they are shown
 
 

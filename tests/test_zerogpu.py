@@ -199,3 +199,15 @@ def test_over_quota_the_visitor_reads_why_and_one_click_trains_on_the_cpu(ctx, m
     *_, (_plot, status, _sample, line, offer_cpu) = train_tab.train(on_space, None, before, *form(), on_cpu=True)
     assert "Finished after 2 epochs" in status and "this Space's CPU" in status and not offer_cpu["visible"]
     assert len(spaces.calls) == 1 and len(before.runs) == 1 and "run 1. GRU 1×16" in line
+
+
+def test_stop_ends_a_gpu_run_after_the_epoch_in_hand_and_keeps_its_weights(ctx, monkeypatch, main_process_without_cuda):
+    spaces = StandInSpaces()
+    on_space = zero_gpu_context(ctx, monkeypatch, spaces)
+    session = Session()
+    updates = train_tab.train(on_space, None, session, *form(epochs=50))
+    for _plot, status, *_ in updates:
+        if "Epoch **1/50** ·" in status:  # the first epoch is in: the visitor presses Stop
+            train_tab.stop(on_space, None, session)
+    assert "Stopped after 1 epoch; best validation perplexity" in status and len(spaces.snapshots) >= 1
+    assert [h["epoch"] for h in session.run.trainer.history] == [1] and not on_space.running

@@ -249,6 +249,7 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
         kept = cut_short(run, "cut off").message if run.trainer.history else "Your model and runs are as they were."
         status = f"{header}  \n**The GPU run stopped: {md(message)}** {md(advice(message))}  \n{md(kept)}"
     finally:  # also when Stop or a closed tab cancels the run: keep what was learned
+        events.close()  # stops a local run's thread, or tells a GPU worker to stop
         with ctx.lock:
             ctx.running.pop(key, None)
         session.training = False
