@@ -3,7 +3,6 @@ this folder sends (README, "Deploy your own Space")."""
 
 import re
 import subprocess
-from pathlib import Path
 
 from conftest import REPO
 from huggingface_hub import metadata_load
