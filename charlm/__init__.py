@@ -6,6 +6,11 @@ The modules, in the order data flows through them:
     layers   stacked, bidirectional layers over the cells: drop-ins for torch.nn.RNN/GRU/LSTM
     vocab    characters ↔ ids
     model    CharLM: encoding → recurrent stack → head; checkpoints (safetensors, Hugging Face Hub)
+    corpora, data      the texts (downloaded, verified, cached) and their batches
+    train    the training loop, as a stream of typed events
+    run      a run put together in one place: RunSpec → corpus, dataset, model, trainer; provenance
+    remote   a run trained in another process (a ZeroGPU worker), its weights sent back every epoch
+    ui       the web app's tabs (gradio; app.py builds them)
     device   CUDA, then Apple MPS, else the CPU
     errors   the errors a user can act on
 """

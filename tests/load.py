@@ -102,7 +102,7 @@ class Load:
             self.interrupt(v, job, interrupt)
             outputs = None
         else:
-            outputs = job.result(timeout=self.left())  # (plot, status, sample, model line, CPU button)
+            outputs = job.result(timeout=self.left())  # (plot, status, sample, model line)
         with self.lock:
             self.served += 1
             if ranks:
