@@ -18,7 +18,7 @@ import torch
 
 from charlm.corpora import max_upload_bytes
 from charlm.limits import Limits
-from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, train_tab
+from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, style, train_tab
 from charlm.ui.common import AppContext, Session, model_line
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
@@ -38,17 +38,27 @@ def build_demo(ctx: AppContext | None = None) -> gr.Blocks:
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
     with gr.Blocks(title="charlm") as demo:
         session = gr.State(Session())
-        gr.Markdown(
-            "# charlm\nTrain, inspect and sample character-level recurrent language models — vanilla RNN, GRU, "
-            "LSTM, peephole LSTM, stacked and bidirectional — on one from-scratch cell library. "
-            f"Training runs on **{ctx.where_training_runs()}**."
-        )
-        current = gr.Markdown(model_line(ctx, Session()))
+        with gr.Row(equal_height=True):
+            gr.Markdown(
+                f"**charlm** · training on **{ctx.where_training_runs_briefly()}**<span class='long'>: "
+                f"{ctx.where_training_runs()} — train, inspect and sample character-level RNNs, GRUs and LSTMs, "
+                "built from scratch.</span>",
+                elem_id="header",
+            )
+            present = gr.Checkbox(False, label="Presenting", min_width=120, scale=0, elem_id="present")
+        current = gr.Markdown(model_line(ctx, Session()), elem_id="current-model")
         for tab in TABS:
             tab.create(ctx, demo, session, current)
+        present.change(None, present, present, js=style.TOGGLE)
+        demo.load(None, None, present, js=style.FROM_URL)
     demo.queue(default_concurrency_limit=4)
     demo.charlm = ctx  # for tests and the load test: the runs in progress, the caps
     return demo
+
+
+def launch_options() -> dict:
+    """What ``launch`` needs beyond the address: the app's CSS and the upload cap."""
+    return {"css": style.CSS, "max_file_size": max_upload_bytes()}
 
 
 def main() -> None:
@@ -58,7 +68,7 @@ def main() -> None:
     torch.set_num_threads(1)
     host = os.environ.get("CHARLM_HOST", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     port = int(os.environ.get("CHARLM_PORT", os.environ.get("GRADIO_SERVER_PORT", "7860")))
-    build_demo(ctx).launch(server_name=host, server_port=port, max_file_size=max_upload_bytes())
+    build_demo(ctx).launch(server_name=host, server_port=port, **launch_options())
 
 
 if __name__ == "__main__":

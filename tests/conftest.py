@@ -95,10 +95,17 @@ def served(ctx):
 
     port = free_port()
     demo = app.build_demo(ctx)
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **app.launch_options())
     try:
         yield f"http://127.0.0.1:{port}/", ctx
     finally:
+        import time
+
+        for run in list(ctx.running.values()):  # no run of this test's may go on eating the next one's CPU
+            run.trainer.stop()
+        deadline = time.monotonic() + 15
+        while ctx.running and time.monotonic() < deadline:
+            time.sleep(0.1)
         demo.close()
 
 

@@ -184,11 +184,34 @@ def test_inspect_traces_and_a_clicked_unit_recolours_the_text(ctx):
     class Event:  # what Gradio passes for a click on row 2
         index = (2, 0)
 
-    assert inspect_tab.select_unit(session, Event()) != tinted
-    fig, _ = inspect_tab.render_gate(session, 1, "forward", "f")
+    assert inspect_tab.select_unit(ctx, session, Event()) != tinted
+    fig, _ = inspect_tab.render_gate(ctx, session, 1, "forward", "f")
     assert "Forget gate" in fig.layout.title.text
     *_layers_and_directions, gates = inspect_tab.choices(ctx, session)
     assert [g for _label, g in gates["choices"]] == list(CELLS["lstm"].recorded) and gates["value"] == "c"
+
+
+def test_inspect_opens_on_the_start_up_picture_and_follows_the_visitors_model(ctx):
+    start = inspect_tab.start_trace(ctx)
+    ctx.start_trace = start
+    assert start.text.startswith("time traveller") and len(start.units) > 0  # the start-up model's own sample
+    fresh = Session()
+    fig, note = inspect_tab.render_gate(ctx, fresh, 1, "forward", "f")  # nothing traced: the start-up picture
+    assert "Forget gate" in fig.layout.title.text and "Forget gate" in note
+
+    class Event:
+        index = (0, 0)
+
+    assert "charlm-text" in inspect_tab.select_unit(ctx, fresh, Event())
+    assert inspect_tab.follow_the_model(ctx, fresh, start.text, 1, "forward", "c") is None  # already this model's
+
+    train(ctx, fresh, epochs=1)  # a model of the visitor's own: the tab traces it when it opens
+    text, summary, heatmap, *_ = inspect_tab.follow_the_model(ctx, fresh, start.text, 1, "forward", "h")
+    assert text != start.text and fresh.trace is not None and fresh.inspect_default == text and heatmap is not None
+    assert summary.startswith("Traced ")
+    assert inspect_tab.follow_the_model(ctx, fresh, text, 1, "forward", "h") is None  # traced: nothing to do
+    fresh.trace = None  # a newer model again, and a text the visitor typed: theirs is kept
+    assert inspect_tab.follow_the_model(ctx, fresh, "my own words", 1, "forward", "h")[0] == "my own words"
 
 
 def test_loading_checkpoints_and_bad_ones(ctx, tmp_path):

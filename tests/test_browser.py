@@ -17,6 +17,22 @@ LINE_VERTICES = """() => [...document.querySelectorAll('.vega-embed g.mark-line 
     .reduce((n, p) => n + ((p.getAttribute('d') || '').match(/L/g) || []).length, 0)"""
 
 
+def open_tab(page, name: str) -> None:
+    """A tab by its name; on a phone the last tabs sit behind Gradio's "More tabs" menu."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.is_visible():
+        tab.click()
+    else:
+        page.get_by_role("button", name="More tabs").click()
+        page.locator(".overflow-dropdown button", has_text=name).click()
+
+
+def open_settings(page, *names: str) -> None:
+    """The Train tab's settings, folded away under the first screen."""
+    for name in names:
+        page.get_by_text(name, exact=True).click()
+
+
 def set_number(page, label: str, value: str) -> None:
     box = page.get_by_role("spinbutton", name=label)
     box.fill(value)
@@ -30,22 +46,28 @@ def test_train_watch_the_plot_then_inspect_and_generate(browser, served, tmp_pat
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(url)
     page.wait_for_selector("text=Start training")
+    open_settings(page, "Text: corpus and preprocessing", "Training: epochs, batches, optimizer")
     set_number(page, "Epochs (≤ 500)", "4")
     set_number(page, "Use only the first N characters (0 = all)", "40000")
     page.get_by_role("button", name="Start training").click()
 
     page.wait_for_function(f"({LINE_VERTICES})() > 2", timeout=60_000)
     early = page.evaluate(LINE_VERTICES)
-    page.wait_for_selector("text=Finished after 4 epochs", timeout=120_000)
+    try:
+        page.wait_for_selector("text=Finished after 4 epochs", timeout=120_000)
+    except Exception:
+        page.screenshot(path=shots / "train-failed.png", full_page=True)  # what the page showed instead
+        raise
     page.wait_for_timeout(500)
     assert page.evaluate(LINE_VERTICES) > early  # the plot gained points while training
     assert page.get_by_text("validation perplexity").count() > 0
     page.screenshot(path=shots / "train.png", full_page=True)
 
-    page.get_by_role("tab", name="Inspect").click()
+    page.get_by_role("tab", name="Inspect").click()  # it traces the model just trained by itself
     text_box = page.get_by_role("textbox", name="Text", exact=True)
-    page.wait_for_function("(el) => el.value.length > 100", arg=text_box.element_handle(), timeout=30_000)
-    page.get_by_role("button", name="Trace").click()
+    # the new model's own writing (the d2l text: lower-case letters and spaces), not the start-up model's
+    new_sample = "(el) => el.value.length > 100 && /^[a-z \\n]+$/.test(el.value)"
+    page.wait_for_function(new_sample, arg=text_box.element_handle(), timeout=30_000)
     page.wait_for_selector("text=Traced", timeout=30_000)
     page.wait_for_selector(".charlm-text span[title]")
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .heatmaplayer .hm').length > 0", timeout=30_000)
@@ -96,6 +118,7 @@ def test_closing_the_tab_stops_its_run(browser, served):
     page = browser.new_page()
     page.goto(url)
     page.wait_for_selector("text=Start training")
+    open_settings(page, "Training: epochs, batches, optimizer")
     set_number(page, "Epochs (≤ 500)", "200")
     page.get_by_role("button", name="Start training").click()
     page.wait_for_selector("text=Epoch 1/200", timeout=30_000)
@@ -105,3 +128,74 @@ def test_closing_the_tab_stops_its_run(browser, served):
     while ctx.running and time.perf_counter() < deadline:
         time.sleep(0.1)
     assert not ctx.running  # the run ended and gave the CPU back
+
+
+SIZES = {"projector": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+PRIMARY = {"Generate": "Generate", "Models": "Load", "Cells": None, "Compare": None}  # the button each tab is for
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_first_screen_holds_what_a_visitor_needs(browser, served, size, tmp_path):
+    url, _ctx = served
+    viewport = SIZES[size]
+    shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport=viewport)
+    page.goto(url)
+    page.wait_for_selector("text=Start training")
+    start = page.get_by_role("button", name="Start training").bounding_box()
+    plot = page.locator("#live-plot").bounding_box()
+    assert start["y"] + start["height"] <= viewport["height"] and plot["y"] + 40 <= viewport["height"], (start, plot)
+    lines = "(p) => p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight)"
+    assert size != "phone" or page.locator("#header p").evaluate(lines) < 1.5  # the header is one line on a phone
+    overflows = "document.documentElement.scrollWidth - window.innerWidth"
+    assert page.evaluate(overflows) <= 0
+    page.screenshot(path=shots / f"train-{size}.png")
+
+    open_tab(page, "Inspect")  # a picture at once: the start-up model's trace, no click on Trace
+    page.wait_for_selector("#gate-heatmap .js-plotly-plot .heatmaplayer", timeout=10_000)
+    assert page.evaluate(overflows) <= 0
+    page.screenshot(path=shots / f"inspect-{size}.png")
+    for tab, button in PRIMARY.items():
+        open_tab(page, tab)
+        page.wait_for_timeout(300)
+        assert page.evaluate(overflows) <= 0, tab
+        if button:
+            box = page.get_by_role("button", name=button, exact=True).bounding_box()
+            assert box["y"] + box["height"] <= viewport["height"], (tab, box)
+        if tab == "Generate":
+            page.screenshot(path=shots / f"generate-{size}.png")
+
+
+def test_the_presenting_view_is_larger_and_bookmarkable(browser, served, tmp_path):
+    url, _ctx = served
+    shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    size = "() => parseFloat(getComputedStyle(document.querySelector('#current-model p')).fontSize)"
+    page = browser.new_page(viewport=SIZES["projector"])
+    page.goto(url)
+    page.wait_for_selector("text=Start training")
+    normal = page.evaluate(size)
+    page.get_by_label("Presenting").check()  # the switch
+    page.wait_for_function("document.body.classList.contains('present')")
+    assert page.evaluate(size) >= 1.4 * normal
+    assert not page.get_by_text("Training: epochs, batches, optimizer").is_visible()  # settings give way
+
+    bookmarked = browser.new_page(viewport=SIZES["projector"])
+    bookmarked.goto(url + "?present")  # the URL parameter, for a lecturer's bookmark
+    bookmarked.wait_for_function("document.body.classList.contains('present')", timeout=10_000)
+    assert bookmarked.evaluate(size) >= 1.4 * normal and bookmarked.get_by_label("Presenting").is_checked()
+    bookmarked.get_by_role("button", name="Start training").click()
+    bookmarked.wait_for_function(f"({LINE_VERTICES})() > 2", timeout=60_000)
+    tick = "() => parseFloat(getComputedStyle(document.querySelector('#live-plot .role-axis-label text')).fontSize)"
+    assert bookmarked.evaluate(tick) >= 18  # the plot's tick labels, readable from the back
+    bookmarked.screenshot(path=shots / "train-presenting.png")
+    bookmarked.get_by_role("button", name="Stop").click()
+    bookmarked.wait_for_selector("text=Stopped after", timeout=30_000)
+    for theme in ("dark",):  # Gradio's dark theme: the plots stay readable
+        dark = browser.new_page(viewport=SIZES["projector"])
+        dark.goto(url + f"?__theme={theme}&present")
+        dark.wait_for_selector("text=Start training")
+        open_tab(dark, "Inspect")
+        dark.wait_for_selector("#gate-heatmap .js-plotly-plot .heatmaplayer", timeout=10_000)
+        dark.screenshot(path=shots / f"inspect-presenting-{theme}.png")

@@ -208,6 +208,6 @@ def test_stop_ends_a_gpu_run_after_the_epoch_in_hand_and_keeps_its_weights(ctx, 
     updates = train_tab.train(on_space, None, session, *form(epochs=50))
     for _plot, status, *_ in updates:
         if "Epoch **1/50** ·" in status:  # the first epoch is in: the visitor presses Stop
-            train_tab.stop(on_space, None, session)
+            on_space.running["local"].trainer.stop()  # what Stop does, before it waits for the run to end
     assert "Stopped after 1 epoch; best validation perplexity" in status and len(spaces.snapshots) >= 1
     assert [h["epoch"] for h in session.run.trainer.history] == [1] and not on_space.running

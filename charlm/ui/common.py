@@ -32,6 +32,15 @@ DEFAULT_CHECKPOINT = "timemachine-raw"  # the novel with its punctuation and cap
 CELL_CHOICES = [(cell.title[0].upper() + cell.title[1:], name) for name, cell in CELLS.items()]  # "Vanilla RNN", …
 
 
+@dataclass(frozen=True)
+class StartTrace:
+    """The start-up model's trace of a sample of its own, shown by Inspect before a visitor asks for anything."""
+
+    text: str
+    trace: Trace
+    units: list[Unit]
+
+
 @dataclass
 class AppContext:
     """What the whole app shares, made once when it is built (importing a module makes none of it)."""
@@ -43,6 +52,7 @@ class AppContext:
     device: str = "cpu"  # where models live in this process: the CPU on ZeroGPU, else CUDA, then MPS, else the CPU
     start_up_checkpoint: str | None = None
     default_model: CharLM | None = None  # what a visitor has before training or loading anything
+    start_trace: StartTrace | None = None  # Inspect's first picture, computed once when the app is built
     running: dict[str, Run] = field(default_factory=dict)  # session hash → its run, so a closed tab can stop it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -70,6 +80,9 @@ class AppContext:
     def where_training_runs(self) -> str:
         return self.gpu.describe() if self.gpu else f"this machine's {'CPU' if self.device == 'cpu' else self.device}"
 
+    def where_training_runs_briefly(self) -> str:
+        return "ZeroGPU" if self.gpu else "CPU" if self.device == "cpu" else self.device.upper()
+
 
 @dataclass
 class RunSummary:
@@ -92,8 +105,9 @@ class Session:
     run: Run | None = None  # the run that made ``model``, when it was trained here (Download saves it with its card)
     checkpoint: Path | None = None  # the folder ``model`` was loaded from, when it was
     runs: list[RunSummary] = field(default_factory=list)
-    trace: Trace | None = None
+    trace: Trace | None = None  # None: nothing traced for the current model yet
     units: list[Unit] = field(default_factory=list)
+    inspect_default: str = ""  # the sample Inspect last put in its text box (the visitor's own text is kept)
     training: bool = False
 
 
@@ -109,7 +123,7 @@ def model_line(ctx: AppContext, session: Session) -> str:
     if model is None:
         return "**Current model:** none yet — train one, or load one in the Models tab."
     name = session.model_name or f"pretrained `{ctx.start_up_checkpoint}`"
-    return f"**Current model:** {name} — {md(model.describe())}."
+    return f"**Current model:** {name}<span class='details'> — {md(model.describe())}</span>."
 
 
 def md(text: str) -> str:

@@ -46,19 +46,20 @@ def samples_text(prefix: str, texts: list[str]) -> str:
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
     limits = ctx.limits
     with gr.Tab("Generate") as tab:
-        with gr.Row():
-            prefix = gr.Textbox(label="Prefix (empty: the model's usual one)", scale=3)
-            go = gr.Button("Generate", variant="primary", scale=1)
-        with gr.Row():
-            length = gr.Slider(10, limits.max_generate, value=300, step=10, label="Length")
-            temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="Temperature (0 = greedy)")
-            samples = gr.Slider(1, limits.max_samples, value=1, step=1, label="Samples")
-        with gr.Row():
-            top_k = gr.Number(0, label="Top-k (0 = off)", precision=0, minimum=0)
-            top_p = gr.Slider(0.05, 1, value=1, step=0.05, label="Top-p (1 = off)")
-            seed = gr.Number(-1, label="Seed (−1 = random)", precision=0)
+        with gr.Row(equal_height=True):
+            prefix = gr.Textbox(label="Prefix (empty: the model's usual one)", scale=3, min_width=200)
+            temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="Temperature (0 = greedy)", scale=2, min_width=160)
+            go = gr.Button("Generate", variant="primary", scale=1, min_width=100)
         warnings = gr.Markdown()
-        output = gr.Textbox(label="Generated text", lines=12, interactive=False)
+        output = gr.Textbox(label="Generated text", lines=10, interactive=False)
+        with gr.Accordion("More options: length, samples, top-k, top-p, seed", open=False, elem_classes="settings"):
+            with gr.Row():
+                length = gr.Slider(10, limits.max_generate, value=300, step=10, label="Length")
+                samples = gr.Slider(1, limits.max_samples, value=1, step=1, label="Samples")
+            with gr.Row():
+                top_k = gr.Number(0, label="Top-k (0 = off)", precision=0, minimum=0)
+                top_p = gr.Slider(0.05, 1, value=1, step=0.05, label="Top-p (1 = off)")
+                seed = gr.Number(-1, label="Seed (−1 = random)", precision=0)
 
     @single_threaded
     def on_generate(session_value: Session, *values):

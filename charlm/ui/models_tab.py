@@ -92,13 +92,13 @@ def push(ctx: AppContext, session: Session, repo_id: str, token: str, private: b
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
     names = ctx.checkpoint_names()
     with gr.Tab("Models") as tab:
-        gr.Markdown("Pretrained checkpoints, trained by this project (click a row to read its model card).")
-        checkpoints = gr.Dataframe(table(ctx), headers=TABLE_HEADERS, interactive=False, wrap=True)
-        with gr.Row():
+        with gr.Row(equal_height=True):
             checkpoint = gr.Dropdown([(ctx.checkpoint_label(n), n) for n in names], value=ctx.start_up_checkpoint,
-                                     label="Pretrained checkpoint")  # fmt: skip
-            hub_id = gr.Textbox(label="…or a Hugging Face Hub id (user/model)")
-            load = gr.Button("Load", variant="primary")
+                                     label="Pretrained checkpoint", scale=3, min_width=200)  # fmt: skip
+            hub_id = gr.Textbox(label="…or a Hugging Face Hub id (user/model)", scale=2, min_width=160)
+            load = gr.Button("Load", variant="primary", scale=1, min_width=90)
+        gr.Markdown("The checkpoints trained by this project (click a row to read its model card).")
+        checkpoints = gr.Dataframe(table(ctx), headers=TABLE_HEADERS, interactive=False, wrap=False)
         card = gr.Markdown(card_of(ctx, ctx.start_up_checkpoint))
         with gr.Row():
             download_button = gr.DownloadButton("Download the current model (.zip)")

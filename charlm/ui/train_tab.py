@@ -250,6 +250,8 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
         status = f"{header}  \n**The GPU run stopped: {md(message)}** {md(advice(message))}  \n{md(kept)}"
     finally:  # also when Stop or a closed tab cancels the run: keep what was learned
         events.close()  # stops a local run's thread, or tells a GPU worker to stop
+        if remote and run.finished is None:
+            cut_short(run)
         with ctx.lock:
             ctx.running.pop(key, None)
         session.training = False
@@ -273,13 +275,25 @@ def live_points(points: list[dict]):
     return pd.DataFrame(points, columns=["epoch", "perplexity", "series"]) if points else gr.skip()
 
 
+STOP_WAIT_SECONDS = 15  # how long Stop waits for the run to end its minibatch and restore its best weights
+
+
 def stop(ctx: AppContext, request: gr.Request | None, session: Session):
+    """Stop this visitor's run (the event's cancellation closes its stream), then say how it ended: the status line and
+    the model line. The stream, being closed, cannot say it itself."""
+    key = request.session_hash if request else "local"
     with ctx.lock:
-        run = ctx.running.get(request.session_hash if request else "local")
+        run = ctx.running.get(key)
     if run is None:
         gr.Info("Nothing is training in this session.")
-    else:
-        run.trainer.stop()
+        return gr.skip(), gr.skip()
+    run.trainer.stop()
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    while key in ctx.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if run.finished is None:
+        return gr.skip(), model_line(ctx, session)
+    return f"**{md(run.finished.message)}**", model_line(ctx, session)
 
 
 def stop_on_close(ctx: AppContext, request: gr.Request | None):
@@ -297,55 +311,57 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     """The tab's widgets and its events."""
     chosen = preset_values(ctx, DEFAULT_PRESET)
     with gr.Tab("Train") as tab:
+        # The first screen, on a projector and on a phone: the preset, Start and Stop, the status and the live plot.
         preset = gr.Dropdown([(p.title, k) for k, p in PRESETS.items()], value=DEFAULT_PRESET,
-                             label="Preset: one click sets everything below to a book's experiment")  # fmt: skip
-        about_preset = gr.Markdown(preset_info(ctx, DEFAULT_PRESET))
+                             label="Preset: one click sets every option to a book's experiment")  # fmt: skip
         w: dict[str, gr.components.Component] = {"preset": preset}
-        with gr.Row(equal_height=False):
-            with gr.Column(min_width=300):
-                corpora = [(s.title, k) for k, s in CORPORA.items()] + [("Your own text", OWN_TEXT)]
-                w["corpus_name"] = gr.Dropdown(corpora, value=chosen["corpus_name"], label="Corpus")
-                w["recipe"] = gr.Radio(list(recipes_of(chosen["corpus_name"])), value=chosen["recipe"], label="Preprocessing",
-                                       info=recipes_info(chosen["corpus_name"]))  # fmt: skip
-                w["max_chars"] = gr.Number(chosen["max_chars"], label="Use only the first N characters (0 = all)",
-                                           precision=0, minimum=0)  # fmt: skip
-                w["upload"] = gr.File(label="Upload a UTF-8 text file", type="binary", file_types=[".txt"], visible=False)
-                w["pasted"] = gr.Textbox(label="…or paste text", lines=4, visible=False)
-                info = gr.Markdown()
-            with gr.Column(min_width=300):
-                w["cell"] = gr.Radio(CELL_CHOICES, value=chosen["cell"], label="Cell")
-                with gr.Row():
-                    w["layers"] = gr.Slider(1, ctx.limits.max_layers, value=chosen["layers"], step=1, label="Layers")
-                    w["hidden"] = gr.Slider(8, ctx.limits.max_hidden, value=chosen["hidden"], step=8, label="Hidden units")
-                with gr.Row():
-                    w["bidirectional"] = gr.Checkbox(False, label="Bidirectional (cannot generate)")
-                    w["engine"] = gr.Radio(["auto", "scratch", "fused"], value="auto", label="Engine")
-                with gr.Row():
-                    w["dropout"] = gr.Slider(0, 0.8, value=chosen["dropout"], step=0.05, label="Dropout")
-                    w["embedding"] = gr.Number(chosen["embedding"], label="Embedding size (0 = one-hot)", precision=0, minimum=0)
-            with gr.Column(min_width=300):
-                with gr.Row():
-                    w["epochs"] = gr.Number(chosen["epochs"], label=f"Epochs (≤ {ctx.limits.max_epochs})", precision=0, minimum=1)
-                    w["seed"] = gr.Number(0, label="Seed", precision=0, minimum=0)
-                with gr.Row():
-                    w["batch_size"] = gr.Number(chosen["batch_size"], label="Batch size", precision=0, minimum=1)
-                    w["num_steps"] = gr.Number(chosen["num_steps"], label="Steps (BPTT length)", precision=0, minimum=1)
-                w["sampling"] = gr.Radio(["sequential", "random"], value=chosen["sampling"], label="Minibatches")
-                with gr.Row():
-                    optimizers = ["adam", "adamw", "sgd", "rmsprop"]
-                    w["optimizer"] = gr.Dropdown(optimizers, value=chosen["optimizer"], label="Optimizer")
-                    w["lr"] = gr.Number(chosen["lr"], label="Learning rate")
-                    w["clip"] = gr.Number(chosen["clip"], label="Clip gradient norm (0 = off)")
-        with gr.Row():
-            start = gr.Button("Start training", variant="primary")
-            stop_button = gr.Button("Stop", variant="stop")
-            on_cpu = gr.Button("Train the same run on the CPU", variant="secondary", visible=False)
-        status = gr.Markdown()
+        with gr.Row(elem_classes="train-buttons"):
+            start = gr.Button("Start training", variant="primary", min_width=120)
+            stop_button = gr.Button("Stop", variant="stop", min_width=80)
+            on_cpu = gr.Button("Train the same run on the CPU", variant="secondary", visible=False, min_width=160)
+        status = gr.Markdown(elem_id="train-status")
         colors = {"training": "#1f77b4", "validation": "#d62728"}
-        live = gr.LinePlot(None, x="epoch", y="perplexity", color="series", color_map=colors,
+        live = gr.LinePlot(None, x="epoch", y="perplexity", color="series", color_map=colors, elem_id="live-plot",
                            x_title="epoch", y_title="perplexity (lower is better)", height=320,
                            title="Perplexity while training: per step (training) and per epoch (validation)")  # fmt: skip
-        sample = gr.Textbox(label="Greedy sample from the prefix, every few epochs", lines=4, interactive=False)
+        sample = gr.Textbox(label="Greedy sample from the prefix, every few epochs", lines=3, interactive=False)
+
+        # Everything else, one tap away; a preset still sets it all.
+        with gr.Accordion("About this preset", open=False, elem_classes="settings"):
+            about_preset = gr.Markdown(preset_info(ctx, DEFAULT_PRESET))
+        with gr.Accordion("Text: corpus and preprocessing", open=False, elem_classes="settings"):
+            corpora = [(s.title, k) for k, s in CORPORA.items()] + [("Your own text", OWN_TEXT)]
+            w["corpus_name"] = gr.Dropdown(corpora, value=chosen["corpus_name"], label="Corpus")
+            w["recipe"] = gr.Radio(list(recipes_of(chosen["corpus_name"])), value=chosen["recipe"], label="Preprocessing",
+                                   info=recipes_info(chosen["corpus_name"]))  # fmt: skip
+            w["max_chars"] = gr.Number(chosen["max_chars"], label="Use only the first N characters (0 = all)",
+                                       precision=0, minimum=0)  # fmt: skip
+            w["upload"] = gr.File(label="Upload a UTF-8 text file", type="binary", file_types=[".txt"], visible=False)
+            w["pasted"] = gr.Textbox(label="…or paste text", lines=4, visible=False)
+            info = gr.Markdown()
+        with gr.Accordion("Model: cell, layers, size", open=False, elem_classes="settings"):
+            w["cell"] = gr.Radio(CELL_CHOICES, value=chosen["cell"], label="Cell")
+            with gr.Row():
+                w["layers"] = gr.Slider(1, ctx.limits.max_layers, value=chosen["layers"], step=1, label="Layers")
+                w["hidden"] = gr.Slider(8, ctx.limits.max_hidden, value=chosen["hidden"], step=8, label="Hidden units")
+            with gr.Row():
+                w["bidirectional"] = gr.Checkbox(False, label="Bidirectional (cannot generate)")
+                w["engine"] = gr.Radio(["auto", "scratch", "fused"], value="auto", label="Engine")
+            with gr.Row():
+                w["dropout"] = gr.Slider(0, 0.8, value=chosen["dropout"], step=0.05, label="Dropout")
+                w["embedding"] = gr.Number(chosen["embedding"], label="Embedding size (0 = one-hot)", precision=0, minimum=0)
+        with gr.Accordion("Training: epochs, batches, optimizer", open=False, elem_classes="settings"):
+            with gr.Row():
+                w["epochs"] = gr.Number(chosen["epochs"], label=f"Epochs (≤ {ctx.limits.max_epochs})", precision=0, minimum=1)
+                w["seed"] = gr.Number(0, label="Seed", precision=0, minimum=0)
+                w["batch_size"] = gr.Number(chosen["batch_size"], label="Batch size", precision=0, minimum=1)
+                w["num_steps"] = gr.Number(chosen["num_steps"], label="Steps (BPTT length)", precision=0, minimum=1)
+            with gr.Row():
+                w["sampling"] = gr.Radio(["sequential", "random"], value=chosen["sampling"], label="Minibatches")
+                optimizers = ["adam", "adamw", "sgd", "rmsprop"]
+                w["optimizer"] = gr.Dropdown(optimizers, value=chosen["optimizer"], label="Optimizer")
+                w["lr"] = gr.Number(chosen["lr"], label="Learning rate")
+                w["clip"] = gr.Number(chosen["clip"], label="Clip gradient norm (0 = off)")
 
     corpus_inputs = [w[k] for k in ("corpus_name", "recipe", "upload", "pasted", "max_chars")]
     private = {"api_visibility": "private"}
@@ -372,13 +388,13 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         yield from train(ctx, request, session_value, *values, on_cpu=True)
 
     def on_stop(request: gr.Request, session_value: Session):
-        stop(ctx, request, session_value)
+        return stop(ctx, request, session_value)
 
     inputs, outputs = [session, *(w[k] for k in FORM_FIELDS)], [live, status, sample, current, on_cpu]
     queue = {"concurrency_limit": ctx.limits.max_trainings, "concurrency_id": "train", "trigger_mode": "once"}
     training = start.click(on_start, inputs, outputs, api_name="train", show_progress="hidden", **queue)
     training_on_cpu = on_cpu.click(on_start_cpu, inputs, outputs, api_name="train_on_cpu", show_progress="hidden", **queue)
-    stop_button.click(on_stop, session, None, cancels=[training, training_on_cpu], api_name="stop")
+    stop_button.click(on_stop, session, [status, current], cancels=[training, training_on_cpu], api_name="stop")
     demo.load(corpus_info, corpus_inputs, info, **private)
 
     def on_close(request: gr.Request):
