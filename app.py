@@ -19,7 +19,7 @@ import torch
 from charlm.corpora import max_upload_bytes
 from charlm.limits import Limits
 from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, style, train_tab
-from charlm.ui.common import AppContext, Session, model_line
+from charlm.ui.common import AppContext, Session, model_line, one_thread
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 # What an upload of this folder to a Space leaves out (README: "Deploy your own Space"): the Space needs the app, the
@@ -33,10 +33,10 @@ def build_demo(ctx: AppContext | None = None) -> gr.Blocks:
     """The whole app; ``ctx`` (default: this folder's checkpoints and the caps from the environment) is what its
     visitors share."""
     ctx = ctx or AppContext.create(CHECKPOINTS, Limits.from_env())
-    # The first optimizer a process makes imports torch's compiler (about 1 s on two cores): pay that here, not
-    # between a lecturer's first click on Start and the first sign of life.
-    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
-    with gr.Blocks(title="charlm") as demo:
+    with one_thread(), gr.Blocks(title="charlm") as demo:  # the start-up work (Inspect's first picture) on one thread
+        # The first optimizer a process makes imports torch's compiler (about 1 s on two cores): pay that here, not
+        # between a lecturer's first click on Start and the first sign of life.
+        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
         session = gr.State(Session())
         with gr.Row(equal_height=True):
             gr.Markdown(

@@ -38,6 +38,36 @@ def test_importing_any_app_module_changes_no_global_state():
     assert result.stdout.strip() == "clean", result.stderr
 
 
+def test_the_apps_start_up_work_runs_on_one_thread_and_leaves_the_count_as_it_was(ctx, monkeypatch):
+    """A thread that runs torch on several threads keeps an OpenMP pool; one more pool (the main thread's, from loading
+    the start-up model on two) made every training in the app 2× slower: 6 epochs of the quick demo instead of 11."""
+    import app
+    from charlm.inspection import trace
+
+    seen = []
+    load, traced = CharLM.from_pretrained, trace
+
+    def watched_load(*args, **kwargs):
+        seen.append(("load", torch.get_num_threads()))
+        return load(*args, **kwargs)
+
+    def watched_trace(*args, **kwargs):
+        seen.append(("trace", torch.get_num_threads()))
+        return traced(*args, **kwargs)
+
+    monkeypatch.setattr(CharLM, "from_pretrained", watched_load)
+    monkeypatch.setattr(inspect_tab, "trace", watched_trace)
+    saved = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        fresh = AppContext.create(ctx.checkpoints, ctx.limits)
+        app.build_demo(fresh)
+        assert torch.get_num_threads() == 2 and fresh.training_threads == 2
+    finally:
+        torch.set_num_threads(saved)
+    assert seen == [("load", 1), ("trace", 1)]
+
+
 def app_folder():
     from conftest import REPO
 

@@ -65,7 +65,8 @@ class AppContext:
         ctx.start_up_checkpoint = DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0] if names else None
         if load_model and ctx.start_up_checkpoint:
             try:
-                ctx.default_model = CharLM.from_pretrained(checkpoints / ctx.start_up_checkpoint)
+                with one_thread():
+                    ctx.default_model = CharLM.from_pretrained(checkpoints / ctx.start_up_checkpoint)
             except CharLMError as e:  # the app still starts: a visitor can train or load another
                 warnings.warn(f"the start-up checkpoint could not be loaded: {e}", stacklevel=2)
         return ctx
@@ -153,6 +154,18 @@ def number(label: str, value, whole: bool = False) -> float | int:
 # stops spinning between parallel regions, and training in the app ran 2.6× slower than on the command line. So every
 # handler runs torch single-threaded, except each training run, which gets a thread of its own with all the cores
 # (AppContext.training_threads) and takes its pool with it when it ends.
+@contextlib.contextmanager
+def one_thread():
+    """torch on one thread for a while (the app's own start-up work): a thread that once ran torch on several keeps an
+    OpenMP pool, and one more pool made every training run in the app 2× slower (measured, 2-core CPU)."""
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(saved)
+
+
 def single_threaded(handler):
     """An event handler whose torch work runs on one core."""
     if inspect.isgeneratorfunction(handler):
