@@ -114,8 +114,10 @@ def served(ctx):
 CHROMIUM_CANDIDATES = [os.environ.get("CHARLM_CHROMIUM", ""), "/usr/lib/chromium/chromium"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    """A Chromium of the test's own: pages left open by an earlier test, their server gone, would keep retrying and
+    take CPU from the next test's training."""
     import shutil
 
     from playwright.sync_api import sync_playwright

@@ -34,9 +34,15 @@ def open_settings(page, *names: str) -> None:
 
 
 def set_number(page, label: str, value: str) -> None:
+    """Type a number and check it stuck: a section just opened may still be putting its widgets' first values in."""
     box = page.get_by_role("spinbutton", name=label)
-    box.fill(value)
-    box.press("Tab")
+    for _ in range(20):
+        box.fill(value)
+        box.press("Tab")
+        page.wait_for_timeout(250)
+        if box.input_value() == value:
+            return
+    raise AssertionError(f"{label} would not keep {value!r}: it shows {box.input_value()!r}")
 
 
 def test_train_watch_the_plot_then_inspect_and_generate(browser, served, tmp_path):
