@@ -28,7 +28,7 @@ from .model import CharLM, CharLMConfig
 from .presets import PRESETS
 from .provenance import Provenance
 from .run import CUSTOM, FLAGS, MODEL_OPTIONS, NO_FLAG, RunSpec, build, resume_spec
-from .train import OPTIMIZERS, PRECISIONS, Epoch, Finished, Sample, Started, Step, TrainConfig, evaluate
+from .train import KEEP, OPTIMIZERS, PRECISIONS, Epoch, Finished, Sample, Started, Step, TrainConfig, evaluate
 
 TRAIN_OPTIONS = tuple(f.name for f in fields(TrainConfig) if f.name not in NO_FLAG)
 
@@ -210,6 +210,13 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
         help="torch.compile the training step (CUDA graphs on a GPU); compiling takes 20-60 s first",
     )
     o.add_argument("--max-seconds", type=float, default=0.0, help="stop after this many seconds; 0 = no limit")
+    o.add_argument(
+        "--keep",
+        choices=KEEP,
+        default=_default(TrainConfig, "keep"),
+        help="the weights a run ends with: the best validation epoch's, or the last epoch's (the d2l book's figures "
+        "are its final model's training perplexity)",
+    )
     o.add_argument(
         "--sample-every",
         type=int,

@@ -41,7 +41,7 @@ MODEL_OPTIONS = tuple(f.name for f in fields(CharLMConfig) if f.name not in ("vo
 # The train subcommand's flag for each option, where its name is not the option's own with dashes.
 FLAGS = {"recipe": "--preprocess", "hidden_size": "--hidden", "num_layers": "--layers", "embedding_dim": "--embedding"}
 FLAGS |= {"sample_prefix": "--prefix"}
-NO_FLAG = ("sample_temperature", "restore_best", "evaluate_first")  # TrainConfig options the CLI does not offer
+NO_FLAG = ("sample_temperature", "evaluate_first")  # TrainConfig options the CLI does not offer
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,9 @@ def training_card(run: Run) -> str:
             f"- **Result**: {len(history)} epochs in {history[-1]['elapsed']:.0f} s; best validation perplexity "
             f"**{best['valid_perplexity']:.3f}** ({best['valid_bpc']:.3f} bits per character) at epoch {best['epoch']}, "
             f"training perplexity then {best['train_perplexity']:.3f}."
-            + (" These are the weights saved." if cfg.restore_best else ""),
+            + (" These are the weights saved (keep best)." if cfg.keep == "best" else
+               f" The weights saved are the last epoch's (keep last): epoch {history[-1]['epoch']}, training perplexity "
+               f"{history[-1]['train_perplexity']:.3f}, validation {history[-1]['valid_perplexity']:.3f}."),
             "",
             "| epoch | train perplexity | validation perplexity | bits/char | tokens/s |",
             "|---:|---:|---:|---:|---:|",

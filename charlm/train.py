@@ -4,7 +4,7 @@
         ...   # Started, then Step per minibatch, Epoch (with validation) and Sample per epoch, then Finished
 
 The loop can be stopped at any moment (``trainer.stop()``, or by closing the generator): the model
-is left usable, with the best weights by validation perplexity when ``restore_best``. A loss or
+is left usable, with the best weights by validation perplexity (``keep="best"``) or the last (``keep="last"``). A loss or
 gradient that becomes NaN or infinite ends the run with an explanation and the last good weights.
 """
 
@@ -32,6 +32,7 @@ from .provenance import Provenance, TrainingRecord
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 PRECISIONS = ("float32", "bfloat16", "auto")
+KEEP = ("best", "last")
 TRAINING_STATE_FILE = "training_state.json"
 # What a checkpoint keeps of each Epoch event (its history): the figures, not the run's progress.
 HISTORY_KEYS = ("epoch", "train_loss", "train_perplexity", "valid_loss", "valid_perplexity", "valid_bpc",
@@ -68,7 +69,8 @@ class TrainConfig:
     sample_length: int = 100  # characters per sample
     sample_temperature: float = 0.0  # 0 is greedy, as the d2l book's predict_ch8
     max_seconds: float = 0.0  # stop after this much wall time; 0 for no limit
-    restore_best: bool = True  # finish with the weights of the epoch with the best validation perplexity
+    keep: str = "best"  # which weights a run ends with: "best" (the best validation epoch's) or "last" (the d2l
+    #                     book's: its figures are the final model's training perplexity)
     evaluate_first: bool = True  # measure the untrained model (Started's initial perplexities) before the clock starts
 
     def __post_init__(self):
@@ -89,7 +91,8 @@ class TrainConfig:
             raise CharLMError(f"lr_decay must be above 0 and at most 1 (1 keeps the rate), not {self.lr_decay!r}")
         if self.lr > 100:
             raise CharLMError(f"a learning rate of {self.lr:g} can only diverge; the d2l book's SGD uses 1, Adam 1e-3")
-        choices = (("sampling", SAMPLING), ("optimizer", OPTIMIZERS), ("engine", ENGINES), ("precision", PRECISIONS))
+        choices = (("sampling", SAMPLING), ("optimizer", OPTIMIZERS), ("engine", ENGINES), ("precision", PRECISIONS),
+                   ("keep", KEEP))  # fmt: skip
         for name, allowed in choices:
             if getattr(self, name) not in allowed:
                 raise CharLMError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
@@ -322,7 +325,7 @@ class Trainer:
                 if reason == "time limit":
                     break
         finally:  # also when the consumer closes the generator: leave the model usable
-            if cfg.restore_best and best_state is not None and reason != "diverged":
+            if cfg.keep == "best" and best_state is not None and reason != "diverged":
                 model.load_state_dict(best_state)
             model.eval()
         epochs_done = len(self.history)
@@ -348,8 +351,14 @@ class Trainer:
         text = f"{what} after {epochs_done} epoch{'s' if epochs_done != 1 else ''}"
         if best_ppl is None:
             return text + ": no epoch completed, so the model is as it was."
-        kept = " — these are the weights kept" if self.config.restore_best else ""
-        return text + f"; best validation perplexity {best_ppl:.3f} at epoch {self.best_epoch}{kept}."
+        text += f"; best validation perplexity {best_ppl:.3f} at epoch {self.best_epoch}"
+        if self.config.keep == "best":
+            return text + " — these are the weights kept."
+        last = self.history[-1]
+        return (
+            text + f"; the last epoch's weights are kept (training perplexity {last['train_perplexity']:.3f}, "
+            f"validation {last['valid_perplexity']:.3f})."
+        )
 
     # -- checkpoints -------------------------------------------------------------------------------
 

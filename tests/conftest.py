@@ -50,7 +50,8 @@ REPO = Path(__file__).resolve().parents[1]
 # The Train tab's values, in the /train API's order after the preset, corpus, recipe, max_chars, upload and pasted text:
 # a model small enough to train two epochs in well under a second.
 TINY = dict(cell="gru", layers=1, hidden=16, bidirectional=False, dropout=0.0, embedding=0, engine="auto", epochs=2,
-            batch_size=8, num_steps=16, sampling="sequential", optimizer="adam", lr=1e-2, clip=1.0, seed=0)  # fmt: skip
+            batch_size=8, num_steps=16, sampling="sequential", optimizer="adam", lr=1e-2, clip=1.0, seed=0,
+            keep="best")  # fmt: skip
 
 
 def free_port() -> int:

@@ -87,7 +87,7 @@ class Load:
     def train(self, v: Visitor, epochs: int, seed: int, interrupt: str | None = None) -> str | None:
         """Train, watching the job's queue position; with ``interrupt``, stop or abandon it once it runs."""
         args = [None, "timemachine", "raw", 4000, None, "", v.cell, 1, v.hidden, False, 0.0, 0, "auto", epochs,
-                8, 16, "sequential", "adam", 1e-2, 1.0, seed]  # fmt: skip
+                8, 16, "sequential", "adam", 1e-2, 1.0, seed, "best"]  # fmt: skip
         job = v.client.submit(*args, api_name="/train")
         ranks, sizes = [], []
         while not job.done() and not (interrupt and v.client.session_hash in self.running):

@@ -35,7 +35,8 @@ from charlm.ui.train_tab import OWN_TEXT
 
 VOCAB = Vocab.build("the time traveller (for so it will be convenient to speak of him)")
 TRAIN = dict(cell="gru", layers=1, hidden=16, bidirectional=False, dropout=0.0, embedding=0, engine="auto", epochs=1,
-             batch_size=8, num_steps=16, sampling="sequential", optimizer="adam", lr=1e-2, clip=1.0, seed=0)  # fmt: skip
+             batch_size=8, num_steps=16, sampling="sequential", optimizer="adam", lr=1e-2, clip=1.0, seed=0,
+             keep="best")  # fmt: skip
 
 
 @dataclass
@@ -183,6 +184,7 @@ CATALOGUE = [
     Entry("model over the server's cap", lambda w, mp, c: train(w, hidden=4096), "4096 hidden units is over this server's cap of 512"),
     Entry("a precision torch cannot train in", lambda w, mp, c: TrainConfig(precision="float16"), "precision must be one of float32, bfloat16, auto, not 'float16'", error=CharLMError),
     Entry("DropConnect of 1 or more", lambda w, mp, c: CharLMConfig(vocab=list(VOCAB.tokens), weight_drop=1.5), "weight_drop must be a probability in \\[0, 1\\), not 1.5", error=CharLMError),
+    Entry("keep neither best nor last", lambda w, mp, c: train(w, keep="worst"), "keep must be one of best, last, not 'worst'"),
     Entry("compiling the fused engine", lambda w, mp, c: TrainConfig(compile=True, engine="fused"), "compile applies to the scratch engine's time loop; the fused engine is one kernel already", error=CharLMError),
     # -- generation
     Entry("generate before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), generate(World(Session(), w.checkpoint, w.shared, w.ctx))), "no model yet: train one"),

@@ -112,3 +112,24 @@ def test_rmsprop_trains_and_resumes(tmp_path):
         CharLM.from_pretrained(tmp_path / "run"), data, replace(config, epochs=3), resume_from=tmp_path / "run"
     )
     assert again.first_epoch == 3 and again.optimizer.state_dict()["state"]  # the optimizer's state came back
+
+
+@pytest.mark.parametrize("name, engine", [("d2l-lstm", "scratch"), ("d2l-lstm-concise", "fused"),
+                                          ("d2l-rnn", "scratch"), ("d2l-peephole", "scratch")])  # fmt: skip
+def test_from_scratch_presets_train_on_the_scratch_engine_and_keep_the_last_epoch(name, engine, tmp_path, shared, capsys):
+    argv = ["train", "--preset", name, "--epochs", "2", "--max-chars", "3000", "--hidden", "16", "--data-dir", str(shared)]
+    assert main([*argv, "--out", str(tmp_path / name)]) == 0
+    printed = capsys.readouterr().out
+    assert f"with the {engine} engine" in printed and "the last epoch's weights are kept" in printed
+    assert "The weights saved are the last epoch's (keep last)" in (tmp_path / name / "README.md").read_text()
+    assert "keeps the last epoch's weights" in get(name).explanation
+
+
+def test_the_scratch_and_concise_twins_differ_only_in_the_engine():
+    for scratch, concise in (("d2l-lstm", "d2l-lstm-concise"), ("d2l-rnn", "d2l-rnn-concise")):
+        a, b = get(scratch).spec, get(concise).spec
+        assert (a.train.engine, b.train.engine) == ("scratch", "fused")
+        assert a.with_options(train={"engine": "fused"}, preset=concise) == b
+    peephole, lstm = get("d2l-peephole").spec, get("d2l-lstm").spec
+    assert peephole.with_options(model={"cell": "lstm"}, preset="d2l-lstm") == lstm  # the twin on the same recipe
+    assert "Greff" in get("d2l-peephole").published

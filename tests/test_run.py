@@ -11,7 +11,7 @@ from charlm.cli import main, parse_args, spec_from_args
 from charlm.errors import CharLMError
 from charlm.presets import PRESETS
 from charlm.provenance import Provenance, sha256_of_file
-from charlm.run import RunSpec, build, resume_spec
+from charlm.run import Run, RunSpec, build, resume_spec
 from charlm.train import Epoch, Started, TrainConfig
 
 TINY_MODEL = {"cell": "gru", "hidden_size": 16}
@@ -121,3 +121,46 @@ def test_the_time_to_go_after_epoch_2_of_3_is_the_time_the_last_epoch_took(share
     last = events[2].elapsed - events[1].elapsed
     assert events[1].seconds_to_go == pytest.approx(last, rel=0.3), (events[1].seconds_to_go, last)
     assert events[1].fraction_done == pytest.approx(2 / 3) and events[2].seconds_to_go == 0
+
+
+@pytest.mark.parametrize("keep", ["best", "last"])
+def test_keep_decides_which_weights_are_saved_and_the_card_says_which(keep, tmp_path, shared, capsys):
+    """The d2l book's figures are its final model's: ``--keep last``; charlm's own presets keep the best epoch."""
+    import torch
+
+    from charlm import CharLM
+
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "3000", "--cell", "gru",
+            "--hidden", "64", "--epochs", "8", "--batch-size", "8", "--num-steps", "16", "--lr", "0.03",
+            "--sample-every", "0", "--keep", keep, "--out", str(tmp_path / keep)]  # fmt: skip
+    seen = {}
+    original = Run.events
+
+    def watched(run):  # each epoch's weights, as the Epoch event finds them
+        for event in original(run):
+            if isinstance(event, Epoch):
+                seen[event.epoch] = {k: v.clone() for k, v in run.model.state_dict().items()}
+            yield event
+
+    import charlm.run
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(charlm.run.Run, "events", watched)
+    try:
+        assert main(argv) == 0
+    finally:
+        monkey.undo()
+    printed = capsys.readouterr().out
+    saved = Provenance.of(CharLM.from_pretrained(tmp_path / keep))
+    best, last = saved.training.best_epoch, max(seen)
+    assert best != last, "the recipe must overfit for this test to tell the two apart"
+    weights = CharLM.from_pretrained(tmp_path / keep).state_dict()
+    expected = seen[best if keep == "best" else last]
+    assert all(torch.equal(weights[k], v) for k, v in expected.items())
+    card = (tmp_path / keep / "README.md").read_text(encoding="utf-8")
+    if keep == "best":
+        assert "These are the weights saved (keep best)." in card and "these are the weights kept" in printed
+    else:
+        assert f"The weights saved are the last epoch's (keep last): epoch {last}" in card
+        assert "the last epoch's weights are kept" in printed
+    assert saved.training.config["keep"] == keep and f"--keep {keep}" in saved.command

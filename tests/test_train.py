@@ -105,7 +105,7 @@ def test_a_diverging_loss_stops_with_advice_and_the_last_good_weights():
 def test_save_and_resume_continue_exactly_where_the_run_left_off(tmp_path):
     def fresh(epochs):
         torch.manual_seed(7)
-        model, data, config = setup(cell="lstm", epochs=epochs, restore_best=False, sample_every=0)
+        model, data, config = setup(cell="lstm", epochs=epochs, keep="last", sample_every=0)
         return CharLM(model.config), data, config
 
     model, data, config = fresh(4)

@@ -61,12 +61,13 @@ class TrainForm:
     lr: float
     clip: float
     seed: int
+    keep: str = "best"  # the weights a run ends with: "best" (validation) or "last"
 
 
 FORM_FIELDS = tuple(f.name for f in fields(TrainForm))
 MODEL_WIDGETS = {"cell": "cell", "layers": "num_layers", "hidden": "hidden_size", "bidirectional": "bidirectional",
                  "dropout": "dropout", "embedding": "embedding_dim"}  # fmt: skip
-TRAIN_WIDGETS = ("engine", "epochs", "batch_size", "num_steps", "sampling", "optimizer", "lr", "clip", "seed")
+TRAIN_WIDGETS = ("engine", "epochs", "batch_size", "num_steps", "sampling", "optimizer", "lr", "clip", "seed", "keep")
 WHOLE = {"max_chars": "Use only the first N characters", "layers": "Layers", "hidden": "Hidden units",
          "embedding": "Embedding size", "epochs": "Epochs", "batch_size": "Batch size", "num_steps": "Steps",
          "seed": "Seed"}  # fmt: skip
@@ -97,7 +98,7 @@ def preset_values(ctx: AppContext, name: str) -> dict:
     """A preset's value for each Train widget, by the widget's name."""
     spec = PRESETS[name].spec
     model = {widget: getattr(spec_model_config(spec), option) for widget, option in MODEL_WIDGETS.items()}
-    train = {widget: getattr(spec.train, widget) for widget in TRAIN_WIDGETS if widget not in ("engine", "seed")}
+    train = {widget: getattr(spec.train, widget) for widget in TRAIN_WIDGETS if widget != "seed"}
     train["epochs"] = min(train["epochs"], ctx.limits.max_epochs)
     return {"corpus_name": spec.corpus, "recipe": spec.recipe, "max_chars": spec.max_chars or 0, **model, **train}
 
@@ -346,7 +347,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
                 w["hidden"] = gr.Slider(8, ctx.limits.max_hidden, value=chosen["hidden"], step=8, label="Hidden units")
             with gr.Row():
                 w["bidirectional"] = gr.Checkbox(False, label="Bidirectional (cannot generate)")
-                w["engine"] = gr.Radio(["auto", "scratch", "fused"], value="auto", label="Engine")
+                w["engine"] = gr.Radio(["auto", "scratch", "fused"], value=chosen["engine"], label="Engine")
             with gr.Row():
                 w["dropout"] = gr.Slider(0, 0.8, value=chosen["dropout"], step=0.05, label="Dropout")
                 w["embedding"] = gr.Number(chosen["embedding"], label="Embedding size (0 = one-hot)", precision=0, minimum=0)
@@ -362,6 +363,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
                 w["optimizer"] = gr.Dropdown(optimizers, value=chosen["optimizer"], label="Optimizer")
                 w["lr"] = gr.Number(chosen["lr"], label="Learning rate")
                 w["clip"] = gr.Number(chosen["clip"], label="Clip gradient norm (0 = off)")
+            keeps = [("the best validation epoch's", "best"), ("the last epoch's (as the d2l book reports)", "last")]
+            w["keep"] = gr.Radio(keeps, value=chosen["keep"], label="Keep the weights of")
 
     corpus_inputs = [w[k] for k in ("corpus_name", "recipe", "upload", "pasted", "max_chars")]
     private = {"api_visibility": "private"}
