@@ -327,6 +327,8 @@ class Trainer:
         finally:  # also when the consumer closes the generator: leave the model usable
             if cfg.keep == "best" and best_state is not None and reason != "diverged":
                 model.load_state_dict(best_state)
+            elif cfg.keep == "last" and reason == "stopped" and self.history:
+                model.load_state_dict(last_good)  # the last finished epoch's, not a half-trained one
             model.eval()
         epochs_done = len(self.history)
         best_ppl = math.exp(self.best_valid_loss) if self.best_epoch is not None else None

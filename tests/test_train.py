@@ -190,3 +190,17 @@ def test_compiled_training_takes_the_scratch_engine_and_learns_what_eager_traini
         return [e.valid_loss for e in events if isinstance(e, Epoch)]
 
     assert losses(True) == pytest.approx(losses(False), rel=1e-3)
+
+
+def test_a_stopped_run_that_keeps_the_last_epoch_keeps_the_last_finished_one():
+    """Stop lands mid-epoch; ``keep="last"`` ends with the weights its history's last row describes."""
+    model, data, config = setup(epochs=5, keep="last", sample_every=0)
+    trainer = Trainer(model, data, config)
+    at_epoch_2 = None
+    for event in trainer.run():
+        if isinstance(event, Epoch) and event.epoch == 2:
+            at_epoch_2 = {k: v.clone() for k, v in model.state_dict().items()}
+        elif isinstance(event, Step) and event.epoch == 3 and event.step == 2:
+            trainer.stop()  # two minibatches into epoch 3
+    assert [h["epoch"] for h in trainer.history] == [1, 2]
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in at_epoch_2.items())
