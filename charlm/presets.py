@@ -398,6 +398,34 @@ _PRESETS = (
 PRESETS: dict[str, Preset] = {p.name: p for p in _PRESETS}
 
 
+@dataclass(frozen=True)
+class Pair:
+    """Two presets a source sets side by side, trained one after the other and compared (the app's Compare tab)."""
+
+    name: str
+    title: str
+    presets: tuple[str, str]  # the first is measured against the second
+    published_ratio: str  # what the source found, e.g. "0.09× (28,797 against 319,759 tokens/s, on a GPU)"
+
+    def __post_init__(self):
+        unknown = [n for n in self.presets if n not in PRESETS]
+        if unknown:
+            raise CharLMError(f"pair {self.name!r}: there is no preset {unknown[0]!r}")
+
+
+PAIRS: dict[str, Pair] = {
+    pair.name: pair
+    for pair in (
+        Pair("pair-d2l-lstm", "Pair: d2l LSTM from scratch, then concise — the book's speed comparison",
+             ("d2l-lstm", "d2l-lstm-concise"), "0.09× (28,797 against 319,759 tokens/s, on the book's GPU)"),
+        Pair("pair-d2l-rnn", "Pair: d2l vanilla RNN from scratch, then concise", ("d2l-rnn", "d2l-rnn-concise"),
+             "none published"),
+        Pair("pair-peephole", "Pair: peephole LSTM, then the same LSTM without peepholes", ("d2l-peephole", "d2l-lstm"),
+             "Greff et al. 2015: no significant difference in quality"),
+    )
+}  # fmt: skip
+
+
 def get(name: str) -> Preset:
     """The preset called ``name``; a CharLMError listing the names otherwise."""
     try:

@@ -325,12 +325,30 @@ def test_describe_cell_shows_the_real_step_and_parameters(cell):
     assert ("scratch only" in summary) == (cell == "peephole")
 
 
+def test_a_pair_preset_trains_both_runs_and_compares_their_speed(ctx):
+    session = Session()
+    updates = list(train_tab.train_pair(ctx, None, session, *form(preset="pair-d2l-lstm", epochs=1, max_chars=3000,
+                                                                   hidden=16)))  # fmt: skip
+    statuses = [u[1] for u in updates if isinstance(u[1], str)]
+    assert any(s.startswith("**Run 1 of 2: d2l: LSTM from scratch**") for s in statuses)
+    assert any(s.startswith("**Run 2 of 2: d2l: LSTM, concise") for s in statuses)
+    first, second = session.runs
+    assert (first.engine, second.engine) == ("scratch", "fused") and first.name.endswith("LSTM 1×16, scratch")
+    assert "the tokens/s here; the source: 0.09×" in statuses[-1] and first.note == second.note
+    _fig, rows, notes = compare_tab.compare(session)
+    assert len(rows) == 2 and "0.09×" in notes and f"{first.tokens_per_second / second.tokens_per_second:.2f}×" in notes
+    assert "Start trains **d2l: LSTM from scratch**, then **d2l: LSTM, concise" in train_tab.preset_info(ctx, "pair-d2l-lstm")
+    assert train_tab.preset_values(ctx, "pair-d2l-lstm")["engine"] == "scratch"
+    with pytest.raises(gr.Error, match="already training"):  # the pair while a run is training
+        list(train_tab.train_pair(ctx, None, Session(training=True), *form(preset="pair-d2l-lstm")))
+
+
 def test_compare_lists_the_sessions_runs():
     session = Session(runs=[RunSummary("1. LSTM 1×8", [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 9.5}],
                                        100, 1.0, 9.5, 1.0)])  # fmt: skip
-    fig, rows = compare_tab.compare(session)
+    fig, rows, notes = compare_tab.compare(session)
     assert rows == [["1. LSTM 1×8", "100", "1", "9.500", "1"]] and fig is not None
-    assert compare_tab.compare(Session()) == (None, [])
+    assert compare_tab.compare(Session()) == (None, [], "") and notes == ""
 
 
 # -- the served app -------------------------------------------------------------------------------

@@ -205,3 +205,22 @@ def test_the_presenting_view_is_larger_and_bookmarkable(browser, served, tmp_pat
         open_tab(dark, "Inspect")
         dark.wait_for_selector("#gate-heatmap .js-plotly-plot .heatmaplayer", timeout=10_000)
         dark.screenshot(path=shots / f"inspect-presenting-{theme}.png")
+
+
+def test_a_pair_preset_puts_both_runs_in_compare_with_their_speeds(browser, served):
+    url, _ctx = served
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("text=Start training")
+    page.get_by_label("Preset: one click sets every option to a book's experiment").click()
+    page.get_by_role("option", name="Pair: d2l LSTM from scratch, then concise — the book's speed comparison").click()
+    open_settings(page, "About this preset", "Text: corpus and preprocessing", "Training: epochs, batches, optimizer")
+    page.wait_for_selector("text=Start trains", timeout=10_000)  # the pair's explanation came in
+    set_number(page, "Epochs (≤ 500)", "2")
+    set_number(page, "Use only the first N characters (0 = all)", "4000")
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_selector("text=the tokens/s here", timeout=120_000)  # both runs done, their speeds compared
+    open_tab(page, "Compare")
+    page.get_by_text("the source: 0.09×").filter(visible=True).first.wait_for(timeout=10_000)  # the note under the table
+    for run in ("1. LSTM 1×256, scratch", "2. LSTM 1×256, fused"):  # the table's rows (Gradio draws them as spans)
+        page.get_by_text(run, exact=True).filter(visible=True).first.wait_for(timeout=10_000)

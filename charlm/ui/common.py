@@ -95,6 +95,8 @@ class RunSummary:
     tokens_per_second: float
     best_valid_perplexity: float | None
     seconds: float
+    engine: str = ""  # what it trained on: "scratch" or "fused"
+    note: str = ""  # a pair's comparison of speeds
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, fields
+from dataclasses import astuple, dataclass, fields, replace
 
 import gradio as gr
 import pandas as pd
@@ -12,7 +12,7 @@ import pandas as pd
 from ..corpora import CORPORA, RECIPE_NOTES, corpus_from_bytes, corpus_from_text, describe, load_corpus, preprocessing
 from ..errors import CharLMError
 from ..model import CharLMConfig
-from ..presets import PRESETS
+from ..presets import PAIRS, PRESETS
 from ..remote import cut_short, receive
 from ..run import RunSpec, build
 from ..train import Epoch, Finished, Sample, Started, Step, TrainConfig
@@ -95,8 +95,8 @@ def offer_recipes(corpus_name: str, recipe: str):
 
 
 def preset_values(ctx: AppContext, name: str) -> dict:
-    """A preset's value for each Train widget, by the widget's name."""
-    spec = PRESETS[name].spec
+    """A preset's value for each Train widget, by the widget's name (a pair's: its first run's)."""
+    spec = PRESETS[PAIRS[name].presets[0] if name in PAIRS else name].spec
     model = {widget: getattr(spec_model_config(spec), option) for widget, option in MODEL_WIDGETS.items()}
     train = {widget: getattr(spec.train, widget) for widget in TRAIN_WIDGETS if widget != "seed"}
     train["epochs"] = min(train["epochs"], ctx.limits.max_epochs)
@@ -109,6 +109,11 @@ def spec_model_config(spec: RunSpec) -> CharLMConfig:
 
 
 def preset_info(ctx: AppContext, name: str) -> str:
+    if name in PAIRS:
+        pair, (a, b) = PAIRS[name], (PRESETS[n] for n in PAIRS[name].presets)
+        return (f"**{md(pair.title)}** — Start trains **{md(a.title)}**, then **{md(b.title)}**, with the options below "
+                f"(each keeps its own cell and engine), and puts both in Compare with their tokens/s. The source found: "
+                f"{md(pair.published_ratio)}.  \n{md(a.explanation)}")  # fmt: skip
     p = PRESETS[name]
     cfg, also = base_spec(ctx, name).train, []
     if drop := p.spec.model.get("weight_drop"):
@@ -261,10 +266,31 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
             session.model, session.model_name, session.run, session.checkpoint = run.model, f"run {name}", run, None
             session.trace = None
             best = run.finished.best_valid_perplexity if run.finished else min(h["valid_perplexity"] for h in history)
-            summary = RunSummary(name, list(history), run.model.num_parameters, history[-1]["tokens_per_second"], best,
-                                 history[-1]["elapsed"])  # fmt: skip
+            engine = run.started.engine if run.started else run.trainer.engine
+            summary = RunSummary(f"{name}, {engine}", list(history), run.model.num_parameters,
+                                 history[-1]["tokens_per_second"], best, history[-1]["elapsed"], engine)  # fmt: skip
             session.runs.append(summary)
     yield live_points(points), status, sample, model_line(ctx, session), gr.update(visible=gpu_failed)
+
+
+def train_pair(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False):
+    """A pair preset: its two runs one after the other, each with the widgets' options but its own cell and engine;
+    then how their speeds compare, here and in the source."""
+    form = TrainForm(*values)
+    pair = PAIRS[form.preset]
+    status = ""
+    for k, member in enumerate(pair.presets, 1):
+        spec = PRESETS[member].spec
+        own = replace(form, preset=member, cell=spec.model["cell"], engine=spec.train.engine)
+        for plot, status, sample, line, offer_cpu in train(ctx, request, session, *astuple(own), on_cpu=on_cpu):
+            status = f"**Run {k} of 2: {md(PRESETS[member].title)}**  \n{status}"
+            yield plot, status, sample, line, offer_cpu
+    first, second = session.runs[-2:] if len(session.runs) >= 2 else (None, None)
+    if first and second and second.tokens_per_second:
+        ratio = first.tokens_per_second / second.tokens_per_second
+        second.note = first.note = (f"{first.name} / {second.name}: {ratio:.2f}× the tokens/s here; "
+                                    f"the source: {pair.published_ratio}")  # fmt: skip
+        yield gr.skip(), f"{status}  \n**{md(second.note)}** (both in Compare)", gr.skip(), gr.skip(), gr.skip()
 
 
 def where(ctx: AppContext, event: Started, remote: bool) -> str:
@@ -313,7 +339,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     chosen = preset_values(ctx, DEFAULT_PRESET)
     with gr.Tab("Train") as tab:
         # The first screen, on a projector and on a phone: the preset, Start and Stop, the status and the live plot.
-        preset = gr.Dropdown([(p.title, k) for k, p in PRESETS.items()], value=DEFAULT_PRESET,
+        choices = [(p.title, k) for k, p in PRESETS.items()] + [(p.title, k) for k, p in PAIRS.items()]
+        preset = gr.Dropdown(choices, value=DEFAULT_PRESET,
                              label="Preset: one click sets every option to a book's experiment")  # fmt: skip
         w: dict[str, gr.components.Component] = {"preset": preset}
         with gr.Row(elem_classes="train-buttons"):
@@ -376,7 +403,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
 
     def apply_preset(name: str):
         """Fill the widgets from a preset: corpus, model, recipe, and what the book reported."""
-        if name not in PRESETS:  # the dropdown was cleared
+        if name not in PRESETS and name not in PAIRS:  # the dropdown was cleared
             return {}
         return {about_preset: preset_info(ctx, name)} | {w[k]: v for k, v in preset_values(ctx, name).items()}
 
@@ -384,11 +411,11 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
 
     @single_threaded
     def on_start(request: gr.Request, session_value: Session, *values):
-        yield from train(ctx, request, session_value, *values)
+        yield from (train_pair if values[0] in PAIRS else train)(ctx, request, session_value, *values)
 
     @single_threaded
     def on_start_cpu(request: gr.Request, session_value: Session, *values):
-        yield from train(ctx, request, session_value, *values, on_cpu=True)
+        yield from (train_pair if values[0] in PAIRS else train)(ctx, request, session_value, *values, on_cpu=True)
 
     def on_stop(request: gr.Request, session_value: Session):
         return stop(ctx, request, session_value)
