@@ -64,6 +64,16 @@ class Cell:
     def step(self, xw_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
         raise NotImplementedError
 
+    def naive_step(self, x_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
+        """The same step written the slow way, as the d2l book's scratch code and the hand-written LSTM article's
+        first version are: one matrix product per gate and per input (the naive engine)."""
+        raise NotImplementedError
+
+    def gate(self, v: Tensor, weight: Tensor, bias: Tensor | None, k: int) -> Tensor:
+        """Gate k's own product: v (B, ·) → W_k v + b_k (B, H), with W_k the k-th block of H rows."""
+        H = weight.size(0) // self.num_gates
+        return F.linear(v, weight[k * H : (k + 1) * H], None if bias is None else bias[k * H : (k + 1) * H])
+
 
 class RNNCell(Cell):
     """The vanilla (Elman) RNN: one hidden state, squashed by tanh (or cut by relu)."""
@@ -84,6 +94,11 @@ class RNNCell(Cell):
         (h,) = state  # (B, H)
         a = torch.addmm(xw_t, h, w.weight_hh.t())  # W_ih x_t + b_ih + b_hh (all in xw_t) + W_hh h_{t-1}
         h = self.activation(a)                      # hidden state  h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+        return (h,), {"h": h}
+
+    def naive_step(self, x_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
+        (h,) = state
+        h = self.activation(self.gate(x_t, w.weight_ih, w.bias_ih, 0) + self.gate(h, w.weight_hh, w.bias_hh, 0))
         return (h,), {"h": h}
 
 
@@ -114,6 +129,16 @@ class GRUCell(Cell):
         h = torch.lerp(n, h, z)                     # new state     h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
         return (h,), {"r": r, "z": z, "n": n, "h": h}
 
+    def naive_step(self, x_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
+        (h_prev,) = state
+        x = lambda k: self.gate(x_t, w.weight_ih, w.bias_ih, k)  # noqa: E731  (W_i· x_t + b_i·)
+        u = lambda k: self.gate(h_prev, w.weight_hh, w.bias_hh, k)  # noqa: E731  (W_h· h_{t-1} + b_h·)
+        r = torch.sigmoid(x(0) + u(0))
+        z = torch.sigmoid(x(1) + u(1))
+        n = torch.tanh(x(2) + r * u(2))
+        h = (1 - z) * n + z * h_prev
+        return (h,), {"r": r, "z": z, "n": n, "h": h}
+
 
 class LSTMCell(Cell):
     """Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al.
@@ -134,6 +159,14 @@ class LSTMCell(Cell):
         o = torch.sigmoid(x_o)                      # output gate   o_t = σ(W_io x_t + b_io + W_ho h_{t-1} + b_ho)
         c = f * c + i * g                           # cell state    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
         h = o * torch.tanh(c)                       # hidden state  h_t = o_t ⊙ tanh(c_t)
+        return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+
+    def naive_step(self, x_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
+        h_prev, c = state
+        a = lambda k: self.gate(x_t, w.weight_ih, w.bias_ih, k) + self.gate(h_prev, w.weight_hh, w.bias_hh, k)  # noqa: E731
+        i, f, g, o = torch.sigmoid(a(0)), torch.sigmoid(a(1)), torch.tanh(a(2)), torch.sigmoid(a(3))
+        c = f * c + i * g
+        h = o * torch.tanh(c)
         return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
 
 
@@ -161,6 +194,17 @@ class PeepholeLSTMCell(Cell):
         c = f * c + i * g                           # cell state    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
         o = torch.sigmoid(x_o + w.weight_co * c)    # output gate   o_t = σ(W_io x_t + W_ho h_{t-1} + w_co ⊙ c_t + b_o)
         h = o * torch.tanh(c)                       # hidden state  h_t = o_t ⊙ tanh(c_t)
+        return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+
+    def naive_step(self, x_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
+        h_prev, c_prev = state
+        a = lambda k: self.gate(x_t, w.weight_ih, w.bias_ih, k) + self.gate(h_prev, w.weight_hh, w.bias_hh, k)  # noqa: E731
+        i = torch.sigmoid(a(0) + w.weight_ci * c_prev)
+        f = torch.sigmoid(a(1) + w.weight_cf * c_prev)
+        g = torch.tanh(a(2))
+        c = f * c_prev + i * g
+        o = torch.sigmoid(a(3) + w.weight_co * c)
+        h = o * torch.tanh(c)
         return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
 
 

@@ -193,7 +193,8 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
         "--engine",
         choices=ENGINES,
         default=_default(TrainConfig, "engine"),
-        help="scratch: charlm's cells; fused: torch's kernels; auto: fused where it exists",
+        help="scratch: charlm's cells; fused: torch's kernels; auto: fused where it exists; naive: charlm's cells "
+        "written the slow way, one matrix product per gate and input per step (the d2l book's scratch code)",
     )
     o.add_argument("--device", default=_default(TrainConfig, "device"), help="auto, cpu, cuda, cuda:N or mps")
     o.add_argument(

@@ -28,7 +28,7 @@ from .bptt import backward_of
 from .cells import Cell, CellWeights, Gates, GRUCell, LSTMCell, PeepholeLSTMCell, RNNCell, State
 from .errors import CharLMError, check_probability, check_whole
 
-ENGINES = ("auto", "scratch", "fused")
+ENGINES = ("auto", "scratch", "fused", "naive")
 
 # Recorded gates of a whole stack: recording[layer][direction][name] is a (T, B, H) tensor
 # (batch first when the layer is), in input order for both directions.
@@ -109,9 +109,12 @@ class RecurrentLayer(nn.Module):
         return _fused_kernel(self.cell) is not None
 
     def resolve_engine(self, engine: str = "auto", record: bool = False) -> str:
-        """The engine a call with these arguments runs on: "scratch" or "fused"."""
+        """The engine a call with these arguments runs on: "scratch", "fused" or "naive" (one product per gate and
+        input per step, with autograd's backward: the d2l book's scratch code, for comparison)."""
         if engine not in ENGINES:
             raise CharLMError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        if engine == "naive":
+            return "naive"
         if engine == "fused":
             if record:
                 raise CharLMError("only the scratch engine can record gates; use engine='scratch' or 'auto'")
@@ -136,9 +139,11 @@ class RecurrentLayer(nn.Module):
         output, state, _ = self._run(input, hx, self.resolve_engine(engine), record=False)
         return output, state
 
-    def record(self, input: Tensor, hx=None) -> tuple[Tensor, object, Recording]:
-        """Like ``forward`` on the scratch engine, also returning every gate and state it computed."""
-        return self._run(input, hx, "scratch", record=True)
+    def record(self, input: Tensor, hx=None, *, engine: str = "scratch") -> tuple[Tensor, object, Recording]:
+        """Like ``forward`` on the scratch (or naive) engine, also returning every gate and state it computed."""
+        if engine not in ("scratch", "naive"):
+            raise CharLMError(f"gates are recorded on the scratch or naive engine, not {engine!r}")
+        return self._run(input, hx, engine, record=True)
 
     def step(self, x: Tensor, hx=None):
         """One time step through every layer, for generation: x (B, input_size) → (top layer's h (B, H),
@@ -168,7 +173,7 @@ class RecurrentLayer(nn.Module):
         if engine == "fused":
             (output, final), recording = self._fused(x, states), []
         else:
-            output, final, recording = self._scratch(x, states, record)
+            output, final, recording = self._scratch(x, states, record, naive=engine == "naive")
 
         def to_caller(t: Tensor) -> Tensor:  # (T, B, ·) → the caller's layout
             if unbatched:
@@ -218,8 +223,9 @@ class RecurrentLayer(nn.Module):
             return w
         return w._replace(weight_hh=F.dropout(w.weight_hh, self.weight_drop, training=True))
 
-    def _scratch(self, x: Tensor, states: State, record: bool):
-        """The reference engine: every layer and direction through the cell's step, one t at a time."""
+    def _scratch(self, x: Tensor, states: State, record: bool, naive: bool = False):
+        """The reference engine: every layer and direction through the cell's step, one t at a time (``naive``: its
+        naive_step, one product per gate and input)."""
         layer_input = x  # (T, B, I)
         finals: list[State] = []  # one per (layer, direction), in torch's order
         recording: Recording = []
@@ -229,7 +235,10 @@ class RecurrentLayer(nn.Module):
                 index = layer * self.num_directions + direction
                 state = tuple(s[index] for s in states)  # (B, H) each
                 weights = self._weights_for_a_pass(layer, direction)
-                out, state, trace = self._scan(layer_input, state, weights, direction == 1, record)
+                if naive:  # the per-gate products on the raw input, differentiated by autograd
+                    out, state, trace = scan(self.cell, layer_input, state, weights, direction == 1, record, naive=True)
+                else:
+                    out, state, trace = self._scan(layer_input, state, weights, direction == 1, record)
                 outputs.append(out)
                 finals.append(state)
                 gates.append(trace)
@@ -292,17 +301,18 @@ class RecurrentLayer(nn.Module):
         return output, (h,)
 
 
-def scan(cell: Cell, xw: Tensor, state: State, w: CellWeights, reverse: bool, record: bool):
+def scan(cell: Cell, xw: Tensor, state: State, w: CellWeights, reverse: bool, record: bool, naive: bool = False):
     """The time loop: the cell's ``step`` at every t of xw (T, B, G·H), from ``state`` (each (B, H)).
     Returns the outputs (T, B, H), the final state and, when ``record``, every gate as (T, B, H),
-    all in input order."""
+    all in input order. ``naive``: xw is the raw input (T, B, I) and each t runs the cell's ``naive_step``."""
+    step = cell.naive_step if naive else cell.step
     steps = xw.unbind(0)  # T × (B, G·H); unbind, not xw[t], keeps backward from zero-filling per step
     if reverse:
         steps = steps[::-1]
     hs: list[Tensor] = []
     trace: list[Gates] = []
     for xw_t in steps:
-        state, gates = cell.step(xw_t, state, w)
+        state, gates = step(xw_t, state, w)
         hs.append(state[0])
         if record:
             trace.append(gates)

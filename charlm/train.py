@@ -96,10 +96,10 @@ class TrainConfig:
         for name, allowed in choices:
             if getattr(self, name) not in allowed:
                 raise CharLMError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
-        if self.compile and self.engine == "fused":
+        if self.compile and self.engine in ("fused", "naive"):
             raise CharLMError(
-                "compile applies to the scratch engine's time loop; the fused engine is one kernel already. "
-                "Use engine 'scratch' or 'auto' with compile."
+                "compile applies to the scratch engine's time loop; the fused engine is one kernel already, and the "
+                "naive one is there to be slow. Use engine 'scratch' or 'auto' with compile."
             )
         if not 0.0 < self.valid_fraction < 0.5:
             raise CharLMError(f"valid_fraction must be between 0 and 0.5, not {self.valid_fraction!r}")

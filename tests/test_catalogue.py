@@ -185,6 +185,7 @@ CATALOGUE = [
     Entry("a precision torch cannot train in", lambda w, mp, c: TrainConfig(precision="float16"), "precision must be one of float32, bfloat16, auto, not 'float16'", error=CharLMError),
     Entry("DropConnect of 1 or more", lambda w, mp, c: CharLMConfig(vocab=list(VOCAB.tokens), weight_drop=1.5), "weight_drop must be a probability in \\[0, 1\\), not 1.5", error=CharLMError),
     Entry("keep neither best nor last", lambda w, mp, c: train(w, keep="worst"), "keep must be one of best, last, not 'worst'"),
+    Entry("compiling the naive engine", lambda w, mp, c: TrainConfig(compile=True, engine="naive"), "the naive one is there to be slow. Use engine 'scratch' or 'auto' with compile", error=CharLMError),
     Entry("compiling the fused engine", lambda w, mp, c: TrainConfig(compile=True, engine="fused"), "compile applies to the scratch engine's time loop; the fused engine is one kernel already", error=CharLMError),
     # -- generation
     Entry("generate before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), generate(World(Session(), w.checkpoint, w.shared, w.ctx))), "no model yet: train one"),

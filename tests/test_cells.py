@@ -203,3 +203,40 @@ def test_bad_inputs_and_states():
         layer(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
     with pytest.raises(CharLMError, match="the lstm state is h and c"):
         layer(torch.randn(5, 2, 3), torch.zeros(2, 2, 4))
+
+
+@pytest.mark.parametrize("cell", list(ALL_CELLS))
+def test_the_naive_engine_is_the_same_cell_one_product_per_gate(cell):
+    """The d2l book's scratch code and the hand-written article's first LSTM compute each gate with its own matrix
+    products; the naive engine does so on the layer's own weights, and agrees with the scratch engine everywhere
+    (torch's cells are checked against it in test_layers_parity.py): outputs, states, gradients and every gate."""
+    torch.manual_seed(3)
+    layer = ALL_CELLS[cell](5, 6, 2, bidirectional=True).double()
+    if cell == "peephole":  # non-zero peepholes, or they would prove nothing
+        for name, p in layer.named_parameters():
+            if name.startswith("weight_c"):
+                p.data.uniform_(-0.5, 0.5)
+    x = torch.randn(7, 3, 5, dtype=torch.double)
+    results = {}
+    for engine in ("scratch", "naive"):
+        layer.zero_grad()
+        out, state = layer(x, engine=engine)
+        states = state if isinstance(state, tuple) else (state,)
+        (out.square().sum() + sum(s.sum() for s in states)).backward()
+        results[engine] = (out, states, {n: p.grad.clone() for n, p in layer.named_parameters()})
+    (a_out, a_states, a_grads), (b_out, b_states, b_grads) = results["scratch"], results["naive"]
+    torch.testing.assert_close(b_out, a_out, rtol=1e-12, atol=1e-12)
+    for a, b in zip(a_states, b_states, strict=True):
+        torch.testing.assert_close(b, a, rtol=1e-12, atol=1e-12)
+    for name in a_grads:
+        torch.testing.assert_close(b_grads[name], a_grads[name], rtol=1e-10, atol=1e-12, msg=name)
+    with torch.no_grad():
+        _, _, scratch = layer.record(x)
+        _, _, naive = layer.record(x, engine="naive")
+    for layer_gates, naive_gates in zip(scratch, naive, strict=True):
+        for d_scratch, d_naive in zip(layer_gates, naive_gates, strict=True):
+            assert d_scratch.keys() == d_naive.keys()
+            for k in d_scratch:
+                torch.testing.assert_close(d_naive[k], d_scratch[k], rtol=1e-12, atol=1e-12)
+    with pytest.raises(charlm.CharLMError, match="recorded on the scratch or naive engine"):
+        layer.record(x, engine="fused")

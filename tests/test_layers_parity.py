@@ -82,7 +82,7 @@ def grid_id(cell, num_layers, bidirectional, batch_first, size, with_state):
     return f"{cell}-L{num_layers}-{direction}-{layout}-{'x'.join(map(str, size))}-{state}"
 
 
-@pytest.mark.parametrize("engine", ["scratch", "fused"])
+@pytest.mark.parametrize("engine", ["scratch", "fused", "naive"])
 @pytest.mark.parametrize(
     "cell, num_layers, bidirectional, batch_first, size, with_state",
     GRID,
@@ -92,7 +92,7 @@ def test_float32_parity_with_torch_nn(cell, num_layers, bidirectional, batch_fir
     assert_parity(cell, num_layers, bidirectional, batch_first, size, with_state, engine, torch.float32, 1e-5)
 
 
-@pytest.mark.parametrize("engine", ["scratch", "fused"])
+@pytest.mark.parametrize("engine", ["scratch", "fused", "naive"])
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_float64_parity_is_tighter(cell, bidirectional, engine):
@@ -110,7 +110,7 @@ def test_state_dicts_load_both_ways(cell):
 
 
 @pytest.mark.parametrize("cell", CELLS)
-@pytest.mark.parametrize("engine", ["scratch", "fused"])
+@pytest.mark.parametrize("engine", ["scratch", "fused", "naive"])
 def test_unbatched_input_like_torch(cell, engine):
     ours, reference = make_pair(cell, 2, True, False, 3, 4)
     x = torch.randn(7, 3)  # (T, input_size)

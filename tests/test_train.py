@@ -204,3 +204,14 @@ def test_a_stopped_run_that_keeps_the_last_epoch_keeps_the_last_finished_one():
             trainer.stop()  # two minibatches into epoch 3
     assert [h["epoch"] for h in trainer.history] == [1, 2]
     assert all(torch.equal(model.state_dict()[k], v) for k, v in at_epoch_2.items())
+
+
+def test_training_on_the_naive_engine_learns_what_the_scratch_engine_does():
+    figures = {}
+    for engine in ("scratch", "naive"):
+        torch.manual_seed(0)
+        model, data, config = setup(cell="lstm", epochs=2, engine=engine, sample_every=0)
+        events = run(model, data, config)
+        assert events[0].engine == engine
+        figures[engine] = [e.valid_loss for e in events if isinstance(e, Epoch)]
+    assert figures["naive"] == pytest.approx(figures["scratch"], rel=1e-5)

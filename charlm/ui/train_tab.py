@@ -374,7 +374,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
                 w["hidden"] = gr.Slider(8, ctx.limits.max_hidden, value=chosen["hidden"], step=8, label="Hidden units")
             with gr.Row():
                 w["bidirectional"] = gr.Checkbox(False, label="Bidirectional (cannot generate)")
-                w["engine"] = gr.Radio(["auto", "scratch", "fused"], value=chosen["engine"], label="Engine")
+                w["engine"] = gr.Radio(["auto", "scratch", "fused", "naive"], value=chosen["engine"], label="Engine")
             with gr.Row():
                 w["dropout"] = gr.Slider(0, 0.8, value=chosen["dropout"], step=0.05, label="Dropout")
                 w["embedding"] = gr.Number(chosen["embedding"], label="Embedding size (0 = one-hot)", precision=0, minimum=0)
