@@ -168,6 +168,44 @@ def _variants(
     return out
 
 
+ENGINE_WAYS = {
+    "naive": "one matrix product per gate and per input, each step (the d2l book's scratch code)",
+    "scratch": "one product for the input, hoisted out of the loop, and one for h per step (charlm/cells.py)",
+    "fused": "torch's fused kernel: the whole layer in one call (oneDNN on a CPU, cuDNN on a GPU)",
+}
+
+
+def engine_speeds(cell: str, input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,
+                  batch_size: int = 32, num_steps: int = 35, repeats: int = 3) -> list[dict]:  # fmt: skip
+    """The same layer and weights on each of its engines: training (forward and backward) and inference tokens/s,
+    the median of ``repeats`` rounds taken round-robin, on this process's threads."""
+    layer = LAYERS[cell](input_size, hidden_size, num_layers, bidirectional=bidirectional)
+    engines = [e for e in ENGINE_WAYS if e != "fused" or layer.has_fused]
+    x = torch.randn(num_steps, batch_size, input_size, generator=torch.Generator().manual_seed(0))
+    tokens, device = batch_size * num_steps, torch.device("cpu")
+
+    def train(engine: str) -> None:
+        layer.zero_grad(set_to_none=True)
+        layer(x, engine=engine)[0].square().mean().backward()
+
+    def infer(engine: str) -> None:
+        with torch.inference_mode():
+            layer(x, engine=engine)
+
+    for engine in engines:  # warm-up
+        train(engine), infer(engine)
+    times = {e: ([], []) for e in engines}
+    for _ in range(repeats):
+        for e in engines:
+            times[e][0].append(_seconds(lambda e=e: train(e), device))
+            times[e][1].append(_seconds(lambda e=e: infer(e), device))
+    return [
+        {"engine": e, "how": ENGINE_WAYS[e], "train_tokens_per_s": tokens / statistics.median(times[e][0]),
+         "infer_tokens_per_s": tokens / statistics.median(times[e][1])}
+        for e in engines
+    ]  # fmt: skip
+
+
 def measure_setting(s: Setting, cells, device, repeats: int, warmup: int, compile: bool = False) -> list[Row]:
     """Round-robin: every round times each variant once, so load that comes and goes on a shared
     machine falls on all of them alike, and a ratio taken round by round stays honest."""

@@ -393,3 +393,12 @@ def test_one_visitors_training_does_not_block_anothers_generation(served):
 
 def test_tiny_options_follow_the_train_apis_order():
     assert list(TINY) == list(train_tab.FORM_FIELDS[6:])
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_the_cells_tab_shows_the_naive_step_and_measures_the_three_engines(cell):
+    assert cells_tab.naive_code(cell).startswith("def naive_step(") and "self.gate(" in cells_tab.naive_code(cell)
+    rows = cells_tab.measure(cell, 28, 32, 1, False)
+    engines = [r[0] for r in rows]
+    assert engines == (["naive", "scratch"] if cell == "peephole" else ["naive", "scratch", "fused"])
+    assert rows[0][4] == "1.00×" and all(float(r[2].replace(",", "")) > 0 for r in rows)  # tokens/s, measured
