@@ -25,7 +25,7 @@ from .generate import generate
 from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, trace
 from .layers import ENGINES, LAYERS
 from .model import CharLM, CharLMConfig
-from .presets import PRESETS
+from .presets import PAIRS, PRESETS
 from .provenance import Provenance
 from .run import CUSTOM, FLAGS, MODEL_OPTIONS, NO_FLAG, RunSpec, build, resume_spec
 from .train import KEEP, OPTIMIZERS, PRECISIONS, Epoch, Finished, Sample, Started, Step, TrainConfig, evaluate
@@ -109,7 +109,7 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
     r = t.add_argument_group("presets")
     r.add_argument(
         "--preset",
-        choices=list(PRESETS),
+        choices=[*PRESETS, *PAIRS],
         help="a recipe from a book or notebook: it sets the corpus, recipe, model, training and sample prefix; "
         "options given explicitly override it (see --list-presets)",
     )
@@ -305,6 +305,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.list_presets:
         for p in PRESETS.values():
             print(f"{p.name:<18} {p.title} — {p.published}")
+        for pair in PAIRS.values():
+            print(f"{pair.name:<18} {pair.title} — the source: {pair.published_ratio}")
         return 0
     run = build(spec_from_args(args), command="python -m charlm " + shlex.join(args.argv))
     corpus, data, model = run.corpus, run.data, run.model
@@ -471,8 +473,31 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def train_pair(argv: list[str], name: str) -> int:
+    """``train --preset PAIR``: its two presets one after the other, with the other options given, each saved under
+    --out (default runs/PAIR); then how their speeds compare, here and in the source."""
+    pair, rest = PAIRS[name], list(argv)
+    i = rest.index("--preset")
+    del rest[i : i + 2]
+    out = Path(rest.pop(rest.index("--out") + 1) if "--out" in rest else f"runs/{name}")
+    if "--out" in rest:
+        rest.remove("--out")
+    speeds = []
+    for member in pair.presets:
+        print(f"== {member}: {PRESETS[member].title}")
+        code = main([*rest, "--preset", member, "--out", str(out / member)])
+        if code != 0:
+            return code
+        speeds.append(Provenance.of(CharLM.from_pretrained(out / member)).training.history[-1]["tokens_per_second"])
+    print(f"{pair.presets[0]} / {pair.presets[1]}: {speeds[0] / speeds[1]:.2f}× the tokens/s here; "
+          f"the source: {pair.published_ratio}")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train"] and "--preset" in argv[:-1] and argv[argv.index("--preset") + 1] in PAIRS:
+        return train_pair(argv, argv[argv.index("--preset") + 1])
     try:
         args = parse_args(argv)
         args.argv = argv  # for the model card's "reproduce" line

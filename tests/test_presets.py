@@ -11,7 +11,7 @@ from charlm.cli import build_parser, main, spec_defaults
 from charlm.corpora import CORPORA
 from charlm.data import Dataset
 from charlm.errors import CharLMError
-from charlm.presets import PRESETS, Preset, _preset, get
+from charlm.presets import PAIRS, PRESETS, Preset, _preset, get
 from charlm.run import RunSpec
 from charlm.train import Finished, TrainConfig, Trainer
 
@@ -63,8 +63,8 @@ def test_preset_trains_and_explicit_flags_override_it(tmp_path, shared, capsys):
 def test_list_presets_prints_each_one(capsys):
     assert main(["train", "--list-presets"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(PRESETS)
-    for line, preset in zip(lines, PRESETS.values(), strict=True):
+    assert len(lines) == len(PRESETS) + len(PAIRS)  # the pairs last
+    for line, preset in zip(lines, PRESETS.values(), strict=False):
         assert line.startswith(preset.name) and preset.title in line and preset.published in line
 
 
@@ -133,3 +133,13 @@ def test_the_scratch_and_concise_twins_differ_only_in_the_engine():
     peephole, lstm = get("d2l-peephole").spec, get("d2l-lstm").spec
     assert peephole.with_options(model={"cell": "lstm"}, preset="d2l-lstm") == lstm  # the twin on the same recipe
     assert "Greff" in get("d2l-peephole").published
+
+
+def test_a_pair_preset_from_the_command_line_trains_both_and_compares_their_speed(tmp_path, shared, capsys):
+    argv = ["train", "--preset", "pair-d2l-lstm", "--epochs", "1", "--max-chars", "3000", "--hidden", "16"]
+    assert main([*argv, "--data-dir", str(shared), "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "with the scratch engine" in printed and "with the fused engine" in printed
+    assert "d2l-lstm / d2l-lstm-concise:" in printed and "the source: 0.09×" in printed
+    assert (tmp_path / "d2l-lstm" / "model.safetensors").is_file() and (tmp_path / "d2l-lstm-concise").is_dir()
+    assert main(["train", "--list-presets"]) == 0 and "pair-peephole" in capsys.readouterr().out
