@@ -105,8 +105,9 @@ class RunSpec:
         args = ["train"] + (["--preset", self.preset] if self.preset else [])
         if self.corpus == CUSTOM:
             args += ["--text-file", self.text_file or "YOUR_TEXT.txt"]
-        elif (self.corpus, self.recipe) != (base.corpus, base.recipe):
-            args += ["--corpus", self.corpus] + (["--preprocess", self.recipe] if self.recipe != "raw" else [])
+        else:
+            args += ["--corpus", self.corpus] if self.corpus != base.corpus else []
+            args += ["--preprocess", self.recipe] if self.recipe != base.recipe else []
         if self.max_chars != base.max_chars:
             args += ["--max-chars", str(self.max_chars or 0)]
         old, new = {**base.model, **asdict(base.train)}, {**self.model, **asdict(self.train)}
