@@ -136,20 +136,19 @@ def base_spec(ctx: AppContext, preset: str | None) -> RunSpec:
     return spec.with_options(train={"max_seconds": limit})
 
 
-def load_training_text(form: TrainForm):
-    if form.corpus_name != OWN_TEXT:
-        return load_corpus(form.corpus_name, form.recipe if form.recipe in recipes_of(form.corpus_name) else "raw")
-    if form.upload is not None:  # an empty file is b"", and must be called empty, not missing
-        return corpus_from_bytes(form.upload, filename="the uploaded file")
-    return corpus_from_text(form.pasted or "")
+def load_training_text(corpus_name: str, recipe: str, upload: bytes | None, pasted: str):
+    if corpus_name != OWN_TEXT:
+        return load_corpus(corpus_name, recipe if recipe in recipes_of(corpus_name) else "raw")
+    if upload is not None:  # an empty file is b"", and must be called empty, not missing
+        return corpus_from_bytes(upload, filename="the uploaded file")
+    return corpus_from_text(pasted or "")
 
 
 def corpus_info(corpus_name: str, recipe: str, upload: bytes | None, pasted: str, max_chars: float) -> str:
     if corpus_name == OWN_TEXT and upload is None and not (pasted or "").strip():
         return "Paste some text or upload a UTF-8 text file (up to the upload limit)."
-    form = TrainForm(None, corpus_name, recipe, max_chars, upload, pasted, *[None] * (len(FORM_FIELDS) - 6))
     try:
-        corpus = load_training_text(form)
+        corpus = load_training_text(corpus_name, recipe, upload, pasted)
     except CharLMError as e:
         return f"⚠️ {md(e)}"
     note = f"  \n{md(CORPORA[corpus_name].note)}" if corpus_name in CORPORA else ""
@@ -164,7 +163,8 @@ def spec_from_form(ctx: AppContext, form: TrainForm) -> RunSpec:
     for name, label in REAL.items():
         setattr(form, name, number(label, getattr(form, name)))
     base = base_spec(ctx, form.preset)
-    text = {} if form.corpus_name != OWN_TEXT else {"user_text": load_training_text(form)}
+    own = form.corpus_name == OWN_TEXT
+    text = {"user_text": load_training_text(form.corpus_name, form.recipe, form.upload, form.pasted)} if own else {}
     model = {option: getattr(form, widget) for widget, option in MODEL_WIDGETS.items()}
     model["bidirectional"] = bool(model["bidirectional"])
     train = {name: getattr(form, name) for name in TRAIN_WIDGETS}
