@@ -52,7 +52,6 @@ def build_demo(ctx: AppContext | None = None) -> gr.Blocks:
         present.change(None, present, present, js=style.TOGGLE)
         demo.load(None, None, present, js=style.FROM_URL)
     demo.queue(default_concurrency_limit=4)
-    demo.charlm = ctx  # for tests and the load test: the runs in progress, the caps
     return demo
 
 
