@@ -16,6 +16,7 @@ import pytest
 import torch
 from conftest import form
 
+from charlm.limits import Limits
 from charlm.presets import PRESETS
 from charlm.remote import Snapshot, remote_events
 from charlm.run import build
@@ -211,3 +212,13 @@ def test_stop_ends_a_gpu_run_after_the_epoch_in_hand_and_keeps_its_weights(ctx, 
             on_space.running["local"].trainer.stop()  # what Stop does, before it waits for the run to end
     assert "Stopped after 1 epoch; best validation perplexity" in status and len(spaces.snapshots) >= 1
     assert [h["epoch"] for h in session.run.trainer.history] == [1] and not on_space.running
+
+
+def test_on_zero_gpu_a_run_fits_an_anonymous_visitors_quota_unless_the_space_says_otherwise(ctx, monkeypatch):
+    monkeypatch.setitem(sys.modules, "spaces", StandInSpaces())
+    monkeypatch.setenv("SPACES_ZERO_GPU", "true")
+    monkeypatch.delenv("CHARLM_MAX_SECONDS", raising=False)
+    on_space = AppContext.create(ctx.checkpoints, Limits(), load_model=False)
+    assert on_space.limits.max_seconds == 90 and zerogpu.gpu_seconds(train_tab.base_spec(on_space, None)) == 120
+    monkeypatch.setenv("CHARLM_MAX_SECONDS", "300")  # the Space's own variable wins
+    assert AppContext.create(ctx.checkpoints, Limits.from_env(), load_model=False).limits.max_seconds == 300

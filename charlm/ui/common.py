@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import functools
 import html
 import inspect
+import os
 import queue
 import threading
 import warnings
@@ -60,7 +62,10 @@ class AppContext:
     def create(cls, checkpoints: Path, limits: Limits | None = None, load_model: bool = True) -> AppContext:
         gpu = zerogpu.detect()  # before anything could touch CUDA
         device = "cpu" if gpu else str(pick_device())
-        ctx = cls(limits or Limits.from_env(), checkpoints, torch.get_num_threads(), gpu, device)
+        limits = limits or Limits.from_env()
+        if gpu and not os.environ.get("CHARLM_MAX_SECONDS"):  # a run must fit a visitor's daily GPU quota
+            limits = dataclasses.replace(limits, max_seconds=zerogpu.DEFAULT_MAX_SECONDS)
+        ctx = cls(limits, checkpoints, torch.get_num_threads(), gpu, device)
         names = ctx.checkpoint_names()
         ctx.start_up_checkpoint = DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0] if names else None
         if load_model and ctx.start_up_checkpoint:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from ..remote import remote_events
 from ..run import RunSpec
 
+DEFAULT_MAX_SECONDS = 90  # a run's time limit on ZeroGPU unless CHARLM_MAX_SECONDS says otherwise: 90 + 30 s of GPU
+#                           fits the 2 minutes a day of a visitor who is not logged in
 START_UP_SECONDS = 30  # what a worker needs beyond the run's time limit: fork, CUDA, the first compile of kernels
 QUOTA_MINUTES = {"visitors who are not logged in": 2, "free accounts": 5, "PRO accounts": 40}  # a day, Nov 2026
 
