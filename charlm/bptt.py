@@ -23,7 +23,11 @@ nothing does). It returns
   it from there to W_ih, the input biases and the layer's input);
 - the gradient of the initial state, one (B, H) tensor per state;
 - the gradients of the weights the step used: ``weight_hh``, and ``bias_hh`` or the peepholes where
-  the step itself uses them.
+  the step itself uses them (none with ``weights=False``).
+
+The batch of ``d_out`` may be larger than the forward pass's: saved gates of one sequence (B = 1)
+broadcast against many gradients of it at once. ``charlm.memory`` sends one gradient per target
+character back through a single recorded pass that way, to see how far back each prediction looks.
 
 ``tests/test_bptt.py`` checks each against autograd through the cells' own ``step``.
 """
@@ -52,21 +56,23 @@ def outer_sum(d_a: Tensor, h_prev: Tensor) -> Tensor:
     return d_a.flatten(0, 1).t() @ h_prev.flatten(0, 1)
 
 
-def rnn_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, relu: bool) -> Gradients:
+def rnn_backward(
+    saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, relu: bool, weights: bool = True
+) -> Gradients:
     """h_t = tanh(a_t), a_t = W_ih x_t + b + W_hh h_{t−1}."""
     (h0,) = state0
     h = saved["h"]  # (T, B, H)
     slope = (h > 0).to(h.dtype) if relu else 1 - h * h  # ∂h_t/∂a_t: relu' or tanh' = 1 − tanh²
-    d_a = torch.empty_like(h)  # (T, B, H)
+    d_a = torch.empty_like(d_out)  # (T, B, H)
     (d_h,) = d_final  # what reaches h_T from after the sequence (zeros when nothing does)
     for t in range(len(h) - 1, -1, -1):
         d_h = d_h + d_out[t]                        # h_t feeds the output and the next step
         torch.mul(d_h, slope[t], out=d_a[t])        # d_a_t = d_h_t ⊙ ∂h_t/∂a_t
         d_h = d_a[t] @ w.weight_hh                  # d_h_{t−1} = W_hhᵀ d_a_t
-    return d_a, (d_h,), {"weight_hh": outer_sum(d_a, previous(h, h0))}
+    return d_a, (d_h,), {"weight_hh": outer_sum(d_a, previous(h, h0))} if weights else {}
 
 
-def gru_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final) -> Gradients:
+def gru_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, weights: bool = True) -> Gradients:
     """r = σ(a_r), z = σ(a_z), n = tanh(W_in x + b_in + r ⊙ (W_hn h_{t−1} + b_hn)), h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}."""
     (h0,) = state0
     r, z, n, h = saved["r"], saved["z"], saved["n"], saved["h"]  # (T, B, H) each
@@ -79,21 +85,23 @@ def gru_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor
     k_r = k_n * hn * r * (1 - r)                    # ∂h/∂a_r = ∂h/∂a_n ⊙ (W_hn h_{t−1} + b_hn) ⊙ σ'(a_r)
     k_z = (h_prev - n) * z * (1 - z)                # ∂h/∂a_z = (h_{t−1} − n) ⊙ σ'(a_z)
     k_hw = torch.cat([k_r, k_z, k_n * r], dim=2)    # (T, B, 3H): to the recurrent product W_hh h_{t−1} + b_hh
-    d_hw = torch.empty_like(k_hw)
-    d_hs = torch.empty_like(h)  # d_h_t for every t, kept for the input side
+    d_hw = d_out.new_empty(*d_out.shape[:2], k_hw.shape[2])  # (T, B, 3H)
+    d_hs = torch.empty_like(d_out)  # d_h_t for every t, kept for the input side
     (d_h,) = d_final
     for t in range(len(h) - 1, -1, -1):
         d_h = torch.add(d_h, d_out[t], out=d_hs[t])
         torch.mul(d_h.repeat(1, 3), k_hw[t], out=d_hw[t])
         d_h = torch.addmm(d_h * z[t], d_hw[t], w.weight_hh)  # d_h_{t−1} = z ⊙ d_h_t + W_hhᵀ d(W_hh h_{t−1} + b_hh)
     d_xw = d_hs.repeat(1, 1, 3) * torch.cat([k_r, k_z, k_n], dim=2)  # the input side sees a_n without the r ⊙
+    if not weights:
+        return d_xw, (d_h,), {}
     grads = {"weight_hh": outer_sum(d_hw, h_prev)}
     if w.bias_hh is not None:
         grads["bias_hh"] = d_hw.sum((0, 1))
     return d_xw, (d_h,), grads
 
 
-def lstm_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final) -> Gradients:
+def lstm_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, weights: bool = True) -> Gradients:
     """i, f, o = σ(a_·), g = tanh(a_g), c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t)."""
     h0, c0 = state0
     i, f, g, o, c, h = (saved[k] for k in ("i", "f", "g", "o", "c", "h"))  # (T, B, H) each
@@ -109,7 +117,7 @@ def lstm_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tenso
         ],
         dim=2,
     )  # (T, B, 4H)
-    d_a = torch.empty_like(k)
+    d_a = d_out.new_empty(*d_out.shape[:2], k.shape[2])
     d_h, d_c = d_final
     for t in range(len(h) - 1, -1, -1):
         d_h = d_h + d_out[t]
@@ -117,10 +125,12 @@ def lstm_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tenso
         torch.mul(torch.cat([d_c, d_c, d_c, d_h], dim=1), k[t], out=d_a[t])  # d_a_i, d_a_f, d_a_g from c; d_a_o from h
         d_h = d_a[t] @ w.weight_hh                  # d_h_{t−1} = W_hhᵀ d_a_t
         d_c = d_c * f[t]                            # d_c_{t−1} = f_t ⊙ d_c_t
-    return d_a, (d_h, d_c), {"weight_hh": outer_sum(d_a, previous(h, h0))}
+    return d_a, (d_h, d_c), {"weight_hh": outer_sum(d_a, previous(h, h0))} if weights else {}
 
 
-def peephole_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final) -> Gradients:
+def peephole_backward(
+    saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, weights: bool = True
+) -> Gradients:
     """The LSTM's derivatives plus the peepholes: c_{t−1} also reaches i and f, and c_t reaches o."""
     h0, c0 = state0
     i, f, g, o, c, h = (saved[k] for k in ("i", "f", "g", "o", "c", "h"))  # (T, B, H) each
@@ -129,7 +139,7 @@ def peephole_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: T
     k_o = tanh_c * o * (1 - o)                      # ∂h_t/∂a_o
     k_c = o * (1 - tanh_c * tanh_c) + k_o * w.weight_co  # ∂h_t/∂c_t, directly and through o's peephole w_co ⊙ c_t
     k = torch.cat([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g), k_o], dim=2)  # as the LSTM's
-    d_a = torch.empty_like(k)
+    d_a = d_out.new_empty(*d_out.shape[:2], k.shape[2])
     H = h.shape[-1]
     d_h, d_c = d_final
     for t in range(len(h) - 1, -1, -1):
@@ -139,6 +149,8 @@ def peephole_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: T
         d_a_i, d_a_f = d_a[t, :, :H], d_a[t, :, H : 2 * H]
         d_h = d_a[t] @ w.weight_hh
         d_c = d_c * f[t] + d_a_i * w.weight_ci + d_a_f * w.weight_cf  # c_{t−1} reached c_t, i and f
+    if not weights:
+        return d_a, (d_h, d_c), {}
     d_i, d_f, _, d_o = d_a.chunk(4, dim=2)
     grads = {
         "weight_hh": outer_sum(d_a, previous(h, h0)),
