@@ -72,7 +72,9 @@ def rnn_backward(
     return d_a, (d_h,), {"weight_hh": outer_sum(d_a, previous(h, h0))} if weights else {}
 
 
-def gru_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, weights: bool = True) -> Gradients:
+def gru_backward(
+    saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, weights: bool = True
+) -> Gradients:
     """r = σ(a_r), z = σ(a_z), n = tanh(W_in x + b_in + r ⊙ (W_hn h_{t−1} + b_hn)), h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}."""
     (h0,) = state0
     r, z, n, h = saved["r"], saved["z"], saved["n"], saved["h"]  # (T, B, H) each
@@ -101,7 +103,9 @@ def gru_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor
     return d_xw, (d_h,), grads
 
 
-def lstm_backward(saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, weights: bool = True) -> Gradients:
+def lstm_backward(
+    saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, weights: bool = True
+) -> Gradients:
     """i, f, o = σ(a_·), g = tanh(a_g), c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t)."""
     h0, c0 = state0
     i, f, g, o, c, h = (saved[k] for k in ("i", "f", "g", "o", "c", "h"))  # (T, B, H) each

@@ -5,12 +5,16 @@ units track something a person can name.
     t.gates[0, 0]["f"]        # (T, H): layer 0, forward direction, forget gate, per character
     saturation(t)             # Karpathy, Johnson & Fei-Fei (2015): share of time each gate is < 0.1 or > 0.9
     find_units(t)             # "unit 37 of layer 1's cell tracks the position in the line (r = 0.91)"
+    state_path(t, layer=1)    # the hidden states on their first two principal components: a path, one point a character
+    ablate(model, text, 1, 0, "c", 37)   # switch unit 37 off: what the text's perplexity and a sample become
 
-Everything comes from the scratch engine's recording of the same model that generates text.
+Everything comes from the scratch engine's recording of the same model that generates text. How far
+back a prediction looks (connectivity, memory span, gradients through time) is in ``charlm.memory``.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter
@@ -21,8 +25,8 @@ import numpy as np
 import torch
 
 from .errors import CharLMError
-from .generate import evaluating
-from .model import CharLM
+from .generate import evaluating, generate
+from .model import CELL_NAMES, CharLM
 
 DEFAULT_MAX_CHARS = 2000  # longer texts are cut, with a notice: a trace grows as T × layers × gates × H
 SIGMOID_GATES = ("i", "f", "o", "r", "z")  # gates in (0, 1), where saturation means something
@@ -155,10 +159,20 @@ def _position_in_line(text: str) -> np.ndarray:
     return out
 
 
+def _position_in_word(text: str) -> np.ndarray:
+    """1 for a word's first letter, 2 for its second, …; 0 between words."""
+    out, pos = np.zeros(len(text)), 0
+    for k, ch in enumerate(text):
+        pos = pos + 1 if ch.isalnum() else 0
+        out[k] = pos
+    return out
+
+
 PROPERTIES: dict[str, Callable[[str], np.ndarray]] = {
     "inside quotes": _inside_quotes,
     "inside brackets": _inside_brackets,
     "position in the line": _position_in_line,
+    "position in the word": _position_in_word,
     "start of a word": lambda s: np.array(
         [c.isalnum() and (k == 0 or not s[k - 1].isalnum()) for k, c in enumerate(s)], float
     ),
@@ -216,3 +230,132 @@ def _correlations(values: np.ndarray, target: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         r = (v * y[:, None]).sum(axis=0) / denominator
     return np.nan_to_num(r)
+
+
+def check_unit(model: CharLM, layer: int, direction: int, state: str, unit: int | None = None) -> None:
+    """A clear error for a layer, direction, state or unit the model does not have (all counted from 0)."""
+    c = model.config
+    whole = lambda v: isinstance(v, int) and not isinstance(v, bool)  # noqa: E731
+    if not whole(layer) or not 0 <= layer < c.num_layers:
+        shown = layer + 1 if whole(layer) else repr(layer)  # counted from 1, as the app shows layers
+        raise CharLMError(f"this model has {c.num_layers} layer{'s' * (c.num_layers > 1)}: there is no layer {shown}")
+    if direction not in range(2 if c.bidirectional else 1):
+        raise CharLMError("this model reads left to right only: it has no reverse direction" if direction == 1
+                          else f"direction is 0 (left to right) or 1 (right to left), not {direction!r}")  # fmt: skip
+    if state not in model.rnn.cell.recorded:
+        raise CharLMError(f"a {CELL_NAMES[c.cell]} has no {GATE_NAMES.get(state, repr(state))}; it records "
+                          + ", ".join(f"{GATE_NAMES[g]} ({g})" for g in model.rnn.cell.recorded))  # fmt: skip
+    if unit is not None and (not whole(unit) or not 0 <= unit < c.hidden_size):
+        raise CharLMError(f"units are numbered 0 to {c.hidden_size - 1} in each layer of this model, not {unit!r}")
+
+
+# -- the path of the hidden state -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatePath:
+    """A layer's states over a text, projected on their first two principal components."""
+
+    text: str
+    xy: np.ndarray  # (T, 2): each character's state on the two components
+    explained: tuple[float, float]  # the share of the states' variance each component holds
+    layer: int
+    direction: int
+    state: str  # "h" or "c"
+
+
+def state_path(t: Trace, layer: int = 0, direction: int = 0, state: str = "h") -> StatePath:
+    """Principal components of the states of one layer and direction over the traced text (at least 3 characters)."""
+    if (layer, direction) not in t.gates:
+        layers = 1 + max(k[0] for k in t.gates)
+        raise CharLMError(f"this model has {layers} layer{'s' * (layers > 1)} and "
+                          f"{'two directions' if t.bidirectional else 'one direction'}: no layer {layer + 1}"
+                          f"{', right to left' if direction else ''}")  # fmt: skip
+    if state not in ("h", "c") or state not in t.gates[layer, direction]:
+        raise CharLMError(f"the path follows the hidden state (h) or the LSTM's cell state (c), not {state!r}")
+    if len(t.text) < 3:
+        raise CharLMError("a path needs at least three characters")
+    values = t.gates[layer, direction][state].astype(np.float64)  # (T, H)
+    u, s, _ = np.linalg.svd(values - values.mean(axis=0), full_matrices=False)
+    xy = u[:, :2] * s[:2]
+    xy = xy * np.where(xy[np.abs(xy).argmax(axis=0), [0, 1]] < 0, -1, 1)  # signs fixed: the farthest point is +
+    variance = s**2 / max(float((s**2).sum()), 1e-300)
+    explained = (float(variance[0]), float(variance[1]) if len(variance) > 1 else 0.0)
+    if xy.shape[1] < 2:
+        xy = np.hstack([xy, np.zeros((len(xy), 2 - xy.shape[1]))])
+    return StatePath(t.text, xy, explained, layer, direction, state)
+
+
+# -- ablation ---------------------------------------------------------------------------------------
+
+
+def switched_off(model: CharLM, layer: int, direction: int, state: str, unit: int) -> CharLM:
+    """A copy of ``model`` whose unit is held at 0, by editing weights (so every engine and generation see it):
+
+    - hidden state h: nothing reads the unit any more: its column of W_hh, and of the next layer's W_ih
+      (or of the head), is zero; it still runs, unseen;
+    - cell state c (the LSTMs): its candidate g is held at tanh(0) = 0, so c stays at its initial 0, and so
+      does h = o ⊙ tanh(c).
+    """
+    check_unit(model, layer, direction, state, unit)
+    if state not in ("h", "c"):
+        raise CharLMError(
+            f"a unit is switched off in its hidden state (h) or cell state (c), not its {GATE_NAMES[state]}"
+        )
+    off = copy.deepcopy(model)
+    rnn, H = off.rnn, off.config.hidden_size
+    with torch.no_grad():
+        w = rnn._weights(layer, direction)
+        if state == "c":
+            for weight in (w.weight_ih, w.weight_hh, w.bias_ih, w.bias_hh):
+                if weight is not None:
+                    weight[2 * H + unit] = 0  # the candidate's row (gate order i, f, g, o)
+        else:
+            w.weight_hh[:, unit] = 0
+            column = direction * H + unit  # where the unit sits in the layer's output, both directions side by side
+            readers = [rnn._weights(layer + 1, d).weight_ih for d in range(rnn.num_directions)] \
+                if layer + 1 < rnn.num_layers else [off.head.weight]  # fmt: skip
+            for weight in readers:
+                weight[:, column] = 0
+    rnn.flatten_parameters()
+    return off
+
+
+@dataclass
+class Ablation:
+    """What changes when one unit is held at 0."""
+
+    unit: str  # "unit 37 of layer 2's cell state"
+    perplexity_on: float  # of the text, as the model is
+    perplexity_off: float  # with the unit held at 0
+    changed: list[
+        tuple[int, str, float, float]
+    ]  # (position, character, p with the unit, p without): most changed first
+    sample_on: str  # a sample as the model is
+    sample_off: str  # the same seed with the unit off
+    prefix: str  # what both samples start from
+
+
+def ablate(model: CharLM, text: str, layer: int, direction: int, state: str, unit: int, *, length: int = 200,
+           temperature: float = 0.7, seed: int = 0, top: int = 10) -> Ablation:  # fmt: skip
+    """Hold a unit at 0 and compare: the perplexity of ``text``, the characters whose probability moved most
+    (in log-probability), and a sample of ``length`` characters with the same seed."""
+    if len(text) < 2:
+        raise CharLMError("give at least two characters: the second is the first one a model predicts")
+    off = switched_off(model, layer, direction, state, unit)
+    ids = torch.tensor([model.vocab.encode(text)], device=model.device)
+
+    @torch.inference_mode()
+    def log_p(m: CharLM) -> np.ndarray:
+        with evaluating(m):
+            logits, _ = m(ids)
+        return torch.log_softmax(logits[0, :-1].double(), -1).gather(1, ids[0, 1:, None])[:, 0].cpu().numpy()
+
+    on, without = log_p(model), log_p(off)
+    order = np.argsort(-np.abs(on - without), kind="stable")[:top]
+    changed = [(int(k) + 1, text[k + 1], math.exp(on[k]), math.exp(without[k])) for k in order]
+    options = {"temperature": temperature, "seed": seed}
+    sample_on, sample_off = (generate(m, "", length, **options) for m in (model, off))
+    where = f"layer {layer + 1}{' (right to left)' if direction else ''}"
+    return Ablation(f"unit {unit} of {where}'s {GATE_NAMES[state]}", math.exp(-on.mean()), math.exp(-without.mean()),
+                    changed, sample_on.texts[0], sample_off.texts[0], sample_on.prefix)  # fmt: skip

@@ -1,14 +1,17 @@
-"""Traces, saturation and the interpretable-unit finder, on models whose weights we chose."""
+"""Traces, saturation, the interpretable-unit finder, the hidden state's path and ablation, on models whose weights
+we chose."""
 
 import math
 
 import numpy as np
 import pytest
 import torch
+from conftest import REPO
 
 from charlm import CharLM, CharLMConfig, Vocab
 from charlm.errors import CharLMError
-from charlm.inspection import PROPERTIES, find_units, saturation, trace
+from charlm.generate import generate
+from charlm.inspection import PROPERTIES, ablate, find_units, saturation, state_path, switched_off, trace
 
 TEXT = 'he said "hello there" and then "bye now" and left. she said "ok" and "fine, fine" too.\n' * 3
 VOCAB = Vocab.build(TEXT)
@@ -102,3 +105,108 @@ def test_bidirectional_traces_say_their_guesses_saw_the_future():
 )
 def test_text_properties(name, text, expected):
     assert PROPERTIES[name](text).tolist() == expected
+
+
+# -- the path of the hidden state, and ablation ------------------------------------------------------
+
+def test_path_is_the_states_on_their_first_two_principal_components():
+    t = trace(planted_quote_model(), TEXT)
+    path = state_path(t, state="c")
+    values = t.gates[0, 0]["c"].astype(np.float64)
+    centered = values - values.mean(axis=0)
+    assert path.xy.shape == (len(TEXT), 2)
+    assert 1 >= path.explained[0] >= path.explained[1] >= 0
+    # the two coordinates are uncorrelated, and together they reproduce the states' projection's variance
+    assert abs(np.corrcoef(path.xy.T)[0, 1]) < 1e-6
+    total = (centered**2).sum()
+    np.testing.assert_allclose((path.xy**2).sum(axis=0) / total, path.explained, rtol=1e-6)
+
+
+def test_a_repeated_word_retraces_its_path():
+    """The shipped start-up model reads "time traveller" twice in different sentences: the second reading's
+    points lie near the first's, nearer than the path's other points do."""
+    model = CharLM.from_pretrained(REPO / "checkpoints" / "timemachine-raw")
+    text = "The Time Traveller smiled. Then the Time Traveller put forth his finger towards the lever."
+    path = state_path(trace(model, text), layer=1)
+    first, second = (text.index("Time Traveller"), text.rindex("Time Traveller"))
+    word = range(5, len("Time Traveller"))  # after the first few letters, once the word is recognised
+    same = [np.linalg.norm(path.xy[first + k] - path.xy[second + k]) for k in word]
+    others = [np.linalg.norm(path.xy[second + k] - path.xy[j]) for k in word for j in range(len(text))
+              if abs(j - first - k) > 2 and abs(j - second - k) > 2]  # fmt: skip
+    assert np.median(same) < np.percentile(others, 25)
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [({"layer": 1}, "no layer 2"), ({"state": "f"}, "hidden state \\(h\\) or the LSTM's cell state"),
+     ({"direction": 1}, "one direction")],
+)  # fmt: skip
+def test_path_refuses_what_the_model_does_not_have(kwargs, match):
+    with pytest.raises(CharLMError, match=match):
+        state_path(trace(planted_quote_model(), TEXT), **kwargs)
+    with pytest.raises(CharLMError, match="at least three"):
+        state_path(trace(planted_quote_model(), "ab"))
+
+
+def held_at_zero(model: CharLM, text: str, layer: int, direction: int, state: str, unit: int) -> torch.Tensor:
+    """The model's logits with one unit held at 0 after every step, written as a plain loop over the cells."""
+    rnn, H = model.rnn, model.config.hidden_size
+    x = model.encode_inputs(torch.tensor(model.vocab.encode(text))[:, None])  # (T, 1, E)
+    for lay in range(rnn.num_layers):
+        outputs = []
+        for d in range(rnn.num_directions):
+            w, s = rnn._weights(lay, d), tuple(torch.zeros(1, H) for _ in rnn.cell.state_names)
+            hs = [None] * len(x)
+            for t in reversed(range(len(x))) if d else range(len(x)):
+                s, _ = rnn.cell.step(rnn.cell.project(x[t], w), s, w)
+                if (lay, d) == (layer, direction):
+                    s = tuple(v.clone() for v in s)
+                    for v in s if state == "c" else s[:1]:  # c held at 0 makes h = o·tanh(0) = 0 too
+                        v[:, unit] = 0
+                hs[t] = s[0]
+            outputs.append(torch.cat(hs))
+        x = torch.cat(outputs, dim=1)[:, None]
+    return model.head(x[:, 0])
+
+
+@pytest.mark.parametrize(
+    "cell,layers,bidirectional,layer,direction,state",
+    [("lstm", 2, False, 0, 0, "h"), ("lstm", 2, False, 1, 0, "c"), ("gru", 2, True, 0, 1, "h"),
+     ("peephole", 1, True, 0, 0, "c"), ("rnn", 2, False, 1, 0, "h")],
+)  # fmt: skip
+@torch.no_grad()
+def test_switching_a_unit_off_holds_it_at_zero(cell, layers, bidirectional, layer, direction, state):
+    config = CharLMConfig(vocab=list(VOCAB.tokens), cell=cell, hidden_size=5, num_layers=layers,
+                          bidirectional=bidirectional)  # fmt: skip
+    model = CharLM.seeded(config, 3).eval()
+    off = switched_off(model, layer, direction, state, unit=2)
+    text = TEXT[:40]
+    logits, _ = off(torch.tensor([model.vocab.encode(text)]), engine="scratch")
+    torch.testing.assert_close(logits[0], held_at_zero(model, text, layer, direction, state, 2))
+    before, _ = model(torch.tensor([model.vocab.encode(text)]))
+    assert not torch.allclose(before, logits, atol=1e-4)  # the unit mattered, and the original is untouched
+    assert model.state_dict()["head.weight"].abs().sum() > 0
+
+
+def test_ablation_reports_perplexity_changed_characters_and_same_seed_samples():
+    model = planted_quote_model()
+    result = ablate(model, TEXT, 0, 0, "c", 0, length=60)
+    assert result.unit == "unit 0 of layer 1's cell state"
+    assert result.perplexity_off != result.perplexity_on
+    assert len(result.changed) == 10
+    moved = [abs(math.log(on) - math.log(off)) for _, _, on, off in result.changed]
+    assert moved == sorted(moved, reverse=True)
+    position, char, _, _ = result.changed[0]
+    assert TEXT[position] == char
+    assert result.sample_on == generate(model, "", 60, temperature=0.7, seed=0).texts[0]
+
+
+@pytest.mark.parametrize(
+    "args,match",
+    [((2, 0, "h", 0), "1 layer: there is no layer 3"), ((0, 1, "h", 0), "no reverse direction"),
+     ((0, 0, "h", 8), "numbered 0 to 7"), ((0, 0, "r", 0), "LSTM has no reset gate"),
+     ((0, 0, "f", 0), "hidden state \\(h\\) or cell state"), ((0, 0, "h", -1), "numbered 0 to 7")],
+)  # fmt: skip
+def test_ablation_refuses_what_the_model_does_not_have(args, match):
+    with pytest.raises(CharLMError, match=match):
+        ablate(planted_quote_model(), TEXT, *args)
