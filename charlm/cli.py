@@ -1,4 +1,4 @@
-"""The command line: ``python -m charlm train | evaluate | generate | inspect``.
+"""The command line: ``python -m charlm train | evaluate | generate | inspect | span | bench``.
 
 A thin consumer of the library, like the app: it builds a corpus, a dataset and a model, then prints
 the trainer's events. Every error a user can cause is printed as one line, never a traceback.
@@ -7,6 +7,7 @@ the trainer's events. Every error a user can cause is printed as one line, never
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import shlex
 import sys
@@ -14,6 +15,7 @@ import time
 from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from .corpora import CORPORA, RECIPE_NAMES, RECIPE_NOTES, corpus_from_file, describe, preprocessing
@@ -21,9 +23,10 @@ from .data import SAMPLING, Dataset
 from .device import pick_device
 from .errors import CharLMError
 from .figures import inspection_report
-from .generate import generate
-from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, trace
+from .generate import generate, own_sample
+from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, state_path, trace
 from .layers import ENGINES, LAYERS
+from .memory import DEFAULT_MAX_DISTANCE, MAX_CHARS, PICTURE_CHARS, SPAN_MASS, connectivity, measure, span_of
 from .model import CharLM, CharLMConfig
 from .presets import PAIRS, PRESETS
 from .provenance import Provenance
@@ -271,6 +274,22 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
     i.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="longer texts are cut, with a notice")
     i.add_argument("--out", default="inspect.html", metavar="FILE.html", help="where to write the page")
 
+    m = sub.add_parser(
+        "span",
+        help="how far back a checkpoint's predictions look: its connectivity profile and memory span",
+        description="Connectivity (Madsen 2019): how much each earlier character moved each prediction, averaged "
+        "at each distance k. The memory span is the smallest k holding 90%% of that profile (k = 1 … K). Without "
+        "--text or --text-file the text is the model's own writing (its usual prefix and 300 characters, seed 0).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    m.add_argument("--checkpoint", required=True, metavar="DIR", help="a checkpoint folder or Hugging Face Hub id")
+    text = m.add_mutually_exclusive_group()
+    text.add_argument("--text", help="the text to measure on")
+    text.add_argument("--text-file", metavar="PATH", help=f"a UTF-8 file with the text (at most {MAX_CHARS:,} characters)")
+    m.add_argument("--max-distance", type=int, default=DEFAULT_MAX_DISTANCE, metavar="K", help="the profile's longest distance")
+    m.add_argument("--json", action="store_true", help="print JSON: span, profile, and what they were measured on")
+    m.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+
     b = sub.add_parser(
         "bench",
         help="measure training, inference, generation and trace speed against torch.nn and a naive baseline",
@@ -406,14 +425,48 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     text = args.text if args.text is not None else corpus_from_file(args.text_file).text
     t = trace(model, text, max_chars=args.max_chars)
     units, sats = find_units(t), saturation(t)
-    page = inspection_report(f"charlm inspect: {model.describe()}", t, units, sats)
+    memory = measure(model, t.text[:PICTURE_CHARS]) if len(t.text) >= 2 else None
+    path = state_path(t, layer=model.config.num_layers - 1) if len(t.text) >= 3 else None
+    page = inspection_report(f"charlm inspect: {model.describe()}", t, units, sats, memory, path)
     Path(args.out).write_text(page, encoding="utf-8")
     for notice in t.notices:
         print(f"note: {notice}")
     print(f"traced {len(t.text):,} characters; mean surprisal {t.surprisal.mean():.3f} nats per character")
     for u in units[:5]:
         print(f"  {u}")
+    if memory is not None:
+        measured = f"the first {PICTURE_CHARS}" if len(t.text) > PICTURE_CHARS else f"all {len(t.text)}"
+        print(f"memory span {memory.span} characters (connectivity over {measured} characters)")
     print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.1f} MB; opens offline)")
+    return 0
+
+
+def cmd_span(args: argparse.Namespace) -> int:
+    model = CharLM.from_pretrained(args.checkpoint, device=args.device)
+    if args.text is not None:
+        text, source = args.text, "the text given"
+    elif args.text_file is not None:
+        text, source = corpus_from_file(args.text_file).text, args.text_file
+    else:
+        text, source = own_sample(model), "the model's own writing (seed 0, temperature 0.7)"
+    start = time.perf_counter()
+    c = connectivity(model, text)
+    profile = c.profile(args.max_distance)
+    span, seconds = span_of(profile), time.perf_counter() - start
+    if args.json:
+        print(json.dumps({"span": span, "max_distance": args.max_distance, "mass": SPAN_MASS,
+                          "profile": profile.tolist(), "characters": len(text), "text": source,
+                          "checkpoint": str(args.checkpoint), "bidirectional": c.bidirectional, "seconds": seconds}))  # fmt: skip
+        return 0
+    print(f"{model.describe()}\nmeasured on {source}: {len(text):,} characters, in {seconds:.2f} s")
+    shares = np.cumsum(profile) / max(profile.sum(), 1e-300)
+    print(f"{'k':>5}  {'connectivity':>12}  {'share within k':>14}")
+    for k in sorted({*range(1, min(10, len(profile)) + 1), *range(10, len(profile) + 1, 10), span, len(profile)}):
+        print(f"{k:>5}  {profile[k - 1]:>12.4g}  {shares[k - 1]:>14.1%}{'  ← span' if k == span else ''}")
+    print(f"memory span: {span} characters ({SPAN_MASS:.0%} of the connectivity within k = 1 … {args.max_distance})")
+    if c.bidirectional:
+        print("note: this model is bidirectional: its predictions also read the text to the right; "
+              "the span measures only the left")  # fmt: skip
     return 0
 
 
@@ -506,6 +559,7 @@ def main(argv: list[str] | None = None) -> int:
             "evaluate": cmd_evaluate,
             "generate": cmd_generate,
             "inspect": cmd_inspect,
+            "span": cmd_span,
             "bench": cmd_bench,
         }
         return commands[args.command](args)

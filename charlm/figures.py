@@ -5,6 +5,11 @@ CLI's offline report, and a lecturer's slides.
     gate_heatmap(trace, layer=0, gate="f")       # units × characters
     colored_text(trace, unit=37, state="c")      # the text, each character tinted by one unit
     saturation_figure(saturation(trace))         # Karpathy et al. (2015), figure 3
+    connectivity_html(connectivity(model, text), target=120)   # what the prediction of character 120 looked at
+    span_figure({"LSTM": c.profile(100)})        # connectivity against distance, the span marked
+    gradient_figure({"trained": g, "untrained": g0})          # ‖∂loss_T/∂h_t‖ against T − t, log scale
+    path_figure(state_path(trace), "position in the word")    # the hidden state's path, a point per character
+    ablation_html(ablate(model, text, 1, 0, "c", 37))         # a unit switched off: what changed
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .inspection import GATE_NAMES, SIGMOID_GATES, Saturation, Trace, Unit
+from .inspection import GATE_NAMES, PROPERTIES, SIGMOID_GATES, Ablation, Saturation, StatePath, Trace, Unit
+from .memory import Connectivity, GradientCurve, Memory, span_of
 
 VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}  # characters that would otherwise be invisible
 GATE_COLORS = {"i": "#1f77b4", "f": "#d62728", "o": "#2ca02c", "r": "#9467bd", "z": "#ff7f0e"}
@@ -30,6 +36,19 @@ GATE_EXPLANATIONS = {
     "r": "Reset gate: how much of the old state the candidate may look at (0 = start afresh).",
     "z": "Update gate: how much of the old state is kept (1 = keep it, 0 = take the candidate).",
     "n": "Candidate: the GRU's proposed new state, in (−1, 1).",
+}
+
+
+# One line under each picture of how far back a model looks, saying how to read it.
+CAPTIONS = {
+    "connectivity": "Connectivity (Madsen 2019): the redder a character, the more it moved the prediction of the "
+    "boxed one — the size of the gradient of that prediction's log-probability with respect to the character.",
+    "span": "Mean connectivity against the distance back (log scale). The memory span, dashed, is the distance "
+    "within which 90% of it lies: how far back the predictions look.",
+    "gradients": "How strongly the loss of the last character reaches back to each earlier hidden state (log "
+    "scale). A straight fall is the vanishing gradient; the untrained architecture, dotted, for comparison.",
+    "path": "Each point is the hidden state after one character, on the two directions the states vary most in. "
+    "Words that repeat retrace similar paths; colours show a property of the text.",
 }
 
 
@@ -48,12 +67,14 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+
+
 def perplexity_figure(runs: dict[str, Sequence[dict]], title: str = "Perplexity per epoch") -> go.Figure:
     """Training (dashed) and validation (solid) perplexity per epoch, one colour per run; log scale."""
     fig = go.Figure()
-    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
     for k, (name, history) in enumerate(runs.items()):
-        color = palette[k % len(palette)]
+        color = PALETTE[k % len(PALETTE)]
         epochs = [h["epoch"] for h in history]
         for key, dash, label in (("valid_perplexity", "solid", "validation"), ("train_perplexity", "dash", "training")):
             fig.add_trace(
@@ -137,6 +158,165 @@ def _tint(x: float) -> str:
     return f"rgba(214, 39, 40, {x:.2f})" if x >= 0 else f"rgba(31, 119, 180, {-x:.2f})"
 
 
+TINT_DECADES = 3
+
+
+def connectivity_html(c: Connectivity, target: int) -> str:
+    """The text, each character before ``target`` (an index, ≥ 1) tinted by how much it moved the model's prediction
+    of the target (Madsen 2019), the strongest red; the target boxed; hover a character for its value."""
+    if not 1 <= target < len(c.text):
+        raise ValueError(f"the target is a position from 1 to {len(c.text) - 1}")
+    row = c.values[target - 1]
+    scale = max(float(row.max()), 1e-300)
+    # The tint fades over three orders of magnitude, so that characters far back still show when they count.
+    tint = np.clip(1 + np.log10(np.maximum(row / scale, 1e-300)) / TINT_DECADES, 0, 1)
+    spans = []
+    for k, ch in enumerate(c.text):
+        shown = html.escape("↵\n" if ch == "\n" else ch)
+        if k == target:
+            tip = f"the target: {visible(ch)!r}, position {k}"
+            style = "outline:2px solid #222;outline-offset:-1px;background:#ffe08a"
+        elif k < target or c.bidirectional:
+            tip = f"{visible(ch)!r}, {target - k} back: connectivity {row[k]:.3g} ({row[k] / scale:.0%} of the most)"
+            style = f"background:{_tint(tint[k])}"
+        else:
+            tip, style = "after the target: unseen", "color:#999"
+        spans.append(f'<span style="{style}" title="{html.escape(tip)}">{shown}</span>')
+    ahead = (
+        " The model also read the text to the right (it is bidirectional), so the right side is tinted too."
+        if c.bidirectional
+        else ""
+    )
+    legend = (
+        f"How much each character moved the prediction of the boxed {visible(c.text[target])!r} (position {target}): "
+        f"the norm of the gradient of its log-probability with respect to each input; red = the most, fading to "
+        f"white at a {10**TINT_DECADES:,}th of it.{ahead}"
+    )
+    return (
+        f'<div class="charlm-text"><div style="font:13px sans-serif;margin:4px 0">{html.escape(legend)}</div>'
+        f'<div style="font:15px/1.7 ui-monospace,monospace;white-space:pre-wrap;word-break:break-word">'
+        f"{''.join(spans)}</div></div>"
+    )
+
+
+def span_figure(profiles: dict[str, np.ndarray], title: str = "How far back the predictions look") -> go.Figure:
+    """Each model's mean connectivity against the distance k (log scale), its memory span marked: the distance
+    within which 90% of the profile lies."""
+    fig = go.Figure()
+    for n, (name, profile) in enumerate(profiles.items()):
+        color, span = PALETTE[n % len(PALETTE)], span_of(profile)
+        k = np.arange(1, len(profile) + 1)
+        fig.add_trace(
+            go.Scatter(
+                x=k,
+                y=np.where(profile > 0, profile, np.nan),
+                mode="lines",
+                name=f"{name}: span {span}",
+                line={"color": color, "width": 2.5},
+                hovertemplate=f"{name}<br>%{{x}} characters back<br>connectivity %{{y:.3g}}<extra></extra>",
+            )
+        )
+        fig.add_vline(x=span, line={"color": color, "dash": "dash", "width": 1.5})
+    fig.update_xaxes(title="distance k: characters back from the predicted one")
+    fig.update_yaxes(title="mean connectivity (log scale)", type="log", exponentformat="power")
+    return _layout(fig, title, height=380)
+
+
+def gradient_figure(
+    curves: dict[str, GradientCurve], layer: int = 0, clip: float | None = None, title: str = "Gradients through time"
+) -> go.Figure:
+    """‖∂loss_T/∂h_(T−k)‖ against k, log scale, one line per model (a layer's forward direction): a vanishing
+    gradient falls as a straight line; the clipping threshold marked."""
+    fig = go.Figure()
+    for n, (name, curve) in enumerate(curves.items()):
+        norms = curve.by_distance(min(layer, max(k[0] for k in curve.norms)), 0)
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(len(norms)),
+                y=np.where(norms > 0, norms, np.nan),  # exactly 0: below float32's smallest number; a gap
+                mode="lines",
+                name=name,
+                line={
+                    "color": PALETTE[n % len(PALETTE)],
+                    "width": 2.5,
+                    "dash": "dot" if "untrained" in name else "solid",
+                },
+                hovertemplate=f"{name}<br>k = %{{x}}<br>gradient norm %{{y:.3g}}<extra></extra>",
+            )
+        )
+    if clip:
+        fig.add_hline(
+            y=clip,
+            line={"color": "#666", "dash": "dash"},
+            annotation_text=f"clipping threshold {clip:g} (on the whole gradient)",
+            annotation_position="top right",
+        )
+    fig.update_xaxes(title="k: steps back from the last prediction")
+    fig.update_yaxes(title="‖∂loss / ∂h‖ (log scale)", type="log", exponentformat="power")
+    return _layout(fig, title, height=380)
+
+
+def path_figure(path: StatePath, colour_by: str = "position in the word", max_points: int = 150) -> go.Figure:
+    """The states of a layer as a path on their first two principal components, each point labelled by its
+    character and coloured by a property of the text (one of ``PROPERTIES``)."""
+    n = min(len(path.text), max_points)
+    chars = [visible(c) for c in path.text[:n]]
+    colour = PROPERTIES[colour_by](path.text)[:n] if colour_by in PROPERTIES else np.arange(n)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=path.xy[:n, 0],
+            y=path.xy[:n, 1],
+            mode="lines",
+            line={"color": "#ccc", "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=path.xy[:n, 0],
+            y=path.xy[:n, 1],
+            mode="markers+text",
+            text=chars,
+            textposition="top center",
+            textfont={"size": 11},
+            customdata=np.arange(n),
+            showlegend=False,
+            marker={"color": colour, "colorscale": "Viridis", "size": 8, "colorbar": {"title": {"text": colour_by}}},
+            hovertemplate="%{text} (position %{customdata})<extra></extra>",
+        )
+    )
+    where = f"layer {path.layer + 1}{', right to left' if path.direction else ''}"
+    cut = f", first {n} of {len(path.text)} characters" if n < len(path.text) else ""
+    fig.update_xaxes(title=f"first principal component ({path.explained[0]:.0%} of the variance)")
+    fig.update_yaxes(title=f"second ({path.explained[1]:.0%})")
+    return _layout(fig, f"The path of the {GATE_NAMES[path.state]}, {where}{cut}", height=480)
+
+
+def ablation_html(a: Ablation) -> str:
+    """Perplexity with and without the unit, the characters whose prediction moved most, and the two samples."""
+    rows = "".join(
+        f"<tr><td>{k}</td><td>{html.escape(repr(visible(ch)))}</td><td>{on:.1%}</td><td>{off:.1%}</td></tr>"
+        for k, ch, on, off in a.changed
+    )
+    change = a.perplexity_off / a.perplexity_on - 1
+    def sample(label, text):
+        return (
+            f'<div style="flex:1 1 260px;min-width:0"><b>{label}</b><div style="font:14px/1.6 '
+            f'ui-monospace,monospace;white-space:pre-wrap;word-break:break-word">'
+            f"{html.escape(a.prefix)}<b>{html.escape(text)}</b></div></div>"
+        )
+    return (
+        f'<div class="charlm-text"><p><b>{html.escape(a.unit)}, held at 0.</b> Perplexity of the text: '
+        f"{a.perplexity_on:.3f} with it, {a.perplexity_off:.3f} without ({change:+.1%}).</p>"
+        f"<p>The characters whose probability moved most:</p><table><tr><th>position</th><th>character</th>"
+        f"<th>p with the unit</th><th>p without</th></tr>{rows}</table>"
+        f'<p>Samples from the same seed:</p><div style="display:flex;flex-wrap:wrap;gap:12px">'
+        f"{sample('With the unit', a.sample_on)}{sample('Without it', a.sample_off)}</div></div>"
+    )
+
+
 def saturation_figure(sats: Sequence[Saturation]) -> go.Figure:
     """Each unit's gate: how often it is nearly shut (x) against nearly open (y)."""
     fig = go.Figure()
@@ -187,10 +367,14 @@ def units_table(units: Sequence[Unit]) -> list[list]:
 UNITS_HEADERS = ["tracks", "layer", "direction", "state", "unit", "correlation"]
 
 
-def inspection_report(title: str, t: Trace, units: Sequence[Unit], sats: Sequence[Saturation]) -> str:
+def inspection_report(
+    title: str, t: Trace, units: Sequence[Unit], sats: Sequence[Saturation], memory: Memory | None = None,
+    path: StatePath | None = None,
+) -> str:  # fmt: skip
     """One self-contained HTML page — plotly included, nothing fetched — that opens offline:
     a heatmap of every gate of every layer and direction, the text tinted by the best units,
-    the saturation plot and the table of interpretable units."""
+    the saturation plot, the table of interpretable units; how far back the model looks (connectivity,
+    memory span, gradients through time) and the path of its hidden state."""
     parts = [f"<h1>{html.escape(title)}</h1>"]
     parts += [f"<p class='notice'>{html.escape(n)}</p>" for n in t.notices]
     include_js = True  # the first figure carries plotly.js, the others reuse it
@@ -209,6 +393,18 @@ def inspection_report(title: str, t: Trace, units: Sequence[Unit], sats: Sequenc
         parts.append("</table>")
         for u in units[:3]:
             parts.append(colored_text(t, u.layer, u.direction, u.state, u.unit))
+    if memory is not None:
+        c = memory.connectivity
+        parts.append(f"<h2>How far back it looks</h2><p class='explain'>{html.escape(CAPTIONS['span'])}</p>")
+        parts.append(figure(span_figure({"this model": memory.profile}, title=f"Memory span: {memory.span} characters")))
+        parts.append(f"<p class='explain'>{html.escape(CAPTIONS['connectivity'])}</p>")
+        parts += [connectivity_html(c, j) for j in sorted({len(c.text) // 3, 2 * len(c.text) // 3, len(c.text) - 1})]
+        parts.append(f"<p class='explain'>{html.escape(CAPTIONS['gradients'])}</p>")
+        curves = {"trained": memory.gradients, "untrained (same architecture)": memory.untrained}
+        parts.append(figure(gradient_figure(curves, clip=memory.gradients.clip)))
+    if path is not None:
+        parts.append(f"<h2>The path of the hidden state</h2><p class='explain'>{html.escape(CAPTIONS['path'])}</p>")
+        parts.append(figure(path_figure(path)))
     if sats:
         parts.append("<h2>Gate saturation</h2>" + figure(saturation_figure(sats)))
     parts.append("<h2>Every gate, every character</h2>")

@@ -210,3 +210,13 @@ def generate(model: CharLM, prefix: str, length: int, *, num_samples: int = 1, *
     columns = list(stream(model, prefix_used, length, num_samples=num_samples, **options))
     texts = ["".join(chars) for chars in zip(*columns, strict=True)] if columns else [""] * num_samples
     return Generation(prefix_used, texts, warnings, [find_loop(t) for t in texts])
+
+
+OWN_SAMPLE_LENGTH = 300  # characters of a model's own writing, when a picture needs a text and none is given
+
+
+def own_sample(model: CharLM, length: int = OWN_SAMPLE_LENGTH) -> str:
+    """A text the model wrote itself, the same each time (seed 0, temperature 0.7): what Inspect traces and
+    ``span`` measures when given no text. It starts with the model's usual prefix."""
+    prefix, _ = prepare_prefix(model, "")
+    return prefix + "".join(chars[0] for chars in stream(model, prefix, length, temperature=0.7, seed=0))

@@ -6,6 +6,7 @@
     c.span(100)              # the smallest k holding 90% of that profile: "it looks 23 characters back"
     g = gradient_through_time(model, text)
     g.norms[0, 0]            # ‖∂loss_T / ∂h_t‖ of layer 1 at every t: the vanishing gradient, measured
+    m = measure(model, text) # all of it, and the same gradients for the architecture untrained, for pictures
 
 **Connectivity** (Madsen 2019, "Visualizing memorization in RNNs", Distill): for the target
 character j, the norm of the gradient of log p(x_j | x_<j) with respect to the input encoding of
@@ -40,6 +41,7 @@ from .generate import evaluating
 from .model import CharLM
 from .provenance import Provenance
 
+PICTURE_CHARS = 300  # what the app and the report measure: about 2 s for a 2 × 512 LSTM on 2 cores
 MAX_CHARS = 1000  # connectivity costs about T²/2 backward row-steps: 1,000 characters is 11× the 300 of the app
 DEFAULT_MAX_DISTANCE = 100  # K: the profile's distances 1 … K
 SPAN_MASS = 0.9  # the span holds this share of the profile's mass
@@ -201,3 +203,23 @@ def gradient_through_time(model: CharLM, text: str, *, max_chars: int = MAX_CHAR
         norms[key] = torch.stack([g.norm() for g in grads[k : k + len(hs)]]).double().cpu().numpy()
         k += len(hs)
     return GradientCurve(text, norms, Provenance.of(model).training.config.get("clip") or None)
+
+
+@dataclass
+class Memory:
+    """Everything this module measures on one text, for the app's and the report's pictures."""
+
+    connectivity: Connectivity
+    profile: np.ndarray  # (K,): connectivity against distance
+    span: int
+    gradients: GradientCurve  # the model's
+    untrained: GradientCurve  # the same architecture with its initial weights (seed 0)
+
+
+def measure(model: CharLM, text: str, max_distance: int = DEFAULT_MAX_DISTANCE) -> Memory:
+    """Connectivity, profile (K capped by the text's length), span and gradients through time, trained and not."""
+    c = connectivity(model, text)
+    profile = c.profile(min(max_distance, len(text) - 1))
+    untrained = CharLM.seeded(model.config, 0).to(model.device)
+    return Memory(c, profile, span_of(profile), gradient_through_time(model, text),
+                  gradient_through_time(untrained, text))  # fmt: skip

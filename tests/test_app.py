@@ -5,6 +5,7 @@ import time
 import zipfile
 
 import gradio as gr
+import numpy as np
 import pytest
 import torch
 from conftest import TINY, form
@@ -76,9 +77,13 @@ def app_folder():
 
 def test_training_streams_updates_and_leaves_the_model_with_the_session(ctx):
     session = Session()
-    plot, status, sample, current, offer_cpu = train(ctx, session)[-1]
+    update, status, sample, current, offer_cpu = train(ctx, session)[-1]
+    plot, (low, high) = update["value"], update["y_lim"]
     assert set(plot["series"]) == {"training", "validation"}
     assert plot[plot.series == "validation"].epoch.tolist() == [0.0, 1.0, 2.0]  # epoch 0: the untrained model
+    np.testing.assert_allclose(plot["bits per character"], np.log2(plot.perplexity))  # a log axis, perplexity on hover
+    later = plot[plot.epoch >= 1]["bits per character"]  # the range follows the data from epoch 1 on, not from 0
+    assert low < later.min() and later.max() < high < plot["bits per character"].max() and low > 0
     assert "Finished after 2 epochs" in status and "After epoch 2" in sample
     assert isinstance(session.model, CharLM) and session.model.config.cell == "gru"
     assert len(session.runs) == 1 and session.runs[0].best_valid_perplexity < plot.perplexity.max()

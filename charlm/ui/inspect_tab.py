@@ -7,11 +7,10 @@ import gradio as gr
 from ..cells import CELLS
 from ..errors import CharLMError
 from ..figures import GATE_EXPLANATIONS, UNITS_HEADERS, colored_text, gate_heatmap, saturation_figure, units_table
-from ..generate import prepare_prefix, stream
+from ..generate import own_sample
 from ..inspection import GATE_NAMES, Trace, find_units, saturation, trace
 from .common import AppContext, Session, StartTrace, current_model, error, md, single_threaded
 
-DEFAULT_LENGTH = 300  # characters of the sample that is traced when the visitor gives no text
 HEATMAP_CHARS = 120
 
 
@@ -30,23 +29,17 @@ def choices(ctx: AppContext, session: Session):
     )
 
 
-def sample_of(model) -> str:
-    """A text to trace when the visitor gives none: the model's own writing, the same each time."""
-    prefix, _ = prepare_prefix(model, "")
-    return prefix + "".join(ch[0] for ch in stream(model, prefix, DEFAULT_LENGTH, temperature=0.7, seed=0))
-
-
 def default_text(ctx: AppContext, session: Session, text: str) -> str:
     if (text or "").strip():
         return text
-    return sample_of(current_model(ctx, session))
+    return own_sample(current_model(ctx, session))
 
 
 def start_trace(ctx: AppContext) -> StartTrace | None:
     """The start-up model's trace of its own sample: Inspect's first picture, made once for every visitor."""
     if ctx.default_model is None:
         return None
-    text = sample_of(ctx.default_model)
+    text = own_sample(ctx.default_model)
     t = trace(ctx.default_model, text, max_chars=ctx.limits.max_inspect)
     return StartTrace(text, t, find_units(t))
 
@@ -85,7 +78,7 @@ def follow_the_model(ctx: AppContext, session: Session, text: str, layer, direct
     if session.trace is not None or session.model is None:
         return None
     own = (text or "").strip() and text not in (session.inspect_default, getattr(ctx.start_trace, "text", None))
-    text = text if own else sample_of(session.model)
+    text = text if own else own_sample(session.model)
     session.inspect_default = "" if own else text
     return text, *run_trace(ctx, session, text, layer, direction, gate)
 

@@ -7,6 +7,7 @@ import time
 from dataclasses import astuple, dataclass, fields, replace
 
 import gradio as gr
+import numpy as np
 import pandas as pd
 
 from ..corpora import CORPORA, RECIPE_NOTES, corpus_from_bytes, corpus_from_text, describe, load_corpus, preprocessing
@@ -298,8 +299,18 @@ def where(ctx: AppContext, event: Started, remote: bool) -> str:
 
 
 def live_points(points: list[dict]):
-    """The live plot's data; no update until there is a point (an empty frame would fix the colours as numbers)."""
-    return pd.DataFrame(points, columns=["epoch", "perplexity", "series"]) if points else gr.skip()
+    """The live plot's data in bits per character (log₂ perplexity: a log axis, which gr.LinePlot lacks), perplexity on
+    hover, and a y range that follows the data: past the first epoch, the points from epoch 1 on, so that 4.5 → 4.0
+    fills the plot while the first drop (from about the vocabulary's size) runs off its top. No update until there
+    is a point (an empty frame would fix the colours as numbers)."""
+    if not points:
+        return gr.skip()
+    frame = pd.DataFrame(points, columns=["epoch", "perplexity", "series"])
+    frame.insert(1, "bits per character", np.log2(frame["perplexity"]))
+    shown = frame[frame["epoch"] >= 1] if frame["epoch"].max() > 1.5 else frame
+    low, high = shown["bits per character"].min(), shown["bits per character"].max()
+    pad = max(0.05 * (high - low), 0.01)
+    return gr.update(value=frame, y_lim=[float(low - pad), float(high + pad)])
 
 
 STOP_WAIT_SECONDS = 15  # how long Stop waits for the run to end its minibatch and restore its best weights
@@ -349,9 +360,10 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             on_cpu = gr.Button("Train the same run on the CPU", variant="secondary", visible=False, min_width=160)
         status = gr.Markdown(elem_id="train-status")
         colors = {"training": "#1f77b4", "validation": "#d62728"}
-        live = gr.LinePlot(None, x="epoch", y="perplexity", color="series", color_map=colors, elem_id="live-plot",
-                           x_title="epoch", y_title="perplexity (lower is better)", height=320,
-                           title="Perplexity while training: per step (training) and per epoch (validation)")  # fmt: skip
+        live = gr.LinePlot(None, x="epoch", y="bits per character", color="series", color_map=colors, height=320,
+                           x_title="epoch", y_title="bits per character (log₂ perplexity; lower is better)",
+                           tooltip=["epoch", "perplexity", "series"], elem_id="live-plot",
+                           title="While training: per step (training) and per epoch (validation)")  # fmt: skip
         sample = gr.Textbox(label="Greedy sample from the prefix, every few epochs", lines=3, interactive=False)
 
         # Everything else, one tap away; a preset still sets it all.
