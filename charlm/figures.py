@@ -47,6 +47,9 @@ CAPTIONS = {
     "within which 90% of it lies: how far back the predictions look.",
     "gradients": "How strongly the loss of the last character reaches back to each earlier hidden state (log "
     "scale). A straight fall is the vanishing gradient; the untrained architecture, dotted, for comparison.",
+    "compare": "How strongly the loss of the last character reaches back to each earlier hidden state, per run (log "
+    "scale): the gated cells' lines fall more slowly. The memory span, in the table, is how far back the predictions "
+    "look.",
     "path": "Each point is the hidden state after one character, on the two directions the states vary most in. "
     "Words that repeat retrace similar paths; colours show a property of the text.",
 }

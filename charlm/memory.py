@@ -213,13 +213,13 @@ class Memory:
     profile: np.ndarray  # (K,): connectivity against distance
     span: int
     gradients: GradientCurve  # the model's
-    untrained: GradientCurve  # the same architecture with its initial weights (seed 0)
+    untrained: GradientCurve | None  # the same architecture with its initial weights (seed 0)
 
 
-def measure(model: CharLM, text: str, max_distance: int = DEFAULT_MAX_DISTANCE) -> Memory:
-    """Connectivity, profile (K capped by the text's length), span and gradients through time, trained and not."""
+def measure(model: CharLM, text: str, max_distance: int = DEFAULT_MAX_DISTANCE, untrained: bool = True) -> Memory:
+    """Connectivity, profile (K capped by the text's length), span and gradients through time, trained and (when
+    ``untrained``) not."""
     c = connectivity(model, text)
     profile = c.profile(min(max_distance, len(text) - 1))
-    untrained = CharLM.seeded(model.config, 0).to(model.device)
-    return Memory(c, profile, span_of(profile), gradient_through_time(model, text),
-                  gradient_through_time(untrained, text))  # fmt: skip
+    initial = gradient_through_time(CharLM.seeded(model.config, 0).to(model.device), text) if untrained else None
+    return Memory(c, profile, span_of(profile), gradient_through_time(model, text), initial)

@@ -219,7 +219,7 @@ def test_inspect_traces_and_a_clicked_unit_recolours_the_text(ctx):
     class Event:  # what Gradio passes for a click on row 2
         index = (2, 0)
 
-    assert inspect_tab.select_unit(ctx, session, Event()) != tinted
+    assert inspect_tab.select_unit(ctx, session, Event())[0] != tinted
     fig, _ = inspect_tab.render_gate(ctx, session, 1, "forward", "f")
     assert "Forget gate" in fig.layout.title.text
     *_layers_and_directions, gates = inspect_tab.choices(ctx, session)
@@ -237,7 +237,9 @@ def test_inspect_opens_on_the_start_up_picture_and_follows_the_visitors_model(ct
     class Event:
         index = (0, 0)
 
-    assert "charlm-text" in inspect_tab.select_unit(ctx, fresh, Event())
+    tinted, *picked = inspect_tab.select_unit(ctx, fresh, Event())
+    u = start.units[0]
+    assert "charlm-text" in tinted and picked == [u.layer + 1, "forward", u.state, u.unit]  # ready to switch off
     assert inspect_tab.follow_the_model(ctx, fresh, start.text, 1, "forward", "c") is None  # already this model's
 
     train(ctx, fresh, epochs=1)  # a model of the visitor's own: the tab traces it when it opens
@@ -340,7 +342,7 @@ def test_a_pair_preset_trains_both_runs_and_compares_their_speed(ctx):
     first, second = session.runs
     assert (first.engine, second.engine) == ("scratch", "fused") and first.name.endswith("LSTM 1×16, scratch")
     assert "the tokens/s here; the source: 0.09×" in statuses[-1] and first.note == second.note
-    _fig, rows, notes = compare_tab.compare(session)
+    _fig, rows, notes, _gradients = compare_tab.compare(session)
     assert len(rows) == 2 and "0.09×" in notes and f"{first.tokens_per_second / second.tokens_per_second:.2f}×" in notes
     assert "Start trains **d2l: LSTM from scratch**, then **d2l: LSTM, concise" in train_tab.preset_info(ctx, "pair-d2l-lstm")
     assert train_tab.preset_values(ctx, "pair-d2l-lstm")["engine"] == "scratch"
@@ -351,9 +353,19 @@ def test_a_pair_preset_trains_both_runs_and_compares_their_speed(ctx):
 def test_compare_lists_the_sessions_runs():
     session = Session(runs=[RunSummary("1. LSTM 1×8", [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 9.5}],
                                        100, 1.0, 9.5, 1.0)])  # fmt: skip
-    fig, rows, notes = compare_tab.compare(session)
-    assert rows == [["1. LSTM 1×8", "100", "1", "9.500", "1"]] and fig is not None
-    assert compare_tab.compare(Session()) == (None, [], "") and notes == ""
+    fig, rows, notes, gradients = compare_tab.compare(session)
+    assert rows == [["1. LSTM 1×8", "100", "1", "9.500", "—", "1"]] and fig is not None and gradients is None
+    assert compare_tab.compare(Session()) == (None, [], "", None) and notes == ""
+
+
+def test_compare_gives_each_trained_run_a_memory_span_and_overlays_their_gradients(ctx):
+    session = Session()
+    for cell in ("rnn", "lstm"):
+        train(ctx, session, cell=cell, epochs=1)
+    _fig, rows, _notes, gradients = compare_tab.compare(session)
+    spans = [row[compare_tab.HEADERS.index("memory span (characters)")] for row in rows]
+    assert all(1 <= int(s) <= 100 for s in spans), spans
+    assert [t.name for t in gradients.data] == [r.name for r in session.runs] and gradients.layout.yaxis.type == "log"
 
 
 # -- the served app -------------------------------------------------------------------------------
@@ -407,3 +419,34 @@ def test_the_cells_tab_shows_the_naive_step_and_measures_the_three_engines(cell)
     engines = [r[0] for r in rows]
     assert engines == (["naive", "scratch"] if cell == "peephole" else ["naive", "scratch", "fused"])
     assert rows[0][3] == "1.00×" and all(float(r[1].replace(",", "")) > 0 for r in rows)  # tokens/s, measured
+
+
+def test_inspect_measures_how_far_back_the_model_looks_for_the_start_up_model_and_a_new_one(ctx):
+    ctx.start_trace = inspect_tab.start_trace(ctx)
+    fresh = Session()
+    memory = inspect_tab.shown_memory(ctx, fresh)
+    assert memory is ctx.start_trace.memory and 1 <= memory.span <= 100  # measured once, for every visitor
+    target, tinted, span_plot, gradient_plot, _note = inspect_tab.memory_pictures(memory)
+    assert target["maximum"] == target["value"] == len(memory.connectivity.text) - 1
+    assert "boxed" in tinted and f"Memory span: {memory.span} characters" in span_plot.layout.title.text
+    assert gradient_plot.layout.yaxis.type == "log" and len(gradient_plot.data) == 2  # trained and untrained
+    assert "position 5" in inspect_tab.render_connectivity(ctx, fresh, 5)
+    path = inspect_tab.path_picture(ctx.start_trace.trace, 2, "forward", "c", "vowel")
+    assert "cell state, layer 2" in path.layout.title.text
+    assert inspect_tab.path_picture(ctx.start_trace.trace, 3, "forward", "c", "vowel") is None  # no layer 3: nothing
+
+    train(ctx, fresh, epochs=1)  # the visitor's own model: its trace, then its memory
+    text, *_ = inspect_tab.follow_the_model(ctx, fresh, "", 1, "forward", "h")
+    mine = inspect_tab.shown_memory(ctx, fresh)
+    assert mine is not memory and mine.connectivity.text == text[: len(mine.connectivity.text)]
+    assert mine.gradients.norms.keys() == {(0, 0)}  # the tiny GRU: one layer, one direction
+
+
+def test_switching_a_unit_off_in_the_app_and_its_bad_inputs(ctx):
+    ctx.start_trace = inspect_tab.start_trace(ctx)
+    page = inspect_tab.switch_off(ctx, Session(), 2, "forward", "c", 7)
+    assert "unit 7 of layer 2&#x27;s cell state, held at 0" in page and "Without it" in page
+    for args, message in [((3, "forward", "c", 7), "there is no layer 3"), ((1, "forward", "h", 512), "numbered 0 to 511"),
+                          ((1, "reverse", "h", 0), "no reverse direction"), ((1, "forward", "h", "x"), "Unit")]:  # fmt: skip
+        with pytest.raises(gr.Error, match=message):
+            inspect_tab.switch_off(ctx, Session(), *args)

@@ -25,6 +25,7 @@ from ..device import pick_device
 from ..errors import CharLMError
 from ..inspection import Trace, Unit
 from ..limits import Limits
+from ..memory import GradientCurve, Memory
 from ..model import CharLM, describe_checkpoint
 from ..run import Run
 from . import zerogpu
@@ -41,6 +42,7 @@ class StartTrace:
     text: str
     trace: Trace
     units: list[Unit]
+    memory: Memory | None = None  # how far back the model looks, over the first PICTURE_CHARS characters
 
 
 @dataclass
@@ -102,6 +104,8 @@ class RunSummary:
     seconds: float
     engine: str = ""  # what it trained on: "scratch" or "fused"
     note: str = ""  # a pair's comparison of speeds
+    span: int | None = None  # memory span over the start of its validation text (charlm.memory)
+    gradients: GradientCurve | None = None  # gradients through time over the same text
 
 
 @dataclass
@@ -115,6 +119,7 @@ class Session:
     runs: list[RunSummary] = field(default_factory=list)
     trace: Trace | None = None  # None: nothing traced for the current model yet
     units: list[Unit] = field(default_factory=list)
+    memory: Memory | None = None  # connectivity and gradients through time over the trace's first characters
     inspect_default: str = ""  # the sample Inspect last put in its text box (the visitor's own text is kept)
     training: bool = False
 

@@ -1,4 +1,6 @@
-"""The Inspect tab: every gate of every layer for every character of a text, and the units that track something."""
+"""The Inspect tab: every gate of every layer for every character of a text, the units that track something, how far
+back the predictions look (connectivity, memory span, gradients through time), the hidden state's path, and a unit
+switched off."""
 
 from __future__ import annotations
 
@@ -6,10 +8,24 @@ import gradio as gr
 
 from ..cells import CELLS
 from ..errors import CharLMError
-from ..figures import GATE_EXPLANATIONS, UNITS_HEADERS, colored_text, gate_heatmap, saturation_figure, units_table
+from ..figures import (
+    CAPTIONS,
+    GATE_EXPLANATIONS,
+    UNITS_HEADERS,
+    ablation_html,
+    colored_text,
+    connectivity_html,
+    gate_heatmap,
+    gradient_figure,
+    path_figure,
+    saturation_figure,
+    span_figure,
+    units_table,
+)
 from ..generate import own_sample
-from ..inspection import GATE_NAMES, Trace, find_units, saturation, trace
-from .common import AppContext, Session, StartTrace, current_model, error, md, single_threaded
+from ..inspection import GATE_NAMES, PROPERTIES, Trace, ablate, find_units, saturation, state_path, trace
+from ..memory import PICTURE_CHARS, Memory, measure
+from .common import AppContext, Session, StartTrace, current_model, error, md, number, single_threaded
 
 HEATMAP_CHARS = 120
 
@@ -41,7 +57,7 @@ def start_trace(ctx: AppContext) -> StartTrace | None:
         return None
     text = own_sample(ctx.default_model)
     t = trace(ctx.default_model, text, max_chars=ctx.limits.max_inspect)
-    return StartTrace(text, t, find_units(t))
+    return StartTrace(text, t, find_units(t), measure(ctx.default_model, t.text[:PICTURE_CHARS]))
 
 
 def shown(ctx: AppContext, session: Session) -> tuple[Trace | None, list]:
@@ -57,7 +73,7 @@ def run_trace(ctx: AppContext, session: Session, text: str, layer: int, directio
         session.trace = trace(model, text, max_chars=ctx.limits.max_inspect)
     except CharLMError as e:
         raise error(e) from None
-    session.units = find_units(session.trace)
+    session.units, session.memory = find_units(session.trace), None  # memory: measured next (``memory_pictures``)
     return picture(session.trace, session.units, layer, direction, gate)
 
 
@@ -98,11 +114,77 @@ def gate_picture(t: Trace | None, layer: int, direction: str, gate: str):
 
 
 def select_unit(ctx: AppContext, session: Session, evt: gr.SelectData):
+    """A row of the units table: the text tinted by that unit, and the unit put in the switch-off fields."""
     t, units = shown(ctx, session)
     if t is None or evt.index is None or evt.index[0] >= len(units):
-        return gr.update()
+        return (gr.skip(),) * 5
     u = units[evt.index[0]]
-    return colored_text(t, u.layer, u.direction, u.state, u.unit)
+    direction = "reverse" if u.direction else "forward"
+    return colored_text(t, u.layer, u.direction, u.state, u.unit), u.layer + 1, direction, u.state, u.unit
+
+
+# -- how far back it looks ------------------------------------------------------------------------
+
+
+def shown_memory(ctx: AppContext, session: Session) -> Memory | None:
+    """Connectivity and gradients through time for the trace shown, measured once per trace."""
+    t, _ = shown(ctx, session)
+    if t is None:
+        return None
+    if ctx.start_trace is not None and t is ctx.start_trace.trace:
+        return ctx.start_trace.memory
+    if session.memory is None and len(t.text) >= 2:
+        try:
+            session.memory = measure(current_model(ctx, session), t.text[:PICTURE_CHARS])
+        except CharLMError as e:
+            raise error(e) from None
+    return session.memory
+
+
+def memory_pictures(m: Memory | None, target=None) -> tuple:
+    """The target slider, the text tinted by connectivity, the span profile, the gradients through time, a note."""
+    if m is None:
+        return gr.update(), "", None, None, ""
+    c = m.connectivity
+    last = len(c.text) - 1
+    target = last if target is None else min(max(1, int(target)), last)
+    cut = len(m.connectivity.text)
+    note = f"Measured over the first {cut} characters of the text." if cut == PICTURE_CHARS else ""
+    curves = {"this model": m.gradients, "the same architecture, untrained": m.untrained}
+    return (
+        gr.update(maximum=last, value=target),
+        connectivity_html(c, target),
+        span_figure({"this model": m.profile}, title=f"Memory span: {m.span} characters"),
+        gradient_figure(curves, clip=m.gradients.clip),
+        note,
+    )
+
+
+def render_connectivity(ctx: AppContext, session: Session, target) -> str:
+    m = shown_memory(ctx, session)
+    if m is None:
+        return ""
+    return connectivity_html(m.connectivity, min(max(1, int(target or 1)), len(m.connectivity.text) - 1))
+
+
+def path_picture(t: Trace | None, layer, direction: str, gate: str, colour_by: str):
+    """The hidden (or, when the cell state is picked above, the cell) state's path for the layer picked above."""
+    key = (int(layer) - 1, 1 if direction == "reverse" else 0) if str(layer).isdigit() else None
+    if t is None or key not in t.gates or len(t.text) < 3:
+        return None
+    return path_figure(state_path(t, *key, "c" if gate == "c" else "h"), colour_by)
+
+
+def switch_off(ctx: AppContext, session: Session, layer, direction: str, state: str, unit) -> str:
+    t, _ = shown(ctx, session)
+    if t is None:
+        raise gr.Error("Trace a text first: the unit is switched off while the model reads it.")
+    try:
+        result = ablate(current_model(ctx, session), t.text[:PICTURE_CHARS], int(number("Layer", layer, whole=True)) - 1,
+                        1 if direction == "reverse" else 0, state, number("Unit", unit, whole=True))  # fmt: skip
+    except CharLMError as e:
+        raise error(e) from None
+    return ablation_html(result)
 
 
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
@@ -132,6 +214,37 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         tinted = gr.HTML(shown0[4])
         saturation_plot = gr.Plot(shown0[5], label="Gate saturation")
 
+        memory0 = memory_pictures(start.memory if start else None)
+        gr.Markdown("### How far back it looks")
+        memory_note = gr.Markdown(memory0[4])
+        last = len(start.memory.connectivity.text) - 1 if start and start.memory else 1
+        target = gr.Slider(1, max(2, last), step=1, value=last,
+                           label="Predicted character (its position): the characters before it are tinted by how much "
+                           "they moved the prediction", elem_id="connectivity-target")  # fmt: skip
+        connectivity_text = gr.HTML(memory0[1], elem_id="connectivity")
+        gr.Markdown(CAPTIONS["connectivity"], elem_classes="caption")
+        span_plot = gr.Plot(memory0[2], label="Memory span", elem_id="span-plot")
+        gr.Markdown(CAPTIONS["span"], elem_classes="caption")
+        gradient_plot = gr.Plot(memory0[3], label="Gradients through time", elem_id="gradient-plot")
+        gr.Markdown(CAPTIONS["gradients"], elem_classes="caption")
+
+        gr.Markdown("### The path of the hidden state")
+        colour_by = gr.Dropdown(list(PROPERTIES), value="position in the word", label="Colour the points by")
+        path_plot = gr.Plot(path_picture(start.trace if start else None, 1, "forward", gate0, "position in the word"),
+                            label="Path of the state (layer and state as picked above)", elem_id="path-plot")  # fmt: skip
+        gr.Markdown(CAPTIONS["path"], elem_classes="caption")
+
+        gr.Markdown("### Switch a unit off\nHold one unit at 0 and see what changes. Click a row of the units table "
+                    "above to pick its unit.")  # fmt: skip
+        with gr.Row():
+            off_layer = gr.Number(1, label="Layer", precision=0, minimum=1, min_width=80)
+            off_direction = gr.Dropdown(["forward", "reverse"], value="forward", label="Direction", min_width=100)
+            off_state = gr.Radio([("hidden state h", "h"), ("cell state c", "c")], value="h", label="State",
+                                 min_width=160)  # fmt: skip
+            off_unit = gr.Number(0, label="Unit", precision=0, minimum=0, min_width=80)
+            off_button = gr.Button("Switch it off", variant="secondary", min_width=120)
+        ablation = gr.HTML(elem_id="ablation")
+
     private = {"api_visibility": "private"}
     outputs = [summary, heatmap, gate_note, units, tinted, saturation_plot]
 
@@ -147,14 +260,30 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     def on_trace(session_value: Session, text_value: str, layer_value, direction_value: str, gate_value: str):
         return run_trace(ctx, session_value, text_value, layer_value, direction_value, gate_value)
 
+    @single_threaded
+    def on_memory(session_value: Session, layer_value, direction_value: str, gate_value: str, colour: str):
+        t, _ = shown(ctx, session_value)
+        return *memory_pictures(shown_memory(ctx, session_value)), path_picture(t, layer_value, direction_value,
+                                                                                 gate_value, colour)  # fmt: skip
+
+    def on_path(session_value: Session, layer_value, direction_value: str, gate_value: str, colour: str):
+        return path_picture(shown(ctx, session_value)[0], layer_value, direction_value, gate_value, colour)
+
     inputs = [session, text, layer, direction, gate]
-    tab.select(on_select, inputs, [layer, direction, gate, text, *outputs], **private)
-    trace_button.click(on_trace, inputs, outputs, api_name="trace")
+    memory_outputs = [target, connectivity_text, span_plot, gradient_plot, memory_note, path_plot]
+    then_memory = {"fn": on_memory, "inputs": [session, layer, direction, gate, colour_by], "outputs": memory_outputs}
+    tab.select(on_select, inputs, [layer, direction, gate, text, *outputs], **private).then(**then_memory, **private)
+    trace_button.click(on_trace, inputs, outputs, api_name="trace").success(**then_memory, api_name="memory")
     gr.on([c.change for c in (layer, direction, gate)], lambda *a: render_gate(ctx, *a), [session, layer, direction, gate],
           [heatmap, gate_note], **private)  # fmt: skip
+    gr.on([c.change for c in (layer, direction, gate, colour_by)], on_path, [session, layer, direction, gate, colour_by],
+          path_plot, **private)  # fmt: skip
+    target.release(lambda s, k: render_connectivity(ctx, s, k), [session, target], connectivity_text, **private)
 
     def on_unit(session_value: Session, evt: gr.SelectData):
         return select_unit(ctx, session_value, evt)
 
-    units.select(on_unit, session, tinted, **private)
+    units.select(on_unit, session, [tinted, off_layer, off_direction, off_state, off_unit], **private)
+    off_button.click(single_threaded(lambda *a: switch_off(ctx, *a)), [session, off_layer, off_direction, off_state, off_unit],
+                     ablation, api_name="switch_off")  # fmt: skip
     return tab

@@ -29,6 +29,7 @@ from .common import (
     number,
     single_threaded,
 )
+from .compare_tab import measure_run
 from .zerogpu import advice
 
 OWN_TEXT = "your own text"
@@ -270,6 +271,8 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
             engine = run.started.engine if run.started else run.trainer.engine
             summary = RunSummary(f"{name}, {engine}", list(history), run.model.num_parameters,
                                  history[-1]["tokens_per_second"], best, history[-1]["elapsed"], engine)  # fmt: skip
+            if math.isfinite(history[-1]["train_loss"]):  # a diverged run has nothing to measure
+                summary.span, summary.gradients = measure_run(run)
             session.runs.append(summary)
     yield live_points(points), status, sample, model_line(ctx, session), gr.update(visible=gpu_failed)
 
