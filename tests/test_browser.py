@@ -224,3 +224,66 @@ def test_a_pair_preset_puts_both_runs_in_compare_with_their_speeds(browser, serv
     page.get_by_text("the source: 0.09×").filter(visible=True).first.wait_for(timeout=10_000)  # the note under the table
     for run in ("1. LSTM 1×256, scratch", "2. LSTM 1×256, fused"):  # the table's rows (Gradio draws them as spans)
         page.get_by_text(run, exact=True).filter(visible=True).first.wait_for(timeout=10_000)
+
+
+MEMORY_PICTURES = ("#span-plot", "#gradient-plot", "#path-plot")
+
+
+def wait_for_memory_pictures(page, timeout=60_000) -> None:
+    for plot in MEMORY_PICTURES:
+        page.wait_for_selector(f"{plot} .js-plotly-plot .scatterlayer .trace", timeout=timeout)
+    page.wait_for_selector("#connectivity .charlm-text span[title]", timeout=timeout)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_how_far_back_it_looks_the_path_and_a_unit_switched_off(browser, served, size, tmp_path):
+    """The start-up model's pictures, each with its caption, without a click; a unit from the table switched off;
+    nothing wider than a phone."""
+    url, ctx = served
+    shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport=SIZES[size])
+    page.goto(url)
+    page.wait_for_selector("text=Start training")
+    open_tab(page, "Inspect")
+    wait_for_memory_pictures(page, timeout=10_000)
+    span = ctx.start_trace.memory.span
+    page.get_by_text(f"Memory span: {span} characters").first.wait_for(timeout=5_000)
+    for caption in ("Connectivity (Madsen 2019)", "Mean connectivity against the distance back",
+                    "How strongly the loss of the last character", "Each point is the hidden state"):  # fmt: skip
+        assert page.get_by_text(caption).first.is_visible(), caption
+    units = ctx.start_trace.units
+    unit = next(u for u in units if u.property == units[1].property)  # the first row naming that property
+    page.locator("#units-table").get_by_text(unit.property, exact=True).filter(visible=True).first.click()  # its unit
+    page.wait_for_function(f"() => [...document.querySelectorAll('input[type=number]')].some(e => e.value == '{unit.unit}')",
+                           timeout=10_000)  # fmt: skip
+    page.get_by_role("button", name="Switch it off").click()
+    page.locator("#ablation").get_by_text("held at 0").wait_for(timeout=30_000)
+    assert page.locator("#ablation").get_by_text("Without it").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=shots / f"inspect-memory-{size}.png", full_page=True)
+
+
+def test_a_fresh_run_gets_its_own_memory_pictures_and_a_span_in_compare(browser, served, tmp_path):
+    url, _ctx = served
+    shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("text=Start training")
+    open_settings(page, "Text: corpus and preprocessing", "Training: epochs, batches, optimizer")
+    set_number(page, "Epochs (≤ 500)", "2")
+    set_number(page, "Use only the first N characters (0 = all)", "20000")
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_selector("text=Finished after 2 epochs", timeout=120_000)
+    open_tab(page, "Inspect")  # the new model's own sample, traced, then measured
+    text_box = page.get_by_role("textbox", name="Text", exact=True)
+    page.wait_for_function("(el) => /^[a-z \\n]+$/.test(el.value)", arg=text_box.element_handle(), timeout=30_000)
+    wait_for_memory_pictures(page)
+    new_text = "(el) => document.querySelector('#connectivity').innerText.replaceAll('↵', '').includes(el.value.slice(0, 40))"
+    page.wait_for_function(new_text, arg=text_box.element_handle(), timeout=30_000)  # measured on the new model's text
+    page.screenshot(path=shots / "inspect-memory-new-run.png", full_page=True)
+    open_tab(page, "Compare")
+    page.wait_for_selector("#compare-gradients .js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    page.get_by_text("memory span (characters)").first.wait_for(timeout=10_000)
+    page.screenshot(path=shots / "compare-memory.png", full_page=True)

@@ -246,10 +246,10 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
                 sample = f"After epoch {event.epoch}:\n{event.prefix}{event.text}"
             elif isinstance(event, Finished):
                 status = f"{header}  \n**{md(event.message)}**"
+            if isinstance(event, Finished):
+                break  # said by the last update, once the run is in Compare (with its memory span)
             last_yield = time.perf_counter()
             yield live_points(points), status, sample, model_line(ctx, session), gr.update(visible=False)
-            if isinstance(event, Finished):
-                break
     except Exception as e:  # the GPU could not be had, or its worker died: ZeroGPU says why in a gr.Error
         if not remote:
             raise
