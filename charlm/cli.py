@@ -22,12 +22,12 @@ from .corpora import CORPORA, RECIPE_NAMES, RECIPE_NOTES, corpus_from_file, desc
 from .data import SAMPLING, Dataset
 from .device import pick_device
 from .errors import CharLMError
-from .figures import inspection_report
+from .figures import inspection_report, memory_report
 from .generate import generate, own_sample
 from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, state_path, trace
 from .layers import ENGINES, LAYERS
-from .memory import DEFAULT_MAX_DISTANCE, MAX_CHARS, PICTURE_CHARS, SPAN_MASS, connectivity, measure, span_of
-from .model import CharLM, CharLMConfig
+from .memory import DEFAULT_MAX_DISTANCE, MAX_CHARS, PICTURE_CHARS, SPAN_MASS, check_distance, measure
+from .model import CELL_NAMES, CharLM, CharLMConfig
 from .presets import PAIRS, PRESETS
 from .provenance import Provenance
 from .run import CUSTOM, FLAGS, MODEL_OPTIONS, NO_FLAG, RunSpec, build, resume_spec
@@ -282,12 +282,14 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
         "--text or --text-file the text is the model's own writing (its usual prefix and 300 characters, seed 0).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    m.add_argument("--checkpoint", required=True, metavar="DIR", help="a checkpoint folder or Hugging Face Hub id")
+    m.add_argument("--checkpoint", required=True, nargs="+", metavar="DIR",
+                   help="checkpoint folders or Hugging Face Hub ids: several are measured on the same text")  # fmt: skip
     text = m.add_mutually_exclusive_group()
     text.add_argument("--text", help="the text to measure on")
     text.add_argument("--text-file", metavar="PATH", help=f"a UTF-8 file with the text (at most {MAX_CHARS:,} characters)")
     m.add_argument("--max-distance", type=int, default=DEFAULT_MAX_DISTANCE, metavar="K", help="the profile's longest distance")
-    m.add_argument("--json", action="store_true", help="print JSON: span, profile, and what they were measured on")
+    m.add_argument("--json", action="store_true", help="print JSON, a line per checkpoint: span, profile, and more")
+    m.add_argument("--html", metavar="FILE.html", help="also write the pictures, the checkpoints side by side (offline)")
     m.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
 
     b = sub.add_parser(
@@ -442,31 +444,42 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_span(args: argparse.Namespace) -> int:
-    model = CharLM.from_pretrained(args.checkpoint, device=args.device)
+    models = {str(c): CharLM.from_pretrained(c, device=args.device) for c in args.checkpoint}
+    first = next(iter(models.values()))
     if args.text is not None:
         text, source = args.text, "the text given"
     elif args.text_file is not None:
         text, source = corpus_from_file(args.text_file).text, args.text_file
     else:
-        text, source = own_sample(model), "the model's own writing (seed 0, temperature 0.7)"
-    start = time.perf_counter()
-    c = connectivity(model, text)
-    profile = c.profile(args.max_distance)
-    span, seconds = span_of(profile), time.perf_counter() - start
-    if args.json:
-        print(json.dumps({"span": span, "max_distance": args.max_distance, "mass": SPAN_MASS,
-                          "profile": profile.tolist(), "characters": len(text), "text": source,
-                          "checkpoint": str(args.checkpoint), "bidirectional": c.bidirectional, "seconds": seconds}))  # fmt: skip
-        return 0
-    print(f"{model.describe()}\nmeasured on {source}: {len(text):,} characters, in {seconds:.2f} s")
-    shares = np.cumsum(profile) / max(profile.sum(), 1e-300)
-    print(f"{'k':>5}  {'connectivity':>12}  {'share within k':>14}")
-    for k in sorted({*range(1, min(10, len(profile)) + 1), *range(10, len(profile) + 1, 10), span, len(profile)}):
-        print(f"{k:>5}  {profile[k - 1]:>12.4g}  {shares[k - 1]:>14.1%}{'  ← span' if k == span else ''}")
-    print(f"memory span: {span} characters ({SPAN_MASS:.0%} of the connectivity within k = 1 … {args.max_distance})")
-    if c.bidirectional:
-        print("note: this model is bidirectional: its predictions also read the text to the right; "
-              "the span measures only the left")  # fmt: skip
+        text, source = own_sample(first), "the first model's own writing (seed 0, temperature 0.7)"
+    if len(text) >= 2:
+        check_distance(args.max_distance, len(text))  # before minutes of work, not after
+    measured = {}
+    for name, model in models.items():
+        start = time.perf_counter()
+        memory = measure(model, text, args.max_distance, untrained=False)
+        measured[name] = memory
+        seconds = time.perf_counter() - start
+        if args.json:
+            print(json.dumps({"span": memory.span, "max_distance": args.max_distance, "mass": SPAN_MASS,
+                              "profile": memory.profile.tolist(), "characters": len(text), "text": source,
+                              "checkpoint": name, "bidirectional": model.config.bidirectional, "seconds": seconds}))  # fmt: skip
+            continue
+        print(f"{name}: {model.describe()}\nmeasured on {source}: {len(text):,} characters, in {seconds:.2f} s")
+        profile = memory.profile
+        shares = np.cumsum(profile) / max(profile.sum(), 1e-300)
+        print(f"{'k':>5}  {'connectivity':>12}  {'share within k':>14}")
+        for k in sorted({*range(1, min(10, len(profile)) + 1), *range(10, len(profile) + 1, 10), memory.span, len(profile)}):
+            print(f"{k:>5}  {profile[k - 1]:>12.4g}  {shares[k - 1]:>14.1%}{'  ← span' if k == memory.span else ''}")
+        print(f"memory span: {memory.span} characters ({SPAN_MASS:.0%} of the connectivity within k = 1 … {len(profile)})")
+        if model.config.bidirectional:
+            print("note: this model is bidirectional: its predictions also read the text to the right; "
+                  "the span measures only the left")  # fmt: skip
+    if args.html:
+        names = {name: f"{Path(name).name} ({CELL_NAMES[m.config.cell]})" for name, m in models.items()}
+        page = memory_report({names[k]: m for k, m in measured.items()}, source)
+        Path(args.html).write_text(page, encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

@@ -47,9 +47,9 @@ CAPTIONS = {
     "within which 90% of it lies: how far back the predictions look.",
     "gradients": "How strongly the loss of the last character reaches back to each earlier hidden state (log "
     "scale). A straight fall is the vanishing gradient; the untrained architecture, dotted, for comparison.",
-    "compare": "How strongly the loss of the last character reaches back to each earlier hidden state, per run (log "
-    "scale): the gated cells' lines fall more slowly. The memory span, in the table, is how far back the predictions "
-    "look.",
+    "compare": "How strongly the loss of the last character reaches back to each earlier hidden state, per model (log "
+    "scale): a straight fall is a vanishing gradient, a constant factor lost per step; the slower the fall, the further "
+    "back the loss still reaches.",
     "path": "Each point is the hidden state after one character, on the two directions the states vary most in. "
     "Words that repeat retrace similar paths; colours show a property of the text.",
 }
@@ -286,7 +286,9 @@ def path_figure(path: StatePath, colour_by: str = "position in the word", max_po
             textfont={"size": 11},
             customdata=np.arange(n),
             showlegend=False,
-            marker={"color": colour, "colorscale": "Viridis", "size": 8, "colorbar": {"title": {"text": colour_by}}},
+            marker={"color": colour, "colorscale": "Viridis", "size": 8,
+                    "colorbar": {"title": {"text": colour_by, "side": "top"}, "orientation": "h", "y": -0.3,
+                                 "thickness": 12}},  # below the plot: a phone keeps its width
             hovertemplate="%{text} (position %{customdata})<extra></extra>",
         )
     )
@@ -423,4 +425,23 @@ def inspection_report(
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{style}</style></head><body>{''.join(parts)}</body></html>"
+    )
+
+
+def memory_report(memories: dict[str, Memory], source: str) -> str:
+    """One offline HTML page putting several models side by side on the same text: their span profiles and
+    gradients through time overlaid, and what each one's last prediction looked at."""
+    spans = span_figure({name: m.profile for name, m in memories.items()}, title="How far back the predictions look")
+    curves = gradient_figure({name: m.gradients for name, m in memories.items()}, title="Gradients through time")
+    config = {"displaylogo": False}
+    text = next(iter(memories.values())).connectivity.text
+    tinted = "".join(f"<h3>{html.escape(name)}: span {m.span}</h3>{connectivity_html(m.connectivity, len(text) - 1)}"
+                     for name, m in memories.items())  # fmt: skip
+    style = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>charlm span</title><style>{style}</style></head><body>"
+        f"<h1>How far back they look</h1><p>Measured on {html.escape(source)}: {len(text):,} characters.</p>"
+        f"<p>{html.escape(CAPTIONS['span'])}</p>{spans.to_html(full_html=False, include_plotlyjs=True, config=config)}"
+        f"<p>{html.escape(CAPTIONS['compare'])}</p>{curves.to_html(full_html=False, include_plotlyjs=False, config=config)}"
+        f"<h2>What the last prediction looked at</h2><p>{html.escape(CAPTIONS['connectivity'])}</p>{tinted}</body></html>"
     )

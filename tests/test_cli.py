@@ -1,8 +1,11 @@
 """The command line, run in-process as a user would type it, on The Time Machine from ../shared."""
 
+import json
 import math
 import re
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from charlm import CharLM
@@ -104,7 +107,42 @@ def test_generate_and_inspect_commands(tmp_path, shared, capsys):
     assert main(["inspect", "--checkpoint", str(out), "--text", "The Time Traveller (for so it will be", "--out", str(page)]) == 0
     printed = capsys.readouterr().out
     assert "traced 37 characters" in printed and page.stat().st_size > 100_000
-    assert "<!doctype html>" in page.read_text()[:20]
+    assert re.search(r"memory span \d+ characters \(connectivity over all 37 characters\)", printed)
+    html = page.read_text()
+    assert html.startswith("<!doctype html>") and "How far back it looks" in html and "The path of the hidden state" in html
+    assert "Gradients through time" in html and "untrained (same architecture)" in html
+
+
+REPO_CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
+
+
+def test_span_prints_the_profile_and_the_span_of_one_checkpoint_or_several(tmp_path, capsys):
+    rnn, lstm = str(REPO_CHECKPOINTS / "timemachine-rnn"), str(REPO_CHECKPOINTS / "timemachine-lstm")
+    text = "the time traveller for so it will be convenient to speak of him was expounding a recondite matter to us"
+    assert main(["span", "--checkpoint", rnn, "--text", text, "--max-distance", "40", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert len(result["profile"]) == 40 and 1 <= result["span"] <= 40 and result["characters"] == len(text)
+    shares = np.cumsum(result["profile"]) / sum(result["profile"])
+    assert shares[result["span"] - 1] >= 0.9 > (shares[result["span"] - 2] if result["span"] > 1 else 0)
+
+    page = tmp_path / "span.html"
+    assert main(["span", "--checkpoint", rnn, lstm, "--text", text, "--html", str(page)]) == 0
+    printed = capsys.readouterr().out
+    assert len(re.findall(r"memory span: \d+ characters \(90% of the connectivity within k = 1 … 100\)", printed)) == 2
+    assert "← span" in printed and "timemachine-lstm (LSTM): span" in page.read_text()
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [(["--text", "short text", "--max-distance", "50"], "longer than the text allows"),
+     (["--text", "x"], "at least two characters"),
+     (["--text", "a" * 1001], "at most 1,000 are measured"),
+     (["--text", "a b c d e f", "--max-distance", "0"], "≥ 1")],
+)  # fmt: skip
+def test_span_refuses_bad_inputs_in_one_line(capsys, args, message):
+    assert main(["span", "--checkpoint", str(REPO_CHECKPOINTS / "timemachine-gru"), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
 
 
 def test_the_same_command_gives_the_same_numbers(tmp_path, shared, capsys):

@@ -42,7 +42,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         table = gr.Dataframe(headers=HEADERS, interactive=False)
         notes = gr.Markdown()
         gradients = gr.Plot(label="Gradients through time", elem_id="compare-gradients")
-        gr.Markdown(f"{CAPTIONS['compare']} Both are measured over the first {COMPARE_CHARS} characters of each run's "
-                    "validation text.", elem_classes="caption")  # fmt: skip
+        gr.Markdown(f"{CAPTIONS['compare']} The memory span, in the table, is how far back the predictions look. Both are "
+                    f"measured over the first {COMPARE_CHARS} characters of each run's validation text.",
+                    elem_classes="caption")  # fmt: skip
     tab.select(compare, session, [plot, table, notes, gradients], api_name="compare")
     return tab
