@@ -33,8 +33,9 @@ from torch import Tensor, nn
 
 from .cells import CELLS
 from .generate import stream
-from .inspection import trace
+from .inspection import state_path, trace
 from .layers import LAYERS
+from .memory import DEFAULT_MAX_DISTANCE, connectivity, gradient_through_time
 from .model import CharLM, CharLMConfig
 from .presets import PRESETS
 from .run import RunSpec
@@ -293,6 +294,44 @@ def generation_and_trace(device: torch.device, repeats: int) -> dict:
     }
 
 
+def memory_pictures(device: torch.device, repeats: int, chars: int = 300) -> dict:
+    """Inspect's pictures of how far back a model looks, for the app's start-up architecture (2 × 512 LSTM, embedding
+    64) on a 300-character text: connectivity of every target and the span, one gradient curve, the path; beside
+    the obvious way to get connectivity, one autograd backward pass per target (timed on 10 targets, scaled up)."""
+    vocab = Vocab.build("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ .,;:!?'\"-()\n0123456789")
+    config = CharLMConfig(list(vocab.tokens), cell="lstm", hidden_size=512, num_layers=2, embedding_dim=64)
+    model = CharLM.seeded(config, 0).to(device).eval()
+    text = ("The Time Traveller (for so it will be convenient to speak of him) was expounding a recondite matter "
+            * 4)[:chars]  # fmt: skip
+    ids = torch.tensor(vocab.encode(text), device=device)
+
+    def per_target(targets) -> None:
+        e = model.encode_inputs(ids[:, None]).detach().requires_grad_()
+        out, _, _ = model.rnn.record(e)
+        log_p = torch.log_softmax(model.head(out[:, 0]), -1)
+        for j in targets:
+            torch.autograd.grad(log_p[j - 1, ids[j]], e, retain_graph=True)
+
+    def span() -> None:
+        connectivity(model, text).span(DEFAULT_MAX_DISTANCE)
+
+    def path() -> None:
+        state_path(trace(model, text), layer=1)
+
+    span()  # warm-up
+    median = lambda fn: statistics.median(_seconds(fn, device) for _ in range(repeats))  # noqa: E731
+    sample = list(range(chars // 20, chars, chars // 10))[:10]  # 10 targets spread over the text
+    one_by_one = median(lambda: per_target(sample)) * (chars - 1) / len(sample)
+    t_span = median(span)
+    return {
+        "memory_chars": chars,
+        "connectivity_and_span_s": t_span,
+        "connectivity_one_backward_per_target_s": one_by_one,
+        "gradient_curve_s": median(lambda: gradient_through_time(model, text)),
+        "path_s": median(path),
+    }
+
+
 def app_startup_seconds(timeout: float = 60.0) -> float | None:
     """Seconds from ``python app.py`` to its first HTTP answer, or None when app.py is not beside charlm."""
     app = Path(__file__).resolve().parent.parent / "app.py"
@@ -348,6 +387,7 @@ def run(
         "rows": [asdict(r) for r in rows],
         "ratios": ratios(rows),
         **generation_and_trace(dev, max(1, repeats // 2)),
+        **memory_pictures(dev, max(1, repeats // 3)),
         "app_startup_s": app_startup_seconds() if startup else None,
         "peak_memory_mb": peak_memory_mb(),
     }
@@ -378,6 +418,14 @@ def format_table(result: dict) -> str:
         f"({result['generate_chars_per_s']:,.0f} chars/s, 1-layer LSTM-256)",
         f"trace: 2,000 characters with every gate in {result['trace_2000_chars_s']:.3f} s "
         f"({result['trace_chars_per_s']:,.0f} chars/s)",
+    ]
+    chars = result["memory_chars"]
+    lines += [
+        f"how far back it looks, 2 × 512 LSTM on {chars} characters: connectivity of every target and the span in "
+        f"{result['connectivity_and_span_s']:.2f} s (one backward pass per target: "
+        f"{result['connectivity_one_backward_per_target_s']:.1f} s, "
+        f"{result['connectivity_one_backward_per_target_s'] / result['connectivity_and_span_s']:.0f}× longer); "
+        f"gradient curve {result['gradient_curve_s']:.2f} s; path {result['path_s']:.2f} s",
     ]
     if result.get("app_startup_s") is not None:
         lines.append(f"app start-up: {result['app_startup_s']:.1f} s to the first HTTP answer")
