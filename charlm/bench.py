@@ -313,7 +313,7 @@ def memory_pictures(device: torch.device, repeats: int, chars: int = 300) -> dic
             torch.autograd.grad(log_p[j - 1, ids[j]], e, retain_graph=True)
 
     def span() -> None:
-        connectivity(model, text).span(DEFAULT_MAX_DISTANCE)
+        connectivity(model, text).span(min(DEFAULT_MAX_DISTANCE, chars - 1))
 
     def path() -> None:
         state_path(trace(model, text), layer=1)
@@ -377,6 +377,7 @@ def run(
     device: str = "cpu",
     startup: bool = True,
     compile: bool = False,
+    memory_chars: int = 300,
 ) -> dict:
     dev = torch.device(device)
     rows = [r for name in settings for r in measure_setting(SETTINGS[name], cells, dev, repeats, warmup, compile)]
@@ -387,7 +388,7 @@ def run(
         "rows": [asdict(r) for r in rows],
         "ratios": ratios(rows),
         **generation_and_trace(dev, max(1, repeats // 2)),
-        **memory_pictures(dev, max(1, repeats // 3)),
+        **memory_pictures(dev, max(1, repeats // 3), memory_chars),
         "app_startup_s": app_startup_seconds() if startup else None,
         "peak_memory_mb": peak_memory_mb(),
     }

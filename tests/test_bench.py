@@ -9,7 +9,7 @@ from charlm.cli import main
 
 
 def test_bench_reports_every_variant_ratio_and_figure():
-    result = bench.run(settings=("d2l",), cells=("gru", "peephole"), repeats=1, warmup=0, startup=False)
+    result = bench.run(settings=("d2l",), cells=("gru", "peephole"), repeats=1, warmup=0, startup=False, memory_chars=40)
     variants = {(r["cell"], r["variant"]) for r in result["rows"]}
     assert variants == {("gru", v) for v in ("torch.nn", "fused", "scratch", "naive")} | {
         ("peephole", "scratch"), ("peephole", "naive")
@@ -19,7 +19,7 @@ def test_bench_reports_every_variant_ratio_and_figure():
     assert all(r["train_tokens_per_s"] > 0 and r["infer_tokens_per_s"] > 0 for r in result["rows"])
     assert result["generate_1000_chars_s"] > 0 and result["trace_2000_chars_s"] > 0
     memory = ("connectivity_and_span_s", "connectivity_one_backward_per_target_s", "gradient_curve_s", "path_s")
-    assert all(result[k] > 0 for k in memory) and result["memory_chars"] == 300
+    assert all(result[k] > 0 for k in memory) and result["memory_chars"] == 40
     table = bench.format_table(result)
     assert "scratch / naive" in table and "generation: 1,000 characters" in table
     assert "connectivity of every target and the span in" in table and "one backward pass per target" in table

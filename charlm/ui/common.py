@@ -35,14 +35,14 @@ DEFAULT_CHECKPOINT = "timemachine-raw"  # the novel with its punctuation and cap
 CELL_CHOICES = [(cell.title[0].upper() + cell.title[1:], name) for name, cell in CELLS.items()]  # "Vanilla RNN", …
 
 
-@dataclass(frozen=True)
+@dataclass
 class StartTrace:
     """The start-up model's trace of a sample of its own, shown by Inspect before a visitor asks for anything."""
 
     text: str
     trace: Trace
     units: list[Unit]
-    memory: Memory | None = None  # how far back the model looks, over the first PICTURE_CHARS characters
+    memory: Memory | None = None  # how far back the model looks (first PICTURE_CHARS characters): set when first shown
 
 
 @dataclass

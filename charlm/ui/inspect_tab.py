@@ -57,7 +57,7 @@ def start_trace(ctx: AppContext) -> StartTrace | None:
         return None
     text = own_sample(ctx.default_model)
     t = trace(ctx.default_model, text, max_chars=ctx.limits.max_inspect)
-    return StartTrace(text, t, find_units(t), measure(ctx.default_model, t.text[:PICTURE_CHARS]))
+    return StartTrace(text, t, find_units(t))  # its memory is measured when Inspect first opens: start-up stays quick
 
 
 def shown(ctx: AppContext, session: Session) -> tuple[Trace | None, list]:
@@ -131,14 +131,19 @@ def shown_memory(ctx: AppContext, session: Session) -> Memory | None:
     t, _ = shown(ctx, session)
     if t is None:
         return None
-    if ctx.start_trace is not None and t is ctx.start_trace.trace:
-        return ctx.start_trace.memory
-    if session.memory is None and len(t.text) >= 2:
-        try:
-            session.memory = measure(current_model(ctx, session), t.text[:PICTURE_CHARS])
-        except CharLMError as e:
-            raise error(e) from None
-    return session.memory
+    start = ctx.start_trace is not None and t is ctx.start_trace.trace
+    known = ctx.start_trace.memory if start else session.memory
+    if known is not None or len(t.text) < 2:
+        return known
+    try:
+        measured = measure(current_model(ctx, session), t.text[:PICTURE_CHARS])
+    except CharLMError as e:
+        raise error(e) from None
+    if start:
+        ctx.start_trace.memory = measured  # once, for every visitor
+    else:
+        session.memory = measured
+    return measured
 
 
 def memory_pictures(m: Memory | None, target=None) -> tuple:
@@ -214,7 +219,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         tinted = gr.HTML(shown0[4])
         saturation_plot = gr.Plot(shown0[5], label="Gate saturation")
 
-        memory0 = memory_pictures(start.memory if start else None)
+        memory0 = memory_pictures(start.memory if start else None)  # filled in when the tab is first opened
         gr.Markdown("### How far back it looks")
         memory_note = gr.Markdown(memory0[4])
         last = len(start.memory.connectivity.text) - 1 if start and start.memory else 1
