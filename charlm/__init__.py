@@ -8,6 +8,8 @@ The modules, in the order data flows through them:
     model    CharLM: encoding → recurrent stack → head; checkpoints (safetensors, Hugging Face Hub)
     corpora, data      the texts (downloaded, verified, cached) and their batches
     train    the training loop, as a stream of typed events
+    inspection, memory   looking inside: gates, units, the hidden state's path, ablation; connectivity, memory
+             span and gradients through time (how far back a prediction looks)
     run      a run put together in one place: RunSpec → corpus, dataset, model, trainer; provenance
     remote   a run trained in another process (a ZeroGPU worker), its weights sent back every epoch
     ui       the web app's tabs (gradio; app.py builds them)

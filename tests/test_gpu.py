@@ -120,3 +120,18 @@ def test_compiled_training_with_cuda_graphs_learns_what_eager_training_does():
         return [e.valid_loss for e in Trainer(model, data, config).run() if isinstance(e, Epoch)]
 
     assert valid_losses(True) == pytest.approx(valid_losses(False), rel=1e-3)
+
+
+@pytest.mark.parametrize("cell,bidirectional", [("lstm", False), ("gru", True), ("peephole", False)])
+def test_how_far_back_it_looks_is_measured_on_the_gpu_as_on_the_cpu(cell, bidirectional):
+    from charlm.memory import connectivity, gradient_through_time
+
+    config = CharLMConfig(list(Vocab.build(TEXT).tokens), cell=cell, hidden_size=32, num_layers=2,
+                          bidirectional=bidirectional, embedding_dim=8)  # fmt: skip
+    cpu = CharLM.seeded(config, 0).double()
+    gpu = CharLM.seeded(config, 0).double().to(CUDA)
+    text = TEXT[:120]
+    torch.testing.assert_close(connectivity(gpu, text).values, connectivity(cpu, text).values, rtol=1e-9, atol=1e-15)
+    ours, theirs = gradient_through_time(gpu, text), gradient_through_time(cpu, text)
+    for key in theirs.norms:
+        torch.testing.assert_close(ours.norms[key], theirs.norms[key], rtol=1e-9, atol=1e-15)
