@@ -364,7 +364,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         status = gr.Markdown(elem_id="train-status")
         colors = {"training": "#1f77b4", "validation": "#d62728"}
         live = gr.LinePlot(None, x="epoch", y="bits per character", color="series", color_map=colors, height=320,
-                           x_title="epoch", y_title="bits per character (log₂ perplexity; lower is better)",
+                           x_title="epoch", y_title="bits per character (log₂ perplexity)",
                            tooltip=["epoch", "perplexity", "series"], elem_id="live-plot",
                            title="While training: per step (training) and per epoch (validation)")  # fmt: skip
         sample = gr.Textbox(label="Greedy sample from the prefix, every few epochs", lines=3, interactive=False)
