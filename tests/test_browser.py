@@ -45,17 +45,28 @@ def set_number(page, label: str, value: str) -> None:
     raise AssertionError(f"{label} would not keep {value!r}: it shows {box.input_value()!r}")
 
 
-def test_train_watch_the_plot_then_inspect_and_generate(browser, served, tmp_path):
-    url, _ctx = served
+def screenshots(tmp_path: Path) -> Path:
     shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
+    return shots
+
+
+def start_training(browser, url: str, epochs: int, max_chars: int):
+    """A desktop page whose Start was pressed with these settings (the quick demo's otherwise)."""
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(url)
     page.wait_for_selector("text=Start training")
     open_settings(page, "Text: corpus and preprocessing", "Training: epochs, batches, optimizer")
-    set_number(page, "Epochs (≤ 500)", "4")
-    set_number(page, "Use only the first N characters (0 = all)", "40000")
+    set_number(page, "Epochs (≤ 500)", str(epochs))
+    set_number(page, "Use only the first N characters (0 = all)", str(max_chars))
     page.get_by_role("button", name="Start training").click()
+    return page
+
+
+def test_train_watch_the_plot_then_inspect_and_generate(browser, served, tmp_path):
+    url, _ctx = served
+    shots = screenshots(tmp_path)
+    page = start_training(browser, url, epochs=4, max_chars=40000)
 
     page.wait_for_function(f"({LINE_VERTICES})() > 2", timeout=60_000)
     early = page.evaluate(LINE_VERTICES)
@@ -240,8 +251,7 @@ def test_how_far_back_it_looks_the_path_and_a_unit_switched_off(browser, served,
     """The start-up model's pictures, each with its caption, without a click; a unit from the table switched off;
     nothing wider than a phone."""
     url, ctx = served
-    shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshots(tmp_path)
     page = browser.new_page(viewport=SIZES[size])
     page.goto(url)
     page.wait_for_selector("text=Start training")
@@ -266,15 +276,8 @@ def test_how_far_back_it_looks_the_path_and_a_unit_switched_off(browser, served,
 
 def test_a_fresh_run_gets_its_own_memory_pictures_and_a_span_in_compare(browser, served, tmp_path):
     url, _ctx = served
-    shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(url)
-    page.wait_for_selector("text=Start training")
-    open_settings(page, "Text: corpus and preprocessing", "Training: epochs, batches, optimizer")
-    set_number(page, "Epochs (≤ 500)", "2")
-    set_number(page, "Use only the first N characters (0 = all)", "20000")
-    page.get_by_role("button", name="Start training").click()
+    shots = screenshots(tmp_path)
+    page = start_training(browser, url, epochs=2, max_chars=20000)
     page.wait_for_selector("text=Finished after 2 epochs", timeout=120_000)
     open_tab(page, "Inspect")  # the new model's own sample, traced, then measured
     text_box = page.get_by_role("textbox", name="Text", exact=True)
