@@ -28,6 +28,7 @@ from charlm import CharLM, CharLMConfig, Vocab, corpora
 from charlm.cli import main
 from charlm.corpora import corpus_from_bytes
 from charlm.errors import CharLMError
+from charlm.memory import connectivity
 from charlm.train import TrainConfig
 from charlm.ui import generate_tab, inspect_tab, models_tab, train_tab
 from charlm.ui.common import AppContext, RunSummary, Session
@@ -154,6 +155,12 @@ class Entry:
         """Whether a person reads this message in the app: raised by a handler, or returned into a Markdown."""
         return self.error in (gr.Error, None)
 
+def traced_then(w: World, act: Callable):
+    """Inspect's trace of a short text with the world's model, then ``act``."""
+    inspect_tab.run_trace(w.ctx, w.session, "the time traveller", 1, "forward", "h")
+    return act()
+
+
 def _cli(argv):
     def act(w, mp, capsys):
         code = main(argv(w))
@@ -202,6 +209,12 @@ CATALOGUE = [
     Entry("inspect before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), inspect_tab.run_trace(w.ctx, Session(), "text", 1, "forward", "h")), "no model yet"),
     Entry("inspect empty text", lambda w, mp, c: inspect_tab.run_trace(w.ctx, w.session, "", 1, "forward", "h"), "no text to inspect: type or paste some"),
     Entry("inspected text with unknown characters", lambda w, mp, c: inspect_tab.run_trace(w.ctx, w.session, "the €uro", 1, "forward", "h")[0], "never saw, read as <unk>: '€'", error=None),
+    Entry("switch a unit off before any trace", lambda w, mp, c: inspect_tab.switch_off(w.ctx, w.session, 1, "forward", "h", 0), "Trace a text first"),
+    Entry("switch off a unit out of range", lambda w, mp, c: traced_then(w, lambda: inspect_tab.switch_off(w.ctx, w.session, 1, "forward", "h", 99)), "units are numbered 0 to 7 in each layer of this model, not 99"),
+    Entry("switch off a unit in a layer the model lacks", lambda w, mp, c: traced_then(w, lambda: inspect_tab.switch_off(w.ctx, w.session, 3, "forward", "c", 0)), "this model has 1 layer: there is no layer 3"),
+    Entry("switch off a reverse unit of a one-way model", lambda w, mp, c: traced_then(w, lambda: inspect_tab.switch_off(w.ctx, w.session, 1, "reverse", "h", 0)), "reads left to right only: it has no reverse direction"),
+    Entry("connectivity of a one-character text", lambda w, mp, c: connectivity(w.session.model, "t"), "give at least two characters: the second is the first one a model predicts", error=CharLMError),
+    Entry("connectivity of a text over the cap", lambda w, mp, c: connectivity(w.session.model, "the " * 300), "this text has 1,200 characters; at most 1,000 are measured at once", error=CharLMError),
     # -- checkpoints
     Entry("truncated checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "truncated")), "not a readable safetensors file .* truncated, corrupt", error=CharLMError),
     Entry("corrupt checkpoint", lambda w, mp, c: CharLM.from_pretrained(damaged(w, "corrupt")), "not a readable safetensors file", error=CharLMError),
@@ -216,6 +229,7 @@ CATALOGUE = [
     Entry("corpus offline with nothing cached", lambda w, mp, c: download_from(closed_port(), mp), "could not be downloaded .* point CHARLM_DATA_DIR or --data-dir at it", error=CharLMError),
     # -- the command line
     Entry("CLI: nonsense option", _cli(lambda w: ["train", "--corpus", "timemachine", "--data-dir", str(w.shared), "--hidden", "0"]), "error: hidden_size must be a whole number ≥ 1", error=CharLMError),
+    Entry("CLI: span with K longer than the text", _cli(lambda w: ["span", "--checkpoint", str(w.checkpoint), "--text", "the time", "--max-distance", "50"]), "the largest distance K = 50 is longer than the text allows: with 8 characters", error=CharLMError),
     Entry("CLI: corpus missing from the data folder", _cli(lambda w: ["train", "--corpus", "jaychou", "--data-dir", str(w.checkpoint)]), "should be the file jaychou_lyrics.txt.zip in", error=CharLMError),
 ]  # fmt: skip
 
