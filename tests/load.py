@@ -162,7 +162,7 @@ def visit(load: Load, v: Visitor, end: threading.Barrier, until: float, generati
             (summary, heatmap, *_), _ = load.request(v, "/trace", "the time traveller", 1, "forward", "h")
             if units(heatmap) != v.hidden:
                 v.problems.append(f"round {round_}: traced {units(heatmap)} units, not {v.hidden}: {summary}")
-            (_, table, _notes), _ = load.request(v, "/compare")
+            (_, table, _notes, _gradients), _ = load.request(v, "/compare")
             runs = [row[0] for row in table["data"]]  # "3. GRU 1×16, fused": the run, its model, its engine
             if len(runs) < v.trainings or not all(r.split(", ")[0].endswith(v.arch) for r in runs):
                 v.problems.append(f"round {round_}: the Compare tab lists {runs}")
