@@ -277,13 +277,12 @@ def state_path(t: Trace, layer: int = 0, direction: int = 0, state: str = "h") -
         raise CharLMError("a path needs at least three characters")
     values = t.gates[layer, direction][state].astype(np.float64)  # (T, H)
     u, s, _ = np.linalg.svd(values - values.mean(axis=0), full_matrices=False)
+    s = np.pad(s, (0, max(0, 2 - len(s))))  # a layer of one unit has one component: the second is all zeros
+    u = np.pad(u, ((0, 0), (0, max(0, 2 - u.shape[1]))))
     xy = u[:, :2] * s[:2]
     xy = xy * np.where(xy[np.abs(xy).argmax(axis=0), [0, 1]] < 0, -1, 1)  # signs fixed: the farthest point is +
     variance = s**2 / max(float((s**2).sum()), 1e-300)
-    explained = (float(variance[0]), float(variance[1]) if len(variance) > 1 else 0.0)
-    if xy.shape[1] < 2:
-        xy = np.hstack([xy, np.zeros((len(xy), 2 - xy.shape[1]))])
-    return StatePath(t.text, xy, explained, layer, direction, state)
+    return StatePath(t.text, xy, (float(variance[0]), float(variance[1])), layer, direction, state)
 
 
 # -- ablation ---------------------------------------------------------------------------------------

@@ -122,6 +122,12 @@ def test_path_is_the_states_on_their_first_two_principal_components():
     np.testing.assert_allclose((path.xy**2).sum(axis=0) / total, path.explained, rtol=1e-6)
 
 
+def test_a_layer_of_one_unit_has_a_path_along_one_axis():
+    model = CharLM.seeded(CharLMConfig(vocab=list(VOCAB.tokens), cell="gru", hidden_size=1), 0)
+    path = state_path(trace(model, TEXT[:30]))
+    assert path.xy.shape == (30, 2) and np.all(path.xy[:, 1] == 0) and path.explained == (1.0, 0.0)
+
+
 def test_a_repeated_word_retraces_its_path():
     """The shipped start-up model reads "time traveller" twice in different sentences: the second reading's
     points lie near the first's, nearer than the path's other points do."""
