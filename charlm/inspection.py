@@ -327,9 +327,7 @@ class Ablation:
     unit: str  # "unit 37 of layer 2's cell state"
     perplexity_on: float  # of the text, as the model is
     perplexity_off: float  # with the unit held at 0
-    changed: list[
-        tuple[int, str, float, float]
-    ]  # (position, character, p with the unit, p without): most changed first
+    changed: list[tuple[int, str, float, float]]  # (position, character, p with, p without): most changed first
     sample_on: str  # a sample as the model is
     sample_off: str  # the same seed with the unit off
     prefix: str  # what both samples start from

@@ -153,8 +153,7 @@ def memory_pictures(m: Memory | None, target=None) -> tuple:
     c = m.connectivity
     last = len(c.text) - 1
     target = last if target is None else min(max(1, int(target)), last)
-    cut = len(m.connectivity.text)
-    note = f"Measured over the first {cut} characters of the text." if cut == PICTURE_CHARS else ""
+    note = f"Measured over the first {len(c.text)} characters of the text." if len(c.text) == PICTURE_CHARS else ""
     curves = {"this model": m.gradients, "the same architecture, untrained": m.untrained}
     return (
         gr.update(maximum=last, value=target),
@@ -185,7 +184,7 @@ def switch_off(ctx: AppContext, session: Session, layer, direction: str, state: 
     if t is None:
         raise gr.Error("Trace a text first: the unit is switched off while the model reads it.")
     try:
-        result = ablate(current_model(ctx, session), t.text[:PICTURE_CHARS], int(number("Layer", layer, whole=True)) - 1,
+        result = ablate(current_model(ctx, session), t.text[:PICTURE_CHARS], number("Layer", layer, whole=True) - 1,
                         1 if direction == "reverse" else 0, state, number("Unit", unit, whole=True))  # fmt: skip
     except CharLMError as e:
         raise error(e) from None
@@ -219,18 +218,17 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         tinted = gr.HTML(shown0[4])
         saturation_plot = gr.Plot(shown0[5], label="Gate saturation")
 
-        memory0 = memory_pictures(start.memory if start else None)  # filled in when the tab is first opened
+        # Filled in when the tab opens (``on_memory``): measured then, not at start-up.
         gr.Markdown("### How far back it looks")
-        memory_note = gr.Markdown(memory0[4])
-        last = len(start.memory.connectivity.text) - 1 if start and start.memory else 1
-        target = gr.Slider(1, max(2, last), step=1, value=last,
+        memory_note = gr.Markdown()
+        target = gr.Slider(1, 2, step=1, value=1, elem_id="connectivity-target",
                            label="Predicted character (its position): the characters before it are tinted by how much "
-                           "they moved the prediction", elem_id="connectivity-target")  # fmt: skip
-        connectivity_text = gr.HTML(memory0[1], elem_id="connectivity")
+                           "they moved the prediction")  # fmt: skip
+        connectivity_text = gr.HTML(elem_id="connectivity")
         gr.Markdown(CAPTIONS["connectivity"], elem_classes="caption")
-        span_plot = gr.Plot(memory0[2], label="Memory span", elem_id="span-plot")
+        span_plot = gr.Plot(label="Memory span", elem_id="span-plot")
         gr.Markdown(CAPTIONS["span"], elem_classes="caption")
-        gradient_plot = gr.Plot(memory0[3], label="Gradients through time", elem_id="gradient-plot")
+        gradient_plot = gr.Plot(label="Gradients through time", elem_id="gradient-plot")
         gr.Markdown(CAPTIONS["gradients"], elem_classes="caption")
 
         gr.Markdown("### The path of the hidden state")
