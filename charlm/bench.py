@@ -34,7 +34,7 @@ from torch import Tensor, nn
 from .cells import CELLS
 from .generate import stream
 from .inspection import state_path, trace
-from .layers import LAYERS
+from .layers import LAYERS, compiled
 from .memory import DEFAULT_MAX_DISTANCE, connectivity, gradient_through_time
 from .model import CharLM, CharLMConfig
 from .presets import PRESETS
@@ -165,7 +165,7 @@ def _variants(
     if compile:  # the scratch engine, compiled: its own copy of the weights, as the trainer would hold them
         other = LAYERS[cell](s.vocab_size, s.hidden_size, s.num_layers).to(device)
         mode = "reduce-overhead" if device.type == "cuda" else "default"
-        out["compiled"] = (other, torch.compile(lambda x: other(x, engine="scratch")[0], mode=mode))
+        out["compiled"] = (other, compiled(lambda x: other(x, engine="scratch")[0], mode=mode))
     return out
 
 

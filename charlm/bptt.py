@@ -56,6 +56,16 @@ def outer_sum(d_a: Tensor, h_prev: Tensor) -> Tensor:
     return d_a.flatten(0, 1).t() @ h_prev.flatten(0, 1)
 
 
+def unprojected(d_h: Tensor, w: CellWeights) -> Tensor:
+    """An LSTM's d_h_t (B, P) → d_m_t (B, H), back through h_t = W_hr m_t (the same tensor without a projection)."""
+    return d_h if w.weight_hr is None else d_h @ w.weight_hr
+
+
+def projection_gradient(d_hs: Tensor, m: Tensor, w: CellWeights) -> dict[str, Tensor]:
+    """∂L/∂W_hr = Σ_t d_h_t m_tᵀ, one product over every step: (T, B, P), (T, B, H) → {"weight_hr": (P, H)}."""
+    return {} if w.weight_hr is None else {"weight_hr": outer_sum(d_hs, m)}
+
+
 def rnn_backward(
     saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, relu: bool, weights: bool = True
 ) -> Gradients:
@@ -106,12 +116,12 @@ def gru_backward(
 def lstm_backward(
     saved: dict[str, Tensor], state0, w: CellWeights, d_out: Tensor, d_final, weights: bool = True
 ) -> Gradients:
-    """i, f, o = σ(a_·), g = tanh(a_g), c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t)."""
+    """i, f, o = σ(a_·), g = tanh(a_g), c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t) (or W_hr (o ⊙ tanh(c_t)))."""
     h0, c0 = state0
-    i, f, g, o, c, h = (saved[k] for k in ("i", "f", "g", "o", "c", "h"))  # (T, B, H) each
+    i, f, g, o, c, h = (saved[k] for k in ("i", "f", "g", "o", "c", "h"))  # (T, B, H) each; h (T, B, P)
     c_prev = previous(c, c0)
     tanh_c = torch.tanh(c)
-    k_c = o * (1 - tanh_c * tanh_c)                 # ∂h_t/∂c_t = o ⊙ tanh'(c_t)
+    k_c = o * (1 - tanh_c * tanh_c)                 # ∂m_t/∂c_t = o ⊙ tanh'(c_t), m_t = o ⊙ tanh(c_t) (= h_t unprojected)
     k = torch.cat(
         [
             g * i * (1 - i),                        # ∂c_t/∂a_i = g ⊙ σ'(a_i)
@@ -122,14 +132,18 @@ def lstm_backward(
         dim=2,
     )  # (T, B, 4H)
     d_a = d_out.new_empty(*d_out.shape[:2], k.shape[2])
+    d_hs = torch.empty_like(d_out)  # d_h_t for every t, kept for W_hr
     d_h, d_c = d_final
     for t in range(len(h) - 1, -1, -1):
-        d_h = d_h + d_out[t]
-        d_c = torch.addcmul(d_c, d_h, k_c[t])       # d_c_t = (from c_{t+1}) + d_h_t ⊙ ∂h_t/∂c_t
-        torch.mul(torch.cat([d_c, d_c, d_c, d_h], dim=1), k[t], out=d_a[t])  # d_a_i, d_a_f, d_a_g from c; d_a_o from h
+        d_h = torch.add(d_h, d_out[t], out=d_hs[t])
+        d_m = unprojected(d_h, w)                   # d_m_t = W_hrᵀ d_h_t (d_h_t without a projection)
+        d_c = torch.addcmul(d_c, d_m, k_c[t])       # d_c_t = (from c_{t+1}) + d_m_t ⊙ ∂m_t/∂c_t
+        torch.mul(torch.cat([d_c, d_c, d_c, d_m], dim=1), k[t], out=d_a[t])  # d_a_i, d_a_f, d_a_g from c; d_a_o from m
         d_h = d_a[t] @ w.weight_hh                  # d_h_{t−1} = W_hhᵀ d_a_t
         d_c = d_c * f[t]                            # d_c_{t−1} = f_t ⊙ d_c_t
-    return d_a, (d_h, d_c), {"weight_hh": outer_sum(d_a, previous(h, h0))} if weights else {}
+    if not weights:
+        return d_a, (d_h, d_c), {}
+    return d_a, (d_h, d_c), {"weight_hh": outer_sum(d_a, previous(h, h0)), **projection_gradient(d_hs, o * tanh_c, w)}
 
 
 def peephole_backward(
@@ -140,16 +154,18 @@ def peephole_backward(
     i, f, g, o, c, h = (saved[k] for k in ("i", "f", "g", "o", "c", "h"))  # (T, B, H) each
     c_prev = previous(c, c0)
     tanh_c = torch.tanh(c)
-    k_o = tanh_c * o * (1 - o)                      # ∂h_t/∂a_o
-    k_c = o * (1 - tanh_c * tanh_c) + k_o * w.weight_co  # ∂h_t/∂c_t, directly and through o's peephole w_co ⊙ c_t
+    k_o = tanh_c * o * (1 - o)                      # ∂m_t/∂a_o (m_t = o ⊙ tanh(c_t), h_t unprojected)
+    k_c = o * (1 - tanh_c * tanh_c) + k_o * w.weight_co  # ∂m_t/∂c_t, directly and through o's peephole w_co ⊙ c_t
     k = torch.cat([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g), k_o], dim=2)  # as the LSTM's
     d_a = d_out.new_empty(*d_out.shape[:2], k.shape[2])
-    H = h.shape[-1]
+    d_hs = torch.empty_like(d_out)
+    H = c.shape[-1]
     d_h, d_c = d_final
     for t in range(len(h) - 1, -1, -1):
-        d_h = d_h + d_out[t]
-        d_c = torch.addcmul(d_c, d_h, k_c[t])
-        torch.mul(torch.cat([d_c, d_c, d_c, d_h], dim=1), k[t], out=d_a[t])
+        d_h = torch.add(d_h, d_out[t], out=d_hs[t])
+        d_m = unprojected(d_h, w)
+        d_c = torch.addcmul(d_c, d_m, k_c[t])
+        torch.mul(torch.cat([d_c, d_c, d_c, d_m], dim=1), k[t], out=d_a[t])
         d_a_i, d_a_f = d_a[t, :, :H], d_a[t, :, H : 2 * H]
         d_h = d_a[t] @ w.weight_hh
         d_c = d_c * f[t] + d_a_i * w.weight_ci + d_a_f * w.weight_cf  # c_{t−1} reached c_t, i and f
@@ -161,6 +177,7 @@ def peephole_backward(
         "weight_ci": (d_i * c_prev).sum((0, 1)),    # a_i = … + w_ci ⊙ c_{t−1}
         "weight_cf": (d_f * c_prev).sum((0, 1)),    # a_f = … + w_cf ⊙ c_{t−1}
         "weight_co": (d_o * c).sum((0, 1)),         # a_o = … + w_co ⊙ c_t
+        **projection_gradient(d_hs, o * tanh_c, w),
     }
     return d_a, (d_h, d_c), grads
 

@@ -10,7 +10,8 @@ Conventions are torch.nn's, so weights move freely between ``torch.nn.LSTM`` and
 the gates' weights are stacked row-wise in torch.nn's gate order (RNN: one block; GRU: r, z, n;
 LSTM: i, f, g, o) and named ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``.
 
-Shapes: B = batch, H = hidden size, I = input size, G = number of gate blocks, T = time steps.
+Shapes: B = batch, H = hidden size, I = input size, G = number of gate blocks, T = time steps,
+P = the projection size of an LSTM with ``proj_size`` (h_t is then P wide; elsewhere P = H).
 σ is the logistic sigmoid, ⊙ the element-wise product.
 """
 
@@ -38,6 +39,7 @@ class CellWeights(NamedTuple):
     weight_ci: Tensor | None = None  # (H,)  peephole only: c_{t-1} → input gate
     weight_cf: Tensor | None = None  # (H,)  peephole only: c_{t-1} → forget gate
     weight_co: Tensor | None = None  # (H,)  peephole only: c_t → output gate
+    weight_hr: Tensor | None = None  # (P, H)  LSTMs with proj_size = P only: projects h_t down to P units
 
 
 def _both_biases(w: CellWeights) -> Tensor | None:
@@ -45,6 +47,12 @@ def _both_biases(w: CellWeights) -> Tensor | None:
     if w.bias_ih is None:
         return None
     return w.bias_ih + w.bias_hh
+
+
+def projected(m: Tensor, w: CellWeights) -> Tensor:
+    """An LSTM's output m_t = o_t ⊙ tanh(c_t) (B, H), projected to h_t = W_hr m_t (B, P) when the layer has
+    ``proj_size`` P (the LSTMP of Sak et al. 2014: a smaller h to carry and to multiply by W_hh each step)."""
+    return m if w.weight_hr is None else m @ w.weight_hr.t()
 
 
 class Cell:
@@ -151,14 +159,14 @@ class LSTMCell(Cell):
     recorded = ("i", "f", "g", "o", "c", "h")
 
     def step(self, xw_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
-        h, c = state  # (B, H) each
+        h, c = state  # h (B, P), c (B, H)
         x_i, x_f, x_g, x_o = torch.addmm(xw_t, h, w.weight_hh.t()).chunk(4, dim=1)  # (B, H) each
         i = torch.sigmoid(x_i)                      # input gate    i_t = σ(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)
         f = torch.sigmoid(x_f)                      # forget gate   f_t = σ(W_if x_t + b_if + W_hf h_{t-1} + b_hf)
         g = torch.tanh(x_g)                         # candidate     g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)
         o = torch.sigmoid(x_o)                      # output gate   o_t = σ(W_io x_t + b_io + W_ho h_{t-1} + b_ho)
         c = f * c + i * g                           # cell state    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-        h = o * torch.tanh(c)                       # hidden state  h_t = o_t ⊙ tanh(c_t)
+        h = projected(o * torch.tanh(c), w)         # hidden state  h_t = o_t ⊙ tanh(c_t)  (or W_hr (o_t ⊙ tanh(c_t)))
         return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
 
     def naive_step(self, x_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
@@ -166,7 +174,7 @@ class LSTMCell(Cell):
         a = lambda k: self.gate(x_t, w.weight_ih, w.bias_ih, k) + self.gate(h_prev, w.weight_hh, w.bias_hh, k)  # noqa: E731
         i, f, g, o = torch.sigmoid(a(0)), torch.sigmoid(a(1)), torch.tanh(a(2)), torch.sigmoid(a(3))
         c = f * c + i * g
-        h = o * torch.tanh(c)
+        h = projected(o * torch.tanh(c), w)
         return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
 
 
@@ -186,14 +194,14 @@ class PeepholeLSTMCell(Cell):
     extra_weights = ("weight_ci", "weight_cf", "weight_co")
 
     def step(self, xw_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
-        h, c = state  # (B, H) each
+        h, c = state  # h (B, P), c (B, H)
         x_i, x_f, x_g, x_o = torch.addmm(xw_t, h, w.weight_hh.t()).chunk(4, dim=1)  # (B, H) each
         i = torch.sigmoid(x_i + w.weight_ci * c)    # input gate    i_t = σ(W_ii x_t + W_hi h_{t-1} + w_ci ⊙ c_{t-1} + b_i)
         f = torch.sigmoid(x_f + w.weight_cf * c)    # forget gate   f_t = σ(W_if x_t + W_hf h_{t-1} + w_cf ⊙ c_{t-1} + b_f)
         g = torch.tanh(x_g)                         # candidate     g_t = tanh(W_ig x_t + W_hg h_{t-1} + b_g)
         c = f * c + i * g                           # cell state    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
         o = torch.sigmoid(x_o + w.weight_co * c)    # output gate   o_t = σ(W_io x_t + W_ho h_{t-1} + w_co ⊙ c_t + b_o)
-        h = o * torch.tanh(c)                       # hidden state  h_t = o_t ⊙ tanh(c_t)
+        h = projected(o * torch.tanh(c), w)         # hidden state  h_t = o_t ⊙ tanh(c_t)  (or W_hr (o_t ⊙ tanh(c_t)))
         return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
 
     def naive_step(self, x_t: Tensor, state: State, w: CellWeights) -> tuple[State, Gates]:
@@ -204,7 +212,7 @@ class PeepholeLSTMCell(Cell):
         g = torch.tanh(a(2))
         c = f * c_prev + i * g
         o = torch.sigmoid(a(3) + w.weight_co * c)
-        h = o * torch.tanh(c)
+        h = projected(o * torch.tanh(c), w)
         return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
 
 

@@ -10,6 +10,10 @@ class CharLMError(ValueError):
     """A request charlm cannot carry out, with a message written for the person who made it."""
 
 
+class ShapeError(CharLMError, RuntimeError):
+    """A tensor of the wrong shape for a layer: a RuntimeError, as torch.nn raises for it, and a CharLMError."""
+
+
 class CheckpointError(CharLMError):
     """A checkpoint is missing, corrupt, pickled, or does not fit the model it describes."""
 

@@ -1,46 +1,54 @@
 """Recurrent layers: drop-in replacements for torch.nn.RNN, GRU and LSTM, plus a peephole LSTM.
 
 A layer owns the parameters of a stack of ``num_layers`` layers, each read left to right and, when
-``bidirectional``, also right to left. It has torch.nn's constructor, shapes, parameter names
-(``weight_ih_l0``, ``bias_hh_l1_reverse``, ...), layout and gate order, so state_dicts load both
-ways. It runs on one of two engines, chosen per call:
+``bidirectional``, also right to left. ``charlm.LSTM`` *is* a ``torch.nn.LSTM`` (and ``GRU``, ``RNN``
+likewise): it subclasses torch's class, so it has torch's constructor, attributes (``mode``,
+``all_weights``, ``_flat_weights``, ...), parameter names and layout, input checks and error messages,
+and code that asks ``isinstance(layer, nn.LSTM)`` — the d2l book's ``begin_state``, torch.compile —
+gets the answer it expects. What it changes is ``forward``: it runs on one of two engines, chosen per call:
 
 - ``"scratch"``: the cells of ``charlm.cells`` in a Python time loop. The reference, and the only
   engine that can record every gate (``record``). When training, its gradients come from the
   hand-written backward through time of ``charlm.bptt`` (fewer, larger operations than autograd's
-  step-by-step replay); ``record`` leaves them to autograd, which is how the tests check the two agree.
+  step-by-step replay); ``record``, packed batches and double backward leave them to autograd.
 - ``"fused"``: torch's own fused kernels (oneDNN on the CPU, cuDNN on CUDA) over the same weights.
   There is none for the peephole LSTM.
 - ``"auto"`` (the default): fused when the cell has a fused kernel, scratch otherwise.
+
+Both engines take what torch.nn's layers take: a (T, B, I) tensor, (B, T, I) when ``batch_first``,
+(T, I) unbatched, or a ``PackedSequence`` of sequences of different lengths; the LSTMs take
+``proj_size`` (h_t = W_hr (o_t ⊙ tanh(c_t)), Sak et al. 2014).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch.autograd.function import once_differentiable
+from torch.nn.utils.rnn import PackedSequence
 
 from .bptt import backward_of
 from .cells import Cell, CellWeights, Gates, GRUCell, LSTMCell, PeepholeLSTMCell, RNNCell, State
-from .errors import CharLMError, check_probability, check_whole
+from .errors import CharLMError, ShapeError, check_probability
 
 ENGINES = ("auto", "scratch", "fused", "naive")
 
 # Recorded gates of a whole stack: recording[layer][direction][name] is a (T, B, H) tensor
-# (batch first when the layer is), in input order for both directions.
+# (batch first when the layer is), in input order for both directions; a PackedSequence for packed input.
 Recording = list[list[dict[str, Tensor]]]
 
 
-class RecurrentLayer(nn.Module):
-    """The stack shared by every cell: parameters, state handling, both engines."""
+class RecurrentLayer(nn.RNNBase):
+    """The stack shared by every cell: torch.nn.RNNBase's parameters and checks, our engines."""
+
+    cell: Cell  # the cell every layer and direction runs (each subclass names its own)
 
     def __init__(
         self,
-        cell: Cell,
+        mode: str,
         input_size: int,
         hidden_size: int,
         num_layers: int = 1,
@@ -48,58 +56,29 @@ class RecurrentLayer(nn.Module):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        proj_size: int = 0,
         device=None,
         dtype=None,
+        *,
         weight_drop: float = 0.0,
     ):
-        super().__init__()
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
-            check_whole(name, value)
-        check_probability("dropout", dropout)
         check_probability("weight_drop", weight_drop)
-        self.cell = cell
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bias = bias
-        self.batch_first = batch_first
-        self.dropout = float(dropout)
-        self.bidirectional = bidirectional
-        self.num_directions = 2 if bidirectional else 1
+        # torch's own constructor: its argument checks and warnings, parameters (uniform in ±1/√hidden_size,
+        # drawn in the same order, so a seed gives torch.nn's weights), names, flat weight list and cuDNN layout.
+        nn.RNNBase.__init__(
+            self, mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size,
+            device, dtype,
+        )  # fmt: skip
         # DropConnect on the recurrent weights while training (Merity et al. 2017, "Regularizing and Optimizing LSTM
         # Language Models"): one mask on W_hh per call, shared by every time step. Not in torch.nn.
         self.weight_drop = float(weight_drop)
 
-        factory = {"device": device, "dtype": dtype}
-        gates_h = cell.num_gates * hidden_size
-        for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * self.num_directions
-            for direction in range(self.num_directions):
-                sfx = _suffix(layer, direction)
-                self.register_parameter(f"weight_ih{sfx}", nn.Parameter(torch.empty(gates_h, layer_input, **factory)))
-                self.register_parameter(f"weight_hh{sfx}", nn.Parameter(torch.empty(gates_h, hidden_size, **factory)))
-                if bias:
-                    self.register_parameter(f"bias_ih{sfx}", nn.Parameter(torch.empty(gates_h, **factory)))
-                    self.register_parameter(f"bias_hh{sfx}", nn.Parameter(torch.empty(gates_h, **factory)))
-                for name in cell.extra_weights:
-                    self.register_parameter(f"{name}{sfx}", nn.Parameter(torch.empty(hidden_size, **factory)))
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """torch.nn's initialisation: every parameter uniform in ±1/√hidden_size."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
-
     def extra_repr(self) -> str:
-        s = f"{self.input_size}, {self.hidden_size}"
-        if self.num_layers != 1:
-            s += f", num_layers={self.num_layers}"
-        defaults = (("bias", True), ("batch_first", False), ("dropout", 0.0), ("bidirectional", False), ("weight_drop", 0))
-        for name, default in defaults:
-            if getattr(self, name) != default:
-                s += f", {name}={getattr(self, name)}"
-        return s
+        return super().extra_repr() + (f", weight_drop={self.weight_drop}" if self.weight_drop else "")
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
 
     # -- public API ------------------------------------------------------------------------------
 
@@ -128,18 +107,19 @@ class RecurrentLayer(nn.Module):
             return "fused"
         return "scratch"
 
-    def forward(self, input: Tensor, hx=None, *, engine: str = "auto"):
+    def forward(self, input, hx=None, engine: str = "auto"):
         """Run the stack, like torch.nn's module of the same name.
 
-        input: (T, B, input_size), (B, T, input_size) when batch_first, or (T, input_size) unbatched.
+        input: (T, B, input_size), (B, T, input_size) when batch_first, (T, input_size) unbatched, or a
+            PackedSequence.
         hx: the initial state — h_0 (or (h_0, c_0) for the LSTMs), each (num_layers·num_directions,
-            B, hidden_size) — or None for zeros.
-        Returns (output, h_n) or (output, (h_n, c_n)); output is (T, B, num_directions·hidden_size).
+            B, H) with H the hidden size (for h_0 the projection size when proj_size > 0) — or None for zeros.
+        Returns (output, h_n) or (output, (h_n, c_n)); output is (T, B, num_directions·H), or a PackedSequence.
         """
         output, state, _ = self._run(input, hx, self.resolve_engine(engine), record=False)
         return output, state
 
-    def record(self, input: Tensor, hx=None, *, engine: str = "scratch") -> tuple[Tensor, object, Recording]:
+    def record(self, input, hx=None, *, engine: str = "scratch") -> tuple[Tensor, object, Recording]:
         """Like ``forward`` on the scratch (or naive) engine, also returning every gate and state it computed."""
         if engine not in ("scratch", "naive"):
             raise CharLMError(f"gates are recorded on the scratch or naive engine, not {engine!r}")
@@ -152,9 +132,8 @@ class RecurrentLayer(nn.Module):
         what ``forward`` gives for the whole of it."""
         if self.bidirectional:
             raise CharLMError("a bidirectional layer reads the whole sequence at once: it cannot take one step")
-        n_state = len(self.cell.state_names)
         if hx is None:
-            states = (x.new_zeros(self.num_layers, x.shape[0], self.hidden_size),) * n_state
+            states = tuple(x.new_zeros(self.num_layers, x.shape[0], size) for size in self._state_sizes())
         else:
             states = (hx,) if isinstance(hx, Tensor) else tuple(hx)
         new: list[State] = []
@@ -164,16 +143,77 @@ class RecurrentLayer(nn.Module):
             new.append(state)
             x = state[0]  # the next layer's input
         final = tuple(torch.stack(parts) for parts in zip(*new, strict=True))  # (L, B, H) each
-        return x, (final if n_state == 2 else final[0])
+        return x, (final if len(final) == 2 else final[0])
+
+    def to_torch(self) -> nn.RNNBase:
+        """torch.nn's own layer of this kind, sharing these parameters (not copies): for tools that run torch's
+        forward rather than ours — TorchScript (``torch.jit.script`` calls this itself), and
+        ``torch.ao.quantization.quantize_dynamic``, which matches module classes exactly (see ``to_torch``)."""
+        torch_class = next((c for c in type(self).__mro__ if c.__module__ == nn.RNNBase.__module__), None)
+        if torch_class in (None, nn.RNNBase) or self.weight_drop:
+            what = f"the {self.cell.title}" if torch_class in (None, nn.RNNBase) else "weight drop (DropConnect)"
+            raise CharLMError(
+                f"torch.nn has no layer with {what}: TorchScript and quantize_dynamic, which run torch's own "
+                "forward, cannot run this layer. torch.compile and torch.onnx.export (which trace ours) can."
+            )
+        kwargs = {"nonlinearity": self.nonlinearity} if torch_class is nn.RNN else {}
+        if self.proj_size:
+            kwargs["proj_size"] = self.proj_size
+        twin = torch_class(
+            self.input_size, self.hidden_size, self.num_layers, bias=self.bias, batch_first=self.batch_first,
+            dropout=self.dropout, bidirectional=self.bidirectional, device="meta", **kwargs,
+        )  # fmt: skip
+        for name in self._flat_weights_names:
+            setattr(twin, name, getattr(self, name))
+        twin._init_flat_weights()  # cuDNN's layout, as for any torch.nn layer
+        return twin.train(self.training)
+
+    def __prepare_scriptable__(self) -> nn.RNNBase:
+        """What ``torch.jit.script`` compiles in this layer's place: torch.nn's layer over the same parameters
+        (TorchScript compiles torch's annotated forward; ours, with its two engines, is plain Python)."""
+        return self.to_torch()
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _run(self, input: Tensor, hx, engine: str, record: bool):
-        x, states, unbatched = self._prepare(input, hx)  # x: (T, B, I); states: tuple of (L·D, B, H)
-        if engine == "fused":
-            (output, final), recording = self._fused(x, states), []
-        else:
-            output, final, recording = self._scratch(x, states, record, naive=engine == "naive")
+    def _state_sizes(self) -> tuple[int, ...]:
+        """The width of each state: h is proj_size wide when there is a projection; c is hidden_size wide."""
+        h = self.proj_size or self.hidden_size
+        return (h, self.hidden_size)[: len(self.cell.state_names)]
+
+    def _run(self, input, hx, engine: str, record: bool):
+        """Both engines on torch.nn's inputs: checks and layout as torch.nn.LSTM.forward does them."""
+        self._update_flat_weights()
+        n_state = len(self.cell.state_names)
+        if hx is not None:
+            hx = (hx,) if isinstance(hx, Tensor) else tuple(hx)
+            if len(hx) != n_state:
+                names = " and ".join(self.cell.state_names)
+                raise CharLMError(f"the {self.cell.name} state is {names}; got {len(hx)} tensors")
+        if isinstance(input, PackedSequence):
+            x, batch_sizes, sorted_indices, unsorted_indices = input
+            states = self._initial_state(hx, x, int(batch_sizes[0]), sorted_indices)
+            self._check(x, states, batch_sizes)
+            output, final, recording = self._engine(engine, x, states, record, batch_sizes)
+            pack = lambda t: PackedSequence(t, batch_sizes, sorted_indices, unsorted_indices)  # noqa: E731
+            recording = [[{k: pack(v) for k, v in d.items()} for d in lay] for lay in recording]
+            final = self._permuted(final, unsorted_indices)
+            return pack(output), (final if n_state == 2 else final[0]), recording
+
+        if input.dim() not in (2, 3):
+            raise CharLMError(f"{self.mode.split('_')[0]}: Expected input to be 2D or 3D, got {input.dim()}D instead")
+        unbatched = input.dim() == 2
+        if hx is not None and any(s.dim() != (2 if unbatched else 3) for s in hx):
+            kind = "unbatched 2-D" if unbatched else "batched 3-D"
+            dims = ", ".join(f"{s.dim()}-D" for s in hx)
+            raise ShapeError(f"For {kind} input, {'hx and cx' if n_state == 2 else 'hx'} should also be "
+                             f"{2 if unbatched else 3}-D but got ({dims}) tensor{'s' if n_state == 2 else ''}")  # fmt: skip
+        if unbatched:  # a batch of one: (T, I) → (T, 1, I), or (1, T, I) when batch first
+            input = input.unsqueeze(0 if self.batch_first else 1)
+            hx = None if hx is None else tuple(s.unsqueeze(1) for s in hx)
+        states = self._initial_state(hx, input, input.size(0 if self.batch_first else 1), None)
+        self._check(input, states, None)
+        x = input.transpose(0, 1) if self.batch_first else input  # (T, B, I): both engines run time-major
+        output, final, recording = self._engine(engine, x, states, record, None)
 
         def to_caller(t: Tensor) -> Tensor:  # (T, B, ·) → the caller's layout
             if unbatched:
@@ -183,38 +223,40 @@ class RecurrentLayer(nn.Module):
         output = to_caller(output)
         recording = [[{k: to_caller(v) for k, v in d.items()} for d in lay] for lay in recording]
         final = tuple(s.squeeze(1) for s in final) if unbatched else final
-        return output, (final if len(final) == 2 else final[0]), recording
+        return output, (final if n_state == 2 else final[0]), recording
 
-    def _prepare(self, input: Tensor, hx) -> tuple[Tensor, State, bool]:
-        """Check shapes and bring everything to time-major, batched form with a full initial state."""
-        if input.dim() not in (2, 3):
-            raise CharLMError(f"input must be 2-D (unbatched) or 3-D, got shape {tuple(input.shape)}")
-        if input.size(-1) != self.input_size:
-            raise CharLMError(f"input has {input.size(-1)} features per step; this layer expects {self.input_size}")
-        unbatched = input.dim() == 2
-        x = input.unsqueeze(1) if unbatched else (input.transpose(0, 1) if self.batch_first else input)
-        n_state = len(self.cell.state_names)
-        batch = x.size(1)
-        expected = (self.num_layers * self.num_directions, batch, self.hidden_size)
+    def _initial_state(self, hx: State | None, x: Tensor, batch: int, sorted_indices: Tensor | None) -> State:
+        """The state to start from, in the batch's order: zeros for None, else hx sorted as a packed batch is."""
         if hx is None:
-            zeros = x.new_zeros(expected)
-            return x, (zeros,) * n_state, unbatched
-        states = (hx,) if isinstance(hx, Tensor) else tuple(hx)
-        if len(states) != n_state:
-            names = " and ".join(self.cell.state_names)
-            raise CharLMError(f"the {self.cell.name} state is {names}; got {len(states)} tensors")
-        if unbatched:
-            states = tuple(s.unsqueeze(1) for s in states)
-        for name, s in zip(self.cell.state_names, states, strict=True):
-            if tuple(s.shape) != expected:
-                raise CharLMError(f"initial {name} has shape {tuple(s.shape)}; expected {expected}")
-        return x, states, unbatched
+            L = self.num_layers * self.num_directions
+            return tuple(x.new_zeros(L, batch, size) for size in self._state_sizes())
+        return self._permuted(hx, sorted_indices)
+
+    def _permuted(self, states: State, indices: Tensor | None) -> State:
+        return states if indices is None else tuple(s.index_select(1, indices) for s in states)
+
+    def _check(self, input: Tensor, states: State, batch_sizes: Tensor | None) -> None:
+        """torch.nn's checks of the input and the state, with torch's error types and messages (as CharLMErrors,
+        which the app and the CLI show), and what this layer does take."""
+        try:
+            self.check_forward_args(input, states if len(states) == 2 else states[0], batch_sizes)
+        except (RuntimeError, ValueError) as error:
+            sizes = " and ".join(f"{n} ({self.num_layers * self.num_directions}, B, {s})"
+                                 for n, s in zip(self.cell.state_names, self._state_sizes(), strict=True))  # fmt: skip
+            layout = "(B, T, {})" if self.batch_first else "(T, B, {})"
+            takes = f"this layer takes input {layout.format(self.input_size)} and an initial state {sizes}"
+            raise (ShapeError if isinstance(error, RuntimeError) else CharLMError)(f"{error} ({takes})") from None
+
+    def _engine(self, engine: str, x: Tensor, states: State, record: bool, batch_sizes: Tensor | None):
+        """(T, B, I) time-major, or packed data (N, I) with its batch sizes → output, final states, recording."""
+        if engine == "fused":
+            return *self._fused(x, states, batch_sizes), []
+        return self._scratch(x, states, record, batch_sizes, naive=engine == "naive")
 
     def _weights(self, layer: int, direction: int) -> CellWeights:
         sfx = _suffix(layer, direction)
         get = lambda name: getattr(self, f"{name}{sfx}", None)  # noqa: E731
-        extras = {name: get(name) for name in self.cell.extra_weights}
-        return CellWeights(get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh"), **extras)
+        return CellWeights(*(get(name) for name in CellWeights._fields))
 
     def _weights_for_a_pass(self, layer: int, direction: int) -> CellWeights:
         """The weights a forward pass uses: while training with ``weight_drop``, W_hh with a DropConnect mask."""
@@ -223,10 +265,10 @@ class RecurrentLayer(nn.Module):
             return w
         return w._replace(weight_hh=F.dropout(w.weight_hh, self.weight_drop, training=True))
 
-    def _scratch(self, x: Tensor, states: State, record: bool, naive: bool = False):
+    def _scratch(self, x: Tensor, states: State, record: bool, batch_sizes: Tensor | None, naive: bool = False):
         """The reference engine: every layer and direction through the cell's step, one t at a time (``naive``: its
         naive_step, one product per gate and input)."""
-        layer_input = x  # (T, B, I)
+        layer_input = x  # (T, B, I), or packed (N, I)
         finals: list[State] = []  # one per (layer, direction), in torch's order
         recording: Recording = []
         for layer in range(self.num_layers):
@@ -235,70 +277,66 @@ class RecurrentLayer(nn.Module):
                 index = layer * self.num_directions + direction
                 state = tuple(s[index] for s in states)  # (B, H) each
                 weights = self._weights_for_a_pass(layer, direction)
-                if naive:  # the per-gate products on the raw input, differentiated by autograd
-                    out, state, trace = scan(self.cell, layer_input, state, weights, direction == 1, record, naive=True)
+                xw = layer_input if naive else self.cell.project(layer_input, weights)  # naive: products per step
+                if batch_sizes is not None:  # sequences of different lengths, differentiated by autograd
+                    out, state, trace = scan_packed(self.cell, xw, batch_sizes, state, weights, direction == 1, record,
+                                                    naive)  # fmt: skip
+                elif not naive and not record and _needs_backward(xw, *state, *weights):  # training: charlm/bptt.py
+                    out, *final = _ScanWithHandBPTT.apply(self.cell, direction == 1, xw, len(state), *state, *weights)
+                    state, trace = tuple(final), {}
                 else:
-                    out, state, trace = self._scan(layer_input, state, weights, direction == 1, record)
+                    out, state, trace = scan(self.cell, xw, state, weights, direction == 1, record, naive)
                 outputs.append(out)
                 finals.append(state)
                 gates.append(trace)
-            layer_input = torch.cat(outputs, dim=2) if len(outputs) > 1 else outputs[0]  # (T, B, D·H)
+            layer_input = torch.cat(outputs, dim=-1) if len(outputs) > 1 else outputs[0]  # (T, B, D·H)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, training=True)
             recording.append(gates)
         final = tuple(torch.stack([f[k] for f in finals]) for k in range(len(states)))  # (L·D, B, H) each
         return layer_input, final, (recording if record else [])
 
-    def _scan(self, x: Tensor, state: State, w: CellWeights, reverse: bool, record: bool):
-        """One layer in one direction: (T, B, I) → outputs (T, B, H), final state, recorded gates."""
-        xw = self.cell.project(x, w)  # (T, B, G·H): the input's share of every gate, all steps in one product
-        if not record and _needs_backward(xw, *state, *w):  # training: derivatives by hand (charlm/bptt.py)
-            out, *final = _ScanWithHandBPTT.apply(self.cell, reverse, xw, len(state), *state, *w)
-            return out, tuple(final), {}
-        return scan(self.cell, xw, state, w, reverse, record)
+    def _kernel_weights(self) -> list[Tensor]:
+        """The parameters in torch.nn's flat order, as a forward pass uses them (see ``_weights_for_a_pass``)."""
+        if not (self.training and self.weight_drop):
+            return self._flat_weights
+        return [F.dropout(w, self.weight_drop, training=True) if name.startswith("weight_hh") else w
+                for name, w in zip(self._flat_weights_names, self._flat_weights, strict=True)]  # fmt: skip
 
-    def _flat_weights(self, for_a_pass: bool = False) -> list[Tensor]:
-        """The parameters in torch.nn's flat order: per layer and direction W_ih, W_hh, b_ih, b_hh (``for_a_pass``:
-        as a forward pass uses them, see ``_weights_for_a_pass``)."""
-        weights = self._weights_for_a_pass if for_a_pass else self._weights
-        flat = []
-        for layer in range(self.num_layers):
-            for direction in range(self.num_directions):
-                w = weights(layer, direction)
-                flat += [w.weight_ih, w.weight_hh] + ([w.bias_ih, w.bias_hh] if self.bias else [])
-        return flat
-
-    def _apply(self, fn, recurse=True):
-        result = super()._apply(fn, recurse)  # .to(), .cuda(), .double(), ...
-        self.flatten_parameters()
-        return result
-
-    def flatten_parameters(self) -> None:
-        """On a CUDA GPU, lay the weights out as the one block cuDNN reads, as torch.nn does (each parameter
-        becomes a view into it); otherwise cuDNN copies them into such a block at every call. A no-op elsewhere."""
-        flat = self._flat_weights()
-        if not self.has_fused or not all(w.is_cuda and torch.backends.cudnn.is_acceptable(w) for w in flat):
-            return
-        if len({w.dtype for w in flat}) != 1 or len({w.data_ptr() for w in flat}) != len(flat):
-            return
-        mode = "LSTM" if self.cell.name == "lstm" else "GRU" if self.cell.name == "gru" else f"RNN_{self.cell.nonlinearity}"
-        with torch.cuda.device_of(flat[0]), torch.no_grad():
-            if torch._use_cudnn_rnn_flatten_weight():
-                torch._cudnn_rnn_flatten_weight(
-                    flat, 4 if self.bias else 2, self.input_size, torch.backends.cudnn.rnn.get_cudnn_mode(mode.upper()),
-                    self.hidden_size, 0, self.num_layers, self.batch_first, self.bidirectional,
-                )  # fmt: skip
-
-    def _fused(self, x: Tensor, states: State):
-        """torch's fused kernel over our parameters, in torch.nn's flat order."""
-        flat = self._flat_weights(for_a_pass=True)
-        args = (flat, self.bias, self.num_layers, self.dropout, self.training, self.bidirectional, False)
+    def _fused(self, x: Tensor, states: State, batch_sizes: Tensor | None):
+        """torch's fused kernel over our parameters, as torch.nn's forward calls it."""
         kernel = _fused_kernel(self.cell)
-        if len(states) == 2:
-            output, h, c = kernel(x, states, *args)
-            return output, (h, c)
-        output, h = kernel(x, states[0], *args)
-        return output, (h,)
+        hx = states if len(states) == 2 else states[0]
+        args = (self._kernel_weights(), self.bias, self.num_layers, self.dropout, self.training, self.bidirectional)
+        if batch_sizes is None:
+            output, *final = kernel(x, hx, *args, False)  # time-major
+        else:
+            output, *final = kernel(x, batch_sizes, hx, *args)
+        return output, tuple(final)
+
+
+def to_torch(module: nn.Module) -> nn.Module:
+    """``module`` with every charlm layer in it replaced by torch.nn's (``RecurrentLayer.to_torch``: the same
+    parameters, not copies), in place; a charlm layer itself becomes torch's. For tools that pick modules by their
+    exact class, as ``torch.ao.quantization.quantize_dynamic(to_torch(model), {nn.LSTM, nn.Linear})`` does."""
+    if isinstance(module, RecurrentLayer):
+        return module.to_torch()
+    for name, child in list(module.named_children()):
+        setattr(module, name, to_torch(child))
+    return module
+
+
+def compiled(fn: Callable, **kwargs) -> Callable:
+    """``torch.compile(fn, **kwargs)`` that traces into charlm's layers. Dynamo leaves torch.nn.RNN, GRU and LSTM,
+    and so ours, to run eagerly (the fused kernels do not trace); the trainer's ``compile`` wants the scratch engine's
+    time loop compiled, so it asks dynamo to trace them (``allow_rnn``) while it calls."""
+    inner = torch.compile(fn, **kwargs)
+
+    def call(*args, **kw):
+        with torch._dynamo.config.patch(allow_rnn=True):
+            return inner(*args, **kw)
+
+    return call
 
 
 def scan(cell: Cell, xw: Tensor, state: State, w: CellWeights, reverse: bool, record: bool, naive: bool = False):
@@ -325,24 +363,60 @@ def scan(cell: Cell, xw: Tensor, state: State, w: CellWeights, reverse: bool, re
     return recorded["h"], state, recorded
 
 
+def scan_packed(cell: Cell, xw: Tensor, batch_sizes: Tensor, state: State, w: CellWeights, reverse: bool,
+                record: bool, naive: bool = False):  # fmt: skip
+    """``scan`` over a packed batch of sequences of different lengths, longest first: step t's rows are the
+    batch_sizes[t] sequences still going, xw (N, G·H) all of them in a row. Left to right, a sequence that has
+    ended keeps its last state as its final one; right to left, a sequence joins, from its own initial state,
+    at its own last step. Returns the outputs (N, H), the final state (each (B, H)) and the recorded gates (N, H)."""
+    step = cell.naive_step if naive else cell.step
+    steps = xw.split(batch_sizes.tolist())  # T × (B_t, G·H), B_t never growing
+    if reverse:
+        steps = steps[::-1]
+    live = tuple(s[: len(steps[0])] for s in state)  # the sequences running at the first step
+    ended: list[State] = []  # left to right: the final states of sequences as they end, shortest last
+    hs: list[Tensor] = []
+    trace: list[Gates] = []
+    for xw_t in steps:
+        B_t, B_live = len(xw_t), len(live[0])
+        if B_t < B_live:  # the last B_live − B_t sequences have ended
+            ended.append(tuple(s[B_t:] for s in live))
+            live = tuple(s[:B_t] for s in live)
+        elif B_t > B_live:  # right to left: more sequences start here, from their initial state
+            live = tuple(torch.cat([s, s0[B_live:B_t]]) for s, s0 in zip(live, state, strict=True))
+        live, gates = step(xw_t, live, w)
+        hs.append(live[0])
+        if record:
+            trace.append(gates)
+    if reverse:
+        hs.reverse()
+        trace.reverse()
+    final = tuple(torch.cat(parts) for parts in zip(live, *ended[::-1], strict=True))  # back in batch order
+    recorded = {name: torch.cat([g[name] for g in trace]) for name in cell.recorded} if record else {}
+    return torch.cat(hs), final, recorded
+
+
 class _ScanWithHandBPTT(torch.autograd.Function):
     """``scan`` forward, and backward through the cell's hand-written derivatives (``charlm.bptt``):
-    the same gradients autograd would find, in fewer and larger operations."""
+    the same gradients autograd would find, in fewer and larger operations. A backward that must itself be
+    differentiable (``create_graph=True``: gradient penalties, Hessian-vector products, ``gradgradcheck``)
+    runs the time loop again under autograd instead, from the saved inputs."""
 
     @staticmethod
     def forward(ctx, cell: Cell, reverse: bool, xw: Tensor, n_state: int, *tensors):
         state, w = tuple(tensors[:n_state]), CellWeights(*tensors[n_state:])
         out, final, saved = scan(cell, xw, state, w, reverse, record=True)
         ctx.cell, ctx.reverse, ctx.n_state = cell, reverse, n_state
-        ctx.save_for_backward(*tensors, *saved.values())
+        ctx.save_for_backward(xw, *tensors, *saved.values())
         return out, *final
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, d_out: Tensor, *d_final: Tensor):
         cell, n_state, n_weights = ctx.cell, ctx.n_state, len(CellWeights._fields)
-        tensors = ctx.saved_tensors
-        state, w = tensors[:n_state], CellWeights(*tensors[n_state : n_state + n_weights])
+        xw, *tensors = ctx.saved_tensors
+        state, w = tuple(tensors[:n_state]), CellWeights(*tensors[n_state : n_state + n_weights])
+        if torch.is_grad_enabled():  # create_graph: autograd's own backward of the loop, which it can differentiate
+            return None, None, *_differentiable_backward(cell, ctx.reverse, xw, state, w, d_out, d_final)
         saved = dict(zip(cell.recorded, tensors[n_state + n_weights :], strict=True))
         if ctx.reverse:  # the derivatives run in the order the steps were taken: right to left here
             saved, d_out = {k: v.flip(0) for k, v in saved.items()}, d_out.flip(0)
@@ -350,6 +424,19 @@ class _ScanWithHandBPTT(torch.autograd.Function):
         if ctx.reverse:
             d_xw = d_xw.flip(0)
         return None, None, d_xw, None, *d_state, *(d_weights.get(name) for name in CellWeights._fields)
+
+
+def _differentiable_backward(cell: Cell, reverse: bool, xw: Tensor, state: State, w: CellWeights, d_out, d_final):
+    """The gradients of ``scan`` by autograd through a second forward pass, with the graph kept: (d_xw, None,
+    *d_state, *d_weights) in ``_ScanWithHandBPTT.forward``'s argument order."""
+    inputs = [xw, *state, *w]
+    wanted = [t for t in inputs if t is not None and t.requires_grad]
+    with torch.enable_grad():
+        out, final, _ = scan(cell, xw, state, w, reverse, record=False)
+        grads = iter(torch.autograd.grad((out, *final), wanted, (d_out, *d_final), create_graph=True,
+                                         allow_unused=True))  # fmt: skip
+    d_xw, *rest = (next(grads) if t is not None and t.requires_grad else None for t in inputs)
+    return d_xw, None, *rest
 
 
 def _needs_backward(*tensors: Tensor | None) -> bool:
@@ -371,34 +458,136 @@ def _suffix(layer: int, direction: int) -> str:
     return f"_l{layer}" + ("_reverse" if direction == 1 else "")
 
 
-class RNN(RecurrentLayer):
+class RNN(RecurrentLayer, nn.RNN):
     """Drop-in for torch.nn.RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (or relu)."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh", **kwargs):
-        super().__init__(RNNCell(nonlinearity), input_size, hidden_size, num_layers, **kwargs)
+    CELLS: ClassVar[dict[str, RNNCell]] = {"tanh": RNNCell("tanh"), "relu": RNNCell("relu")}  # by nonlinearity
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device=None,
+        dtype=None,
+        *,
+        weight_drop: float = 0.0,
+    ):
+        if nonlinearity not in self.CELLS:
+            raise CharLMError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+        super().__init__(
+            f"RNN_{nonlinearity.upper()}", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+            bidirectional, 0, device, dtype, weight_drop=weight_drop,
+        )  # fmt: skip
         self.nonlinearity = nonlinearity
 
+    @property
+    def cell(self) -> Cell:
+        return self.CELLS[self.nonlinearity]
 
-class GRU(RecurrentLayer):
+
+class GRU(RecurrentLayer, nn.GRU):
     """Drop-in for torch.nn.GRU (gate order r, z, n)."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, **kwargs):
-        super().__init__(GRUCell(), input_size, hidden_size, num_layers, **kwargs)
+    cell = GRUCell()
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device=None,
+        dtype=None,
+        *,
+        weight_drop: float = 0.0,
+    ):
+        super().__init__(
+            "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0, device, dtype,
+            weight_drop=weight_drop,
+        )  # fmt: skip
 
 
-class LSTM(RecurrentLayer):
-    """Drop-in for torch.nn.LSTM (gate order i, f, g, o; no proj_size)."""
+class LSTM(RecurrentLayer, nn.LSTM):
+    """Drop-in for torch.nn.LSTM (gate order i, f, g, o; with ``proj_size``, h_t = W_hr (o_t ⊙ tanh(c_t)))."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, **kwargs):
-        super().__init__(LSTMCell(), input_size, hidden_size, num_layers, **kwargs)
+    cell = LSTMCell()
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device=None,
+        dtype=None,
+        *,
+        weight_drop: float = 0.0,
+    ):
+        super().__init__(
+            "LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size,
+            device, dtype, weight_drop=weight_drop,
+        )  # fmt: skip
 
 
 class PeepholeLSTM(RecurrentLayer):
     """torch.nn.LSTM's parameters plus diagonal peepholes ``weight_ci/cf/co_l{k}`` (H,) per layer and
-    direction. Scratch engine only: torch has no fused peephole kernel."""
+    direction. Scratch engine only: torch has no fused peephole kernel. A ``torch.nn.RNNBase`` with the LSTM's
+    checks and state (h, c), but not a ``torch.nn.LSTM``: code that runs torch's LSTM on an ``nn.LSTM``'s weights
+    would drop the peepholes."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, **kwargs):
-        super().__init__(PeepholeLSTMCell(), input_size, hidden_size, num_layers, **kwargs)
+    cell = PeepholeLSTMCell()
+    get_expected_cell_size = nn.LSTM.get_expected_cell_size  # the state is (h, c), checked as torch.nn.LSTM's is
+    check_forward_args = nn.LSTM.check_forward_args
+    permute_hidden = nn.LSTM.permute_hidden
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device=None,
+        dtype=None,
+        *,
+        weight_drop: float = 0.0,
+    ):
+        super().__init__(
+            "LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size,
+            device, dtype, weight_drop=weight_drop,
+        )  # fmt: skip
+        peepholes = []
+        for k, names in enumerate(self._all_weights):  # one (H,) vector per gate that peeks, layer and direction
+            sfx = _suffix(k // self.num_directions, k % self.num_directions)
+            for name in self.cell.extra_weights:
+                self.register_parameter(name + sfx, nn.Parameter(torch.empty(hidden_size, device=device, dtype=dtype)))
+                peepholes.append(getattr(self, name + sfx))
+                names.append(name + sfx)
+        self._flat_weights_names = [name for names in self._all_weights for name in names]
+        self._parameters = {name: self._parameters[name] for name in self._flat_weights_names}  # torch.nn's order
+        self._init_flat_weights()
+        bound = hidden_size**-0.5
+        for p in peepholes:
+            nn.init.uniform_(p, -bound, bound)
+
+    def flatten_parameters(self) -> None:
+        """No fused kernel, so no cuDNN layout to keep."""
 
 
 LAYERS: dict[str, type[RecurrentLayer]] = {"rnn": RNN, "gru": GRU, "lstm": LSTM, "peephole": PeepholeLSTM}

@@ -26,7 +26,7 @@ from .data import SAMPLING, Dataset, evaluation_batches
 from .device import fast_bfloat16, pick_device
 from .errors import CharLMError, CheckpointError, check_whole
 from .generate import evaluating, generate
-from .layers import ENGINES
+from .layers import ENGINES, compiled
 from .model import CharLM
 from .provenance import Provenance, TrainingRecord
 
@@ -202,7 +202,7 @@ class Trainer:
         # What the training steps call: the model, or the model compiled (CUDA graphs on a GPU remove the per-step
         # launch cost that a Python time loop pays). Validation and samples use the model as it is.
         mode = "reduce-overhead" if self.device.type == "cuda" else "default"
-        self.forward = torch.compile(model, mode=mode) if config.compile else model
+        self.forward = compiled(model, mode=mode) if config.compile else model
         self.history: list[dict] = []  # one entry per finished epoch, across resumes
         self.first_epoch = 1
         self.best_epoch: int | None = None

@@ -173,33 +173,43 @@ def test_fused_engine_errors_say_what_to_do():
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    "kwargs, error, message",
     [
-        ({"hidden_size": 0}, "hidden_size must be a whole number ≥ 1"),
-        ({"num_layers": -1}, "num_layers must be a whole number ≥ 1"),
-        ({"hidden_size": 2.5}, "hidden_size must be a whole number"),
-        ({"dropout": 1.0}, "dropout must be a probability"),
-        ({"dropout": float("nan")}, "dropout must be a probability"),
+        ({"hidden_size": 0}, ValueError, "hidden_size must be greater than zero"),
+        ({"num_layers": -1}, ValueError, "num_layers must be greater than zero"),
+        ({"hidden_size": 2.5}, TypeError, "hidden_size should be of type int, got: float"),
+        ({"dropout": 1.5}, ValueError, r"dropout should be a number in range \[0, 1\]"),
+        ({"dropout": float("nan")}, ValueError, r"dropout should be a number in range \[0, 1\]"),
+        ({"proj_size": 4}, ValueError, "proj_size has to be smaller than hidden_size"),
+        ({"weight_drop": 1.0}, CharLMError, "weight_drop must be a probability"),
     ],
 )
-def test_bad_constructor_arguments(kwargs, message):
+def test_bad_constructor_arguments_raise_what_torch_raises(kwargs, error, message):
     args = {"input_size": 3, "hidden_size": 4, **kwargs}
-    with pytest.raises(CharLMError, match=message):
+    with pytest.raises(error, match=message):
         charlm.LSTM(**args)
+    if error is not CharLMError:
+        with pytest.raises(error, match=message):
+            torch.nn.LSTM(**{k: v for k, v in args.items() if k != "weight_drop"})
 
 
 def test_bad_nonlinearity():
-    with pytest.raises(CharLMError, match="nonlinearity must be 'tanh' or 'relu'"):
+    with pytest.raises(ValueError, match="Unknown nonlinearity 'sigmoid'. Select from 'tanh' or 'relu'."):
         charlm.RNN(3, 4, nonlinearity="sigmoid")
+    with pytest.raises(CharLMError, match="nonlinearity must be 'tanh' or 'relu'"):
+        charlm.cells.RNNCell("sigmoid")
 
 
-def test_bad_inputs_and_states():
+def test_bad_inputs_and_states_say_what_torch_says_and_what_the_layer_takes():
+    """torch.nn's error types and messages first (the tests of test_dropin.py hold every one against torch.nn's),
+    then what this layer takes; CharLMErrors too, which the app and the CLI show as they are."""
     layer = charlm.LSTM(3, 4, num_layers=2)
-    with pytest.raises(CharLMError, match="7 features per step; this layer expects 3"):
+    takes = r"this layer takes input \(T, B, 3\) and an initial state h \(2, B, 4\) and c \(2, B, 4\)"
+    with pytest.raises(RuntimeError, match=r"input.size\(-1\) must be equal to input_size. Expected 3, got 7 \(" + takes):
         layer(torch.randn(5, 2, 7))
-    with pytest.raises(CharLMError, match="2-D .* or 3-D"):
+    with pytest.raises(ValueError, match="LSTM: Expected input to be 2D or 3D, got 1D instead"):
         layer(torch.randn(5))
-    with pytest.raises(CharLMError, match=r"initial h has shape \(1, 2, 4\); expected \(2, 2, 4\)"):
+    with pytest.raises(CharLMError, match=r"Expected hidden\[0\] size \(2, 2, 4\), got \[1, 2, 4\]"):
         layer(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
     with pytest.raises(CharLMError, match="the lstm state is h and c"):
         layer(torch.randn(5, 2, 3), torch.zeros(2, 2, 4))
