@@ -19,7 +19,7 @@ The modules, in the order data flows through them:
 
 from .device import pick_device
 from .errors import CharLMError, CheckpointError
-from .layers import GRU, LSTM, RNN, PeepholeLSTM, RecurrentLayer
+from .layers import GRU, LSTM, RNN, PeepholeLSTM, RecurrentLayer, to_torch
 from .model import CharLM, CharLMConfig
 from .vocab import Vocab
 
@@ -35,4 +35,5 @@ __all__ = [
     "RecurrentLayer",
     "Vocab",
     "pick_device",
+    "to_torch",
 ]

@@ -200,13 +200,14 @@ class RecurrentLayer(nn.RNNBase):
             return pack(output), (final if n_state == 2 else final[0]), recording
 
         if input.dim() not in (2, 3):
-            raise CharLMError(f"{self.mode.split('_')[0]}: Expected input to be 2D or 3D, got {input.dim()}D instead")
+            kind = self.mode.split("_")[0]  # torch.nn's words, to the letter (its RNN says "tensor", the others not)
+            raise CharLMError(f"{kind}: Expected input to be 2D or 3D, got {input.dim()}D{' tensor' * (kind == 'RNN')} instead")
         unbatched = input.dim() == 2
         if hx is not None and any(s.dim() != (2 if unbatched else 3) for s in hx):
             kind = "unbatched 2-D" if unbatched else "batched 3-D"
-            dims = ", ".join(f"{s.dim()}-D" for s in hx)
-            raise ShapeError(f"For {kind} input, {'hx and cx' if n_state == 2 else 'hx'} should also be "
-                             f"{2 if unbatched else 3}-D but got ({dims}) tensor{'s' if n_state == 2 else ''}")  # fmt: skip
+            got = f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors" if n_state == 2 else f"{hx[0].dim()}-D tensor"
+            what = "hx and cx" if n_state == 2 else "hx"
+            raise ShapeError(f"For {kind} input, {what} should also be {2 if unbatched else 3}-D but got {got}")
         if unbatched:  # a batch of one: (T, I) → (T, 1, I), or (1, T, I) when batch first
             input = input.unsqueeze(0 if self.batch_first else 1)
             hx = None if hx is None else tuple(s.unsqueeze(1) for s in hx)
@@ -440,11 +441,14 @@ def _differentiable_backward(cell: Cell, reverse: bool, xw: Tensor, state: State
 
 
 def _needs_backward(*tensors: Tensor | None) -> bool:
-    """Whether autograd will differentiate through these. Under autocast (mixed precision) and torch.compile
-    (which derives a fused backward of its own) autograd's own path is the one to take."""
+    """Whether autograd will differentiate through these. Under autocast (mixed precision), torch.compile (which
+    derives a fused backward of its own) and tracing (torch.jit.trace, torch.onnx.export: they record operations, and
+    would record our backward as one opaque Python call) autograd's own path is the one to take."""
     if not torch.is_grad_enabled() or not any(t is not None and t.requires_grad for t in tensors):
         return False
-    return not (torch.is_autocast_enabled(tensors[0].device.type) or torch.compiler.is_compiling())
+    if torch.compiler.is_compiling() or torch.jit.is_tracing():
+        return False
+    return not torch.is_autocast_enabled(tensors[0].device.type)
 
 
 def _fused_kernel(cell: Cell) -> Callable | None:

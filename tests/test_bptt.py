@@ -18,6 +18,8 @@ LAYERS = {
     "gru": GRU,
     "lstm": LSTM,
     "peephole": PeepholeLSTM,
+    "lstm-proj": lambda *a, **k: LSTM(*a, proj_size=2, **k),  # h_t = W_hr (o_t ⊙ tanh(c_t)): h is 2 wide
+    "peephole-proj": lambda *a, **k: PeepholeLSTM(*a, proj_size=2, **k),
 }
 CASES = list(
     itertools.product(
@@ -53,11 +55,11 @@ def test_hand_written_bptt_equals_autograd(cell, num_layers, bidirectional, with
     x = torch.randn(T, B, 5, dtype=torch.float64, requires_grad=True)
     hx = None
     if with_h0:
-        n_state = 2 if cell in ("lstm", "peephole") else 1
         states = tuple(
-            torch.randn(num_layers * D, B, 7, dtype=torch.float64, requires_grad=True) for _ in range(n_state)
+            torch.randn(num_layers * D, B, size, dtype=torch.float64, requires_grad=True)
+            for size in layer._state_sizes()
         )
-        hx = states if n_state == 2 else states[0]
+        hx = states if len(states) == 2 else states[0]
     hand = _gradients(layer, x, hx, loss_on, use_record=False, seed=1)
     auto = _gradients(layer, x, hx, loss_on, use_record=True, seed=1)
     names = [

@@ -63,6 +63,30 @@ def test_scratch_fused_and_cudnn_agree_on_the_gpu(cell, dtype):
             torch.testing.assert_close(a, b, **tol)
 
 
+@pytest.mark.parametrize("cell", list(LAYERS))
+def test_packed_batches_and_projections_on_the_gpu_match_cudnn(cell):
+    """cuDNN's packed kernel and its LSTM projection, against our engines on the same weights; the weights laid out
+    as cuDNN's one block with the projection in it too."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    kwargs = {"proj_size": 6} if cell == "lstm" else {}
+    torch.manual_seed(0)
+    ref = getattr(torch.nn, cell.upper())(5, 16, 2, bidirectional=True, **kwargs).to(CUDA, torch.float64)
+    ours = LAYERS[cell](5, 16, 2, bidirectional=True, **kwargs).to(CUDA, torch.float64)
+    ours.load_state_dict(ref.state_dict())
+    x = pack_padded_sequence(torch.randn(9, 4, 5, device=CUDA, dtype=torch.float64), torch.tensor([3, 9, 1, 5]),
+                             enforce_sorted=False)  # fmt: skip
+    expected = pad_packed_sequence(ref(x)[0])[0]
+    grads_ref = torch.autograd.grad(expected.square().sum(), list(ref.parameters()))
+    for engine in ("scratch", "fused"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "RNN module weights are not part of single contiguous chunk of memory"
+            out = pad_packed_sequence(ours(x, engine=engine)[0])[0]
+        torch.testing.assert_close(out, expected, rtol=1e-9, atol=1e-11)
+        for a, b in zip(torch.autograd.grad(out.square().sum(), list(ours.parameters())), grads_ref, strict=True):
+            torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-11)
+
+
 @pytest.mark.parametrize("layer", [GRU, LSTM, PeepholeLSTM])
 def test_hand_written_bptt_equals_autograd_on_the_gpu(layer):
     torch.manual_seed(0)
