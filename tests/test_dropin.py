@@ -448,6 +448,20 @@ def test_onnx_export_of_the_layer_itself_runs_in_onnxruntime(cls):
     torch.testing.assert_close(torch.from_numpy(out), layer(x, h0)[0], atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("cls", [charlm.GRU, charlm.LSTM, charlm.PeepholeLSTM])
+def test_onnx_export_of_a_model_holding_the_layer_runs_in_onnxruntime(cls):
+    import onnxruntime as ort
+
+    model = Tagger(cls(3, 4, 2, bidirectional=True), 8).eval()
+    x = torch.randn(5, 2, 3)
+    f = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (x,), f, dynamo=False, input_names=["x"])
+    (out,) = ort.InferenceSession(f.getvalue()).run(None, {"x": x.numpy()})
+    torch.testing.assert_close(torch.from_numpy(out), model(x), atol=1e-5, rtol=1e-5)
+
+
 def test_quantize_dynamic_through_to_torch():
     """quantize_dynamic picks modules by exact class, so a charlm layer would stay float, silently. to_torch hands it
     torch's layer over the same weights; the quantized model then computes nearly what ours does."""
