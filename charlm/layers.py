@@ -72,6 +72,29 @@ class RecurrentLayer(nn.RNNBase):
         # DropConnect on the recurrent weights while training (Merity et al. 2017, "Regularizing and Optimizing LSTM
         # Language Models"): one mask on W_hh per call, shared by every time step. Not in torch.nn.
         self.weight_drop = float(weight_drop)
+        if self.cell.extra_weights:
+            self._add_extra_weights(device, dtype)
+
+    def _add_extra_weights(self, device, dtype) -> None:
+        """The cell's per-unit (H,) weights beyond torch.nn's (the peepholes), beside each layer and direction's
+        others in ``_all_weights``, ``_flat_weights`` and the parameter order; uniform in ±1/√hidden_size."""
+        extra = []
+        for k, names in enumerate(self._all_weights):
+            sfx = _suffix(k // self.num_directions, k % self.num_directions)
+            for name in self.cell.extra_weights:
+                self.register_parameter(name + sfx, nn.Parameter(torch.empty(self.hidden_size, device=device, dtype=dtype)))
+                extra.append(getattr(self, name + sfx))
+                names.append(name + sfx)
+        self._flat_weights_names = [name for names in self._all_weights for name in names]
+        self._parameters = {name: self._parameters[name] for name in self._flat_weights_names}
+        self._init_flat_weights()
+        for p in extra:
+            nn.init.uniform_(p, -(self.hidden_size**-0.5), self.hidden_size**-0.5)
+
+    def flatten_parameters(self) -> None:
+        """torch.nn's cuDNN layout, for the cells cuDNN runs; the others have no fused kernel, so none to keep."""
+        if self.has_fused:
+            super().flatten_parameters()
 
     def extra_repr(self) -> str:
         return super().extra_repr() + (f", weight_drop={self.weight_drop}" if self.weight_drop else "")
@@ -465,7 +488,7 @@ def _suffix(layer: int, direction: int) -> str:
 class RNN(RecurrentLayer, nn.RNN):
     """Drop-in for torch.nn.RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (or relu)."""
 
-    CELLS: ClassVar[dict[str, RNNCell]] = {"tanh": RNNCell("tanh"), "relu": RNNCell("relu")}  # by nonlinearity
+    CELLS: ClassVar[dict[str, RNNCell]] = {"RNN_TANH": RNNCell("tanh"), "RNN_RELU": RNNCell("relu")}  # by mode
 
     def __init__(
         self,
@@ -482,7 +505,7 @@ class RNN(RecurrentLayer, nn.RNN):
         *,
         weight_drop: float = 0.0,
     ):
-        if nonlinearity not in self.CELLS:
+        if nonlinearity not in ("tanh", "relu"):
             raise CharLMError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
         super().__init__(
             f"RNN_{nonlinearity.upper()}", input_size, hidden_size, num_layers, bias, batch_first, dropout,
@@ -492,7 +515,7 @@ class RNN(RecurrentLayer, nn.RNN):
 
     @property
     def cell(self) -> Cell:
-        return self.CELLS[self.nonlinearity]
+        return self.CELLS[self.mode]
 
 
 class GRU(RecurrentLayer, nn.GRU):
@@ -520,40 +543,11 @@ class GRU(RecurrentLayer, nn.GRU):
         )  # fmt: skip
 
 
-class LSTM(RecurrentLayer, nn.LSTM):
-    """Drop-in for torch.nn.LSTM (gate order i, f, g, o; with ``proj_size``, h_t = W_hr (o_t ⊙ tanh(c_t)))."""
+class _LSTMBase(RecurrentLayer):
+    """What both LSTMs share: torch.nn.LSTM's constructor (``proj_size`` included) and its checks of the (h, c)
+    state, whose two parts have different widths when there is a projection."""
 
-    cell = LSTMCell()
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        proj_size: int = 0,
-        device=None,
-        dtype=None,
-        *,
-        weight_drop: float = 0.0,
-    ):
-        super().__init__(
-            "LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size,
-            device, dtype, weight_drop=weight_drop,
-        )  # fmt: skip
-
-
-class PeepholeLSTM(RecurrentLayer):
-    """torch.nn.LSTM's parameters plus diagonal peepholes ``weight_ci/cf/co_l{k}`` (H,) per layer and
-    direction. Scratch engine only: torch has no fused peephole kernel. A ``torch.nn.RNNBase`` with the LSTM's
-    checks and state (h, c), but not a ``torch.nn.LSTM``: code that runs torch's LSTM on an ``nn.LSTM``'s weights
-    would drop the peepholes."""
-
-    cell = PeepholeLSTMCell()
-    get_expected_cell_size = nn.LSTM.get_expected_cell_size  # the state is (h, c), checked as torch.nn.LSTM's is
+    get_expected_cell_size = nn.LSTM.get_expected_cell_size
     check_forward_args = nn.LSTM.check_forward_args
     permute_hidden = nn.LSTM.permute_hidden
 
@@ -576,22 +570,21 @@ class PeepholeLSTM(RecurrentLayer):
             "LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size,
             device, dtype, weight_drop=weight_drop,
         )  # fmt: skip
-        peepholes = []
-        for k, names in enumerate(self._all_weights):  # one (H,) vector per gate that peeks, layer and direction
-            sfx = _suffix(k // self.num_directions, k % self.num_directions)
-            for name in self.cell.extra_weights:
-                self.register_parameter(name + sfx, nn.Parameter(torch.empty(hidden_size, device=device, dtype=dtype)))
-                peepholes.append(getattr(self, name + sfx))
-                names.append(name + sfx)
-        self._flat_weights_names = [name for names in self._all_weights for name in names]
-        self._parameters = {name: self._parameters[name] for name in self._flat_weights_names}  # torch.nn's order
-        self._init_flat_weights()
-        bound = hidden_size**-0.5
-        for p in peepholes:
-            nn.init.uniform_(p, -bound, bound)
 
-    def flatten_parameters(self) -> None:
-        """No fused kernel, so no cuDNN layout to keep."""
+
+class LSTM(_LSTMBase, nn.LSTM):
+    """Drop-in for torch.nn.LSTM (gate order i, f, g, o; with ``proj_size``, h_t = W_hr (o_t ⊙ tanh(c_t)))."""
+
+    cell = LSTMCell()
+
+
+class PeepholeLSTM(_LSTMBase):
+    """torch.nn.LSTM's parameters plus diagonal peepholes ``weight_ci/cf/co_l{k}`` (H,) per layer and
+    direction. Scratch engine only: torch has no fused peephole kernel. A ``torch.nn.RNNBase`` with the LSTM's
+    checks and state (h, c), but not a ``torch.nn.LSTM``: code that runs torch's LSTM on an ``nn.LSTM``'s weights
+    would drop the peepholes."""
+
+    cell = PeepholeLSTMCell()
 
 
 LAYERS: dict[str, type[RecurrentLayer]] = {"rnn": RNN, "gru": GRU, "lstm": LSTM, "peephole": PeepholeLSTM}
