@@ -114,13 +114,15 @@ def test_a_resumed_run_keeps_its_recorded_options_unless_told_otherwise(tmp_path
     assert [e.epoch for e in events if isinstance(e, Epoch)] == [2]
 
 
-def test_the_time_to_go_after_epoch_2_of_3_is_the_time_the_last_epoch_took(shared):
-    """The app once read an epoch counter the run advances on another thread, and was wrong from epoch 2 on."""
+def test_the_time_to_go_after_epoch_2_of_3_is_half_the_time_so_far(shared):
+    """The app once read an epoch counter the run advances on another thread, and was wrong from epoch 2 on. The
+    estimate is the pace so far (two epochs took ``elapsed``, one is left), checked as such: against the time the
+    third epoch then took, a shared machine's noise made this test fail now and then."""
     spec = RunSpec("timemachine", "raw", 60_000, data_dir=str(shared), model={"cell": "lstm", "hidden_size": 96},
                    train=TrainConfig(epochs=3, batch_size=16, num_steps=32, sample_every=0))  # fmt: skip
     events = [e for e in build(spec).events() if isinstance(e, Epoch)]
-    last = events[2].elapsed - events[1].elapsed
-    assert events[1].seconds_to_go == pytest.approx(last, rel=0.3), (events[1].seconds_to_go, last)
+    assert events[1].seconds_to_go == pytest.approx(events[1].elapsed / 2, rel=1e-3)
+    assert events[0].seconds_to_go == pytest.approx(events[0].elapsed * 2, rel=1e-3)
     assert events[1].fraction_done == pytest.approx(2 / 3) and events[2].seconds_to_go == 0
 
 
