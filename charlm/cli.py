@@ -31,6 +31,7 @@ from .model import CELL_NAMES, CharLM, CharLMConfig
 from .presets import PAIRS, PRESETS
 from .provenance import Provenance
 from .run import CUSTOM, FLAGS, MODEL_OPTIONS, NO_FLAG, RunSpec, build, resume_spec
+from .tokens import token_dir
 from .train import KEEP, OPTIMIZERS, PRECISIONS, Epoch, Finished, Sample, Started, Step, TrainConfig, evaluate
 
 TRAIN_OPTIONS = tuple(f.name for f in fields(TrainConfig) if f.name not in NO_FLAG)
@@ -66,6 +67,7 @@ def spec_from_args(args: argparse.Namespace) -> RunSpec:
         train=TrainConfig(**train),
         preset=args.preset,
         resume=args.resume,
+        token_dir=(args.token_dir or str(token_dir())) if args.token_file else None,
     )
 
 
@@ -118,6 +120,16 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
     )
     r.add_argument("--list-presets", action="store_true", help="print each preset with its source's figure and exit")
     _add_data_arguments(t, required=False)
+    k = t.add_argument_group("token files")
+    k.add_argument(
+        "--token-file",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="encode the text once into a memory-mapped token file, re-used while the text is unchanged (a large "
+        "corpus then costs its size on disk, not 20 times it in memory); --no-token-file keeps the ids in memory",
+    )
+    k.add_argument("--token-dir", metavar="DIR", help="where token files are kept (default: $CHARLM_TOKEN_DIR, else "
+                   "tokens/ in the corpora's cache)")  # fmt: skip
     m = t.add_argument_group("model")
     m.add_argument("--cell", choices=list(LAYERS), default=_default(CharLMConfig, "cell"), help="recurrent cell")
     m.add_argument("--layers", type=int, default=_default(CharLMConfig, "num_layers"), help="stacked layers")
@@ -190,6 +202,13 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
         type=float,
         default=_default(TrainConfig, "valid_fraction"),
         help="the last part of the text held out for validation",
+    )
+    o.add_argument(
+        "--valid-chars",
+        type=int,
+        default=_default(TrainConfig, "valid_chars"),
+        metavar="N",
+        help="validate each epoch on the validation split's first N characters only (a large corpus's); 0: all",
     )
     o.add_argument("--seed", type=int, default=_default(TrainConfig, "seed"), help="random seed")
     o.add_argument(
@@ -333,6 +352,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     corpus, data, model = run.corpus, run.data, run.model
     out = Path(args.out or args.resume or f"runs/{corpus.name}-{model.config.cell}")
     print(f"{describe(corpus)}; {len(data.train):,} for training, {len(data.valid):,} for validation")
+    if run.data_note:
+        print(run.data_note)
+    if len(run.trainer.valid) < len(data.valid):
+        print(f"each epoch is validated on the validation split's first {len(run.trainer.valid):,} characters "
+              f"(--valid-chars), not all {len(data.valid):,}")  # fmt: skip
     print(f"model: {model.describe()}")
     if data.valid_unknown:
         print(

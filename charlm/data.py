@@ -25,6 +25,19 @@ from .vocab import Vocab
 SAMPLING = ("random", "sequential")
 
 
+def split_point(chars: int, valid_fraction: float) -> int:
+    """Where a text of ``chars`` characters splits: the first (1 − valid_fraction) for training, the rest for
+    validation; an error a user can act on when either part would be too short."""
+    if not isinstance(valid_fraction, (int, float)) or not 0.0 < valid_fraction < 0.5:
+        raise CharLMError(f"the validation fraction must be between 0 and 0.5, not {valid_fraction!r}")
+    cut = round(chars * (1.0 - valid_fraction))
+    if chars - cut < 2 or cut < 2:
+        raise CharLMError(
+            f"the text has {chars:,} characters: too few to keep {valid_fraction:.0%} for validation. Use a longer text."
+        )
+    return cut
+
+
 def min_train_chars(batch_size: int, num_steps: int) -> int:
     """The fewest training characters that give one full batch whatever the random offset."""
     return (batch_size + 1) * num_steps + 1
@@ -42,15 +55,8 @@ class Dataset:
     @classmethod
     def from_text(cls, text: str, valid_fraction: float = 0.1, vocab: Vocab | None = None) -> Dataset:
         """Split ``text`` contiguously: the first (1 − valid_fraction) for training, the rest for validation."""
-        if not isinstance(valid_fraction, (int, float)) or not 0.0 < valid_fraction < 0.5:
-            raise CharLMError(f"the validation fraction must be between 0 and 0.5, not {valid_fraction!r}")
-        cut = round(len(text) * (1.0 - valid_fraction))
+        cut = split_point(len(text), valid_fraction)
         train_text, valid_text = text[:cut], text[cut:]
-        if len(valid_text) < 2 or len(train_text) < 2:
-            raise CharLMError(
-                f"the text has {len(text):,} characters: too few to keep {valid_fraction:.0%} for validation. "
-                "Use a longer text."
-            )
         vocab = vocab or Vocab.build(train_text)
         ids = torch.from_numpy(vocab.ids(text))  # (N + M,) compact: a 50 MB text is 50 MB of ids, not 1.8 GB
         return cls(vocab=vocab, train=ids[:cut], valid=ids[cut:], valid_unknown=vocab.unknown(valid_text))

@@ -34,6 +34,7 @@ from .errors import CharLMError
 from .limits import Limits
 from .model import CharLM, CharLMConfig
 from .provenance import Provenance, hardware, sha256_of_file, sha256_of_text
+from .tokens import token_dataset
 from .train import Event, Finished, Sample, Started, TrainConfig, Trainer
 
 CUSTOM = "custom"  # the corpus name of a user's own text
@@ -58,6 +59,9 @@ class RunSpec:
     train: TrainConfig = field(default_factory=TrainConfig)
     preset: str | None = None  # the preset this spec came from, recorded with the model
     resume: str | None = None  # a checkpoint folder saved by a run, to go on from
+    # Keep the text's ids in a memory-mapped token file here (charlm.tokens; the CLI's default); None: in memory. A
+    # pasted or uploaded text always stays in memory. Where the ids live changes no figure: not compared.
+    token_dir: str | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.text_file or self.user_text is not None:
@@ -139,6 +143,7 @@ class Run:
     started: Started | None = None  # what the trainer said it runs on, and in which precision
     finished: Finished | None = None
     hardware: str | None = None  # where it trained, when not here (charlm.remote); None: this trainer's device
+    data_note: str | None = None  # which token file the ids come from (made, re-used, made again), if one
 
     @property
     def provenance(self) -> Provenance:
@@ -177,11 +182,9 @@ def build(spec: RunSpec, *, limits: Limits | None = None, command: str | None = 
     corpus = spec.load_text()
     if not spec.train.sample_prefix:  # samples start where the corpus's do ("time traveller", "分开", …)
         spec = spec.with_options(train={"sample_prefix": sample_prefix(corpus.name)})
-    if spec.resume:
-        model = CharLM.from_pretrained(spec.resume, device="cpu")
-        data = Dataset.from_text(corpus.text, spec.train.valid_fraction, vocab=model.vocab)
-    else:
-        data = Dataset.from_text(corpus.text, spec.train.valid_fraction)
+    model = CharLM.from_pretrained(spec.resume, device="cpu") if spec.resume else None
+    data, data_note = dataset_of(spec, corpus, vocab=model.vocab if model else None)
+    if model is None:
         model_config = CharLMConfig(vocab=list(data.vocab.tokens), **spec.model)
         if limits is not None:
             limits.check_model(model_config)
@@ -204,7 +207,21 @@ def build(spec: RunSpec, *, limits: Limits | None = None, command: str | None = 
     )
     model.config.metadata.update(provenance.to_metadata())
     trainer = Trainer(model, data, spec.train, resume_from=spec.resume)
-    return Run(spec, corpus, data, model, trainer, command)
+    return Run(spec, corpus, data, model, trainer, command, data_note=data_note)
+
+
+def dataset_of(spec: RunSpec, corpus: Corpus, vocab=None) -> tuple[Dataset, str | None]:
+    """The corpus split and encoded: in memory, or (``spec.token_dir``) mapped from a token file made once and
+    re-used; with a line saying which token file, and whether it was made, re-used or made again."""
+    if spec.token_dir is None or spec.user_text is not None:
+        return Dataset.from_text(corpus.text, spec.train.valid_fraction, vocab=vocab), None
+    if spec.text_file:  # one file per path; its header's SHA-256 says when the text in it changed
+        where = str(Path(spec.text_file).expanduser().resolve())
+        name = f"{Path(where).stem}-{sha256_of_text(where)[:12]}"
+    else:
+        name = f"{corpus.name}-{corpus.recipe}"
+    name += f"-{spec.max_chars or 'all'}-valid{spec.train.valid_fraction:g}"
+    return token_dataset(corpus.text, spec.train.valid_fraction, vocab, folder=spec.token_dir, name=name)
 
 
 def resume_spec(folder: str | Path, **overrides) -> RunSpec:
@@ -237,7 +254,9 @@ def training_card(run: Run) -> str:
         "",
         f"- **Data**: {describe(corpus)} ({preprocessing(corpus)}); contiguous split: the first "
         f"{1 - cfg.valid_fraction:.0%} for training ({len(data.train):,} characters), the last {cfg.valid_fraction:.0%} "
-        f"for validation ({len(data.valid):,}).",
+        f"for validation ({len(data.valid):,}"
+        + (f"; each epoch validated on its first {len(trainer.valid):,}" if len(trainer.valid) < len(data.valid) else "")
+        + ").",
         f"- **Recipe**: {cfg.optimizer} lr {cfg.lr:g}{_decay(cfg)}, gradient clipping {cfg.clip:g}, weight decay "
         f"{cfg.weight_decay:g}, batch {cfg.batch_size} × {cfg.num_steps} steps, {cfg.sampling} sampling, seed {cfg.seed}, "
         f"{engine} engine, {precision} training steps.",

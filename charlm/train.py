@@ -56,6 +56,7 @@ class TrainConfig:
     clip: float = 1.0  # clip the gradients' global L2 norm to this; 0 turns clipping off
     weight_decay: float = 0.0  # L2 penalty (decoupled from the gradient for adamw)
     valid_fraction: float = 0.1  # the last part of the text, held out for validation
+    valid_chars: int = 0  # validate on the validation split's first N characters only (a large corpus's); 0: all
     seed: int = 0  # the same seed and options give the same numbers on the CPU
     engine: str = "auto"  # "auto", "scratch" (our cells) or "fused" (torch's kernels)
     device: str = "auto"  # "auto" (CUDA, then MPS, else the CPU), "cpu", "cuda" or "mps"
@@ -81,6 +82,9 @@ class TrainConfig:
         check_whole("sample_length", self.sample_length, minimum=0)
         check_whole("seed", self.seed, minimum=0)
         check_whole("lr_decay_after", self.lr_decay_after, minimum=0)
+        check_whole("valid_chars", self.valid_chars, minimum=0)
+        if 0 < self.valid_chars < 2:
+            raise CharLMError("valid_chars must be 0 (the whole validation split) or at least 2 characters")
         for name, low in (("lr", 0.0), ("clip", 0.0), ("weight_decay", 0.0), ("max_seconds", 0.0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -196,6 +200,8 @@ class Trainer:
         self.precision = config.precision  # what the training steps run in: "float32" or "bfloat16"
         if config.precision == "auto":
             self.precision = "bfloat16" if fast_bfloat16(self.device) else "float32"
+        # What each epoch is validated on: the whole validation split, or its first valid_chars characters.
+        self.valid = data.valid[: config.valid_chars] if config.valid_chars else data.valid
         self.model = model.to(self.device)
         self.engine = "scratch" if config.compile else model.rnn.resolve_engine(config.engine)
         self.optimizer = _make_optimizer(model, config)
@@ -231,7 +237,7 @@ class Trainer:
         params = [p for p in model.parameters() if p.requires_grad]
         initial = (None, None)
         if cfg.evaluate_first and self.first_epoch == 1:  # outside the time limit: it is not training
-            slices = (self.data.train[: len(self.data.valid)], self.data.valid)
+            slices = (self.data.train[: len(self.valid)], self.valid)
             initial = tuple(math.exp(evaluate(model, ids, engine=self.engine)) for ids in slices)
         start = time.perf_counter()
         last_good = _snapshot(model)
@@ -249,7 +255,7 @@ class Trainer:
 
         yield Started(
             cfg.epochs, self.first_epoch, steps_per_epoch, model.num_parameters, str(self.device), self.engine,
-            self.precision, len(self.data.train), len(self.data.valid), len(self.data.vocab), *initial,
+            self.precision, len(self.data.train), len(self.valid), len(self.data.vocab), *initial,
         )  # fmt: skip
 
         reason, message, epoch = "completed", "", self.first_epoch - 1
@@ -301,7 +307,7 @@ class Trainer:
                 if reason in ("stopped", "diverged") or not losses:
                     break
                 train_seconds = time.perf_counter() - epoch_start
-                valid_loss = evaluate(model, self.data.valid, engine=self.engine)  # one protocol everywhere
+                valid_loss = evaluate(model, self.valid, engine=self.engine)  # one protocol everywhere
                 if not math.isfinite(valid_loss):
                     reason, message = "diverged", self._diverged_message(epoch, None, valid_loss, math.nan)
                     model.load_state_dict(last_good)

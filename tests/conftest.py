@@ -5,6 +5,8 @@ import os
 # Before anything imports huggingface_hub or gradio: they read these at import time.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+# Token files the CLI writes (charlm.tokens) go to a folder of this session's, never the user's cache.
+os.environ.setdefault("CHARLM_TOKEN_DIR", __import__("tempfile").mkdtemp(prefix="charlm-tokens-"))
 
 from pathlib import Path
 

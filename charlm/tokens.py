@@ -1,0 +1,128 @@
+"""Texts of any size as token files: encoded once, memory-mapped, shared by every process that trains on them.
+
+A token file is a text's character ids one after another — uint8 when the vocabulary has at most 256 entries,
+uint16 up to 65,536, as nanoGPT's ``train.bin`` — beside a JSON header: the vocabulary, where the validation split
+starts, the text's SHA-256 and the validation characters the training split never has. Training reads its batches
+straight from the mapped file: a corpus costs its size on disk and the pages a batch touches, and the processes of a
+torchrun job share one copy in the page cache. The file is re-used while the text, the split and the vocabulary are
+the ones it was made from, and rebuilt (saying why) when any of them changed, or when it is damaged.
+
+    data, note = token_dataset(text, 0.1, folder=token_dir(), name="timemachine-raw")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .corpora import cache_dir
+from .data import Dataset, split_point
+from .errors import CharLMError
+from .provenance import sha256_of_text
+from .vocab import Vocab
+
+FORMAT = 1  # the layout of a token file and its header; files of another format are rebuilt
+TOKEN_DIR_ENV = "CHARLM_TOKEN_DIR"
+
+
+def token_dir() -> Path:
+    """Where token files are kept: ``CHARLM_TOKEN_DIR``, else ``tokens/`` in the corpora's cache."""
+    env = os.environ.get(TOKEN_DIR_ENV, "")
+    return Path(env).expanduser() if env else cache_dir() / "tokens"
+
+
+def token_dataset(
+    text: str, valid_fraction: float, vocab: Vocab | None = None, *, folder: str | Path, name: str
+) -> tuple[Dataset, str]:
+    """``Dataset.from_text``'s split and vocabulary, its ids mapped from the token file ``folder/name.tokens``: made
+    now, or re-used when it was made from this very text, split and vocabulary (``vocab``: one the ids must use, a
+    resumed model's). Returns the dataset and a line saying which, and why a file was rebuilt."""
+    folder = Path(folder)
+    stem = re.sub(r"[^\w.-]+", "_", name)
+    path, header_path = folder / f"{stem}.tokens", folder / f"{stem}.json"
+    cut = split_point(len(text), valid_fraction)  # the checks Dataset.from_text makes, first
+    sha = sha256_of_text(text)
+    stale = _why_stale(path, header_path, sha, len(text), cut, vocab)
+    if stale is None:
+        header = json.loads(header_path.read_text(encoding="utf-8"))
+        note = f"token file re-used: {path}"
+    else:
+        header = _write(text, valid_fraction, vocab, sha, path, header_path)
+        note = f"token file {'made' if stale == 'none yet' else 'made again (' + stale + ')'}: {path}"
+    vocab = Vocab(header["vocab"])
+    ids = _mapped(path, vocab.dtype, header["chars"])
+    data = Dataset(vocab, ids[:cut], ids[cut:], Counter(header["valid_unknown"]))
+    return data, note
+
+
+def _why_stale(path: Path, header_path: Path, sha: str, chars: int, cut: int, vocab: Vocab | None) -> str | None:
+    """None when the file can be used as it is; else what is wrong with it, in a few words."""
+    if not path.exists() or not header_path.exists():
+        return "none yet"
+    try:
+        header = json.loads(header_path.read_text(encoding="utf-8"))
+        file_vocab = Vocab(header["vocab"])
+        expected_bytes = header["chars"] * file_vocab.dtype.itemsize
+        if header.get("format") != FORMAT:
+            return f"format {header.get('format')}, not {FORMAT}"
+    except (OSError, ValueError, KeyError, TypeError, CharLMError):
+        return "its header is unreadable"
+    if header["text_sha256"] != sha or header["chars"] != chars:
+        return "the text changed"
+    if header["train_chars"] != cut:
+        return "another validation split"
+    if vocab is not None and file_vocab != vocab:
+        return "another vocabulary"
+    if path.stat().st_size != expected_bytes:
+        return f"truncated: {path.stat().st_size:,} bytes of {expected_bytes:,}"
+    return None
+
+
+def _write(text: str, valid_fraction: float, vocab: Vocab | None, sha: str, path: Path, header_path: Path) -> dict:
+    """Encode ``text`` into ``path`` through a memory-mapped temporary file, then its header; each lands whole
+    (written aside, then renamed), so a reader never maps half a file."""
+    cut = split_point(len(text), valid_fraction)
+    vocab = vocab or Vocab.build(text[:cut])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    os.close(fd)
+    try:
+        if text:
+            out = np.memmap(tmp, dtype=vocab.dtype, mode="w+", shape=(len(text),))
+            vocab.ids(text, out=out)
+            out.flush()
+            del out
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep other users of a shared cache out
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    header = {
+        "format": FORMAT,
+        "text_sha256": sha,
+        "chars": len(text),
+        "train_chars": cut,
+        "dtype": vocab.dtype.name,
+        "vocab": list(vocab.tokens),
+        "valid_unknown": dict(vocab.unknown(text[cut:])),
+    }
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=header_path.name, suffix=".part")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(header, f, ensure_ascii=False)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, header_path)
+    return header
+
+
+def _mapped(path: Path, dtype: np.dtype, chars: int) -> torch.Tensor:
+    """The file's ids as a (chars,) tensor over a private memory map: pages are read as batches touch them."""
+    if chars == 0:
+        return torch.empty(0, dtype=torch.from_numpy(np.empty(0, dtype)).dtype)
+    return torch.from_file(str(path), shared=False, size=chars, dtype=torch.from_numpy(np.empty(0, dtype)).dtype)
