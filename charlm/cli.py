@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import distributed
 from .corpora import CORPORA, RECIPE_NAMES, RECIPE_NOTES, corpus_from_file, describe, preprocessing
 from .data import SAMPLING, Dataset
 from .device import pick_device
@@ -348,31 +349,45 @@ def cmd_train(args: argparse.Namespace) -> int:
         for pair in PAIRS.values():
             print(f"{pair.name:<18} {pair.title} — the source: {pair.published_ratio}")
         return 0
-    run = build(spec_from_args(args), command="python -m charlm " + shlex.join(args.argv))
+    group = distributed.join()  # torchrun's processes train together; a process started alone is a group of one
+    try:
+        return _train(args, group)
+    finally:
+        distributed.leave(group)
+
+
+def _train(args: argparse.Namespace, group: distributed.Group) -> int:
+    say = print if group.rank == 0 else lambda *args, **kwargs: None  # rank 0 speaks for the job
+    run = build(spec_from_args(args), command="python -m charlm " + shlex.join(args.argv), group=group)
     corpus, data, model = run.corpus, run.data, run.model
     out = Path(args.out or args.resume or f"runs/{corpus.name}-{model.config.cell}")
-    print(f"{describe(corpus)}; {len(data.train):,} for training, {len(data.valid):,} for validation")
+    if group.active:
+        distributed.stop_on_interrupt(run.trainer.stop)
+        rows = group.rows(run.trainer.config.batch_size)
+        say(f"{group.world} processes train together (torchrun): each takes about {rows.stop - rows.start} of a "
+            f"batch's {run.trainer.config.batch_size} rows; rank 0 prints and saves")  # fmt: skip
+    say(f"{describe(corpus)}; {len(data.train):,} for training, {len(data.valid):,} for validation")
     if run.data_note:
-        print(run.data_note)
+        say(run.data_note)
     if len(run.trainer.valid) < len(data.valid):
-        print(f"each epoch is validated on the validation split's first {len(run.trainer.valid):,} characters "
-              f"(--valid-chars), not all {len(data.valid):,}")  # fmt: skip
-    print(f"model: {model.describe()}")
+        say(f"each epoch is validated on the validation split's first {len(run.trainer.valid):,} characters "
+            f"(--valid-chars), not all {len(data.valid):,}")  # fmt: skip
+    say(f"model: {model.describe()}")
     if data.valid_unknown:
-        print(
+        say(
             f"note: {sum(data.valid_unknown.values())} validation characters never occur in training: they count as <unk>"
         )
 
-    progress = _Progress()
+    progress = _Progress(enabled=group.rank == 0)
     try:
         for event in run.events():
             if isinstance(event, Started):
-                print(
+                say(
                     f"training on {event.device} with the {event.engine} engine in {event.precision}, "
                     f"epochs {event.first_epoch}–{event.epochs}"
                 )
                 if event.initial_valid_perplexity is not None:
-                    print(
+                    say(
                         f"epoch    0  train ppl {event.initial_train_perplexity:8.3f}  valid ppl "
                         f"{event.initial_valid_perplexity:8.3f}  (untrained)"
                     )
@@ -381,21 +396,24 @@ def cmd_train(args: argparse.Namespace) -> int:
             elif isinstance(event, Epoch):
                 progress.clear()
                 best = " *" if event.is_best else ""
-                print(
+                per_process = f" ({event.tokens_per_second / group.world:,.0f} per process)" if group.active else ""
+                say(
                     f"epoch {event.epoch:>4}  train ppl {event.train_perplexity:8.3f}  valid ppl {event.valid_perplexity:8.3f}"
-                    f"  ({event.valid_bpc:.3f} bits/char)  {event.tokens_per_second:9,.0f} tokens/s"
+                    f"  ({event.valid_bpc:.3f} bits/char)  {event.tokens_per_second:9,.0f} tokens/s{per_process}"
                     f"  clipped {event.clipped_fraction:4.0%}  {event.elapsed:6.1f} s{best}"
                 )
             elif isinstance(event, Sample):
-                print(f"    sample: {event.prefix + event.text!r}")
+                say(f"    sample: {event.prefix + event.text!r}")
             elif isinstance(event, Finished):
                 progress.clear()
-                print(event.message)
+                say(event.message)
     except KeyboardInterrupt:
         progress.clear()
-        print("interrupted: saving the best weights so far")
-    run.save(out, weights_dtype=getattr(torch, args.save_dtype))
-    print(f"saved to {out}  (load it with CharLM.from_pretrained({str(out)!r}))")
+        say("interrupted: saving the best weights so far")
+    if group.rank == 0:
+        run.save(out, weights_dtype=getattr(torch, args.save_dtype))
+    group.barrier()  # the others wait for rank 0's checkpoint: the job ends when it is on disk
+    say(f"saved to {out}  (load it with CharLM.from_pretrained({str(out)!r}))")
     return 1 if run.finished is not None and run.finished.reason == "diverged" else 0
 
 
@@ -521,9 +539,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 class _Progress:
     """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second."""
 
-    def __init__(self):
+    def __init__(self, enabled: bool = True):
         self.shown, self.last = False, 0.0
-        self.enabled = sys.stderr.isatty()  # a log file gets the epoch lines only
+        self.enabled = enabled and sys.stderr.isatty()  # a log file gets the epoch lines only
 
     def step(self, e: Step) -> None:
         now = time.perf_counter()

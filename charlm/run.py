@@ -30,6 +30,7 @@ from .corpora import (
     sample_prefix,
 )
 from .data import Dataset
+from .distributed import SINGLE, Group
 from .errors import CharLMError
 from .limits import Limits
 from .model import CharLM, CharLMConfig
@@ -174,16 +175,24 @@ class Run:
         return self.trainer.save(folder, model_card=self.card(), weights_dtype=weights_dtype)
 
 
-def build(spec: RunSpec, *, limits: Limits | None = None, command: str | None = None) -> Run:
+def build(spec: RunSpec, *, limits: Limits | None = None, command: str | None = None, group: Group = SINGLE) -> Run:
     """Read the text, split it, build the model (seeded, or resumed from ``spec.resume``) and its trainer.
     ``limits`` refuses what a shared server does not allow; ``command`` is recorded as what reproduces the
-    run (default: the spec's own command line)."""
+    run (default: the spec's own command line); ``group``: the processes of a torchrun job this one trains with
+    (rank 0 makes the token file, the others then map it; all must have read the same text)."""
     command = command or spec.command()
     corpus = spec.load_text()
     if not spec.train.sample_prefix:  # samples start where the corpus's do ("time traveller", "分开", …)
         spec = spec.with_options(train={"sample_prefix": sample_prefix(corpus.name)})
     model = CharLM.from_pretrained(spec.resume, device="cpu") if spec.resume else None
-    data, data_note = dataset_of(spec, corpus, vocab=model.vocab if model else None)
+    if group.rank != 0:
+        group.barrier()  # until rank 0 has made the token file
+    try:
+        data, data_note = dataset_of(spec, corpus, vocab=model.vocab if model else None)
+    finally:  # an error here is every rank's: the others meet it after the barrier
+        if group.rank == 0:
+            group.barrier()
+    group.same_everywhere("read a text of SHA-256", sha256_of_text(corpus.text)[:16])
     if model is None:
         model_config = CharLMConfig(vocab=list(data.vocab.tokens), **spec.model)
         if limits is not None:
@@ -206,7 +215,7 @@ def build(spec: RunSpec, *, limits: Limits | None = None, command: str | None = 
         command=command,
     )
     model.config.metadata.update(provenance.to_metadata())
-    trainer = Trainer(model, data, spec.train, resume_from=spec.resume)
+    trainer = Trainer(model, data, spec.train, resume_from=spec.resume, group=group)
     return Run(spec, corpus, data, model, trainer, command, data_note=data_note)
 
 

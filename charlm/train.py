@@ -24,6 +24,7 @@ from torch import Tensor
 
 from .data import SAMPLING, Dataset, evaluation_batches
 from .device import fast_bfloat16, pick_device
+from .distributed import SINGLE, Group
 from .errors import CharLMError, CheckpointError, check_whole
 from .generate import evaluating, generate
 from .layers import ENGINES, compiled
@@ -133,6 +134,7 @@ class Started:
     # validation text and on the validation text; None when resuming or with ``TrainConfig(evaluate_first=False)``.
     initial_train_perplexity: float | None = None
     initial_valid_perplexity: float | None = None
+    processes: int = 1  # training together (torchrun); tokens/s are the whole job's
 
 
 @dataclass(frozen=True)
@@ -190,13 +192,23 @@ Event = Started | Step | Epoch | Sample | Finished
 
 
 class Trainer:
-    def __init__(self, model: CharLM, data: Dataset, config: TrainConfig, *, resume_from: str | Path | None = None):
+    def __init__(
+        self,
+        model: CharLM,
+        data: Dataset,
+        config: TrainConfig,
+        *,
+        resume_from: str | Path | None = None,
+        group: Group = SINGLE,
+    ):
         if data.vocab != model.vocab:
             raise CharLMError("the model's vocabulary is not the data's: build the model from dataset.vocab")
         data.check_batch_fits(config.batch_size, config.num_steps)
         self.config = config
         self.data = data
-        self.device = pick_device(config.device)
+        # The processes training together (charlm.distributed): this one's rows of every batch; a job of one: all.
+        self.group, self.rows = group, group.rows(config.batch_size)
+        self.device = pick_device(group.device(config.device))
         self.precision = config.precision  # what the training steps run in: "float32" or "bfloat16"
         if config.precision == "auto":
             self.precision = "bfloat16" if fast_bfloat16(self.device) else "float32"
@@ -208,7 +220,9 @@ class Trainer:
         # What the training steps call: the model, or the model compiled (CUDA graphs on a GPU remove the per-step
         # launch cost that a Python time loop pays). Validation and samples use the model as it is.
         mode = "reduce-overhead" if self.device.type == "cuda" else "default"
-        self.forward = compiled(model, mode=mode) if config.compile else model
+        ddp = torch.nn.parallel.DistributedDataParallel
+        synced = ddp(model, device_ids=[self.device] if self.device.type == "cuda" else None) if group.active else model
+        self.forward = compiled(synced, mode=mode) if config.compile else synced
         self.history: list[dict] = []  # one entry per finished epoch, across resumes
         self.first_epoch = 1
         self.best_epoch: int | None = None
@@ -238,7 +252,7 @@ class Trainer:
         initial = (None, None)
         if cfg.evaluate_first and self.first_epoch == 1:  # outside the time limit: it is not training
             slices = (self.data.train[: len(self.valid)], self.valid)
-            initial = tuple(math.exp(evaluate(model, ids, engine=self.engine)) for ids in slices)
+            initial = tuple(perplexity(evaluate(model, ids, engine=self.engine)) for ids in slices)
         start = time.perf_counter()
         last_good = _snapshot(model)
         best_state = _snapshot(model) if self.best_epoch is not None else None
@@ -255,8 +269,11 @@ class Trainer:
 
         yield Started(
             cfg.epochs, self.first_epoch, steps_per_epoch, model.num_parameters, str(self.device), self.engine,
-            self.precision, len(self.data.train), len(self.valid), len(self.data.vocab), *initial,
+            self.precision, len(self.data.train), len(self.valid), len(self.data.vocab), *initial, self.group.world,
         )  # fmt: skip
+        # This rank's share of each batch's loss: DDP averages the ranks' gradients, so weighting each rank's mean
+        # by its share of the rows makes the step the whole batch's mean, as one process would take it.
+        share = (self.rows.stop - self.rows.start) / cfg.batch_size
 
         reason, message, epoch = "completed", "", self.first_epoch - 1
         try:
@@ -270,10 +287,11 @@ class Trainer:
                 state, losses, clipped_steps, tokens, epoch_start = None, [], 0, 0, time.perf_counter()
                 batches = self.data.batches(cfg.sampling, cfg.batch_size, cfg.num_steps, batches_rng)
                 for step, (X, Y) in enumerate(batches, 1):
-                    if self._stop_requested:
+                    if self._stop_requested and not self.group.active:  # several processes stop together, below
                         reason = "stopped"
                         break
-                    X, Y = X.to(self.device), Y.to(self.device)  # (B, T) each
+                    tokens += Y.numel()  # the whole batch's, whichever rows this process trains on
+                    X, Y = X[self.rows].to(self.device), Y[self.rows].to(self.device)  # (B, T) each: this rank's rows
                     if cfg.sampling == "random":
                         state = None  # unrelated sequences: start from zeros
                     elif state is not None:
@@ -284,9 +302,13 @@ class Trainer:
                         logits, state = self.forward(X, state, engine=self.engine)  # (B, T, V)
                         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y.reshape(-1))
                     self.optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
+                    (loss * (share * self.group.world) if self.group.active else loss).backward()
                     grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.clip or math.inf)
                     loss_value, grad_norm = torch.stack([loss.detach().float(), grad_norm]).tolist()  # one GPU sync
+                    over_time = bool(cfg.max_seconds) and time.perf_counter() - start > cfg.max_seconds
+                    if self.group.active:  # the whole batch's loss; whether any rank was interrupted or is out of time
+                        loss_value, (stop, over_time) = self.group.agree(loss_value * share, self._stop_requested, over_time)
+                        reason = "stopped" if stop else reason
                     if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
                         reason, message = "diverged", self._diverged_message(epoch, step, loss_value, grad_norm)
                         model.load_state_dict(last_good)
@@ -295,13 +317,14 @@ class Trainer:
                     losses.append(loss_value)
                     clipped = bool(cfg.clip) and grad_norm > cfg.clip
                     clipped_steps += clipped
-                    tokens += Y.numel()
                     speed = tokens / max(time.perf_counter() - epoch_start, 1e-9)
                     yield Step(
-                        epoch, step, steps_per_epoch, loss_value, math.exp(loss_value), grad_norm, clipped, speed,
+                        epoch, step, steps_per_epoch, loss_value, perplexity(loss_value), grad_norm, clipped, speed,
                         time.perf_counter() - start, *progress(epoch, step),
                     )  # fmt: skip
-                    if cfg.max_seconds and time.perf_counter() - start > cfg.max_seconds:
+                    if reason == "stopped":  # several processes: interrupted, and all have taken this step
+                        break
+                    if over_time:
                         reason = "time limit"
                         break
                 if reason in ("stopped", "diverged") or not losses:
@@ -318,14 +341,14 @@ class Trainer:
                     self.best_valid_loss, self.best_epoch, best_state = valid_loss, epoch, last_good
                 train_loss = sum(losses) / len(losses)
                 event = Epoch(
-                    epoch, train_loss, math.exp(train_loss), valid_loss, math.exp(valid_loss),
+                    epoch, train_loss, perplexity(train_loss), valid_loss, perplexity(valid_loss),
                     valid_loss / math.log(2), tokens / train_seconds, clipped_steps / len(losses),
                     time.perf_counter() - start, is_best, *progress(epoch, steps_per_epoch),
                 )  # fmt: skip
                 self.history.append({k: v for k, v in asdict(event).items() if k in HISTORY_KEYS})
                 self.first_epoch = epoch + 1  # where a resume would go on from
                 yield event
-                if cfg.sample_every and epoch % cfg.sample_every == 0 and cfg.sample_length:
+                if cfg.sample_every and epoch % cfg.sample_every == 0 and cfg.sample_length and self.group.rank == 0:
                     sample = generate(model, prefix, cfg.sample_length, temperature=cfg.sample_temperature, seed=cfg.seed)
                     yield Sample(epoch, sample.prefix, sample.texts[0])
                 if reason == "time limit":
@@ -388,7 +411,10 @@ class Trainer:
         try:
             saved = json.loads((folder / TRAINING_STATE_FILE).read_text(encoding="utf-8"))
             tensors = safetensors.torch.load_file(str(folder / OPTIMIZER_FILE))
-            self.optimizer.load_state_dict(_unflatten_optimizer_state(tensors, saved["optimizer"]))
+            state = _unflatten_optimizer_state(tensors, saved["optimizer"])
+            if all(set(self.optimizer.defaults) <= set(group) for group in state["param_groups"]):
+                self.optimizer.load_state_dict(state)
+            # else the saved run used another optimizer (Adam's moments, resumed with SGD): this one starts afresh
         except FileNotFoundError as e:
             raise CheckpointError(f"{folder} has no {Path(e.filename).name}: it was not saved by the trainer") from e
         except (ValueError, KeyError, TypeError, RuntimeError) as e:  # JSON, safetensors or layout damage
@@ -397,6 +423,12 @@ class Trainer:
         self.best_epoch = saved["best_epoch"]
         self.best_valid_loss = float(saved["best_valid_loss"])
         self.history = list(Provenance.of(self.model).training.history)
+
+
+def perplexity(loss: float) -> float:
+    """e^loss, the perplexity of a mean loss in nats; infinite past what a float holds (a loss of 710 nats a
+    character: a run going wrong, which must still be reported, not crash the report)."""
+    return math.exp(loss) if loss < 709.0 else math.inf
 
 
 @torch.inference_mode()
