@@ -369,6 +369,45 @@ def peak_memory_mb() -> float | None:
     return None
 
 
+# Training on 1 and on 2 processes (torchrun, gloo), the same global batch: (layers, hidden, batch, characters). The
+# characters give each run an epoch of a few seconds on a 2-core CPU; the tiny model is where communication rules.
+PROCESS_SETTINGS = {"tiny": (1, 32, 32, 400_000), "d2l": (1, 256, 32, 300_000), "large": (2, 512, 128, 40_000)}
+
+
+def processes(settings=("tiny", "d2l", "large")) -> list[dict]:
+    """Training throughput of an LSTM on one process and on two (``torchrun --nproc-per-node 2``, gloo on the CPU)
+    with the same global batch, each an epoch of the CLI's own training on a synthetic text: tokens/s of the whole
+    job. One process uses every core with torch's threads; two take one thread each (torchrun's default)."""
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        letters = "etaoin shrdlucmfwypvbgkjqxz\n"  # a synthetic text; speed does not depend on what it says
+        text_rng = torch.Generator().manual_seed(0)
+        for name in settings:
+            layers, hidden, batch, chars = PROCESS_SETTINGS[name]
+            text = Path(tmp, f"{name}.txt")
+            picks = torch.randint(len(letters), (chars,), generator=text_rng).tolist()
+            text.write_text("".join(letters[i] for i in picks), encoding="utf-8")
+            row = {"setting": name, "layers": layers, "hidden": hidden, "batch": batch}
+            for n in (1, 2):
+                out = Path(tmp, f"{name}-{n}")
+                launch = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={n}"] \
+                    if n > 1 else [sys.executable]  # fmt: skip
+                cmd = [*launch, "-m", "charlm", "train", "--text-file", str(text), "--cell", "lstm", "--layers",
+                       str(layers), "--hidden", str(hidden), "--batch-size", str(batch), "--num-steps", "35", "--epochs",
+                       "1", "--sample-every", "0", "--no-token-file", "--valid-fraction", "0.02", "--out", str(out)]  # fmt: skip
+                env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+                done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+                if done.returncode != 0:
+                    raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
+                history = json.loads((out / "config.json").read_text())["metadata"]["training"]["history"]
+                row[f"tokens_per_s_{n}"] = history[-1]["tokens_per_second"]
+            row["ratio"] = row["tokens_per_s_2"] / row["tokens_per_s_1"]
+            rows.append(row)
+    return rows
+
+
 def run(
     settings=("d2l", "large", "app"),
     cells=("rnn", "gru", "lstm", "peephole"),
@@ -378,6 +417,7 @@ def run(
     startup: bool = True,
     compile: bool = False,
     memory_chars: int = 300,
+    process_settings=("tiny", "d2l", "large"),
 ) -> dict:
     dev = torch.device(device)
     rows = [r for name in settings for r in measure_setting(SETTINGS[name], cells, dev, repeats, warmup, compile)]
@@ -389,6 +429,7 @@ def run(
         "ratios": ratios(rows),
         **generation_and_trace(dev, max(1, repeats // 2)),
         **memory_pictures(dev, max(1, repeats // 3), memory_chars),
+        "processes": processes(process_settings) if process_settings and dev.type == "cpu" else [],
         "app_startup_s": app_startup_seconds() if startup else None,
         "peak_memory_mb": peak_memory_mb(),
     }
@@ -428,6 +469,11 @@ def format_table(result: dict) -> str:
         f"{result['connectivity_one_backward_per_target_s'] / result['connectivity_and_span_s']:.0f}× longer); "
         f"gradient curve {result['gradient_curve_s']:.2f} s; path {result['path_s']:.2f} s",
     ]
+    for p in result.get("processes", []):
+        lines.append(
+            f"training on 1 and 2 processes (torchrun, gloo), {p['setting']} ({p['layers']} × {p['hidden']} LSTM, "
+            f"batch {p['batch']}): {p['tokens_per_s_1']:,.0f} and {p['tokens_per_s_2']:,.0f} tokens/s, {p['ratio']:.2f}×"
+        )
     if result.get("app_startup_s") is not None:
         lines.append(f"app start-up: {result['app_startup_s']:.1f} s to the first HTTP answer")
     if result.get("peak_memory_mb") is not None:

@@ -328,6 +328,11 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
     b.add_argument(
         "--compile", action="store_true", help="also time the scratch engine under torch.compile (CUDA graphs on a GPU)"
     )
+    b.add_argument(
+        "--no-processes",
+        action="store_true",
+        help="skip timing training on 1 and 2 processes (torchrun, gloo; CPU only, about 30 s)",
+    )
     b.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     e = sub.add_parser(
@@ -358,7 +363,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace, group: distributed.Group) -> int:
     say = print if group.rank == 0 else lambda *args, **kwargs: None  # rank 0 speaks for the job
-    run = build(spec_from_args(args), command="python -m charlm " + shlex.join(args.argv), group=group)
+    progress = _Progress(enabled=group.rank == 0)
+
+    def making(what: str, done: int, total: int) -> None:  # a token file: its characters counted, then encoded
+        progress.count(what, done, total)
+        if done == total:
+            progress.clear()
+
+    run = build(spec_from_args(args), command="python -m charlm " + shlex.join(args.argv), group=group, progress=making)
     corpus, data, model = run.corpus, run.data, run.model
     out = Path(args.out or args.resume or f"runs/{corpus.name}-{model.config.cell}")
     if group.active:
@@ -378,7 +390,6 @@ def _train(args: argparse.Namespace, group: distributed.Group) -> int:
             f"note: {sum(data.valid_unknown.values())} validation characters never occur in training: they count as <unk>"
         )
 
-    progress = _Progress(enabled=group.rank == 0)
     try:
         for event in run.events():
             if isinstance(event, Started):
@@ -530,39 +541,72 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     pick_device(args.device)  # a clear error for a device this machine lacks
     result = bench.run(
-        args.settings, args.cells, args.repeats, args.warmup, args.device, not args.no_startup, args.compile
-    )
+        args.settings, args.cells, args.repeats, args.warmup, args.device, not args.no_startup, args.compile,
+        process_settings=() if args.no_processes else tuple(bench.PROCESS_SETTINGS),
+    )  # fmt: skip
     print(bench.to_json(result) if args.json else bench.format_table(result))
     return 0
 
 
 class _Progress:
-    """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second."""
+    """Progress of long work on stderr: on a terminal, a bar redrawn at most ten times a second, with the rate and
+    the time left; in a log (CI, a file), a plain line every half minute, so a long epoch is not silent there."""
 
-    def __init__(self, enabled: bool = True):
-        self.shown, self.last = False, 0.0
-        self.enabled = enabled and sys.stderr.isatty()  # a log file gets the epoch lines only
+    PLAIN_EVERY = 30.0  # seconds between plain lines
+
+    def __init__(self, enabled: bool = True, terminal: bool | None = None):
+        self.enabled = enabled
+        self.terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.shown, self.last, self.started, self.epoch = False, 0.0, time.perf_counter(), None
 
     def step(self, e: Step) -> None:
         now = time.perf_counter()
-        if not self.enabled or (now - self.last < 0.1 and e.step != e.steps_per_epoch):
+        if e.epoch != self.epoch:
+            self.epoch, self.started, self.last = e.epoch, now, now
+        left = (e.steps_per_epoch - e.step) * (now - self.started) / e.step
+        detail = (f"loss {e.loss:.3f}  ppl {e.perplexity:7.3f}  |g| {e.grad_norm:6.2f}{' clipped' if e.clipped else '':8}"
+                  f"  {e.tokens_per_second:8,.0f} tok/s")  # fmt: skip
+        self._show(f"epoch {e.epoch}", e.step, e.steps_per_epoch, f"steps  {detail}", left, final=e.step == e.steps_per_epoch)
+
+    def count(self, what: str, done: int, total: int) -> None:
+        """Work counted in characters (encoding a text): done of total, at the rate so far."""
+        now = time.perf_counter()
+        if what != self.epoch:  # a new piece of work
+            self.epoch, self.started, self.last = what, now, now
+        rate = done / max(now - self.started, 1e-9)
+        left = (total - done) / rate if done else math.inf
+        self._show(what, done, total, f"characters  {rate / 1e6:5.1f} M/s", left, final=done == total)
+
+    def _show(self, what: str, done: int, total: int, detail: str, left: float, final: bool) -> None:
+        now = time.perf_counter()
+        every = 0.1 if self.terminal else self.PLAIN_EVERY
+        if not self.enabled or (now - self.last < every and not (final and self.terminal)):
             return
         self.last = now
-        done = min(e.step / e.steps_per_epoch, 1.0)
-        bar = "█" * int(done * 30) + "·" * (30 - int(done * 30))
-        clipped = " clipped" if e.clipped else ""
-        sys.stderr.write(
-            f"\repoch {e.epoch} {bar} {e.step}/{e.steps_per_epoch}  loss {e.loss:.3f}  ppl {e.perplexity:7.3f}"
-            f"  |g| {e.grad_norm:6.2f}{clipped:8}  {e.tokens_per_second:8,.0f} tok/s"
-        )
+        eta = "" if not math.isfinite(left) else f"  {_duration(left)} left"
+        if self.terminal:
+            fill = int(min(done / max(total, 1), 1.0) * 30)
+            sys.stderr.write(f"\r{what} {'█' * fill}{'·' * (30 - fill)} {done:,}/{total:,} {detail}{eta}\033[K")
+            self.shown = True
+        else:
+            sys.stderr.write(f"{what}: {done:,}/{total:,} {detail}{eta}\n")
         sys.stderr.flush()
-        self.shown = True
 
     def clear(self) -> None:
         if self.shown:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
             self.shown = False
+
+
+def _duration(seconds: float) -> str:
+    """3 s, 4 min 05 s, 2 h 07 min."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -175,11 +175,14 @@ class Run:
         return self.trainer.save(folder, model_card=self.card(), weights_dtype=weights_dtype)
 
 
-def build(spec: RunSpec, *, limits: Limits | None = None, command: str | None = None, group: Group = SINGLE) -> Run:
+def build(
+    spec: RunSpec, *, limits: Limits | None = None, command: str | None = None, group: Group = SINGLE, progress=None
+) -> Run:
     """Read the text, split it, build the model (seeded, or resumed from ``spec.resume``) and its trainer.
     ``limits`` refuses what a shared server does not allow; ``command`` is recorded as what reproduces the
     run (default: the spec's own command line); ``group``: the processes of a torchrun job this one trains with
-    (rank 0 makes the token file, the others then map it; all must have read the same text)."""
+    (rank 0 makes the token file, the others then map it; all must have read the same text); ``progress(what,
+    done, total)`` hears how making a token file goes."""
     command = command or spec.command()
     corpus = spec.load_text()
     if not spec.train.sample_prefix:  # samples start where the corpus's do ("time traveller", "分开", …)
@@ -188,7 +191,7 @@ def build(spec: RunSpec, *, limits: Limits | None = None, command: str | None = 
     if group.rank != 0:
         group.barrier()  # until rank 0 has made the token file
     try:
-        data, data_note = dataset_of(spec, corpus, vocab=model.vocab if model else None)
+        data, data_note = dataset_of(spec, corpus, vocab=model.vocab if model else None, progress=progress)
     finally:  # an error here is every rank's: the others meet it after the barrier
         if group.rank == 0:
             group.barrier()
@@ -219,7 +222,7 @@ def build(spec: RunSpec, *, limits: Limits | None = None, command: str | None = 
     return Run(spec, corpus, data, model, trainer, command, data_note=data_note)
 
 
-def dataset_of(spec: RunSpec, corpus: Corpus, vocab=None) -> tuple[Dataset, str | None]:
+def dataset_of(spec: RunSpec, corpus: Corpus, vocab=None, progress=None) -> tuple[Dataset, str | None]:
     """The corpus split and encoded: in memory, or (``spec.token_dir``) mapped from a token file made once and
     re-used; with a line saying which token file, and whether it was made, re-used or made again."""
     if spec.token_dir is None or spec.user_text is not None:
@@ -230,7 +233,7 @@ def dataset_of(spec: RunSpec, corpus: Corpus, vocab=None) -> tuple[Dataset, str 
     else:
         name = f"{corpus.name}-{corpus.recipe}"
     name += f"-{spec.max_chars or 'all'}-valid{spec.train.valid_fraction:g}"
-    return token_dataset(corpus.text, spec.train.valid_fraction, vocab, folder=spec.token_dir, name=name)
+    return token_dataset(corpus.text, spec.train.valid_fraction, vocab, folder=spec.token_dir, name=name, progress=progress)
 
 
 def resume_spec(folder: str | Path, **overrides) -> RunSpec:

@@ -26,7 +26,7 @@ from .corpora import cache_dir
 from .data import Dataset, split_point
 from .errors import CharLMError
 from .provenance import sha256_of_text
-from .vocab import Vocab
+from .vocab import CHUNK, Vocab
 
 FORMAT = 1  # the layout of a token file and its header; files of another format are rebuilt
 TOKEN_DIR_ENV = "CHARLM_TOKEN_DIR"
@@ -39,11 +39,12 @@ def token_dir() -> Path:
 
 
 def token_dataset(
-    text: str, valid_fraction: float, vocab: Vocab | None = None, *, folder: str | Path, name: str
+    text: str, valid_fraction: float, vocab: Vocab | None = None, *, folder: str | Path, name: str, progress=None
 ) -> tuple[Dataset, str]:
     """``Dataset.from_text``'s split and vocabulary, its ids mapped from the token file ``folder/name.tokens``: made
     now, or re-used when it was made from this very text, split and vocabulary (``vocab``: one the ids must use, a
-    resumed model's). Returns the dataset and a line saying which, and why a file was rebuilt."""
+    resumed model's). Returns the dataset and a line saying which, and why a file was rebuilt. ``progress(what,
+    done, total)`` hears how making one goes, in characters."""
     folder = Path(folder)
     stem = re.sub(r"[^\w.-]+", "_", name)
     path, header_path = folder / f"{stem}.tokens", folder / f"{stem}.json"
@@ -54,7 +55,7 @@ def token_dataset(
         header = json.loads(header_path.read_text(encoding="utf-8"))
         note = f"token file re-used: {path}"
     else:
-        header = _write(text, valid_fraction, vocab, sha, path, header_path)
+        header = _write(text, valid_fraction, vocab, sha, path, header_path, progress)
         note = f"token file {'made' if stale == 'none yet' else 'made again (' + stale + ')'}: {path}"
     vocab = Vocab(header["vocab"])
     ids = _mapped(path, vocab.dtype, header["chars"])
@@ -85,18 +86,25 @@ def _why_stale(path: Path, header_path: Path, sha: str, chars: int, cut: int, vo
     return None
 
 
-def _write(text: str, valid_fraction: float, vocab: Vocab | None, sha: str, path: Path, header_path: Path) -> dict:
+def _write(text: str, valid_fraction: float, vocab: Vocab | None, sha: str, path: Path, header_path: Path,
+           progress=None) -> dict:  # fmt: skip
     """Encode ``text`` into ``path`` through a memory-mapped temporary file, then its header; each lands whole
     (written aside, then renamed), so a reader never maps half a file."""
     cut = split_point(len(text), valid_fraction)
-    vocab = vocab or Vocab.build(text[:cut])
+    if vocab is None:  # the training split's characters, counted a part at a time
+        counts: Counter[str] = Counter()
+        for start in range(0, cut, CHUNK):
+            counts.update(text[start : min(start + CHUNK, cut)])
+            if progress:
+                progress("counting characters", min(start + CHUNK, cut), cut)
+        vocab = Vocab.from_counts(counts)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
     os.close(fd)
     try:
         if text:
             out = np.memmap(tmp, dtype=vocab.dtype, mode="w+", shape=(len(text),))
-            vocab.ids(text, out=out)
+            vocab.ids(text, out=out, progress=progress and (lambda done, total: progress("encoding", done, total)))
             out.flush()
             del out
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep other users of a shared cache out

@@ -33,7 +33,11 @@ class Vocab:
     @classmethod
     def build(cls, text: Iterable[str]) -> Vocab:
         """The characters of ``text``, most frequent first (ties in code-point order), after ``<unk>``."""
-        counts = Counter(text)
+        return cls.from_counts(Counter(text))
+
+    @classmethod
+    def from_counts(cls, counts: Counter[str]) -> Vocab:
+        """``build``'s vocabulary from the characters' counts (a large text counted a part at a time)."""
         return cls([UNK, *sorted(counts, key=lambda ch: (-counts[ch], ch))])
 
     def __len__(self) -> int:
@@ -57,10 +61,10 @@ class Vocab:
             raise CharLMError(f"a vocabulary of {len(self):,} characters is more than a token file holds (65,536)")
         return np.dtype(np.uint8 if len(self) <= 1 << 8 else np.uint16)
 
-    def ids(self, text: str, out: np.ndarray | None = None) -> np.ndarray:
+    def ids(self, text: str, out: np.ndarray | None = None, progress=None) -> np.ndarray:
         """``encode`` for texts of any size: the ids as a compact array (``dtype``), a few million characters at a
         time, where ``encode``'s list of Python ints costs 36 bytes a character. ``out``: where to write them (a
-        memory-mapped file, say), ``len(text)`` long."""
+        memory-mapped file, say), ``len(text)`` long; ``progress(done, total)`` is called after each part."""
         table = np.zeros(max(map(ord, self.tokens[1:]), default=0) + 2, dtype=self.dtype)  # code point → id; 0: <unk>
         for i, token in enumerate(self.tokens[1:], 1):
             table[ord(token)] = i
@@ -69,6 +73,8 @@ class Vocab:
         for start in range(0, len(text), CHUNK):
             points = np.frombuffer(text[start : start + CHUNK].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             out[start : start + len(points)] = table[np.minimum(points, beyond)]
+            if progress:
+                progress(start + len(points), len(text))
         return out
 
     def unknown(self, text: str) -> Counter[str]:
