@@ -354,7 +354,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         for pair in PAIRS.values():
             print(f"{pair.name:<18} {pair.title} — the source: {pair.published_ratio}")
         return 0
-    group = distributed.join()  # torchrun's processes train together; a process started alone is a group of one
+    group = distributed.join(args.device)  # torchrun's processes train together; one started alone: a group of one
     try:
         return _train(args, group)
     finally:

@@ -92,15 +92,21 @@ class Group:
 SINGLE = Group()
 
 
-def join() -> Group:
-    """The group torchrun started this process in (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``), joined; or
-    ``SINGLE`` for a process started on its own."""
+def join(device: str = "auto") -> Group:
+    """The group torchrun started this process in (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``), joined: NCCL when
+    ``device`` ("auto", "cuda") means this machine's GPUs, one a process; gloo on CPUs. ``SINGLE`` for a process
+    started on its own."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return SINGLE
     group = Group(int(os.environ["RANK"]), world, int(os.environ.get("LOCAL_RANK", "0")))
+    cuda = group.device(device).startswith("cuda")
+    if cuda and group.local_rank >= torch.cuda.device_count():
+        raise CharLMError(
+            f"process {group.local_rank} of this machine has no GPU of its own: the machine has "
+            f"{torch.cuda.device_count()}. Use --nproc-per-node {torch.cuda.device_count()} or fewer, or --device cpu."
+        )
     if not dist.is_initialized():
-        cuda = torch.cuda.is_available()
         if cuda:
             torch.cuda.set_device(group.local_rank)
         timeout = timedelta(seconds=float(os.environ.get(TIMEOUT_ENV, "120")))

@@ -27,6 +27,7 @@ import torch
 from charlm import CharLM, CharLMConfig, Vocab, corpora
 from charlm.cli import main
 from charlm.corpora import corpus_from_bytes
+from charlm.distributed import Group
 from charlm.errors import CharLMError
 from charlm.memory import connectivity
 from charlm.train import TrainConfig
@@ -194,6 +195,9 @@ CATALOGUE = [
     Entry("keep neither best nor last", lambda w, mp, c: train(w, keep="worst"), "keep must be one of best, last, not 'worst'"),
     Entry("compiling the naive engine", lambda w, mp, c: TrainConfig(compile=True, engine="naive"), "the naive one is there to be slow. Use engine 'scratch' or 'auto' with compile", error=CharLMError),
     Entry("compiling the fused engine", lambda w, mp, c: TrainConfig(compile=True, engine="fused"), "compile applies to the scratch engine's time loop; the fused engine is one kernel already", error=CharLMError),
+    Entry("validating on one character", lambda w, mp, c: TrainConfig(valid_chars=1), "valid_chars must be 0 \\(the whole validation split\\) or at least 2 characters", error=CharLMError),
+    Entry("more processes than batch rows", lambda w, mp, c: Group(0, 3).rows(2), "3 processes cannot share a batch of 2 rows: each needs at least one. Use --batch-size 3 or more, or --nproc-per-node 2 or fewer", error=CharLMError),
+    Entry("a vocabulary too large for a token file", lambda w, mp, c: Vocab(["<unk>", *map(chr, range(70_000))]).dtype, "a vocabulary of 70,001 characters is more than a token file holds \\(65,536\\)", error=CharLMError),
     # -- generation
     Entry("generate before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), generate(World(Session(), w.checkpoint, w.shared, w.ctx))), "no model yet: train one"),
     Entry("negative temperature", lambda w, mp, c: generate(w, temperature=-1), "temperature must be between 0 \\(greedy\\) and 100"),

@@ -79,6 +79,18 @@ def test_two_processes_learn_what_one_does_with_the_same_global_batch(shared, tm
             assert a[key] == pytest.approx(b[key], rel=1e-4), (key, a[key], b[key])
     for name, w in weights(tmp_path / "one").items():
         torch.testing.assert_close(weights(tmp_path / "two")[name], w, rtol=1e-4, atol=1e-5)
+    if sampling == "sequential":  # an ordinary checkpoint: evaluate and generate read it as any other
+        for command in (["evaluate"], ["generate", "--length", "20"]):
+            cmd = [sys.executable, "-m", "charlm", *command, "--checkpoint", str(tmp_path / "two")]
+            done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=120,
+                                  env={**os.environ, "CHARLM_DATA_DIR": str(shared)})  # fmt: skip
+            assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_time_limit_stops_both_processes_after_the_same_step(shared, tmp_path):
+    out = run(shared, tmp_path, *TINY, "--epochs", "500", "--max-seconds", "3", "--out", str(tmp_path / "x"))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Reached the time limit" in out.stdout and out.stdout.count("saved to") == 1
 
 
 def test_a_checkpoint_of_two_processes_resumes_in_one_and_back(shared, tmp_path):

@@ -167,3 +167,16 @@ def test_keep_decides_which_weights_are_saved_and_the_card_says_which(keep, tmp_
         assert f"The weights saved are the last epoch's (keep last): epoch {last}" in card
         assert "the last epoch's weights are kept" in printed
     assert saved.training.config["keep"] == keep and f"--keep {keep}" in saved.command
+
+
+def test_valid_chars_caps_each_epochs_validation_and_the_card_says_so(shared):
+    spec = RunSpec("timemachine", "raw", 20_000, data_dir=str(shared), model={"cell": "gru", "hidden_size": 16},
+                   train=TrainConfig(epochs=1, batch_size=8, num_steps=16, sample_every=0, valid_chars=500))  # fmt: skip
+    run = build(spec)
+    started = next(e for e in run.events() if isinstance(e, Started))
+    assert started.valid_chars == 500 and len(run.data.valid) == 2_000
+    for _ in run.events():
+        pass
+    assert "for validation (2,000; each epoch validated on its first 500)" in run.card()
+    with pytest.raises(CharLMError, match="valid_chars must be 0 .* or at least 2"):
+        TrainConfig(valid_chars=1)
