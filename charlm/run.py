@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import shlex
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -94,8 +95,8 @@ class RunSpec:
         """The text to train on: fetched (named corpora), read (a file) or as given, then cut to ``max_chars``."""
         if self.user_text is not None:
             corpus = replace(self.user_text)
-        elif self.text_file:
-            corpus = corpus_from_file(self.text_file)
+        elif self.text_file:  # a file on this machine, not a visitor's upload: no upload cap (charlm.limits is the app's)
+            corpus = corpus_from_file(self.text_file, max_bytes=sys.maxsize)
         else:
             corpus = load_corpus(self.corpus, self.recipe, data_dir=self.data_dir)
         if self.max_chars:
