@@ -107,7 +107,11 @@ def sha256_of_file(path: str | Path) -> str:
 
 
 def sha256_of_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The SHA-256 of ``text`` in UTF-8, encoded a few million characters at a time (a large text is not copied)."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), 1 << 22):
+        digest.update(text[start : start + (1 << 22)].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def cpu_name() -> str:
