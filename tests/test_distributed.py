@@ -185,3 +185,26 @@ def test_a_process_that_dies_stops_the_job_which_names_it(shared, tmp_path):
     assert time.perf_counter() - started < 100
     assert out.returncode != 0
     assert "rank      : 1" in out.stderr and "Signal 9 (SIGKILL)" in out.stderr, out.stderr[-3000:]
+
+
+def test_two_machines_meet_through_torchruns_rendezvous(shared, tmp_path):
+    """README's two-machine command, both "machines" on this one: two torchrun agents, one process each, meeting at a
+    c10d rendezvous, each with its own token folder. They learn what one process does."""
+    import socket
+
+    with socket.socket() as s:  # a free port for the rendezvous
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    jobs = []
+    for machine in ("a", "b"):
+        cmd, env = torchrun(shared, tmp_path / machine, *TINY, "--epochs", "2", "--out", str(tmp_path / "out"), nproc=1)
+        cmd[cmd.index("--standalone")] = "--nnodes=2"
+        cmd[3:3] = ["--rdzv-backend=c10d", f"--rdzv-endpoint=127.0.0.1:{port}", "--rdzv-id=charlm-test"]
+        jobs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env))
+    outputs = [job.communicate(timeout=180) for job in jobs]
+    assert all(job.returncode == 0 for job in jobs), outputs
+    printed = "".join(out for out, _ in outputs)
+    assert printed.count("saved to") == 1 and "2 processes train together" in printed
+    assert one_process(shared, tmp_path, *TINY, "--epochs", "2", "--out", str(tmp_path / "one")).returncode == 0
+    for a, b in zip(history(tmp_path / "out"), history(tmp_path / "one"), strict=True):
+        assert a["valid_loss"] == pytest.approx(b["valid_loss"], rel=1e-4)
