@@ -375,7 +375,7 @@ def _train(args: argparse.Namespace, group: distributed.Group) -> int:
     out = Path(args.out or args.resume or f"runs/{corpus.name}-{model.config.cell}")
     if group.active:
         distributed.stop_on_interrupt(run.trainer.stop)
-        rows = group.rows(run.trainer.config.batch_size)
+        rows = run.trainer.rows
         say(f"{group.world} processes train together (torchrun): each takes about {rows.stop - rows.start} of a "
             f"batch's {run.trainer.config.batch_size} rows; rank 0 prints and saves")  # fmt: skip
     say(f"{describe(corpus)}; {len(data.train):,} for training, {len(data.valid):,} for validation")
@@ -557,12 +557,13 @@ class _Progress:
     def __init__(self, enabled: bool = True, terminal: bool | None = None):
         self.enabled = enabled
         self.terminal = sys.stderr.isatty() if terminal is None else terminal
-        self.shown, self.last, self.started, self.epoch = False, 0.0, time.perf_counter(), None
+        self.shown, self.last, self.started = False, 0.0, time.perf_counter()
+        self.work = None  # what is in progress: an epoch's number, or a task's name ("encoding")
 
     def step(self, e: Step) -> None:
         now = time.perf_counter()
-        if e.epoch != self.epoch:
-            self.epoch, self.started, self.last = e.epoch, now, now
+        if e.epoch != self.work:
+            self.work, self.started, self.last = e.epoch, now, now
         left = (e.steps_per_epoch - e.step) * (now - self.started) / e.step
         detail = (f"loss {e.loss:.3f}  ppl {e.perplexity:7.3f}  |g| {e.grad_norm:6.2f}{' clipped' if e.clipped else '':8}"
                   f"  {e.tokens_per_second:8,.0f} tok/s")  # fmt: skip
@@ -571,8 +572,8 @@ class _Progress:
     def count(self, what: str, done: int, total: int) -> None:
         """Work counted in characters (encoding a text): done of total, at the rate so far."""
         now = time.perf_counter()
-        if what != self.epoch:  # a new piece of work
-            self.epoch, self.started, self.last = what, now, now
+        if what != self.work:
+            self.work, self.started, self.last = what, now, now
         rate = done / max(now - self.started, 1e-9)
         left = (total - done) / rate if done else math.inf
         self._show(what, done, total, f"characters  {rate / 1e6:5.1f} M/s", left, final=done == total)

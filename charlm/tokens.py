@@ -17,6 +17,8 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -50,68 +52,56 @@ def token_dataset(
     path, header_path = folder / f"{stem}.tokens", folder / f"{stem}.json"
     cut = split_point(len(text), valid_fraction)  # the checks Dataset.from_text makes, first
     sha = sha256_of_text(text)
-    stale = _why_stale(path, header_path, sha, len(text), cut, vocab)
+    header, stale = _read_if_current(path, header_path, sha, len(text), cut, vocab)
     if stale is None:
-        header = json.loads(header_path.read_text(encoding="utf-8"))
         note = f"token file re-used: {path}"
     else:
-        header = _write(text, valid_fraction, vocab, sha, path, header_path, progress)
+        header = _write(text, cut, vocab, sha, path, header_path, progress)
         note = f"token file {'made' if stale == 'none yet' else 'made again (' + stale + ')'}: {path}"
     vocab = Vocab(header["vocab"])
-    ids = _mapped(path, vocab.dtype, header["chars"])
-    data = Dataset(vocab, ids[:cut], ids[cut:], Counter(header["valid_unknown"]))
+    ids = torch.from_file(str(path), shared=False, size=header["chars"], dtype=_torch_dtype(vocab.dtype))
+    data = Dataset(vocab, ids[:cut], ids[cut:], Counter(header["valid_unknown"]))  # ids over a private memory map
     return data, note
 
 
-def _why_stale(path: Path, header_path: Path, sha: str, chars: int, cut: int, vocab: Vocab | None) -> str | None:
-    """None when the file can be used as it is; else what is wrong with it, in a few words."""
+def _read_if_current(path: Path, header_path: Path, sha: str, chars: int, cut: int, vocab: Vocab | None):
+    """(the header, None) when the file can be used as it is; else (None, what is wrong with it in a few words)."""
     if not path.exists() or not header_path.exists():
-        return "none yet"
+        return None, "none yet"
     try:
         header = json.loads(header_path.read_text(encoding="utf-8"))
         file_vocab = Vocab(header["vocab"])
         expected_bytes = header["chars"] * file_vocab.dtype.itemsize
         if header.get("format") != FORMAT:
-            return f"format {header.get('format')}, not {FORMAT}"
+            return None, f"format {header.get('format')}, not {FORMAT}"
     except (OSError, ValueError, KeyError, TypeError, CharLMError):
-        return "its header is unreadable"
+        return None, "its header is unreadable"
     if header["text_sha256"] != sha or header["chars"] != chars:
-        return "the text changed"
+        return None, "the text changed"
     if header["train_chars"] != cut:
-        return "another validation split"
+        return None, "another validation split"
     if vocab is not None and file_vocab != vocab:
-        return "another vocabulary"
+        return None, "another vocabulary"
     if path.stat().st_size != expected_bytes:
-        return f"truncated: {path.stat().st_size:,} bytes of {expected_bytes:,}"
-    return None
+        return None, f"truncated: {path.stat().st_size:,} bytes of {expected_bytes:,}"
+    return header, None
 
 
-def _write(text: str, valid_fraction: float, vocab: Vocab | None, sha: str, path: Path, header_path: Path,
-           progress=None) -> dict:  # fmt: skip
-    """Encode ``text`` into ``path`` through a memory-mapped temporary file, then its header; each lands whole
-    (written aside, then renamed), so a reader never maps half a file."""
-    cut = split_point(len(text), valid_fraction)
-    if vocab is None:  # the training split's characters, counted a part at a time
+def _write(text: str, cut: int, vocab: Vocab | None, sha: str, path: Path, header_path: Path, progress=None) -> dict:
+    """Encode ``text`` into ``path`` through a memory map, then its header; each lands whole (``_aside``), so a
+    reader never maps half a file. ``vocab`` None: the training split's characters, counted a part at a time."""
+    if vocab is None:
         counts: Counter[str] = Counter()
         for start in range(0, cut, CHUNK):
             counts.update(text[start : min(start + CHUNK, cut)])
             if progress:
                 progress("counting characters", min(start + CHUNK, cut), cut)
         vocab = Vocab.from_counts(counts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    os.close(fd)
-    try:
-        if text:
-            out = np.memmap(tmp, dtype=vocab.dtype, mode="w+", shape=(len(text),))
-            vocab.ids(text, out=out, progress=progress and (lambda done, total: progress("encoding", done, total)))
-            out.flush()
-            del out
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep other users of a shared cache out
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with _aside(path) as tmp:
+        out = np.memmap(tmp, dtype=vocab.dtype, mode="w+", shape=(len(text),))
+        vocab.ids(text, out=out, progress=progress and (lambda done, total: progress("encoding", done, total)))
+        out.flush()
+        del out
     header = {
         "format": FORMAT,
         "text_sha256": sha,
@@ -121,16 +111,25 @@ def _write(text: str, valid_fraction: float, vocab: Vocab | None, sha: str, path
         "vocab": list(vocab.tokens),
         "valid_unknown": dict(vocab.unknown(text[cut:])),
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=header_path.name, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(header, f, ensure_ascii=False)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, header_path)
+    with _aside(header_path) as tmp:
+        tmp.write_text(json.dumps(header, ensure_ascii=False), encoding="utf-8")
     return header
 
 
-def _mapped(path: Path, dtype: np.dtype, chars: int) -> torch.Tensor:
-    """The file's ids as a (chars,) tensor over a private memory map: pages are read as batches touch them."""
-    if chars == 0:
-        return torch.empty(0, dtype=torch.from_numpy(np.empty(0, dtype)).dtype)
-    return torch.from_file(str(path), shared=False, size=chars, dtype=torch.from_numpy(np.empty(0, dtype)).dtype)
+@contextmanager
+def _aside(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; renamed to ``path`` when the block ends well, removed if not."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep other users of a shared cache out
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _torch_dtype(dtype: np.dtype) -> torch.dtype:
+    return torch.from_numpy(np.empty(0, dtype)).dtype
