@@ -17,9 +17,11 @@ import gradio as gr
 import torch
 
 from charlm.corpora import max_upload_bytes
+from charlm.i18n import LANGUAGES, speaking
+from charlm.i18n import text as tr
 from charlm.limits import Limits
 from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, style, train_tab
-from charlm.ui.common import AppContext, Session, model_line, one_thread
+from charlm.ui.common import I18N, AppContext, Session, localized, model_line, one_thread, ui
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 # What an upload of this folder to a Space leaves out (README: "Deploy your own Space"): the Space needs the app, the
@@ -39,25 +41,39 @@ def build_demo(ctx: AppContext | None = None) -> gr.Blocks:
         torch.optim.Adam([torch.zeros(1, requires_grad=True)])
         session = gr.State(Session())
         with gr.Row(equal_height=True):
-            gr.Markdown(
-                f"**charlm** · training on **{ctx.where_training_runs_briefly()}**<span class='long'>: "
-                f"{ctx.where_training_runs()} — train, inspect and sample character-level RNNs, GRUs and LSTMs, "
-                "built from scratch.</span>",
-                elem_id="header",
-            )
-            present = gr.Checkbox(False, label="Presenting", min_width=120, scale=0, elem_id="present")
+            header = gr.Markdown(header_line(ctx, "en"), elem_id="header")
+            language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value="en", label=ui("app.language"),
+                                show_label=False, min_width=150, scale=0, elem_id="language")  # fmt: skip
+            present = gr.Checkbox(False, label=ui("app.presenting"), min_width=120, scale=0, elem_id="present")
         current = gr.Markdown(model_line(ctx, Session()), elem_id="current-model")
         for tab in TABS:
-            tab.create(ctx, demo, session, current)
+            tab.create(ctx, demo, session, current, language)
         present.change(None, present, present, js=style.TOGGLE)
         demo.load(None, None, present, js=style.FROM_URL)
+
+        # The language: the browser's, or ?lang= in the address; the switch changes it, for the page as drawn (in
+        # the browser) and for what the server writes next (Session.lang). Each tab redraws its own texts.
+        @localized
+        def speak(session_value: Session, lang: str):
+            session_value.lang = lang
+            return header_line(ctx, lang), model_line(ctx, session_value)
+
+        language.change(None, language, None, js=style.SWITCH_LANGUAGE)
+        language.change(speak, [session, language], [header, current], api_visibility="private")
+        demo.load(None, None, language, js=style.LANGUAGE_FROM_BROWSER)
     demo.queue(default_concurrency_limit=4)
     return demo
 
 
+def header_line(ctx: AppContext, lang: str) -> str:
+    """The header: the app, and where it trains, in ``lang``."""
+    with speaking(lang):
+        return tr("app.header", brief=ctx.where_training_runs_briefly(), where=ctx.where_training_runs())
+
+
 def launch_options() -> dict:
-    """What ``launch`` needs beyond the address: the app's CSS and the upload cap."""
-    return {"css": style.CSS, "max_file_size": max_upload_bytes()}
+    """What ``launch`` needs beyond the address: the app's CSS, the upload cap and the texts in both languages."""
+    return {"css": style.CSS, "max_file_size": max_upload_bytes(), "i18n": I18N}
 
 
 def main() -> None:

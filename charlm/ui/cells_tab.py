@@ -49,7 +49,7 @@ def measure(cell: str, input_size: int, hidden_size: int, num_layers: int, bidir
              f"{r['train_tokens_per_s'] / naive:.2f}×", r["how"]] for r in rows]  # the figures first  # fmt: skip
 
 
-def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
     with gr.Tab("Cells") as tab, gr.Row():
         with gr.Column(scale=1, min_width=240):
             cell = gr.Radio(CELL_CHOICES, value="lstm", label="Cell")

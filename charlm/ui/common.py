@@ -23,6 +23,8 @@ import torch
 from ..cells import CELLS
 from ..device import pick_device
 from ..errors import CharLMError
+from ..i18n import Msg, speaking
+from ..i18n import text as tr
 from ..inspection import Trace, Unit
 from ..limits import Limits
 from ..memory import GradientCurve, Memory
@@ -86,7 +88,9 @@ class AppContext:
         return describe_checkpoint(self.checkpoints / name).label()
 
     def where_training_runs(self) -> str:
-        return self.gpu.describe() if self.gpu else f"this machine's {'CPU' if self.device == 'cpu' else self.device}"
+        if self.gpu:
+            return self.gpu.describe()
+        return tr("app.where_cpu") if self.device == "cpu" else tr("app.where_device", device=self.device)
 
     def where_training_runs_briefly(self) -> str:
         return "ZeroGPU" if self.gpu else "CPU" if self.device == "cpu" else self.device.upper()
@@ -122,21 +126,72 @@ class Session:
     memory: Memory | None = None  # connectivity and gradients through time over the trace's first characters
     inspect_default: str = ""  # the sample Inspect last put in its text box (the visitor's own text is kept)
     training: bool = False
+    lang: str = "en"  # the visitor's language ("en" or "zh"): their browser's, or the header's switch
+
+
+# -- the visitor's language ------------------------------------------------------------------------
+# Two halves. What Gradio draws from the page as built (labels, buttons, tab names, choices, static Markdown) is
+# translated in the browser, by gr.I18n: ``ui(key)`` names a catalogue text, and the browser shows it in its
+# language. What a handler writes (status lines, errors, figures, cards) is rendered on the server in the
+# visitor's language, ``Session.lang``, which every handler wrapped in ``localized`` speaks.
+
+I18N = gr.I18n(en={}, **{"zh-CN": {}, "zh-TW": {}})  # filled by ui() as the page is built; launch(i18n=I18N)
+
+
+def ui(key: str, **params) -> gr.I18nData:
+    """A catalogue text for a widget, translated in the visitor's browser. With parameters, each language is
+    formatted now, under a key of its own."""
+    en, zh = (tr(key, lang, **params) for lang in ("en", "zh"))
+    if params:
+        key = f"{key}({','.join(f'{k}={v}' for k, v in sorted(params.items()))})"
+    tables = I18N.translations
+    tables["en"][key] = en
+    tables["zh-CN"][key] = tables["zh-TW"][key] = zh  # a Traditional Chinese browser reads the Simplified text
+    return I18N(key)
+
+
+def localized(handler):
+    """An event handler that speaks its visitor's language: the first Session among its arguments says which."""
+
+    def language_of(args) -> str:
+        return next((a.lang for a in args if isinstance(a, Session)), "en")
+
+    if inspect.isgeneratorfunction(handler):
+
+        @functools.wraps(handler)
+        def stream(*args, **kwargs):
+            lang, steps = language_of(args), handler(*args, **kwargs)
+            while True:  # each step in the language: Gradio runs each in a thread (and context) of its own
+                with speaking(lang):
+                    try:
+                        item = next(steps)
+                    except StopIteration:
+                        return
+                yield item
+
+        return stream
+
+    @functools.wraps(handler)
+    def call(*args, **kwargs):
+        with speaking(language_of(args)):
+            return handler(*args, **kwargs)
+
+    return call
 
 
 def current_model(ctx: AppContext, session: Session) -> CharLM:
     model = session.model or ctx.default_model
     if model is None:
-        raise gr.Error("There is no model yet: train one in the Train tab, or load one in the Models tab.")
+        raise gr.Error(tr("app.no_model"))
     return model
 
 
 def model_line(ctx: AppContext, session: Session) -> str:
     model = session.model or ctx.default_model
     if model is None:
-        return "**Current model:** none yet — train one, or load one in the Models tab."
-    name = session.model_name or f"pretrained `{ctx.start_up_checkpoint}`"
-    return f"**Current model:** {name}<span class='details'> — {md(model.describe())}</span>."
+        return tr("app.model_line_none")
+    name = session.model_name or tr("app.pretrained", name=ctx.start_up_checkpoint)
+    return tr("app.model_line", name=name, details=md(model.describe()))
 
 
 def md(text: str) -> str:
@@ -145,19 +200,20 @@ def md(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
-def error(e: CharLMError | str) -> gr.Error:
-    """A library error as Gradio shows it, every character of it visible (its toast renders HTML)."""
+def error(e: CharLMError | Msg | str) -> gr.Error:
+    """A library error as Gradio shows it, in the active language, every character of it visible (its toast renders
+    HTML)."""
     return gr.Error(md(e))
 
 
-def number(label: str, value, whole: bool = False) -> float | int:
+def number(label: str | Msg, value, whole: bool = False) -> float | int:
     """A widget's value as a number, or an error a visitor can read (the API accepts anything)."""
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise gr.Error(md(f"{label} must be a number, not {value!r}.")) from None
+        raise gr.Error(md(tr("app.not_a_number", label=label, value=value))) from None
     if whole and not x.is_integer():
-        raise gr.Error(md(f"{label} must be a whole number, not {value!r}."))
+        raise gr.Error(md(tr("app.not_whole", label=label, value=value)))
     return int(x) if whole else x
 
 
@@ -179,7 +235,7 @@ def one_thread():
 
 
 def single_threaded(handler):
-    """An event handler whose torch work runs on one core."""
+    """An event handler whose torch work runs on one core, in its visitor's language (``localized``)."""
     if inspect.isgeneratorfunction(handler):
 
         @functools.wraps(handler)
@@ -187,14 +243,14 @@ def single_threaded(handler):
             torch.set_num_threads(1)
             yield from handler(*args, **kwargs)
 
-        return stream
+        return localized(stream)
 
     @functools.wraps(handler)
     def call(*args, **kwargs):
         torch.set_num_threads(1)
         return handler(*args, **kwargs)
 
-    return call
+    return localized(call)
 
 
 def in_own_thread(run: Run, threads: int) -> Iterator:

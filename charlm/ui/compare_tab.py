@@ -35,7 +35,7 @@ def compare(session: Session):
     return fig, rows, notes, gradients
 
 
-def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
     with gr.Tab("Compare") as tab:
         gr.Markdown("This session's runs side by side: validation (solid) and training (dashed) perplexity.")
         plot = gr.Plot()

@@ -43,7 +43,7 @@ def samples_text(prefix: str, texts: list[str]) -> str:
     return "\n\n".join(f"── sample {k + 1} ──\n{prefix}{t}" for k, t in enumerate(texts))
 
 
-def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
     limits = ctx.limits
     with gr.Tab("Generate") as tab:
         with gr.Row(equal_height=True):

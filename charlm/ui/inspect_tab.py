@@ -191,7 +191,7 @@ def switch_off(ctx: AppContext, session: Session, layer, direction: str, state: 
     return ablation_html(result)
 
 
-def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
     if ctx.start_trace is None:
         ctx.start_trace = start_trace(ctx)
     start, first = ctx.start_trace, choices(ctx, Session())

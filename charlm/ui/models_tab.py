@@ -89,7 +89,7 @@ def push(ctx: AppContext, session: Session, repo_id: str, token: str, private: b
     return f"Pushed to {url}"
 
 
-def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
     names = ctx.checkpoint_names()
     with gr.Tab("Models") as tab:
         with gr.Row(equal_height=True):

@@ -1,4 +1,4 @@
-"""The app's own CSS and the presenting view's switch: what the page needs beyond Gradio's theme.
+"""The app's own CSS, the presenting view's switch and the language switch: what the page needs beyond Gradio's theme.
 
 The presenting view (the header's switch, or ``?present`` in the address, for a lecturer's bookmark) puts the class
 ``present`` on the page's body: text, plot fonts and lines get larger for the back of a lecture hall, and the
@@ -35,3 +35,28 @@ body.present input, body.present textarea { font-size: 22px !important; }
 FROM_URL = "() => new URLSearchParams(window.location.search).has('present')"
 # Run when the switch changes: the class the CSS above keys on.
 TOGGLE = "(on) => { document.body.classList.toggle('present', !!on); return on; }"
+
+# The language. Gradio translates the page as built (gr.I18n) into the browser's language when it loads; these switch
+# it in place, with no reload (a reload would start a new session: the visitor's model and runs would be gone).
+# Gradio's frontend exports ``changeLocale`` from its core module, which the page has already loaded: importing it
+# again returns the same module, and so the same locale. Any "zh*" tag reads the Simplified Chinese texts.
+_SET_LOCALE = """
+const charlmLocale = (lang) => {
+  const core = performance.getEntriesByType('resource').map((e) => e.name)
+    .find((name) => /\\/assets\\/core-[^/]*\\.js$/.test(name));
+  if (core) import(core).then((m) => m.changeLocale && m.changeLocale(lang === 'zh' ? 'zh-CN' : 'en'));
+};
+"""
+# Run on page load: ``?lang=zh`` or ``?lang=en`` in the address, else the browser's language ("zh", "zh-CN",
+# "zh-Hans", … → Chinese). Gradio's own choice (which knows "zh-CN" but not "zh") is aligned with it.
+LANGUAGE_FROM_BROWSER = f"""() => {{{_SET_LOCALE}
+  const asked = new URLSearchParams(window.location.search).get('lang') || navigator.language || 'en';
+  const lang = asked.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+  charlmLocale(lang);
+  return lang;
+}}"""
+# Run when the switch changes (by hand, or from the page load above).
+SWITCH_LANGUAGE = f"""(lang) => {{{_SET_LOCALE}
+  charlmLocale(lang);
+  return lang;
+}}"""

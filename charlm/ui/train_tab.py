@@ -28,6 +28,7 @@ from .common import (
     model_line,
     number,
     single_threaded,
+    ui,
 )
 from .compare_tab import measure_run
 from .zerogpu import advice
@@ -348,17 +349,17 @@ def stop_on_close(ctx: AppContext, request: gr.Request | None):
 # -- the tab --------------------------------------------------------------------------------------
 
 
-def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown) -> gr.Tab:
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
     """The tab's widgets and its events."""
     chosen = preset_values(ctx, DEFAULT_PRESET)
-    with gr.Tab("Train") as tab:
+    with gr.Tab(ui("train.tab")) as tab:
         # The first screen, on a projector and on a phone: the preset, Start and Stop, the status and the live plot.
         choices = [(p.title, k) for k, p in PRESETS.items()] + [(p.title, k) for k, p in PAIRS.items()]
         preset = gr.Dropdown(choices, value=DEFAULT_PRESET,
                              label="Preset: one click sets every option to a book's experiment")  # fmt: skip
         w: dict[str, gr.components.Component] = {"preset": preset}
         with gr.Row(elem_classes="train-buttons"):
-            start = gr.Button("Start training", variant="primary", min_width=120)
+            start = gr.Button(ui("train.start"), variant="primary", min_width=120)
             stop_button = gr.Button("Stop", variant="stop", min_width=80)
             on_cpu = gr.Button("Train the same run on the CPU", variant="secondary", visible=False, min_width=160)
         status = gr.Markdown(elem_id="train-status")

@@ -1,0 +1,35 @@
+"""charlm's message catalogue: every text it shows a person, by id, as (English, Chinese).
+
+One module per part of charlm, each a ``TEXTS`` dict; an id is "<part>.<what>" and appears once in the whole
+catalogue. Parameters are named, in ``str.format`` style, and both languages use the same ones.
+
+    errors       the library's checks of what a user asked for (errors.py, limits.py, device.py)
+    data         corpora, vocabularies, datasets, token files, provenance
+    model        models, layers, cells, checkpoints, generation, inspection, memory
+    training     trainer events, runs, distributed training, the bench
+    cli          the command line's own lines
+    presets      the presets' titles, sources and explanations
+    app          the app's frame: header, language switch, session, shared helpers, ZeroGPU
+    train_tab    the Train tab
+    inspect_tab  the Inspect and Generate tabs, and the figures
+    other_tabs   the Models, Compare and Cells tabs
+"""
+
+from __future__ import annotations
+
+from . import app, cli, data, errors, inspect_tab, model, other_tabs, presets, train_tab, training
+
+PARTS = (errors, data, model, training, cli, presets, app, train_tab, inspect_tab, other_tabs)
+
+
+def _merged() -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for part in PARTS:
+        for key, texts in part.TEXTS.items():
+            if key in merged:
+                raise KeyError(f"the message id {key!r} appears twice in charlm's catalogue")
+            merged[key] = texts
+    return merged
+
+
+CATALOGUE: dict[str, tuple[str, str]] = _merged()

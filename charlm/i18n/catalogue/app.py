@@ -1,0 +1,23 @@
+"""The app's frame: the header, the language switch, the current model's line, the shared helpers' messages."""
+
+TEXTS = {
+    "app.header": (
+        "**charlm** · training on **{brief}**<span class='long'>: {where} — train, inspect and sample character-level "
+        "RNNs, GRUs and LSTMs, built from scratch.</span>",
+        "**charlm** · 训练于 **{brief}**<span class='long'>：{where} — 训练、查看并采样从零实现的字符级循环神经网络、"
+        "GRU 和 LSTM。</span>",
+    ),
+    "app.where_cpu": ("this machine's CPU", "本机的 CPU"),
+    "app.where_device": ("this machine's {device}", "本机的 {device}"),
+    "app.presenting": ("Presenting", "演示模式"),
+    "app.language": ("Language", "语言"),
+    "app.no_model": ("There is no model yet: train one in the Train tab, or load one in the Models tab.",
+                     "还没有模型：请在“训练”页训练一个，或在“模型”页加载一个。"),
+    "app.model_line_none": ("**Current model:** none yet — train one, or load one in the Models tab.",
+                            "**当前模型：** 还没有 — 请训练一个，或在“模型”页加载一个。"),
+    "app.pretrained": ("pretrained `{name}`", "预训练模型 `{name}`"),
+    "app.model_line": ("**Current model:** {name}<span class='details'> — {details}</span>.",
+                       "**当前模型：** {name}<span class='details'> — {details}</span>。"),
+    "app.not_a_number": ("{label} must be a number, not {value!r}.", "{label} 必须是数字，而不是 {value!r}。"),
+    "app.not_whole": ("{label} must be a whole number, not {value!r}.", "{label} 必须是整数，而不是 {value!r}。"),
+}

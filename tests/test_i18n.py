@@ -1,0 +1,119 @@
+"""The texts in both languages: the whole catalogue checked (not a sample), the glossary held to, every raise site
+naming a catalogue id, the language chosen from a browser's tag and a terminal's LANG."""
+
+import ast
+import pickle
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from charlm import i18n
+from charlm.errors import CharLMError, CorpusError
+from charlm.i18n import Msg, from_environment, normalise, speaking, text
+from charlm.i18n.catalogue import CATALOGUE
+from charlm.i18n.glossary import STRICT, term
+
+CHARLM = Path(__file__).resolve().parents[1] / "charlm"
+CJK = re.compile(r"[\u3400-\u9fff]")
+ERRORS = {"CharLMError", "CorpusError", "CheckpointError", "ShapeError"}
+
+
+def fields_of(template: str) -> set[str]:
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def without_fields(template: str) -> str:
+    return "".join(literal for literal, *_ in string.Formatter().parse(template))
+
+
+@pytest.mark.parametrize("key", sorted(CATALOGUE))
+def test_every_text_has_both_languages_with_the_same_parameters(key):
+    en, zh = CATALOGUE[key]
+    assert isinstance(en, str) and en.strip(), f"{key}: no English"
+    assert isinstance(zh, str) and zh.strip(), f"{key}: no Chinese"
+    assert CJK.search(without_fields(zh)), f"{key}: its Chinese is left in English: {zh!r}"
+    assert fields_of(en) == fields_of(zh), f"{key}: the languages take different parameters"
+
+
+def mentions(english: str, phrase: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(phrase)}(e?s)?(?![\w-])", english, re.IGNORECASE) is not None
+
+
+@pytest.mark.parametrize("key", sorted(CATALOGUE))
+def test_every_chinese_text_uses_the_books_terms(key):
+    """Wherever the English says a glossary term, the Chinese says the Chinese book's word for it."""
+    en, zh = (without_fields(t) for t in CATALOGUE[key])
+    missing = [f"{e} → {z}" for e, z in STRICT.items() if mentions(en, e) and z not in zh]
+    assert not missing, f"{key}: {zh!r} lacks {missing}"
+
+
+def raise_sites() -> list[tuple[str, int, ast.Call]]:
+    sites = []
+    for path in sorted(CHARLM.rglob("*.py")):
+        if "i18n" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ERRORS:
+                sites.append((str(path.relative_to(CHARLM)), node.lineno, node))
+    return sites
+
+
+@pytest.mark.parametrize("path", sorted({path for path, _, _ in raise_sites()}))
+def test_every_error_raised_names_a_catalogue_id(path):
+    bad = []
+    for where, line, call in raise_sites():
+        if where != path:
+            continue
+        first = call.args[0] if call.args else None
+        if not (isinstance(first, ast.Constant) and first.value in CATALOGUE):
+            bad.append(f"{where}:{line}")
+    assert not bad, f"errors raised with text instead of a catalogue id: {bad}"
+
+
+def test_a_message_renders_in_the_active_language_and_nests():
+    m = Msg("errors.whole", name="hidden_size", minimum=1, value=0)
+    assert str(m) == "hidden_size must be a whole number ≥ 1, not 0"
+    with speaking("zh-CN"):
+        assert str(m) == "hidden_size 必须是 ≥ 1 的整数，而不是 0"
+        assert text("app.not_whole", label=Msg("app.language"), value=2.5) == "语言 必须是整数，而不是 2.5。"
+    assert text("app.not_whole", label=Msg("app.language"), value=2.5) == "Language must be a whole number, not 2.5."
+
+
+def test_a_missing_chinese_text_falls_back_to_english_never_to_its_id(monkeypatch):
+    monkeypatch.setitem(CATALOGUE, "errors.whole", (CATALOGUE["errors.whole"][0], ""))
+    assert text("errors.whole", "zh", name="n", minimum=1, value=0) == "n must be a whole number ≥ 1, not 0"
+    with pytest.raises(KeyError, match="not in charlm's message catalogue"):
+        Msg("no.such.id")
+
+
+def test_an_error_carries_its_id_renders_in_either_language_and_pickles():
+    e = CorpusError("errors.probability", name="dropout", value=1.5)
+    assert isinstance(e, CharLMError) and e.id == "errors.probability" and e.params == {"name": "dropout", "value": 1.5}
+    assert str(e) == "dropout must be a probability in [0, 1), not 1.5"
+    assert e.render("zh") == "dropout 必须是 [0, 1) 之间的概率，而不是 1.5"
+    back = pickle.loads(pickle.dumps(e))
+    assert type(back) is CorpusError and str(back) == str(e) and back.render("zh") == e.render("zh")
+
+
+@pytest.mark.parametrize(("tag", "lang"), [("zh", "zh"), ("zh-CN", "zh"), ("zh-Hans", "zh"), ("zh_CN.UTF-8", "zh"),
+                                           ("ZH-tw", "zh"), ("en-US", "en"), ("fr", "en"), ("C", "en"), ("", "en"),
+                                           (None, "en")])  # fmt: skip
+def test_a_language_tag_is_read_as_chinese_or_english(tag, lang):
+    assert normalise(tag) == lang
+
+
+def test_a_terminal_language_is_read_from_its_environment_as_gettext_reads_it():
+    assert from_environment({}) == "en"
+    assert from_environment({"LANG": "zh_CN.UTF-8"}) == "zh"
+    assert from_environment({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}) == "en"
+    assert from_environment({"LANG": "en_US.UTF-8", "LANGUAGE": "zh_CN:en"}) == "zh"
+    assert i18n.active() == "en"
+
+
+def test_a_glossary_term_has_its_english_beside_it_in_chinese():
+    assert term("perplexity", "en") == "perplexity"
+    assert term("perplexity", "zh") == "困惑度 (perplexity)"
+    with speaking("zh"):
+        assert term("forget gate") == "遗忘门 (forget gate)"
