@@ -17,10 +17,7 @@ class CharLMError(ValueError):
     ``CharLMError("<message id>", **params)``."""
 
     def __init__(self, id: str, /, **params):
-        # TRANSITION (removed when every raise site names an id): a raw English text is kept as it is
-        from .i18n.catalogue import CATALOGUE
-
-        self.message = Msg(id, **params) if id in CATALOGUE else _Raw(id)
+        self.message = Msg(id, **params)
         super().__init__(id)
 
     @property
@@ -57,21 +54,14 @@ class CorpusError(CharLMError):
     """A corpus cannot be had: unknown, not downloadable, failing its checksum, or text we cannot train on."""
 
 
-def check_whole(name: str, value, minimum: int = 1) -> None:
+def check_whole(name: str | Msg, value, minimum: int = 1) -> None:
     """Raise unless ``value`` is a whole number ≥ ``minimum`` (True/False do not count as numbers)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise CharLMError("errors.whole", name=name, minimum=minimum, value=value)
 
 
-def check_probability(name: str, value) -> None:
+def check_probability(name: str | Msg, value) -> None:
     """Raise unless ``value`` is a number in [0, 1) — a dropout rate, say."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
         raise CharLMError("errors.probability", name=name, value=value)
 
-
-class _Raw:  # TRANSITION
-    def __init__(self, text):
-        self.id, self.params, self.text = text, {}, text
-
-    def render(self, lang=None):
-        return self.text

@@ -23,6 +23,14 @@ def _seed():
     torch.manual_seed(0)
 
 
+@pytest.fixture(autouse=True)
+def _english_terminal(monkeypatch):
+    """The CLI speaks the terminal's language (charlm.i18n.from_environment): tests read English unless they ask for
+    another, whatever the machine running them is set to."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 # The reference corpora beside the clone (../shared/corpora), or where CHARLM_DATA_DIR points;
 # read before any test's monkeypatch touches the environment.
 SHARED_CANDIDATES = [Path(__file__).resolve().parents[2] / "shared" / "corpora"]

@@ -13,7 +13,7 @@ from charlm import i18n
 from charlm.errors import CharLMError, CorpusError
 from charlm.i18n import Msg, from_environment, normalise, speaking, text
 from charlm.i18n.catalogue import CATALOGUE
-from charlm.i18n.glossary import STRICT, term
+from charlm.i18n.glossary import OTHER_SENSES, STRICT, term
 
 CHARLM = Path(__file__).resolve().parents[1] / "charlm"
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -38,6 +38,8 @@ def test_every_text_has_both_languages_with_the_same_parameters(key):
 
 
 def mentions(english: str, phrase: str) -> bool:
+    for other in OTHER_SENSES.get(phrase, ()):
+        english = re.sub(re.escape(other), "", english, flags=re.IGNORECASE)
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(e?s)?(?![\w-])", english, re.IGNORECASE) is not None
 
 
@@ -117,3 +119,57 @@ def test_a_glossary_term_has_its_english_beside_it_in_chinese():
     assert term("perplexity", "zh") == "困惑度 (perplexity)"
     with speaking("zh"):
         assert term("forget gate") == "遗忘门 (forget gate)"
+
+
+# -- the app as built: every text the page starts with is translated in the browser or redrawn in the visitor's language
+
+
+MARKER = "__i18n__"
+TEXT_PROPS = ("label", "info", "placeholder", "title", "x_title", "y_title")
+SAYS_SOMETHING = re.compile(r"[A-Za-z]{2,}")
+
+
+@pytest.fixture(scope="module")
+def page_config():
+    import app
+    from charlm.limits import Limits
+    from charlm.ui.common import AppContext
+
+    return app.build_demo(AppContext.create(app.CHECKPOINTS, Limits(), load_model=False)).get_config_file()
+
+
+def plain_texts(component: dict) -> list[str]:
+    """The English a component's page carries as it is built, not through gr.I18n: its label, info, placeholder, titles,
+    a button's or a text's value, and choice labels that are not just their value (a name such as "adam" or "GRU")."""
+    props, found = component.get("props", {}), []
+    for name in TEXT_PROPS:
+        if isinstance(props.get(name), str):
+            found.append(props[name])
+    if component["type"] in ("button", "markdown", "html", "downloadbutton") and isinstance(props.get("value"), str):
+        found.append(props["value"])
+    for choice in props.get("choices") or []:
+        if isinstance(choice, (list, tuple)) and isinstance(choice[0], str) and choice[0] != choice[1]:
+            found.append(choice[0])
+    return [t for t in found if MARKER not in t and SAYS_SOMETHING.search(t) and t not in ("English", "中文")]
+
+
+def test_every_text_on_the_page_is_translated_by_the_browser_or_redrawn_when_the_language_changes(page_config):
+    components = {c["id"]: c for c in page_config["components"]}
+    language = next(c["id"] for c in components.values() if c.get("props", {}).get("elem_id") == "language")
+    redrawn = {out for dep in page_config["dependencies"] if (language, "change") in map(tuple, dep["targets"])
+               for out in dep["outputs"]}  # fmt: skip
+    header = next(c["id"] for c in components.values() if c.get("props", {}).get("elem_id") == "header")
+    assert header in redrawn  # the check sees the switch's events
+    left = {f"{c['type']} #{i}: {t[:60]!r}" for i, c in components.items() if i not in redrawn for t in plain_texts(c)}
+    assert not left, f"English the language switch never reaches: {sorted(left)}"
+
+
+def test_every_key_the_page_asks_the_browser_for_is_in_both_languages(page_config):
+    keys = set(re.findall(r'"key": "([^"]+)"', str(page_config["components"])))
+    from charlm.ui.common import I18N
+
+    tables = I18N.translations  # what app.launch_options() hands Gradio
+    assert keys and keys <= set(tables["en"]) and keys <= set(tables["zh-CN"])
+    for key in keys:
+        assert CJK.search(tables["zh-CN"][key]), f"{key}: {tables['zh-CN'][key]!r}"
+        assert tables["en"][key] != tables["zh-CN"][key]

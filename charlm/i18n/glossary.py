@@ -43,7 +43,10 @@ STRICT = {
     "bits per character": "每字符比特数",
     "token": "词元",
     "gate": "门",
+    "surprisal": "惊异",
 }
+# Where an English word is not the book's term: a Hugging Face "write token" is a 令牌, not a 词元.
+OTHER_SENSES = {"token": ("write token", "access token")}
 LOOSE = {
     "recurrent neural network": "循环神经网络",
     "RNN": "循环神经网络",
