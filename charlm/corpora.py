@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CorpusError
+from .i18n import Msg
+from .i18n import text as tr
+from .i18n.catalogue import CATALOGUE
 
 DATA_DIR_ENV = "CHARLM_DATA_DIR"
 CACHE_DIR_ENV = "CHARLM_CACHE_DIR"
@@ -30,6 +33,7 @@ DEFAULT_MAX_UPLOAD_MB = 5
 MIN_CHARS = 2  # a one-character text can teach nothing
 BINARY_CONTROL_FRACTION = 0.10  # more control characters than this (besides \n \r \t \f) means binary
 CONTROLS = "".join(chr(c) for c in [*range(32), 127] if chr(c) not in "\n\r\t\f")  # \x00 … \x1f and \x7f
+CUSTOM_TITLE = "Your text"  # the title of a user's own text (``title_msg`` gives it in the reader's language)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,20 @@ class CorpusSpec:
     note: str  # one line for the UI: licence, size
     sample_prefix: str = ""  # where samples start by default: the books' prefixes, a speaker's cue in the plays
 
+    # ``title`` and ``note`` are the English (recorded in checkpoints, asserted by tests); the catalogue has them in
+    # every language, as data.title.<name> and data.note.<name>.
+    @property
+    def title_msg(self) -> Msg | str:
+        """The title in the reader's language (``str()`` of it renders in the active one)."""
+        key = f"data.title.{self.name}"
+        return Msg(key) if key in CATALOGUE else self.title
+
+    @property
+    def note_msg(self) -> Msg | str:
+        """The note in the reader's language."""
+        key = f"data.note.{self.name}"
+        return Msg(key) if key in CATALOGUE else self.note
+
 
 @dataclass
 class Corpus:
@@ -57,6 +75,11 @@ class Corpus:
     text: str  # the text after preprocessing
     recipe: str  # "raw", or one of the recipes its corpus offers, such as "d2l"
     source: str  # where it came from: a path, a URL, or "pasted text"
+
+    @property
+    def title_msg(self) -> Msg | str:
+        """The title in the reader's language: ``title_msg(name, title)``."""
+        return title_msg(self.name, self.title)
 
 
 CORPORA: dict[str, CorpusSpec] = {
@@ -153,7 +176,7 @@ def spec(name: str) -> CorpusSpec:
     try:
         return CORPORA[name]
     except (KeyError, TypeError):
-        raise CorpusError(f"there is no corpus named {name!r}. The corpora are: {', '.join(CORPORA)}") from None
+        raise CorpusError("data.no_such_corpus", name=name, names=", ".join(CORPORA)) from None
 
 
 def sha256_of(path: Path) -> str:
@@ -177,17 +200,20 @@ def fetch(name: str, data_dir: str | Path | None = None) -> Path:
 def _from_folder(entry: CorpusSpec, folder: Path) -> Path:
     path = folder / entry.filename
     if not path.is_file():
-        missing = "that folder does not exist" if not folder.is_dir() else "there is no such file"
+        missing = Msg("data.folder_missing") if not folder.is_dir() else Msg("data.file_missing")
         raise CorpusError(
-            f"the corpus {entry.name!r} should be the file {entry.filename} in {folder}, but {missing}. "
-            f"That folder comes from --data-dir or the {DATA_DIR_ENV} environment variable: put {entry.filename} "
-            f"there (download it from {entry.url}), or unset them to download it automatically."
+            "data.not_in_folder",
+            name=entry.name,
+            filename=entry.filename,
+            folder=str(folder),
+            missing=missing,
+            env=DATA_DIR_ENV,
+            url=entry.url,
         )
     actual = sha256_of(path)
     if actual != entry.sha256:
         raise CorpusError(
-            f"{path} does not match the SHA-256 of the corpus {entry.name!r}: expected {entry.sha256}, got {actual}. "
-            f"The file is damaged or a different version: replace it with the one from {entry.url}."
+            "data.folder_checksum", path=str(path), name=entry.name, expected=entry.sha256, actual=actual, url=entry.url
         )
     return path
 
@@ -197,48 +223,51 @@ def _download(entry: CorpusSpec) -> Path:
     import requests
 
     folder = cache_dir()
-    how_to_fix = (
-        f"Connect to the internet and try again, or put {entry.filename} in a folder and point "
-        f"{DATA_DIR_ENV} or --data-dir at it."
-    )
     try:
         path = pooch.retrieve(
             entry.url, known_hash=f"sha256:{entry.sha256}", fname=entry.filename, path=folder, progressbar=False
         )
     except requests.exceptions.RequestException as e:  # offline, refused, timed out, HTTP error, cut short
         raise CorpusError(
-            f"the corpus {entry.name!r} could not be downloaded from {entry.url} ({_reason(e)}). " + how_to_fix
+            "data.download_failed",
+            name=entry.name,
+            url=entry.url,
+            reason=_reason(e),
+            filename=entry.filename,
+            env=DATA_DIR_ENV,
         ) from e
     except ValueError as e:  # pooch.hashes.hash_matches: "... expected sha256:X but got Y ..."
         got = re.search(r"but got ([0-9a-fA-F]+)", str(e))
         if got is None:
-            raise CorpusError(f"the corpus {entry.name!r} could not be downloaded from {entry.url}: {e}") from e
+            raise CorpusError("data.download_error", name=entry.name, url=entry.url, error=str(e)) from e
         raise CorpusError(
-            f"the download of {entry.name!r} from {entry.url} does not match its SHA-256: expected {entry.sha256}, "
-            f"got {got.group(1).lower()}. It was deleted; nothing was cached. The server may have sent a damaged "
-            f"or different file: try again later, or put a good copy of {entry.filename} in a folder and point "
-            f"{DATA_DIR_ENV} or --data-dir at it."
+            "data.download_checksum",
+            name=entry.name,
+            url=entry.url,
+            expected=entry.sha256,
+            actual=got.group(1).lower(),
+            filename=entry.filename,
+            env=DATA_DIR_ENV,
         ) from e
     except OSError as e:  # the cache folder cannot be created or written
         raise CorpusError(
-            f"the corpus {entry.name!r} could not be saved in the cache folder {folder} ({e}). "
-            f"Point {CACHE_DIR_ENV} at a folder you can write to."
+            "data.cache_unwritable", name=entry.name, folder=str(folder), error=str(e), env=CACHE_DIR_ENV
         ) from e
     return Path(path)
 
 
-def _reason(e: Exception) -> str:
-    """What went wrong with a download, in a few words."""
+def _reason(e: Exception) -> Msg | str:
+    """What went wrong with a download, in a few words (requests' own words when it is none of the usual)."""
     import requests
 
     if isinstance(e, requests.exceptions.HTTPError) and e.response is not None:
-        return f"the server answered HTTP {e.response.status_code} {e.response.reason}"
+        return Msg("data.reason_http", status=e.response.status_code, reason=e.response.reason)
     if isinstance(e, requests.exceptions.Timeout):
-        return "the server did not answer in time"
+        return Msg("data.reason_timeout")
     if isinstance(e, requests.exceptions.ConnectionError):
-        return "no connection: offline, or the server refused or dropped it"
+        return Msg("data.reason_connection")
     if isinstance(e, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
-        return "the connection broke off before the whole file arrived"
+        return Msg("data.reason_cut_short")
     return f"{type(e).__name__}: {e}"
 
 
@@ -275,7 +304,8 @@ RECIPES: dict[tuple[str, str], Callable[[str], str]] = {
     ("jaychou", "d2l"): d2l_jaychou,
 }
 
-# What each recipe does, for a model card or the UI to say beside the recipe's name.
+# What each recipe does, for a model card or the UI to say beside the recipe's name: the English here, every language
+# from ``recipe_note`` (the catalogue's data.recipe.<corpus>_<recipe>).
 RECIPE_NOTES: dict[tuple[str, str], str] = {
     ("timemachine", "d2l"): "as in d2l.ai 1.0, lower-case letters and one space for each run of anything else",
     ("timemachine", "d2l-0.17"): "as in the d2l book's 0.17 edition, lower-case letters and spaces line by line, the "
@@ -284,17 +314,36 @@ RECIPE_NOTES: dict[tuple[str, str], str] = {
 }
 
 
+def recipe_note(name: str, recipe: str) -> Msg | None:
+    """What ``recipe`` does to corpus ``name``, in the reader's language (``RECIPE_NOTES``' English); None for "raw"
+    and for a recipe the corpus does not offer."""
+    if (name, recipe) not in RECIPE_NOTES:
+        return None
+    return Msg(f"data.recipe.{name}_{re.sub(r'[^a-z0-9]+', '_', recipe.replace('.', ''))}")
+
+
+def title_msg(name: str | None, title: str) -> Msg | str:
+    """A corpus's title in the reader's language, from its registry name and its (English) title as a ``Corpus`` or a
+    checkpoint's provenance has it: a named corpus's or "Your text" from the catalogue, any other title as it is."""
+    if name in CORPORA and title == CORPORA[name].title:
+        return CORPORA[name].title_msg
+    if name == "custom" and title == CUSTOM_TITLE:
+        return Msg("data.your_text")
+    return title
+
+
 def preprocessing(corpus: Corpus) -> str:
-    """What was done to a corpus's text, in words: "raw characters", or the recipe's name and what it does."""
-    note = RECIPE_NOTES.get((corpus.name, corpus.recipe))
-    return f"{corpus.recipe} preprocessing: {note}" if note else "raw characters"
+    """What was done to a corpus's text, in words, in the active language: "raw characters", or the recipe's name
+    and what it does."""
+    note = recipe_note(corpus.name, corpus.recipe)
+    return tr("data.preprocessing", recipe=corpus.recipe, note=note) if note else tr("data.raw_characters")
 
 
 def load_corpus(name: str, recipe: str = "raw", data_dir: str | Path | None = None) -> Corpus:
     """Corpus ``name`` fetched, verified, decoded, cleaned and put through ``recipe``."""
     entry = spec(name)
     if recipe not in entry.recipes:
-        raise CorpusError(f"the corpus {name!r} has no recipe {recipe!r}. It offers: {', '.join(entry.recipes)}")
+        raise CorpusError("data.no_such_recipe", name=name, recipe=recipe, recipes=", ".join(entry.recipes))
     path = fetch(name, data_dir)
     if entry.member is None:
         raw = path.read_bytes()
@@ -303,7 +352,7 @@ def load_corpus(name: str, recipe: str = "raw", data_dir: str | Path | None = No
             with zipfile.ZipFile(path) as archive:
                 raw = archive.read(entry.member)
         except (zipfile.BadZipFile, KeyError) as e:  # cannot happen to a file that passed its checksum
-            raise CorpusError(f"{path} is not a zip holding {entry.member}: {e}") from e
+            raise CorpusError("data.bad_zip", path=str(path), member=entry.member, error=str(e)) from e
     text = clean(raw.decode("utf-8"))
     text = RECIPES.get((name, recipe), lambda t: t)(text)
     # A local copy passed the same SHA-256 check as a download: either way the text is the canonical source's.
@@ -323,72 +372,62 @@ def max_upload_bytes() -> int:
     except ValueError:
         mb = -1.0
     if not mb > 0:
-        raise CorpusError(f"{MAX_UPLOAD_ENV} must be a number of megabytes above 0, such as 5, not {env!r}")
+        raise CorpusError("data.upload_cap_invalid", env=MAX_UPLOAD_ENV, value=env)
     return int(mb * 1_000_000)
 
 
-def _size(n: int, unit: str = "bytes") -> str:
+def _size(n: int, unit: str = "bytes") -> Msg | str:
     if unit != "bytes":
-        return f"{n:,} {unit}"
+        return Msg("data.size_characters", n=n)
     if n >= 1_000_000:
         return f"{n / 1_000_000:.1f} MB"
     if n >= 1_000:
         return f"{n / 1_000:.1f} KB"
-    return f"{n:,} bytes"
+    return Msg("data.size_bytes", n=n)
 
 
-def _check_size(what: str, n: int, cap: int | None, unit: str) -> None:
+def _check_size(what: Msg, n: int, cap: int | None, unit: str) -> None:
     """Raise when ``n`` is over the cap; ``cap`` None means the CHARLM_MAX_UPLOAD_MB default."""
-    from_env = cap is None
     limit = max_upload_bytes() if cap is None else cap
     if n <= limit:
         return
-    fix = (
-        f"Use a shorter text, or raise the limit with the {MAX_UPLOAD_ENV} environment variable (megabytes)."
-        if from_env
-        else "Use a shorter text, or raise the limit."
-    )
-    raise CorpusError(f"{what} is {_size(n, unit)}, over the limit of {_size(limit, unit)}. {fix}")
+    if cap is None:
+        raise CorpusError(
+            "data.too_large_env", what=what, size=_size(n, unit), limit=_size(limit, unit), env=MAX_UPLOAD_ENV
+        )
+    raise CorpusError("data.too_large", what=what, size=_size(n, unit), limit=_size(limit, unit))
 
 
-def _check_not_binary(what: str, data: str | bytes) -> None:
+def _check_not_binary(what: Msg, data: str | bytes) -> None:
     """Raise when ``data`` holds NULs or too many control characters: a binary file, not text."""
-    unit = "bytes" if isinstance(data, bytes) else "characters"
+    unit = Msg("data.unit_bytes") if isinstance(data, bytes) else Msg("data.unit_characters")
     controls = [c.encode("ascii") for c in CONTROLS] if isinstance(data, bytes) else list(CONTROLS)
     if controls[0] in data:  # NUL
-        raise CorpusError(
-            f"{what} contains NUL {unit}: it looks like a binary file (an image, a zip, a PDF, a Word document), "
-            "not plain text. Save it as a plain-text UTF-8 file (.txt)."
-        )
+        raise CorpusError("data.nul", what=what, unit=unit)
     count = sum(data.count(c) for c in controls)
     if count > BINARY_CONTROL_FRACTION * len(data):
         raise CorpusError(
-            f"{count:,} of the {len(data):,} {unit} of {what} are control characters (more than "
-            f"{BINARY_CONTROL_FRACTION:.0%}): it looks like a binary file (an image, a zip, a PDF), not plain text. "
-            "Save it as a plain-text UTF-8 file (.txt)."
+            "data.controls", count=count, total=len(data), unit=unit, what=what, fraction=BINARY_CONTROL_FRACTION
         )
 
 
-def _custom(text: str, what: str, source: str) -> Corpus:
+def _custom(text: str, what: Msg, source: str) -> Corpus:
     """Clean ``text`` and check there is something to learn from."""
     text = clean(text)
     if not text:
-        raise CorpusError(f"{what} is empty. Give some text to train on.")
+        raise CorpusError("data.empty", what=what)
     if not text.strip():
-        raise CorpusError(f"{what} holds only whitespace ({len(text):,} characters). Give some text to train on.")
+        raise CorpusError("data.whitespace", what=what, chars=len(text))
     if len(text) < MIN_CHARS:
-        raise CorpusError(
-            f"{what} has {len(text)} character; a model needs at least {MIN_CHARS} to learn which follows which. "
-            "Give a longer text."
-        )
-    return Corpus(name="custom", title="Your text", text=text, recipe="raw", source=source)
+        raise CorpusError("data.too_short", what=what, chars=len(text), need=MIN_CHARS)
+    return Corpus(name="custom", title=CUSTOM_TITLE, text=text, recipe="raw", source=source)
 
 
 def corpus_from_text(text: str, max_chars: int | None = None) -> Corpus:
     """Pasted text as a corpus: at most ``max_chars`` characters, or if None, the upload cap in UTF-8 bytes."""
-    what = "the pasted text"
+    what = Msg("data.pasted_text")
     if not isinstance(text, str):
-        raise CorpusError(f"{what} must be a string, not {type(text).__name__}")
+        raise CorpusError("data.not_a_string", what=what, type=type(text).__name__)
     if max_chars is None:
         _check_size(what, len(text.encode("utf-8", errors="replace")), None, "bytes")
     else:
@@ -399,24 +438,17 @@ def corpus_from_text(text: str, max_chars: int | None = None) -> Corpus:
 
 def corpus_from_bytes(data: bytes, filename: str = "upload", max_bytes: int | None = None) -> Corpus:
     """An uploaded file as a corpus: plain text in UTF-8, at most ``max_bytes`` (default: the upload cap)."""
-    what = filename
+    what = Msg("data.file", name=filename)
     if not data:
-        raise CorpusError(f"{what} is empty (0 bytes). Give some text to train on.")
+        raise CorpusError("data.empty_file", what=what)
     _check_size(what, len(data), max_bytes, "bytes")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise CorpusError(
-            f"{what} is UTF-16 text (Windows often calls it 'Unicode'); charlm reads UTF-8. "
-            "Save it again with the encoding UTF-8 and upload it again."
-        )
+        raise CorpusError("data.utf16", what=what)
     _check_not_binary(what, data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise CorpusError(
-            f"{what} is not UTF-8 text: decoding failed at byte {e.start:,} (0x{data[e.start]:02x}) of "
-            f"{len(data):,}. It may be in another encoding such as Latin-1 or Windows-1252: save it again with "
-            "the encoding UTF-8 and upload it again."
-        ) from None
+        raise CorpusError("data.not_utf8", what=what, at=e.start, byte=data[e.start], total=len(data)) from None
     return _custom(text, what, filename)
 
 
@@ -426,15 +458,16 @@ def corpus_from_file(path: str | Path, max_bytes: int | None = None) -> Corpus:
     try:
         size = path.stat().st_size
         if path.is_file():  # refuse before reading a file that is far too large
-            _check_size(path.name, size, max_bytes, "bytes")
+            _check_size(Msg("data.file", name=path.name), size, max_bytes, "bytes")
         data = path.read_bytes()
     except OSError as e:
-        raise CorpusError(f"could not read {path}: {e.strerror or e}. Check the path.") from e
+        raise CorpusError("data.unreadable", path=str(path), error=e.strerror or str(e)) from e
     corpus = corpus_from_bytes(data, filename=path.name, max_bytes=max_bytes)
     corpus.source = str(path)
     return corpus
 
 
 def describe(corpus: Corpus) -> str:
-    """One line for the UI, e.g. "The Time Machine (H. G. Wells): 173,428 characters, 27 distinct"."""
-    return f"{corpus.title}: {len(corpus.text):,} characters, {len(set(corpus.text)):,} distinct"
+    """One line for the UI, in the active language, e.g. "The Time Machine (H. G. Wells): 173,428 characters, 27
+    distinct"."""
+    return tr("data.describe", title=corpus.title_msg, chars=len(corpus.text), distinct=len(set(corpus.text)))

@@ -20,6 +20,7 @@ import torch
 from torch import Tensor
 
 from .errors import CharLMError, check_whole
+from .i18n import Msg
 from .vocab import Vocab
 
 SAMPLING = ("random", "sequential")
@@ -29,12 +30,10 @@ def split_point(chars: int, valid_fraction: float) -> int:
     """Where a text of ``chars`` characters splits: the first (1 − valid_fraction) for training, the rest for
     validation; an error a user can act on when either part would be too short."""
     if not isinstance(valid_fraction, (int, float)) or not 0.0 < valid_fraction < 0.5:
-        raise CharLMError(f"the validation fraction must be between 0 and 0.5, not {valid_fraction!r}")
+        raise CharLMError("data.valid_fraction", value=valid_fraction)
     cut = round(chars * (1.0 - valid_fraction))
     if chars - cut < 2 or cut < 2:
-        raise CharLMError(
-            f"the text has {chars:,} characters: too few to keep {valid_fraction:.0%} for validation. Use a longer text."
-        )
+        raise CharLMError("data.split_too_short", chars=chars, fraction=valid_fraction)
     return cut
 
 
@@ -63,20 +62,19 @@ class Dataset:
 
     def check_batch_fits(self, batch_size: int, num_steps: int) -> None:
         """Raise a CharLMError naming the minimum when the training split is too short for one batch."""
-        check_whole("batch size", batch_size)
-        check_whole("number of steps", num_steps)
+        check_whole(Msg("data.batch_size"), batch_size)
+        check_whole(Msg("data.num_steps"), num_steps)
         need = min_train_chars(batch_size, num_steps)
         if len(self.train) < need:
             raise CharLMError(
-                f"the training split has {len(self.train):,} characters, but a batch of {batch_size} × {num_steps} "
-                f"steps needs at least {need:,}. Use a longer text, or a smaller batch size or fewer steps."
+                "data.batch_too_long", chars=len(self.train), batch_size=batch_size, num_steps=num_steps, need=need
             )
 
     def batches(
         self, sampling: str, batch_size: int, num_steps: int, generator: torch.Generator
     ) -> Iterator[tuple[Tensor, Tensor]]:
         if sampling not in SAMPLING:
-            raise CharLMError(f"sampling must be 'random' or 'sequential', not {sampling!r}")
+            raise CharLMError("data.sampling", value=sampling)
         self.check_batch_fits(batch_size, num_steps)
         iterate = random_batches if sampling == "random" else sequential_batches
         return iterate(self.train, batch_size, num_steps, generator)

@@ -19,15 +19,15 @@ def pick_device(name: str | torch.device | None = "auto") -> torch.device:
     try:
         device = torch.device(name)
     except (RuntimeError, TypeError) as e:
-        raise CharLMError(f"{name!r} is not a device; use auto, cpu, cuda, cuda:N or mps") from e
+        raise CharLMError("errors.not_a_device", name=name) from e
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise CharLMError("CUDA was asked for but this torch sees no CUDA GPU; use --device auto or cpu")
+        raise CharLMError("errors.no_cuda")
     if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
-        raise CharLMError(f"there is no {device}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+        raise CharLMError("errors.no_such_cuda", device=str(device), count=torch.cuda.device_count())
     if device.type == "mps" and not torch.backends.mps.is_available():
-        raise CharLMError("Apple MPS was asked for but is not available here; use --device auto or cpu")
+        raise CharLMError("errors.no_mps")
     if device.type not in ("cpu", "cuda", "mps"):
-        raise CharLMError(f"charlm runs on cpu, cuda or mps, not {device.type}")
+        raise CharLMError("errors.unsupported_device", type=device.type)
     return device
 
 

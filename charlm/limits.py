@@ -41,38 +41,26 @@ class Limits:
             except ValueError:
                 value = 0
             if not value > 0:
-                raise CharLMError(f"{var} must be a positive {'number' if kind is float else 'whole number'}, not {raw!r}")
+                if kind is float:
+                    raise CharLMError("errors.env_positive_number", var=var, value=raw)
+                raise CharLMError("errors.env_positive_whole", var=var, value=raw)
             values[f.name] = value
         return cls(**values)
 
     def check_model(self, config: CharLMConfig) -> None:
         """Refuse a model bigger than this server allows, saying which cap and how to lower it."""
         if config.hidden_size > self.max_hidden:
-            raise CharLMError(
-                f"{config.hidden_size} hidden units is over this server's cap of {self.max_hidden}: "
-                f"choose {self.max_hidden} or fewer"
-            )
+            raise CharLMError("errors.cap_hidden", hidden=config.hidden_size, cap=self.max_hidden)
         if config.num_layers > self.max_layers:
-            raise CharLMError(
-                f"{config.num_layers} layers is over this server's cap of {self.max_layers}: choose {self.max_layers} or fewer"
-            )
+            raise CharLMError("errors.cap_layers", layers=config.num_layers, cap=self.max_layers)
         n = config.num_parameters()
         if n > self.max_parameters:
-            raise CharLMError(
-                f"this model has {n:,} parameters, over this server's cap of {self.max_parameters:,}: "
-                "use fewer or smaller layers (or an embedding instead of one-hot inputs for a large vocabulary)"
-            )
+            raise CharLMError("errors.cap_parameters", n=n, cap=self.max_parameters)
 
     def check_training(self, config: TrainConfig) -> None:
         if config.epochs > self.max_epochs:
-            raise CharLMError(
-                f"{config.epochs} epochs is over this server's cap of {self.max_epochs}: choose {self.max_epochs} or fewer "
-                "(or run it on your own machine with python -m charlm train)"
-            )
+            raise CharLMError("errors.cap_epochs", epochs=config.epochs, cap=self.max_epochs)
 
     def check_generation(self, length: int, samples: int) -> None:
         if length > self.max_generate or samples > self.max_samples:
-            raise CharLMError(
-                f"at most {self.max_samples} samples of {self.max_generate:,} characters here "
-                "(CHARLM_MAX_SAMPLES and CHARLM_MAX_GENERATE raise the caps)"
-            )
+            raise CharLMError("errors.cap_generation", samples=self.max_samples, length=self.max_generate)

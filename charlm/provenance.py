@@ -79,22 +79,12 @@ class Provenance:
         """The recorded text file, when it is still there and unchanged; otherwise a CorpusError saying what
         moved or changed and what to do."""
         if not self.text_file:
-            raise CorpusError(
-                "this checkpoint was trained on a pasted or uploaded text that was not kept: give the text again "
-                "with --text-file"
-            )
+            raise CorpusError("data.text_not_kept")
         path = Path(self.text_file)
         if not path.is_file():
-            raise CorpusError(
-                f"this checkpoint was trained on {path}, which is no longer there (moved or deleted): give the "
-                "file's new place with --text-file"
-            )
-        if self.text_sha256 and sha256_of_file(path) != self.text_sha256:
-            raise CorpusError(
-                f"{path} has changed since this checkpoint was trained on it (its SHA-256 was "
-                f"{self.text_sha256[:12]}…, now {sha256_of_file(path)[:12]}…): figures on it would not compare with "
-                "the model card's. Give --text-file explicitly to evaluate on the file as it is now"
-            )
+            raise CorpusError("data.text_file_gone", path=str(path))
+        if self.text_sha256 and (now := sha256_of_file(path)) != self.text_sha256:
+            raise CorpusError("data.text_file_changed", path=str(path), was=self.text_sha256[:12], now=now[:12])
         return path
 
 

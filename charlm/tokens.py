@@ -27,11 +27,14 @@ import torch
 from .corpora import cache_dir
 from .data import Dataset, split_point
 from .errors import CharLMError
+from .i18n import Msg
 from .provenance import sha256_of_text
 from .vocab import CHUNK, Vocab
 
 FORMAT = 1  # the layout of a token file and its header; files of another format are rebuilt
 TOKEN_DIR_ENV = "CHARLM_TOKEN_DIR"
+COUNTING, ENCODING = Msg("data.tokens_counting"), Msg("data.tokens_encoding")  # what ``progress`` hears is going on
+_NONE_YET = "none yet"  # _read_if_current's answer when there is no file to re-use
 
 
 def token_dir() -> Path:
@@ -42,11 +45,12 @@ def token_dir() -> Path:
 
 def token_dataset(
     text: str, valid_fraction: float, vocab: Vocab | None = None, *, folder: str | Path, name: str, progress=None
-) -> tuple[Dataset, str]:
+) -> tuple[Dataset, Msg]:
     """``Dataset.from_text``'s split and vocabulary, its ids mapped from the token file ``folder/name.tokens``: made
     now, or re-used when it was made from this very text, split and vocabulary (``vocab``: one the ids must use, a
-    resumed model's). Returns the dataset and a line saying which, and why a file was rebuilt. ``progress(what,
-    done, total)`` hears how making one goes, in characters."""
+    resumed model's). Returns the dataset and a line saying which, and why a file was rebuilt (a ``Msg``: ``str()``
+    renders it in the active language). ``progress(what, done, total)`` hears how making one goes, in characters;
+    ``what`` is ``COUNTING`` or ``ENCODING`` (a ``Msg`` too)."""
     folder = Path(folder)
     stem = re.sub(r"[^\w.-]+", "_", name)
     path, header_path = folder / f"{stem}.tokens", folder / f"{stem}.json"
@@ -54,10 +58,13 @@ def token_dataset(
     sha = sha256_of_text(text)
     header, stale = _read_if_current(path, header_path, sha, len(text), cut, vocab)
     if stale is None:
-        note = f"token file re-used: {path}"
+        note = Msg("data.tokens_reused", path=str(path))
     else:
         header = _write(text, cut, vocab, sha, path, header_path, progress)
-        note = f"token file {'made' if stale == 'none yet' else 'made again (' + stale + ')'}: {path}"
+        if stale is _NONE_YET:
+            note = Msg("data.tokens_made", path=str(path))
+        else:
+            note = Msg("data.tokens_made_again", why=stale, path=str(path))
     vocab = Vocab(header["vocab"])
     ids = torch.from_file(str(path), shared=False, size=header["chars"], dtype=_torch_dtype(vocab.dtype))
     data = Dataset(vocab, ids[:cut], ids[cut:], Counter(header["valid_unknown"]))  # ids over a private memory map
@@ -65,25 +72,26 @@ def token_dataset(
 
 
 def _read_if_current(path: Path, header_path: Path, sha: str, chars: int, cut: int, vocab: Vocab | None):
-    """(the header, None) when the file can be used as it is; else (None, what is wrong with it in a few words)."""
+    """(the header, None) when the file can be used as it is; else (None, what is wrong with it in a few words, or
+    _NONE_YET)."""
     if not path.exists() or not header_path.exists():
-        return None, "none yet"
+        return None, _NONE_YET
     try:
         header = json.loads(header_path.read_text(encoding="utf-8"))
         file_vocab = Vocab(header["vocab"])
         expected_bytes = header["chars"] * file_vocab.dtype.itemsize
         if header.get("format") != FORMAT:
-            return None, f"format {header.get('format')}, not {FORMAT}"
+            return None, Msg("data.tokens_format", found=header.get("format"), expected=FORMAT)
     except (OSError, ValueError, KeyError, TypeError, CharLMError):
-        return None, "its header is unreadable"
+        return None, Msg("data.tokens_header_unreadable")
     if header["text_sha256"] != sha or header["chars"] != chars:
-        return None, "the text changed"
+        return None, Msg("data.tokens_text_changed")
     if header["train_chars"] != cut:
-        return None, "another validation split"
+        return None, Msg("data.tokens_split_changed")
     if vocab is not None and file_vocab != vocab:
-        return None, "another vocabulary"
+        return None, Msg("data.tokens_vocab_changed")
     if path.stat().st_size != expected_bytes:
-        return None, f"truncated: {path.stat().st_size:,} bytes of {expected_bytes:,}"
+        return None, Msg("data.tokens_truncated", size=path.stat().st_size, expected=expected_bytes)
     return header, None
 
 
@@ -95,11 +103,11 @@ def _write(text: str, cut: int, vocab: Vocab | None, sha: str, path: Path, heade
         for start in range(0, cut, CHUNK):
             counts.update(text[start : min(start + CHUNK, cut)])
             if progress:
-                progress("counting characters", min(start + CHUNK, cut), cut)
+                progress(COUNTING, min(start + CHUNK, cut), cut)
         vocab = Vocab.from_counts(counts)
     with _aside(path) as tmp:
         out = np.memmap(tmp, dtype=vocab.dtype, mode="w+", shape=(len(text),))
-        vocab.ids(text, out=out, progress=progress and (lambda done, total: progress("encoding", done, total)))
+        vocab.ids(text, out=out, progress=progress and (lambda done, total: progress(ENCODING, done, total)))
         out.flush()
         del out
     header = {

@@ -20,13 +20,13 @@ class Vocab:
     def __init__(self, tokens: Sequence[str]):
         tokens = list(tokens)
         if not tokens or tokens[0] != UNK:
-            raise CharLMError(f"a vocabulary starts with {UNK!r}, then one entry per character")
+            raise CharLMError("data.vocab_starts_with_unk", unk=UNK)
         if len(set(tokens)) != len(tokens):
             dupes = sorted(t for t, n in Counter(tokens).items() if n > 1)
-            raise CharLMError(f"the vocabulary lists these tokens twice: {dupes!r}")
+            raise CharLMError("data.vocab_twice", tokens=dupes)
         bad = [t for t in tokens[1:] if len(t) != 1]
         if bad:
-            raise CharLMError(f"vocabulary entries after {UNK!r} must be single characters, not {bad[:5]!r}")
+            raise CharLMError("data.vocab_not_characters", unk=UNK, entries=bad[:5])
         self.tokens: tuple[str, ...] = tuple(tokens)
         self.index: dict[str, int] = {t: i for i, t in enumerate(tokens)}
 
@@ -58,7 +58,7 @@ class Vocab:
     def dtype(self) -> np.dtype:
         """The smallest unsigned integer that holds every id: uint8 up to 256 tokens, uint16 up to 65,536."""
         if len(self) > 1 << 16:
-            raise CharLMError(f"a vocabulary of {len(self):,} characters is more than a token file holds (65,536)")
+            raise CharLMError("data.vocab_too_large", size=len(self))
         return np.dtype(np.uint8 if len(self) <= 1 << 8 else np.uint16)
 
     def ids(self, text: str, out: np.ndarray | None = None, progress=None) -> np.ndarray:

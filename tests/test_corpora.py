@@ -24,8 +24,11 @@ from charlm.corpora import (
     fetch,
     load_corpus,
     preprocessing,
+    recipe_note,
+    title_msg,
 )
 from charlm.errors import CharLMError, CorpusError
+from charlm.i18n import speaking
 
 
 @pytest.fixture(autouse=True)
@@ -131,6 +134,33 @@ def test_registry_is_consistent():
     assert CORPORA["timemachine"].recipes == ("raw", "d2l", "d2l-0.17")
     assert CORPORA["jaychou"].recipes == ("raw", "d2l")
     assert RECIPE_NAMES == ("raw", "d2l", "d2l-0.17")
+
+
+def test_titles_notes_and_recipes_speak_both_languages_their_english_unchanged(shared):
+    for spec in CORPORA.values():
+        assert spec.title_msg.render("en") == spec.title and spec.note_msg.render("en") == spec.note
+        assert spec.title_msg.render("zh") != spec.title and spec.note_msg.render("zh") != spec.note
+    for (name, recipe), note in corpora.RECIPE_NOTES.items():
+        assert recipe_note(name, recipe).render("en") == note and recipe_note(name, recipe).render("zh") != note
+    assert recipe_note("timemachine", "raw") is None and recipe_note("moliere", "d2l") is None
+    assert title_msg("custom", "Your text").render("zh") == "你的文本"
+    assert title_msg("jaychou", "an older title") == "an older title"  # a title the registry no longer has: as it is
+    corpus = load_corpus("timemachine", "d2l", data_dir=shared)
+    assert corpus.title == "The Time Machine (H. G. Wells)"  # what a checkpoint records stays English
+    with speaking("zh"):
+        assert describe(corpus) == "《时间机器》（The Time Machine，H. G. 威尔斯）：173,428 个字符，27 种不同字符"
+        assert preprocessing(corpus).startswith("d2l 预处理：与 d2l.ai 1.0 相同，")
+        assert preprocessing(corpus_from_text("abca")) == "原始字符"
+        assert describe(corpus_from_text("abca")) == "你的文本：4 个字符，3 种不同字符"
+
+
+def test_an_error_about_the_users_text_reads_in_chinese_too():
+    with pytest.raises(CorpusError) as info:
+        corpus_from_bytes(b"", "notes.txt")
+    assert info.value.render("zh") == "文件“notes.txt”是空的（0 字节）。请提供一些用来训练的文本。"
+    with pytest.raises(CorpusError) as info:
+        corpus_from_text("x" * 30, max_chars=25)
+    assert info.value.render("zh") == "粘贴的文本共 30 个字符，超过了上限 25 个字符。请换一段更短的文本，或提高上限。"
 
 
 def test_unknown_name_and_recipe(shared):

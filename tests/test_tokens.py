@@ -29,12 +29,13 @@ def same(a: Dataset, b: Dataset) -> bool:
 
 def test_a_token_file_holds_what_dataset_from_text_holds_and_is_re_used(text, tmp_path):
     made, note = token_dataset(text, 0.1, folder=tmp_path, name="tm")
-    assert note == f"token file made: {tmp_path / 'tm.tokens'}"
+    assert str(note) == f"token file made: {tmp_path / 'tm.tokens'}"
+    assert note.render("zh") == f"已生成词元文件：{tmp_path / 'tm.tokens'}"  # a Msg: the reader's language
     assert same(made, Dataset.from_text(text, 0.1))
     assert made.train.dtype == torch.uint8 and (tmp_path / "tm.tokens").stat().st_size == len(text)
     stamp = (tmp_path / "tm.tokens").stat().st_mtime_ns
     again, note = token_dataset(text, 0.1, folder=tmp_path, name="tm")
-    assert note.startswith("token file re-used") and same(again, made)
+    assert str(note).startswith("token file re-used") and same(again, made)
     assert (tmp_path / "tm.tokens").stat().st_mtime_ns == stamp  # not written again
     batches = [
         Dataset.batches(d, "random", 4, 10, torch.Generator().manual_seed(0))
@@ -86,7 +87,7 @@ def test_a_stale_or_damaged_token_file_is_made_again_saying_why(text, tmp_path, 
     token_dataset(text, 0.1, folder=tmp_path, name="tm")
     new_text, fraction = _damage(why, tmp_path, text)
     data, note = token_dataset(new_text, fraction, folder=tmp_path, name="tm")
-    assert note.startswith(f"token file made again ({why}")
+    assert str(note).startswith(f"token file made again ({why}")
     assert same(data, Dataset.from_text(new_text, fraction))
 
 
@@ -94,7 +95,8 @@ def test_a_token_file_of_another_vocabulary_is_made_again_with_the_one_asked_for
     token_dataset(text, 0.1, folder=tmp_path, name="tm")
     older = Vocab(["<unk>", "t", "h", "e", " "])  # a resumed model's, say
     data, note = token_dataset(text, 0.1, older, folder=tmp_path, name="tm")
-    assert note.startswith("token file made again (another vocabulary)") and data.vocab == older
+    assert str(note).startswith("token file made again (another vocabulary)") and data.vocab == older
+    assert note.render("zh").startswith("已重新生成词元文件（词表不同）")
     assert same(data, Dataset.from_text(text, 0.1, vocab=older))
 
 

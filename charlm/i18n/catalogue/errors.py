@@ -1,8 +1,68 @@
 """The library's checks of what a user asked for: numbers, probabilities, limits, devices."""
 
 TEXTS = {
-    "errors.whole": ("{name} must be a whole number ≥ {minimum}, not {value!r}",
-                     "{name} 必须是 ≥ {minimum} 的整数，而不是 {value!r}"),
-    "errors.probability": ("{name} must be a probability in [0, 1), not {value!r}",
-                           "{name} 必须是 [0, 1) 之间的概率，而不是 {value!r}"),
+    "errors.whole": (
+        "{name} must be a whole number ≥ {minimum}, not {value!r}",
+        "{name} 必须是 ≥ {minimum} 的整数，而不是 {value!r}",
+    ),
+    "errors.probability": (
+        "{name} must be a probability in [0, 1), not {value!r}",
+        "{name} 必须是 [0, 1) 之间的概率，而不是 {value!r}",
+    ),
+    # -- a shared server's caps (limits.py) -------------------------------------------------------------------------
+    "errors.env_positive_number": (
+        "{var} must be a positive number, not {value!r}",
+        "{var} 必须是正数，而不是 {value!r}",
+    ),
+    "errors.env_positive_whole": (
+        "{var} must be a positive whole number, not {value!r}",
+        "{var} 必须是正整数，而不是 {value!r}",
+    ),
+    "errors.cap_hidden": (
+        "{hidden} hidden units is over this server's cap of {cap}: choose {cap} or fewer",
+        "{hidden} 个隐藏单元超过了本服务器的上限 {cap}：请选择不超过 {cap} 个",
+    ),
+    "errors.cap_layers": (
+        "{layers} layers is over this server's cap of {cap}: choose {cap} or fewer",
+        "{layers} 层超过了本服务器的上限 {cap}：请选择不超过 {cap} 层",
+    ),
+    "errors.cap_parameters": (
+        "this model has {n:,} parameters, over this server's cap of {cap:,}: use fewer or smaller layers (or an "
+        "embedding instead of one-hot inputs for a large vocabulary)",
+        "该模型有 {n:,} 个参数，超过了本服务器的上限 {cap:,}：请减少层数或缩小各层"
+        "（词表很大时，可以用嵌入代替独热编码输入）",
+    ),
+    "errors.cap_epochs": (
+        "{epochs} epochs is over this server's cap of {cap}: choose {cap} or fewer (or run it on your own machine "
+        "with python -m charlm train)",
+        "{epochs} 个迭代周期超过了本服务器的上限 {cap}：请选择不超过 {cap} 个"
+        "（或用 python -m charlm train 在自己的机器上运行）",
+    ),
+    "errors.cap_generation": (
+        "at most {samples} samples of {length:,} characters here (CHARLM_MAX_SAMPLES and CHARLM_MAX_GENERATE raise "
+        "the caps)",
+        "这里最多生成 {samples} 个样本，每个最多 {length:,} 个字符（CHARLM_MAX_SAMPLES 和 CHARLM_MAX_GENERATE "
+        "可以提高上限）",
+    ),
+    # -- devices (device.py) ----------------------------------------------------------------------------------------
+    "errors.not_a_device": (
+        "{name!r} is not a device; use auto, cpu, cuda, cuda:N or mps",
+        "{name!r} 不是设备名：请使用 auto、cpu、cuda、cuda:N 或 mps",
+    ),
+    "errors.no_cuda": (
+        "CUDA was asked for but this torch sees no CUDA GPU; use --device auto or cpu",
+        "指定了 CUDA，但当前的 PyTorch 检测不到 CUDA GPU：请使用 --device auto 或 cpu",
+    ),
+    "errors.no_such_cuda": (
+        "there is no {device}: this machine has {count} CUDA device(s)",
+        "不存在 {device}：本机只有 {count} 个 CUDA 设备",
+    ),
+    "errors.no_mps": (
+        "Apple MPS was asked for but is not available here; use --device auto or cpu",
+        "指定了 Apple MPS，但本机不可用：请使用 --device auto 或 cpu",
+    ),
+    "errors.unsupported_device": (
+        "charlm runs on cpu, cuda or mps, not {type}",
+        "charlm 只能在 cpu、cuda 或 mps 上运行，不支持 {type}",
+    ),
 }
