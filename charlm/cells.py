@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .errors import CharLMError
+from .i18n import Msg
 
 State = tuple[Tensor, ...]  # (h,) for RNN and GRU, (h, c) for the LSTMs; each (B, H)
 Gates = dict[str, Tensor]  # every gate and state a step computed, by name; each (B, H)
@@ -59,7 +60,7 @@ class Cell:
     """What every cell declares. Subclasses only fill in the class attributes and ``step``."""
 
     name: str  # as the CLI and configs spell it
-    title: str  # as a sentence names it: "vanilla RNN", "peephole LSTM"
+    title: str  # as a sentence names it, in English: "vanilla RNN", "peephole LSTM" (in the reader's: cell_title)
     num_gates: int  # G: blocks of H rows stacked in weight_ih and weight_hh
     state_names: tuple[str, ...]  # the carried state: ("h",) or ("h", "c")
     recorded: tuple[str, ...]  # what ``step`` returns for inspection, in display order
@@ -94,7 +95,7 @@ class RNNCell(Cell):
 
     def __init__(self, nonlinearity: str = "tanh"):
         if nonlinearity not in ("tanh", "relu"):
-            raise CharLMError(f"nonlinearity must be 'tanh' or 'relu', not {nonlinearity!r}")
+            raise CharLMError("cells.nonlinearity", value=nonlinearity)
         self.nonlinearity = nonlinearity
         self.activation = torch.tanh if nonlinearity == "tanh" else torch.relu
 
@@ -217,3 +218,13 @@ class PeepholeLSTMCell(Cell):
 
 
 CELLS: dict[str, type[Cell]] = {c.name: c for c in (RNNCell, GRUCell, LSTMCell, PeepholeLSTMCell)}
+
+
+def cell_title_msg(name: str) -> Msg:
+    """A cell's title (by its ``name``: "rnn", "gru", "lstm", "peephole") as a message, rendered when shown."""
+    return Msg(f"cells.title.{name}")
+
+
+def cell_title(name: str, lang: str | None = None) -> str:
+    """A cell's title in ``lang`` (default: the active language): "GRU", "门控循环单元（GRU）"."""
+    return cell_title_msg(name).render(lang)

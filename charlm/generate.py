@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from .errors import CharLMError, check_whole
+from .i18n import Msg
 from .model import CharLM
 from .provenance import Provenance
 from .vocab import UNK
@@ -24,11 +25,7 @@ from .vocab import UNK
 MAX_LENGTH = 100_000  # characters per sample
 MAX_SAMPLES = 64
 
-BIDIRECTIONAL_WARNING = (
-    "This model is bidirectional: while training, each prediction saw the characters to its right, so its "
-    "low perplexity comes from reading the answer. Generating left to right it has no future to read, and "
-    "what it writes is gibberish — the d2l book's 'wrong application' of bidirectional RNNs."
-)
+BIDIRECTIONAL_WARNING = Msg("generate.bidirectional")  # its low perplexity comes from reading the answer
 
 
 @contextmanager
@@ -44,11 +41,11 @@ def evaluating(model: torch.nn.Module):
 
 def check_options(temperature: float, top_k: int, top_p: float) -> None:
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 100:
-        raise CharLMError(f"temperature must be between 0 (greedy) and 100, not {temperature!r}")
+        raise CharLMError("generate.temperature", value=temperature)
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
-        raise CharLMError(f"top-k must be 0 (off) or a positive whole number, not {top_k!r}")
+        raise CharLMError("generate.top_k", value=top_k)
     if isinstance(top_p, bool) or not isinstance(top_p, (int, float)) or not 0.0 < top_p <= 1.0:
-        raise CharLMError(f"top-p must be above 0 and at most 1 (1 is off), not {top_p!r}")
+        raise CharLMError("generate.top_p", value=top_p)
 
 
 def next_char_distribution(logits: Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> Tensor:
@@ -102,12 +99,12 @@ def stream(
 ) -> Iterator[list[str]]:
     """Yield, ``length`` times, the next character of each of ``num_samples`` samples."""
     check_whole("length", length, minimum=0)
-    check_whole("number of samples", num_samples)
+    check_whole(Msg("generate.number_of_samples"), num_samples)
     check_options(temperature, top_k, top_p)
     if length > MAX_LENGTH or num_samples > MAX_SAMPLES:
-        raise CharLMError(f"at most {MAX_SAMPLES} samples of {MAX_LENGTH:,} characters at a time")
+        raise CharLMError("generate.too_much", samples=MAX_SAMPLES, length=MAX_LENGTH)
     if not prefix:
-        raise CharLMError("the prefix is empty: give at least one character to start from")
+        raise CharLMError("generate.empty_prefix")
     generator = torch.Generator().manual_seed(seed) if seed is not None else None
     with evaluating(model):
         tokens = torch.tensor([model.vocab.encode(prefix)], device=model.device)  # (1, P)
@@ -156,11 +153,12 @@ class Loop:
     start: int  # where the repetition begins, in the generated text
     repeats: float  # how many times the cycle occurs, counting a partial one
 
-    def __str__(self) -> str:
-        return (
-            f"The text fell into a loop: {self.cycle!r} repeats {self.repeats:.0f} times from character "
-            f"{self.start}. Greedy and low-temperature sampling do this; raise the temperature to break out."
-        )
+    def message(self) -> Msg:
+        """What happened and what to do, rendered in the reader's language."""
+        return Msg("generate.loop", cycle=self.cycle, repeats=self.repeats, start=self.start)
+
+    def __str__(self) -> str:  # in the active language
+        return self.message().render()
 
 
 def find_loop(text: str, max_period: int = 80, min_repeats: float = 3.0, min_span: int = 24) -> Loop | None:
@@ -182,25 +180,23 @@ def find_loop(text: str, max_period: int = 80, min_repeats: float = 3.0, min_spa
 class Generation:
     prefix: str  # as the user gave it
     texts: list[str]  # the generated characters of each sample, without the prefix
-    warnings: list[str] = field(default_factory=list)  # about the model or the prefix
+    warnings: list[Msg] = field(default_factory=list)  # about the model or the prefix: str() renders one
     loops: list[Loop | None] = field(default_factory=list)  # per sample
 
 
-def prepare_prefix(model: CharLM, prefix: str) -> tuple[str, list[str]]:
-    """The prefix to start from, and warnings about it: unknown characters, an empty prefix."""
+def prepare_prefix(model: CharLM, prefix: str) -> tuple[str, list[Msg]]:
+    """The prefix to start from, and warnings about it (messages, rendered when shown): unknown characters, an empty
+    prefix."""
     warnings = []
     if model.config.bidirectional:
         warnings.append(BIDIRECTIONAL_WARNING)
     if not prefix:
         prefix = default_prefix(model)
-        warnings.append(f"No prefix given: starting from {prefix!r}.")
+        warnings.append(Msg("generate.no_prefix", prefix=prefix))
     unknown = model.vocab.unknown(prefix)
     if unknown:
         chars = ", ".join(repr(c) for c in unknown)
-        warnings.append(
-            f"The prefix has characters this model never saw: {chars}. They are read as {UNK}, "
-            "which the model knows little about."
-        )
+        warnings.append(Msg("generate.unknown_chars", chars=chars, unk=UNK))
     return prefix, warnings
 
 

@@ -24,13 +24,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .cells import cell_title_msg
 from .errors import CharLMError
 from .generate import evaluating, generate
-from .model import CELL_NAMES, CharLM
+from .i18n import Msg, active
+from .model import CharLM
 
 DEFAULT_MAX_CHARS = 2000  # longer texts are cut, with a notice: a trace grows as T × layers × gates × H
 SIGMOID_GATES = ("i", "f", "o", "r", "z")  # gates in (0, 1), where saturation means something
-GATE_NAMES = {
+GATE_NAMES = {  # in English; in the reader's language: gate_name
     "i": "input gate",
     "f": "forget gate",
     "g": "candidate",
@@ -41,6 +43,23 @@ GATE_NAMES = {
     "z": "update gate",
     "n": "candidate",
 }
+# What each cell records, listed in a sentence: "reset gate (r), update gate (z), candidate (n), hidden state (h)"
+_RECORDED = {("h",): "inspection.records_rnn", ("r", "z", "n", "h"): "inspection.records_gru",
+             ("i", "f", "g", "o", "c", "h"): "inspection.records_lstm"}  # fmt: skip
+
+
+def gate_msg(key: str) -> Msg:
+    """A gate's or state's name ("i", "f", "g", "o", "c", "h", "r", "z", "n") as a message, rendered when shown.
+    The LSTM's candidate g and the GRU's candidate n are both "candidate" in English; in Chinese, 候选记忆元 and
+    候选隐状态."""
+    return Msg(f"inspection.gate.{key}")
+
+
+def gate_name(key: str, lang: str | None = None, *, gloss: bool = False) -> str:
+    """A gate's or state's name in ``lang`` (default: the active language): "forget gate", "遗忘门"; with ``gloss``,
+    the English beside the Chinese, for a student to look it up: "遗忘门 (forget gate)"."""
+    name = gate_msg(key).render(lang)
+    return f"{name} ({GATE_NAMES[key]})" if gloss and (lang or active()) == "zh" else name
 
 
 @dataclass
@@ -58,18 +77,19 @@ class Trace:
 
     @property
     def notices(self) -> list[str]:
-        """Sentences to show next to the pictures."""
+        """Sentences to show next to the pictures, in the active language."""
+        return [m.render() for m in self.notice_messages()]
+
+    def notice_messages(self) -> list[Msg]:
+        """The notices as messages, rendered when shown."""
         out = []
         if self.truncated:
-            out.append(f"Only the first {len(self.text):,} characters are shown ({self.truncated:,} more were cut).")
+            out.append(Msg("inspection.truncated", shown=len(self.text), cut=self.truncated))
         if self.unknown:
             chars = ", ".join(repr(c) for c, _ in self.unknown.most_common(10))
-            out.append(f"Characters the model never saw, read as <unk>: {chars}.")
+            out.append(Msg("inspection.unknown_chars", chars=chars))
         if self.bidirectional:
-            out.append(
-                "This model is bidirectional: its guesses saw the characters to their right, "
-                "so they are not predictions and its low loss is not earned."
-            )
+            out.append(Msg("inspection.bidirectional"))
         return out
 
 
@@ -77,7 +97,7 @@ class Trace:
 def trace(model: CharLM, text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Trace:
     """Run ``text`` through the model's scratch engine and keep every gate, guess and surprisal."""
     if not text:
-        raise CharLMError("there is no text to inspect: type or paste some")
+        raise CharLMError("inspection.no_text")
     truncated = max(0, len(text) - max_chars)
     text = text[:max_chars]
     vocab = model.vocab
@@ -184,6 +204,23 @@ PROPERTIES: dict[str, Callable[[str], np.ndarray]] = {
 }
 
 
+def property_msg(key: str) -> Msg:
+    """A property of ``PROPERTIES`` ("inside quotes", …) as a message, rendered when shown."""
+    if key not in PROPERTIES:
+        raise KeyError(key)
+    return Msg("inspection.property." + key.replace(" ", "_"))
+
+
+def property_name(key: str, lang: str | None = None) -> str:
+    """A property of ``PROPERTIES`` in ``lang`` (default: the active language): "inside quotes", "引号内"."""
+    return property_msg(key).render(lang)
+
+
+def _layer(layer: int, direction: int, reverse: str = "inspection.layer_reverse") -> Msg:
+    """ "layer 2", or "layer 2 (reverse)" (with ``reverse``'s words) for the right-to-left direction; from 0."""
+    return Msg(reverse if direction else "inspection.layer", layer=layer + 1)
+
+
 @dataclass(frozen=True)
 class Unit:
     property: str  # what it tracks, one of PROPERTIES
@@ -193,9 +230,13 @@ class Unit:
     unit: int
     correlation: float  # Pearson's r between the unit's value and the property, over the text's characters
 
-    def __str__(self) -> str:
-        where = f"layer {self.layer + 1}{' (reverse)' if self.direction else ''}"
-        return f"unit {self.unit} of {where}'s {GATE_NAMES[self.state]} tracks {self.property} (r = {self.correlation:+.2f})"
+    def message(self) -> Msg:
+        """ "unit 37 of layer 1's cell state tracks position in the line (r = +0.91)", rendered when shown."""
+        return Msg("inspection.unit_tracks", unit=self.unit, where=_layer(self.layer, self.direction),
+                   gate=gate_msg(self.state), property=property_msg(self.property), r=self.correlation)  # fmt: skip
+
+    def __str__(self) -> str:  # in the active language
+        return self.message().render()
 
 
 def find_units(t: Trace, top: int = 10, per_property: int = 3, min_count: int = 3) -> list[Unit]:
@@ -238,15 +279,22 @@ def check_unit(model: CharLM, layer: int, direction: int, state: str, unit: int 
     whole = lambda v: isinstance(v, int) and not isinstance(v, bool)  # noqa: E731
     if not whole(layer) or not 0 <= layer < c.num_layers:
         shown = layer + 1 if whole(layer) else repr(layer)  # counted from 1, as the app shows layers
-        raise CharLMError(f"this model has {c.num_layers} layer{'s' * (c.num_layers > 1)}: there is no layer {shown}")
+        raise CharLMError("inspection.no_layer", layers=_layers(c.num_layers), layer=shown)
     if direction not in range(2 if c.bidirectional else 1):
-        raise CharLMError("this model reads left to right only: it has no reverse direction" if direction == 1
-                          else f"direction is 0 (left to right) or 1 (right to left), not {direction!r}")  # fmt: skip
+        if direction == 1:
+            raise CharLMError("inspection.no_reverse")
+        raise CharLMError("inspection.bad_direction", value=direction)
     if state not in model.rnn.cell.recorded:
-        raise CharLMError(f"a {CELL_NAMES[c.cell]} has no {GATE_NAMES.get(state, repr(state))}; it records "
-                          + ", ".join(f"{GATE_NAMES[g]} ({g})" for g in model.rnn.cell.recorded))  # fmt: skip
+        gate = gate_msg(state) if state in GATE_NAMES else repr(state)
+        raise CharLMError("inspection.no_such_state", cell=cell_title_msg(c.cell), gate=gate,
+                          recorded=Msg(_RECORDED[model.rnn.cell.recorded]))  # fmt: skip
     if unit is not None and (not whole(unit) or not 0 <= unit < c.hidden_size):
-        raise CharLMError(f"units are numbered 0 to {c.hidden_size - 1} in each layer of this model, not {unit!r}")
+        raise CharLMError("inspection.bad_unit", last=c.hidden_size - 1, value=unit)
+
+
+def _layers(n: int) -> Msg:
+    """ "1 layer", "2 layers"."""
+    return Msg("inspection.layers_many" if n > 1 else "inspection.layers_one", count=n)
 
 
 # -- the path of the hidden state -----------------------------------------------------------------
@@ -268,13 +316,14 @@ def state_path(t: Trace, layer: int = 0, direction: int = 0, state: str = "h") -
     """Principal components of the states of one layer and direction over the traced text (at least 3 characters)."""
     if (layer, direction) not in t.gates:
         layers = 1 + max(k[0] for k in t.gates)
-        raise CharLMError(f"this model has {layers} layer{'s' * (layers > 1)} and "
-                          f"{'two directions' if t.bidirectional else 'one direction'}: no layer {layer + 1}"
-                          f"{', right to left' if direction else ''}")  # fmt: skip
+        directions = Msg("inspection.two_directions" if t.bidirectional else "inspection.one_direction")
+        reverse = Msg("inspection.path_right_to_left") if direction else ""
+        raise CharLMError("inspection.no_path_layer", layers=_layers(layers), directions=directions, layer=layer + 1,
+                          reverse=reverse)  # fmt: skip
     if state not in ("h", "c") or state not in t.gates[layer, direction]:
-        raise CharLMError(f"the path follows the hidden state (h) or the LSTM's cell state (c), not {state!r}")
+        raise CharLMError("inspection.path_state", value=state)
     if len(t.text) < 3:
-        raise CharLMError("a path needs at least three characters")
+        raise CharLMError("inspection.path_too_short")
     values = t.gates[layer, direction][state].astype(np.float64)  # (T, H)
     u, s, _ = np.linalg.svd(values - values.mean(axis=0), full_matrices=False)
     s = np.pad(s, (0, max(0, 2 - len(s))))  # a layer of one unit has one component: the second is all zeros
@@ -298,9 +347,7 @@ def switched_off(model: CharLM, layer: int, direction: int, state: str, unit: in
     """
     check_unit(model, layer, direction, state, unit)
     if state not in ("h", "c"):
-        raise CharLMError(
-            f"a unit is switched off in its hidden state (h) or cell state (c), not its {GATE_NAMES[state]}"
-        )
+        raise CharLMError("inspection.switch_off_state", gate=gate_msg(state))
     off = copy.deepcopy(model)
     rnn, H = off.rnn, off.config.hidden_size
     with torch.no_grad():
@@ -324,7 +371,7 @@ def switched_off(model: CharLM, layer: int, direction: int, state: str, unit: in
 class Ablation:
     """What changes when one unit is held at 0."""
 
-    unit: str  # "unit 37 of layer 2's cell state"
+    label: Msg  # "unit 37 of layer 2's cell state", rendered when shown (``unit``: in the active language)
     perplexity_on: float  # of the text, as the model is
     perplexity_off: float  # with the unit held at 0
     changed: list[tuple[int, str, float, float]]  # (position, character, p with, p without): most changed first
@@ -332,13 +379,18 @@ class Ablation:
     sample_off: str  # the same seed with the unit off
     prefix: str  # what both samples start from
 
+    @property
+    def unit(self) -> str:
+        """ "unit 37 of layer 2's cell state", in the active language."""
+        return self.label.render()
+
 
 def ablate(model: CharLM, text: str, layer: int, direction: int, state: str, unit: int, *, length: int = 200,
            temperature: float = 0.7, seed: int = 0, top: int = 10) -> Ablation:  # fmt: skip
     """Hold a unit at 0 and compare: the perplexity of ``text``, the characters whose probability moved most
     (in log-probability), and a sample of ``length`` characters with the same seed."""
     if len(text) < 2:
-        raise CharLMError("give at least two characters: the second is the first one a model predicts")
+        raise CharLMError("inspection.two_characters")
     off = switched_off(model, layer, direction, state, unit)
     ids = torch.tensor([model.vocab.encode(text)], device=model.device)
 
@@ -353,6 +405,7 @@ def ablate(model: CharLM, text: str, layer: int, direction: int, state: str, uni
     changed = [(int(k) + 1, text[k + 1], math.exp(on[k]), math.exp(without[k])) for k in order]
     options = {"temperature": temperature, "seed": seed}
     sample_on, sample_off = (generate(m, "", length, **options) for m in (model, off))
-    where = f"layer {layer + 1}{' (right to left)' if direction else ''}"
-    return Ablation(f"unit {unit} of {where}'s {GATE_NAMES[state]}", math.exp(-on.mean()), math.exp(-without.mean()),
-                    changed, sample_on.texts[0], sample_off.texts[0], sample_on.prefix)  # fmt: skip
+    where = _layer(layer, direction, reverse="inspection.layer_right_to_left")
+    label = Msg("inspection.unit_of", unit=unit, where=where, gate=gate_msg(state))
+    return Ablation(label, math.exp(-on.mean()), math.exp(-without.mean()), changed, sample_on.texts[0],
+                    sample_off.texts[0], sample_on.prefix)  # fmt: skip

@@ -31,8 +31,9 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
 from .bptt import backward_of
-from .cells import Cell, CellWeights, Gates, GRUCell, LSTMCell, PeepholeLSTMCell, RNNCell, State
+from .cells import Cell, CellWeights, Gates, GRUCell, LSTMCell, PeepholeLSTMCell, RNNCell, State, cell_title_msg
 from .errors import CharLMError, ShapeError, check_probability
+from .i18n import Msg
 
 ENGINES = ("auto", "scratch", "fused", "naive")
 
@@ -82,7 +83,9 @@ class RecurrentLayer(nn.RNNBase):
         for k, names in enumerate(self._all_weights):
             sfx = _suffix(k // self.num_directions, k % self.num_directions)
             for name in self.cell.extra_weights:
-                self.register_parameter(name + sfx, nn.Parameter(torch.empty(self.hidden_size, device=device, dtype=dtype)))
+                self.register_parameter(
+                    name + sfx, nn.Parameter(torch.empty(self.hidden_size, device=device, dtype=dtype))
+                )
                 extra.append(getattr(self, name + sfx))
                 names.append(name + sfx)
         self._flat_weights_names = [name for names in self._all_weights for name in names]
@@ -114,17 +117,14 @@ class RecurrentLayer(nn.RNNBase):
         """The engine a call with these arguments runs on: "scratch", "fused" or "naive" (one product per gate and
         input per step, with autograd's backward: the d2l book's scratch code, for comparison)."""
         if engine not in ENGINES:
-            raise CharLMError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+            raise CharLMError("layers.engine", engines=", ".join(ENGINES), value=engine)
         if engine == "naive":
             return "naive"
         if engine == "fused":
             if record:
-                raise CharLMError("only the scratch engine can record gates; use engine='scratch' or 'auto'")
+                raise CharLMError("layers.record_fused")
             if not self.has_fused:
-                raise CharLMError(
-                    f"the {self.cell.name} cell has no fused kernel in torch (oneDNN and cuDNN implement "
-                    "only the standard RNN, GRU and LSTM); use engine='scratch' or 'auto'"
-                )
+                raise CharLMError("layers.no_fused", cell=self.cell.name)
             return "fused"
         if engine == "auto" and self.has_fused and not record:
             return "fused"
@@ -145,7 +145,7 @@ class RecurrentLayer(nn.RNNBase):
     def record(self, input, hx=None, *, engine: str = "scratch") -> tuple[Tensor, object, Recording]:
         """Like ``forward`` on the scratch (or naive) engine, also returning every gate and state it computed."""
         if engine not in ("scratch", "naive"):
-            raise CharLMError(f"gates are recorded on the scratch or naive engine, not {engine!r}")
+            raise CharLMError("layers.record_engine", engine=engine)
         return self._run(input, hx, engine, record=True)
 
     def step(self, x: Tensor, hx=None):
@@ -154,7 +154,7 @@ class RecurrentLayer(nn.RNNBase):
         with none of ``forward``'s per-call checks and reshaping: a sequence fed one step at a time gives
         what ``forward`` gives for the whole of it."""
         if self.bidirectional:
-            raise CharLMError("a bidirectional layer reads the whole sequence at once: it cannot take one step")
+            raise CharLMError("layers.bidirectional_step")
         if hx is None:
             states = tuple(x.new_zeros(self.num_layers, x.shape[0], size) for size in self._state_sizes())
         else:
@@ -173,12 +173,10 @@ class RecurrentLayer(nn.RNNBase):
         forward rather than ours — TorchScript (``torch.jit.script`` calls this itself), and
         ``torch.ao.quantization.quantize_dynamic``, which matches module classes exactly (see ``to_torch``)."""
         torch_class = next((c for c in type(self).__mro__ if c.__module__ == nn.RNNBase.__module__), None)
-        if torch_class in (None, nn.RNNBase) or self.weight_drop:
-            what = f"the {self.cell.title}" if torch_class in (None, nn.RNNBase) else "weight drop (DropConnect)"
-            raise CharLMError(
-                f"torch.nn has no layer with {what}: TorchScript and quantize_dynamic, which run torch's own "
-                "forward, cannot run this layer. torch.compile and torch.onnx.export (which trace ours) can."
-            )
+        if torch_class in (None, nn.RNNBase):
+            raise CharLMError("layers.no_torch_cell", cell=cell_title_msg(self.cell.name))
+        if self.weight_drop:
+            raise CharLMError("layers.no_torch_weight_drop")
         kwargs = {"nonlinearity": self.nonlinearity} if torch_class is nn.RNN else {}
         if self.proj_size:
             kwargs["proj_size"] = self.proj_size
@@ -210,8 +208,8 @@ class RecurrentLayer(nn.RNNBase):
         if hx is not None:
             hx = (hx,) if isinstance(hx, Tensor) else tuple(hx)
             if len(hx) != n_state:
-                names = " and ".join(self.cell.state_names)
-                raise CharLMError(f"the {self.cell.name} state is {names}; got {len(hx)} tensors")
+                raise CharLMError("layers.state_count", cell=self.cell.name, names=_and(self.cell.state_names),
+                                  count=len(hx))  # fmt: skip
         if isinstance(input, PackedSequence):
             x, batch_sizes, sorted_indices, unsorted_indices = input
             states = self._initial_state(hx, x, int(batch_sizes[0]), sorted_indices)
@@ -224,13 +222,15 @@ class RecurrentLayer(nn.RNNBase):
 
         if input.dim() not in (2, 3):
             kind = self.mode.split("_")[0]  # torch.nn's words, to the letter (its RNN says "tensor", the others not)
-            raise CharLMError(f"{kind}: Expected input to be 2D or 3D, got {input.dim()}D{' tensor' * (kind == 'RNN')} instead")
+            if kind == "RNN":
+                raise CharLMError("layers.input_dims_tensor", kind=kind, dims=input.dim())
+            raise CharLMError("layers.input_dims", kind=kind, dims=input.dim())
         unbatched = input.dim() == 2
         if hx is not None and any(s.dim() != (2 if unbatched else 3) for s in hx):
-            kind = "unbatched 2-D" if unbatched else "batched 3-D"
-            got = f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors" if n_state == 2 else f"{hx[0].dim()}-D tensor"
-            what = "hx and cx" if n_state == 2 else "hx"
-            raise ShapeError(f"For {kind} input, {what} should also be {2 if unbatched else 3}-D but got {got}")
+            kind, dims = (Msg("layers.unbatched"), 2) if unbatched else (Msg("layers.batched"), 3)
+            if n_state == 2:
+                raise ShapeError("layers.state_dims_pair", kind=kind, dims=dims, h=hx[0].dim(), c=hx[1].dim())
+            raise ShapeError("layers.state_dims", kind=kind, dims=dims, h=hx[0].dim())
         if unbatched:  # a batch of one: (T, I) → (T, 1, I), or (1, T, I) when batch first
             input = input.unsqueeze(0 if self.batch_first else 1)
             hx = None if hx is None else tuple(s.unsqueeze(1) for s in hx)
@@ -265,11 +265,13 @@ class RecurrentLayer(nn.RNNBase):
         try:
             self.check_forward_args(input, states if len(states) == 2 else states[0], batch_sizes)
         except (RuntimeError, ValueError) as error:
-            sizes = " and ".join(f"{n} ({self.num_layers * self.num_directions}, B, {s})"
-                                 for n, s in zip(self.cell.state_names, self._state_sizes(), strict=True))  # fmt: skip
-            layout = "(B, T, {})" if self.batch_first else "(T, B, {})"
-            takes = f"this layer takes input {layout.format(self.input_size)} and an initial state {sizes}"
-            raise (ShapeError if isinstance(error, RuntimeError) else CharLMError)(f"{error} ({takes})") from None
+            sizes = _and([f"{n} ({self.num_layers * self.num_directions}, B, {s})"
+                          for n, s in zip(self.cell.state_names, self._state_sizes(), strict=True)])  # fmt: skip
+            layout = ("(B, T, {})" if self.batch_first else "(T, B, {})").format(self.input_size)
+            # torch's message word for word, then what this layer takes; in torch's error type
+            if isinstance(error, RuntimeError):
+                raise ShapeError("layers.torch_check", error=str(error), layout=layout, sizes=sizes) from None
+            raise CharLMError("layers.torch_check", error=str(error), layout=layout, sizes=sizes) from None
 
     def _engine(self, engine: str, x: Tensor, states: State, record: bool, batch_sizes: Tensor | None):
         """(T, B, I) time-major, or packed data (N, I) with its batch sizes → output, final states, recording."""
@@ -481,6 +483,11 @@ def _fused_kernel(cell: Cell) -> Callable | None:
     return {"gru": torch.gru, "lstm": torch.lstm}.get(cell.name)
 
 
+def _and(names) -> Msg | str:
+    """One or two names as a sentence lists them: "h", "h and c"."""
+    return names[0] if len(names) == 1 else Msg("layers.and", first=names[0], second=names[1])
+
+
 def _suffix(layer: int, direction: int) -> str:
     return f"_l{layer}" + ("_reverse" if direction == 1 else "")
 
@@ -506,7 +513,7 @@ class RNN(RecurrentLayer, nn.RNN):
         weight_drop: float = 0.0,
     ):
         if nonlinearity not in ("tanh", "relu"):
-            raise CharLMError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+            raise CharLMError("layers.unknown_nonlinearity", value=nonlinearity)
         super().__init__(
             f"RNN_{nonlinearity.upper()}", input_size, hidden_size, num_layers, bias, batch_first, dropout,
             bidirectional, 0, device, dtype, weight_drop=weight_drop,

@@ -50,24 +50,18 @@ BLOCK = 48  # a bidirectional model's targets sent back together: a few MB of gr
 
 def _check_text(model: CharLM, text: str, max_chars: int) -> torch.Tensor:
     if len(text) < 2:
-        raise CharLMError("give at least two characters: the second is the first one a model predicts")
+        raise CharLMError("inspection.two_characters")
     if len(text) > max_chars:
-        raise CharLMError(
-            f"this text has {len(text):,} characters; at most {max_chars:,} are measured at once "
-            f"(the work grows with the square of the length). Cut it to {max_chars:,} or fewer."
-        )
+        raise CharLMError("memory.too_long", chars=len(text), most=max_chars)
     return torch.tensor(model.vocab.encode(text), device=model.device)
 
 
 def check_distance(max_distance: int, text_length: int) -> int:
     """K, checked against the text: a distance needs a target that far from the start."""
     if isinstance(max_distance, bool) or not isinstance(max_distance, int) or max_distance < 1:
-        raise CharLMError(f"the largest distance K must be a whole number of characters ≥ 1, not {max_distance!r}")
+        raise CharLMError("memory.bad_distance", value=max_distance)
     if max_distance > text_length - 1:
-        raise CharLMError(
-            f"the largest distance K = {max_distance} is longer than the text allows: with {text_length} characters "
-            f"a prediction can look back at most {text_length - 1}. Give a longer text or a smaller K."
-        )
+        raise CharLMError("memory.distance_too_long", k=max_distance, chars=text_length, most=text_length - 1)
     return max_distance
 
 

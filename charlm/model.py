@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import NoReturn
 
 import safetensors.torch
 import torch
@@ -27,9 +28,10 @@ from huggingface_hub.errors import (
 from huggingface_hub.utils import validate_repo_id
 from torch import Tensor, nn
 
-from .cells import CELLS
+from .cells import CELLS, cell_title_msg
 from .device import pick_device
 from .errors import CharLMError, CheckpointError, check_probability, check_whole
+from .i18n import Msg, text
 from .layers import LAYERS, Recording
 from .provenance import Provenance
 from .vocab import Vocab
@@ -37,7 +39,7 @@ from .vocab import Vocab
 CONFIG_FILE = constants.CONFIG_NAME  # "config.json"
 WEIGHTS_FILE = constants.SAFETENSORS_SINGLE_FILE  # "model.safetensors"
 MAX_PARAMETERS = 500_000_000  # a model this size is 2 GB of float32: far past any character model's need
-CELL_NAMES = {name: cell.title for name, cell in CELLS.items()}  # "vanilla RNN", "GRU", …
+CELL_NAMES = {name: cell.title for name, cell in CELLS.items()}  # "vanilla RNN", "GRU", … (English: see cell_title)
 
 MODEL_CARD = """
 ---
@@ -78,23 +80,20 @@ class CharLMConfig:
 
     def __post_init__(self):
         if self.cell not in LAYERS:
-            raise CharLMError(f"cell must be one of {', '.join(LAYERS)}, not {self.cell!r}")
+            raise CharLMError("model.unknown_cell", cells=", ".join(LAYERS), value=self.cell)
         check_whole("hidden_size", self.hidden_size)
         check_whole("num_layers", self.num_layers)
         check_whole("embedding_dim", self.embedding_dim, minimum=0)  # 0 means one-hot
         check_probability("dropout", self.dropout)
         check_probability("weight_drop", self.weight_drop)
         if self.nonlinearity not in ("tanh", "relu"):
-            raise CharLMError(f"nonlinearity must be 'tanh' or 'relu', not {self.nonlinearity!r}")
+            raise CharLMError("cells.nonlinearity", value=self.nonlinearity)
         if not isinstance(self.vocab, list):
             self.vocab = list(self.vocab)
         Vocab(self.vocab)  # raises if malformed
         n = self.num_parameters()
         if n > MAX_PARAMETERS:
-            raise CharLMError(
-                f"this model would have {n:,} parameters ({n * 4 / 1e9:.1f} GB); the limit is {MAX_PARAMETERS:,}. "
-                "Use fewer layers or a smaller hidden size."
-            )
+            raise CharLMError("model.too_many_parameters", count=n, gigabytes=n * 4 / 1e9, limit=MAX_PARAMETERS)
 
     def num_parameters(self) -> int:
         """The parameter count, computed without building the model."""
@@ -110,7 +109,7 @@ class CharLMConfig:
     @classmethod
     def from_dict(cls, data: dict) -> CharLMConfig:
         if not isinstance(data, dict) or "vocab" not in data:
-            raise CharLMError("a charlm config is a JSON object with at least a 'vocab' list")
+            raise CharLMError("model.config_not_object")
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -158,25 +157,31 @@ class CharLM(
             torch.manual_seed(seed)
             return cls(config)
 
-    def describe(self) -> str:
-        """One line a person can read: "2-layer bidirectional GRU, 256 hidden units, ..."."""
+    def description(self) -> Msg:
+        """The model in one line, as a message rendered in the reader's language: see ``describe``."""
         c = self.config
-        parts = [
-            f"{c.num_layers}-layer{' bidirectional' if c.bidirectional else ''} {CELL_NAMES[c.cell]}",
-            f"{c.hidden_size} hidden units",
-            f"{'embedding ' + str(c.embedding_dim) if c.embedding_dim else 'one-hot inputs'}",
-            f"vocabulary of {len(self.vocab)}",
-            f"{self.num_parameters:,} parameters",
-        ]
-        if c.weight_drop:
-            parts.insert(3, f"weight drop {c.weight_drop:g}")
-        if c.dropout:
-            parts.insert(3, f"dropout {c.dropout:g}")
-        return ", ".join(parts)
+        return Msg(
+            "model.describe",
+            layers=c.num_layers,
+            bidirectional=Msg("model.describe_bidirectional") if c.bidirectional else "",
+            cell=cell_title_msg(c.cell),
+            units=c.hidden_size,
+            inputs=Msg("model.describe_embedding", size=c.embedding_dim) if c.embedding_dim
+            else Msg("model.describe_one_hot"),
+            dropout=Msg("model.describe_dropout", p=c.dropout) if c.dropout else "",
+            weight_drop=Msg("model.describe_weight_drop", p=c.weight_drop) if c.weight_drop else "",
+            vocab=len(self.vocab),
+            parameters=self.num_parameters,
+        )  # fmt: skip
+
+    def describe(self, lang: str | None = None) -> str:
+        """One line a person can read, in ``lang`` (default: the active language): "2-layer bidirectional GRU,
+        256 hidden units, ..."."""
+        return self.description().render(lang)
 
     def generate_model_card(self, *args, **kwargs):
         kwargs.setdefault("title", f"charlm {CELL_NAMES[self.config.cell]}")
-        kwargs.setdefault("summary", self.describe())
+        kwargs.setdefault("summary", self.describe("en"))  # the card is a file for the Hub: in English
         card = super().generate_model_card(*args, **kwargs)
         mixin_tags = [t for t in card.data.tags or [] if "mixin" in t]
         card.data.tags = ["character-level", "rnn", self.config.cell, "text-generation", *mixin_tags]
@@ -262,7 +267,7 @@ class CharLM(
             config_file, weights_file = folder / CONFIG_FILE, folder / WEIGHTS_FILE
             for f in (config_file, weights_file):
                 if not f.is_file():
-                    raise CheckpointError(_missing_file_message(folder, f.name))
+                    _missing_file(folder, f.name)
         else:
             hub = {"revision": revision, "token": token, "cache_dir": cache_dir, "local_files_only": local_files_only}
             config_file = _hub_file(str(name_or_path), CONFIG_FILE, **hub)
@@ -272,69 +277,75 @@ class CharLM(
             data = json.loads(Path(config_file).read_text(encoding="utf-8"))
             config = CharLMConfig.from_dict(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise CheckpointError(f"{config_file} is not valid JSON ({e}); the checkpoint is corrupt") from e
+            raise CheckpointError("model.config_not_json", file=config_file, error=str(e)) from e
         except CharLMError as e:
-            raise CheckpointError(f"{config_file} does not describe a charlm model: {e}") from e
+            raise CheckpointError("model.config_not_charlm", file=config_file, error=_reason(e)) from e
         model = cls(config)
         try:
             state = safetensors.torch.load_file(str(weights_file))
         except Exception as e:  # safetensors raises its own error types for every kind of damage
             raise CheckpointError(
-                f"{weights_file} is not a readable safetensors file ({type(e).__name__}: {e}). "
-                "It may be truncated, corrupt, or a pickle renamed; charlm reads safetensors only."
+                "model.weights_unreadable", file=weights_file, kind=type(e).__name__, error=str(e)
             ) from e
         _check_state(model, state, weights_file)
         model.load_state_dict(state)  # float16 storage is restored to the model's float32 here
         return model.to(pick_device(device)).eval()
 
 
-def _missing_file_message(folder: Path, name: str) -> str:
+def _reason(e: CharLMError) -> Msg | str:
+    """An error's message as a parameter of another: a Msg renders in the same language as the message around it."""
+    return e.message if isinstance(e.message, Msg) else str(e)
+
+
+def _missing_file(folder: Path, name: str) -> NoReturn:
+    """Raise the error for a checkpoint folder without ``name``."""
     if name == WEIGHTS_FILE and any((folder / n).exists() for n in ("pytorch_model.bin", "model.pt", "model.pth")):
-        return (
-            f"{folder} holds pickled weights only. charlm never loads pickles (unpickling can run arbitrary "
-            "code); re-save the model with save_pretrained, which writes model.safetensors"
-        )
-    return f"{folder} is not a charlm checkpoint: it has no {name}"
+        raise CheckpointError("model.pickled_only", folder=folder)
+    raise CheckpointError("model.missing_file", folder=folder, name=name)
 
 
 def _hub_file(repo_id: str, filename: str, **hub) -> str:
     try:
         validate_repo_id(repo_id)
     except HFValidationError as e:
-        raise CheckpointError(f"{repo_id!r} is neither a checkpoint folder nor a Hub id (user/model)") from e
+        raise CheckpointError("model.bad_hub_id", repo=repo_id) from e
     try:
         return hf_hub_download(repo_id, filename, **hub)
     except LocalEntryNotFoundError as e:  # offline (HF_HUB_OFFLINE=1 or no network) and not cached
-        raise CheckpointError(
-            f"could not fetch {repo_id} from the Hugging Face Hub and it is not in the local cache: "
-            "check the id and your connection (and that HF_HUB_OFFLINE is not set)"
-        ) from e
+        raise CheckpointError("model.hub_offline", repo=repo_id) from e
     except RepositoryNotFoundError as e:
-        raise CheckpointError(f"there is no model {repo_id!r} on the Hugging Face Hub (or it is private)") from e
+        raise CheckpointError("model.hub_not_found", repo=repo_id) from e
     except EntryNotFoundError as e:
-        raise CheckpointError(
-            f"{repo_id} has no {filename}: it is not a charlm checkpoint (pickled weights are never loaded)"
-        ) from e
+        raise CheckpointError("model.hub_no_file", repo=repo_id, filename=filename) from e
     except HfHubHTTPError as e:
-        raise CheckpointError(f"the Hugging Face Hub refused {repo_id}/{filename}: {e}") from e
+        raise CheckpointError("model.hub_refused", repo=repo_id, filename=filename, error=str(e)) from e
 
 
 def _check_state(model: nn.Module, state: dict[str, Tensor], source) -> None:
     """Every tensor present, none extra, each of the right shape — or one error listing what is off."""
     expected = model.state_dict()
-    problems = [f"missing {k}" for k in expected if k not in state]
-    problems += [f"unexpected {k}" for k in state if k not in expected]
+    # each problem as (message id, its parameters), listed "a; b; c; and 2 more" (see _listed)
+    problems = [("model.missing_tensor", {"key": k}) for k in expected if k not in state]
+    problems += [("model.unexpected_tensor", {"key": k}) for k in state if k not in expected]
     problems += [
-        f"{k} is {tuple(state[k].shape)}, the config needs {tuple(v.shape)}"
+        ("model.wrong_shape", {"key": k, "shape": tuple(state[k].shape), "need": tuple(v.shape)})
         for k, v in expected.items()
         if k in state and state[k].shape != v.shape
     ]
     if problems:
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise CheckpointError(f"{source} does not match its config.json: {shown}")
+        raise CheckpointError("model.state_mismatch", source=source, problems=_listed(problems))
     for k, v in state.items():
         if not v.is_floating_point():
-            raise CheckpointError(f"{source}: {k} holds {v.dtype} values; weights must be floating point")
+            raise CheckpointError("model.weights_not_float", source=source, key=k, dtype=str(v.dtype))
+
+
+def _listed(problems: list[tuple[str, dict]], shown: int = 5) -> Msg:
+    """The first ``shown`` problems one after another, then how many more: each but the last is its "…_then" text,
+    whose ``rest`` is the list after it."""
+    rest = Msg("model.more_problems", count=len(problems) - shown) if len(problems) > shown else None
+    for key, params in reversed(problems[:shown]):
+        rest = Msg(key, **params) if rest is None else Msg(key + "_then", **params, rest=rest)
+    return rest
 
 
 # -- checkpoint folders, described without loading their weights -----------------------------------------------------
@@ -345,30 +356,40 @@ class CheckpointInfo:
     """What a list of checkpoints shows: the model, the text it learned and its validation figure."""
 
     name: str  # the folder's name
-    model: str  # "LSTM 2×512", "GRU 1×256 bidirectional"
-    text: str  # "The Time Machine (H. G. Wells) (d2l recipe)"
+    model: str  # "LSTM 2×512", "GRU 1×256 bidirectional": in the language active when it was described
+    text: str  # "The Time Machine (H. G. Wells) (d2l recipe)": likewise
     valid_perplexity: float | None  # the best epoch's, from the training record
     megabytes: float  # the folder's size on disk
     readable: bool = True  # False: config.json is missing or damaged (loading it says why)
 
-    def label(self) -> str:
+    def label(self, lang: str | None = None) -> str:
+        """The line a list of checkpoints shows, in ``lang`` (default: the active language)."""
         if not self.readable:
             return self.name
-        figure = f", validation perplexity {self.valid_perplexity:.2f}" if self.valid_perplexity else ""
-        return f"{self.name} — {self.model} on {self.text}{figure}"
+        if self.valid_perplexity:
+            return text("model.checkpoint_label_perplexity", lang, name=self.name, model=self.model, text=self.text,
+                        perplexity=self.valid_perplexity)  # fmt: skip
+        return text("model.checkpoint_label", lang, name=self.name, model=self.model, text=self.text)
 
 
-def describe_checkpoint(folder: str | Path) -> CheckpointInfo:
-    """A checkpoint folder's model, text, figure and size, read from config.json alone."""
+def describe_checkpoint(folder: str | Path, lang: str | None = None) -> CheckpointInfo:
+    """A checkpoint folder's model, text, figure and size, read from config.json alone; the model and the text
+    are written in ``lang`` (default: the active language)."""
     folder = Path(folder)
     size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6 if folder.is_dir() else 0.0
     try:
         data = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
         saved = Provenance.from_metadata(data.get("metadata"))
-        model = f"{CELL_NAMES[data['cell']]} {data['num_layers']}×{data['hidden_size']}"
-        model = (model[0].upper() + model[1:]) + (" bidirectional" if data.get("bidirectional") else "")
-        text = (saved.title or saved.corpus or "its corpus") + ("" if saved.recipe == "raw" else f" ({saved.recipe} recipe)")
-        return CheckpointInfo(folder.name, model, text, saved.training.best_valid_perplexity, size)
+        bidirectional = Msg("model.checkpoint_bidirectional") if data.get("bidirectional") else ""
+        model = text("model.checkpoint_model", lang, cell=cell_title_msg(data["cell"]), layers=data["num_layers"],
+                     units=data["hidden_size"], bidirectional=bidirectional)  # fmt: skip
+        model = model[0].upper() + model[1:]  # "Vanilla RNN 2×512"
+        title = saved.title or saved.corpus or Msg("model.its_corpus")
+        trained_on = (
+            title if saved.recipe == "raw" else Msg("model.checkpoint_recipe", title=title, recipe=saved.recipe)
+        )
+        trained_on = trained_on.render(lang) if isinstance(trained_on, Msg) else trained_on
+        return CheckpointInfo(folder.name, model, trained_on, saved.training.best_valid_perplexity, size)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # a damaged folder is still listed
         return CheckpointInfo(folder.name, "", "", None, size, readable=False)
 

@@ -6,7 +6,9 @@ import torch
 from torch.func import functional_call
 
 import charlm
-from charlm.errors import CharLMError
+from charlm.cells import CELLS, cell_title
+from charlm.errors import CharLMError, ShapeError
+from charlm.i18n import speaking
 
 ALL_CELLS = {"rnn": charlm.RNN, "gru": charlm.GRU, "lstm": charlm.LSTM, "peephole": charlm.PeepholeLSTM}
 
@@ -213,6 +215,35 @@ def test_bad_inputs_and_states_say_what_torch_says_and_what_the_layer_takes():
         layer(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
     with pytest.raises(CharLMError, match="the lstm state is h and c"):
         layer(torch.randn(5, 2, 3), torch.zeros(2, 2, 4))
+
+
+def test_layer_errors_read_in_chinese_torchs_own_words_kept():
+    """torch's message stays as torch wrote it; what the layer takes is said in the reader's language."""
+    layer = charlm.LSTM(3, 4, num_layers=2)
+    with pytest.raises(ShapeError) as caught:
+        layer(torch.randn(5, 2, 7))
+    assert caught.value.render("zh") == ("input.size(-1) must be equal to input_size. Expected 3, got 7（本层接受形状为 "
+                                         "(T, B, 3) 的输入，以及形状为 h (2, B, 4) 和 c (2, B, 4) 的初始状态）")  # fmt: skip
+    with pytest.raises(ShapeError) as caught:
+        layer(torch.randn(5, 2, 3), (torch.zeros(2, 4), torch.zeros(2, 4)))
+    assert str(caught.value) == "For batched 3-D input, hx and cx should also be 3-D but got (2-D, 2-D) tensors"
+    assert caught.value.render("zh") == "对于批量的三维输入，hx 和 cx 也应为 3 维，实际却是 (2 维, 2 维) 张量"
+    with pytest.raises(CharLMError) as caught, speaking("zh"):
+        layer(torch.randn(5, 2, 3), torch.zeros(2, 2, 4))
+    assert caught.value.render("zh") == "lstm 的状态是 h 和 c；却收到了 1 个张量"
+    with pytest.raises(CharLMError) as caught:
+        charlm.PeepholeLSTM(2, 3).to_torch()
+    assert str(caught.value).startswith("torch.nn has no layer with the peephole LSTM: ")
+    assert caught.value.render("zh").startswith("torch.nn 中没有窥视孔长短期记忆网络（peephole LSTM）层：")
+
+
+def test_every_cell_has_a_title_in_either_language():
+    assert [cell_title(name) for name in CELLS] == [cell.title for cell in CELLS.values()]
+    assert [cell_title(name, "zh") for name in CELLS] == [
+        "普通循环神经网络（RNN）", "门控循环单元（GRU）", "长短期记忆网络（LSTM）", "窥视孔长短期记忆网络（peephole LSTM）"
+    ]  # fmt: skip
+    with speaking("zh"):
+        assert cell_title("gru") == "门控循环单元（GRU）"
 
 
 @pytest.mark.parametrize("cell", list(ALL_CELLS))

@@ -8,6 +8,7 @@ import torch
 from charlm import CharLM, CharLMConfig, Vocab
 from charlm.errors import CharLMError
 from charlm.generate import find_loop, generate, next_char_distribution, stream
+from charlm.i18n import speaking
 
 VOCAB = Vocab.build("the time traveller (for so it will be convenient to speak of him)\n")
 
@@ -85,23 +86,40 @@ def test_bad_options_say_what_is_allowed(options, message):
         generate(model_of(), "the", **kw)
 
 
+def test_an_option_named_in_an_error_is_named_in_the_readers_language():
+    with pytest.raises(CharLMError) as caught:
+        generate(model_of(), "the", 10, num_samples=0)
+    assert caught.value.render("zh") == "样本数 必须是 ≥ 1 的整数，而不是 0"
+    with pytest.raises(CharLMError) as caught:
+        generate(model_of(), "the", 10, temperature=-1)
+    assert caught.value.render("zh") == "温度必须在 0（贪心）到 100 之间，而不是 -1"
+
+
 def test_prefix_warnings_unknown_characters_and_empty_prefix():
     model = model_of()
     g = generate(model, "Zé the", 10, temperature=0)
-    assert "never saw: 'Z', 'é'" in g.warnings[0] and len(g.texts[0]) == 10
+    assert "never saw: 'Z', 'é'" in str(g.warnings[0]) and len(g.texts[0]) == 10
+    assert (
+        g.warnings[0].render("zh")
+        == "前缀中有这个模型从未见过的字符：'Z', 'é'。它们会被读作 <unk>，而模型对它所知甚少。"
+    )
     empty = generate(model, "", 10, temperature=0)
-    assert empty.prefix == "\n" and "No prefix given" in empty.warnings[0]
+    assert empty.prefix == "\n" and "No prefix given" in str(empty.warnings[0])
 
 
 def test_bidirectional_models_are_flagged():
     g = generate(model_of("gru", bidirectional=True), "the", 20)
-    assert "bidirectional" in g.warnings[0] and "gibberish" in g.warnings[0]
+    assert "bidirectional" in str(g.warnings[0]) and "gibberish" in str(g.warnings[0])
+    with speaking("zh"):
+        assert "双向" in str(g.warnings[0]) and "困惑度" in str(g.warnings[0])
 
 
 def test_loops_are_found_and_ordinary_text_is_not_flagged():
     loop = find_loop("once upon a time " + "the " * 12)
     assert loop.cycle in ("the ", "he t", "e th", " the") and loop.repeats >= 12 and loop.start <= 17
     assert "raise the temperature" in str(loop)
+    with speaking("zh"):
+        assert "调高温度" in str(loop) and f"重复了 {loop.repeats:.0f} 次" in str(loop)
     assert find_loop("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").cycle == "a"
     assert find_loop("the time traveller (for so it will be convenient to speak of him) was expounding") is None
     assert find_loop("abab") is None  # too short to call a loop

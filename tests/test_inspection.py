@@ -9,9 +9,23 @@ import torch
 from conftest import REPO
 
 from charlm import CharLM, CharLMConfig, Vocab
+from charlm.cells import CELLS
 from charlm.errors import CharLMError
 from charlm.generate import generate
-from charlm.inspection import PROPERTIES, ablate, find_units, saturation, state_path, switched_off, trace
+from charlm.i18n import Msg, speaking
+from charlm.inspection import (
+    _RECORDED,
+    GATE_NAMES,
+    PROPERTIES,
+    ablate,
+    find_units,
+    gate_name,
+    property_name,
+    saturation,
+    state_path,
+    switched_off,
+    trace,
+)
 
 TEXT = 'he said "hello there" and then "bye now" and left. she said "ok" and "fine, fine" too.\n' * 3
 VOCAB = Vocab.build(TEXT)
@@ -47,6 +61,8 @@ def test_the_finder_ranks_a_planted_quote_unit_first():
     assert (best.property, best.layer, best.direction, best.unit) == ("inside quotes", 0, 0, 0)
     assert best.correlation > 0.85  # 0 before the first quote, −1 after each closing one
     assert str(best).startswith("unit 0 of layer 1's ") and "tracks inside quotes (r = +0." in str(best)
+    with speaking("zh"):
+        assert str(best).startswith("第 1 层") and "的单元 0 跟踪“引号内”（r = +0." in str(best)
 
 
 def test_saturation_sees_the_planted_forget_gate_open_almost_always():
@@ -79,6 +95,9 @@ def test_long_text_is_cut_with_a_notice_and_unknown_characters_are_named():
     assert len(t.text) == 50 and t.truncated == 551
     assert "Only the first 50 characters" in t.notices[0]
     assert t.unknown == {"é": 9} and "'é'" in t.notices[1]
+    with speaking("zh"):
+        assert t.notices[0] == "只显示前 50 个字符（其余 551 个已截去）。"
+        assert t.notices[1] == "模型从未见过、按 <unk> 读入的字符：'é'。"
     with pytest.raises(CharLMError, match="no text to inspect"):
         trace(planted_quote_model(), "")
 
@@ -88,6 +107,24 @@ def test_bidirectional_traces_say_their_guesses_saw_the_future():
     t = trace(model, TEXT[:40])
     assert set(t.gates) == {(0, 0), (0, 1), (1, 0), (1, 1)} and set(t.gates[1, 1]) == {"r", "z", "n", "h"}
     assert any("not predictions" in n for n in t.notices)
+    assert [m.render("zh") for m in t.notice_messages()] == [
+        "这个模型是双向的：它的猜测看到了右边的字符，所以算不上预测，它的低损失也名不副实。"
+    ]
+
+
+def test_gates_and_properties_are_named_in_the_readers_language():
+    assert [gate_name(g) for g in "ifgoch"] == [GATE_NAMES[g] for g in "ifgoch"]  # English by default
+    assert [gate_name(g, "zh") for g in "ifgochrzn"] == ["输入门", "遗忘门", "候选记忆元", "输出门", "记忆元", "隐状态",
+                                                         "重置门", "更新门", "候选隐状态"]  # fmt: skip
+    with speaking("zh"):
+        assert gate_name("f") == "遗忘门" and gate_name("f", gloss=True) == "遗忘门 (forget gate)"
+        assert gate_name("f", "en", gloss=True) == "forget gate"
+        assert property_name("inside quotes") == "引号内"
+    assert [property_name(p) for p in PROPERTIES] == list(PROPERTIES)
+    assert all(property_name(p, "zh") != p for p in PROPERTIES)
+    for cell in CELLS.values():  # what a cell records, listed in a sentence: the catalogue's list is its own
+        listed = ", ".join(f"{GATE_NAMES[g]} ({g})" for g in cell.recorded)
+        assert Msg(_RECORDED[cell.recorded]).render("en") == listed
 
 
 @pytest.mark.parametrize(
@@ -198,6 +235,9 @@ def test_ablation_reports_perplexity_changed_characters_and_same_seed_samples():
     model = planted_quote_model()
     result = ablate(model, TEXT, 0, 0, "c", 0, length=60)
     assert result.unit == "unit 0 of layer 1's cell state"
+    assert result.label.render("zh") == "第 1 层记忆元的单元 0"
+    with speaking("zh"):
+        assert result.unit == "第 1 层记忆元的单元 0"
     assert result.perplexity_off != result.perplexity_on
     assert len(result.changed) == 10
     moved = [abs(math.log(on) - math.log(off)) for _, _, on, off in result.changed]
@@ -216,3 +256,17 @@ def test_ablation_reports_perplexity_changed_characters_and_same_seed_samples():
 def test_ablation_refuses_what_the_model_does_not_have(args, match):
     with pytest.raises(CharLMError, match=match):
         ablate(planted_quote_model(), TEXT, *args)
+
+
+def test_refusals_read_in_chinese():
+    model = planted_quote_model()
+    with pytest.raises(CharLMError) as caught:
+        ablate(model, TEXT, 0, 0, "r", 0)
+    assert caught.value.render("zh") == ("长短期记忆网络（LSTM）没有重置门；它记录的是输入门（i）、遗忘门（f）、候选记忆元（g）、"
+                                         "输出门（o）、记忆元（c）、隐状态（h）")  # fmt: skip
+    with pytest.raises(CharLMError) as caught:
+        ablate(model, TEXT, 2, 0, "h", 0)
+    assert caught.value.render("zh") == "这个模型只有 1 层：没有第 3 层"
+    with pytest.raises(CharLMError) as caught:
+        state_path(trace(model, TEXT), layer=0, direction=1)
+    assert caught.value.render("zh") == "这个模型有 1 层、一个方向：没有第 1 层的从右到左方向"

@@ -9,6 +9,8 @@ import torch
 import charlm
 from charlm import CharLM, CharLMConfig, CheckpointError, Vocab
 from charlm.errors import CharLMError
+from charlm.i18n import speaking
+from charlm.model import describe_checkpoint
 
 VOCAB = Vocab.build("the time traveller (for so it will be convenient to speak of him)")
 
@@ -53,6 +55,33 @@ def test_state_carries_over_between_calls():
     first, state = model(x[:, :7])
     second, _ = model(x[:, 7:], state)
     torch.testing.assert_close(torch.cat([first, second], dim=1), whole, atol=1e-6, rtol=1e-6)
+
+
+def test_a_model_describes_itself_in_either_language():
+    model = make_model(cell="gru", num_layers=2, bidirectional=True, dropout=0.5, weight_drop=0.25, embedding_dim=4)
+    n, v = f"{model.num_parameters:,}", len(VOCAB)
+    assert model.describe() == (f"2-layer bidirectional GRU, 8 hidden units, embedding 4, dropout 0.5, weight drop 0.25, "
+                                f"vocabulary of {v}, {n} parameters")  # fmt: skip
+    assert model.describe("zh") == (f"2 层双向门控循环单元（GRU），8 个隐藏单元，4 维嵌入，暂退概率 0.5，"
+                                    f"权重暂退（DropConnect）概率 0.25，词表大小 {v}，共 {n} 个参数")  # fmt: skip
+    plain = make_model(cell="rnn")
+    assert plain.describe().startswith("1-layer vanilla RNN, 8 hidden units, one-hot inputs, vocabulary of")
+    with speaking("zh"):
+        assert plain.describe().startswith("1 层普通循环神经网络（RNN），8 个隐藏单元，独热编码输入，词表大小")
+        card = plain.generate_model_card()  # a file for the Hub: in English whatever the reader's language
+    assert "1-layer vanilla RNN" in str(card) and "charlm vanilla RNN" in str(card)
+
+
+def test_a_checkpoint_folder_is_listed_in_either_language(tmp_path):
+    make_model(cell="lstm", bidirectional=True).save_pretrained(tmp_path)
+    info = describe_checkpoint(tmp_path)
+    assert info.model == "LSTM 1×8 bidirectional" and info.text == "its corpus"
+    assert info.label() == f"{tmp_path.name} — LSTM 1×8 bidirectional on its corpus"
+    with speaking("zh"):
+        info = describe_checkpoint(tmp_path)
+        assert info.model == "长短期记忆网络（LSTM），1 层 × 8 个单元，双向"
+        assert info.label() == f"{tmp_path.name} — 长短期记忆网络（LSTM），1 层 × 8 个单元，双向，在 未注明的语料 上训练"
+    assert describe_checkpoint(tmp_path, "en").model == "LSTM 1×8 bidirectional"
 
 
 @pytest.mark.parametrize(
@@ -180,6 +209,27 @@ def test_weights_that_do_not_fit_the_config_are_reported(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps(config))
     with pytest.raises(CheckpointError, match="does not match"):
         CharLM.from_pretrained(tmp_path)
+    config["cell"], config["num_layers"] = "lstm", 3  # 8 tensors missing: 5 are named
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match="missing rnn.weight_ih_l1; missing rnn.weight_hh_l1") as caught:
+        CharLM.from_pretrained(tmp_path)
+    english = str(caught.value)  # the first five problems one after another, then how many more
+    assert english.count("; ") == 5 and english.endswith("; and 3 more"), english
+    chinese = caught.value.render("zh")
+    assert "与它的 config.json 不符：" in chinese and chinese.count("；") == 5 and chinese.endswith("另有 3 处不符")
+    assert "config.json 不符：缺少 rnn.weight_ih_l1；缺少 rnn.weight_hh_l1；" in chinese
+
+
+def test_a_checkpoint_error_renders_in_chinese_with_its_cause_in_chinese_too(tmp_path):
+    make_model().save_pretrained(tmp_path)
+    (tmp_path / "config.json").write_text('{"vocab": ["<unk>", "a"], "cell": "lstm", "hidden_size": -3}')
+    with pytest.raises(CheckpointError) as caught:
+        CharLM.from_pretrained(tmp_path)
+    assert caught.value.render("zh").endswith("描述的不是 charlm 模型：hidden_size 必须是 ≥ 1 的整数，而不是 -3")
+    with pytest.raises(CheckpointError) as caught:
+        CharLM.from_pretrained(tmp_path / "nothing")
+    repo = str(tmp_path / "nothing")
+    assert caught.value.render("zh") == f"{repo!r} 既不是检查点文件夹，也不是 Hub 上的模型 id（用户名/模型名）"
 
 
 def test_missing_folder_and_unknown_hub_id_offline(tmp_path):
