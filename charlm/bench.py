@@ -33,6 +33,7 @@ from torch import Tensor, nn
 
 from .cells import CELLS
 from .generate import stream
+from .i18n import Msg
 from .inspection import state_path, trace
 from .layers import LAYERS, compiled
 from .memory import DEFAULT_MAX_DISTANCE, connectivity, gradient_through_time
@@ -169,11 +170,7 @@ def _variants(
     return out
 
 
-ENGINE_WAYS = {
-    "naive": "one matrix product per gate and per input, each step (the d2l book's scratch code)",
-    "scratch": "one product for the input, hoisted out of the loop, and one for h per step (charlm/cells.py)",
-    "fused": "torch's fused kernel: the whole layer in one call (oneDNN on a CPU, cuDNN on a GPU)",
-}
+ENGINE_WAYS = {engine: Msg(f"bench.way_{engine}") for engine in ("naive", "scratch", "fused")}  # how each one steps
 
 
 def engine_speeds(cell: str, input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,
@@ -201,7 +198,7 @@ def engine_speeds(cell: str, input_size: int, hidden_size: int, num_layers: int 
             times[e][0].append(_seconds(lambda e=e: train(e), device))
             times[e][1].append(_seconds(lambda e=e: infer(e), device))
     return [
-        {"engine": e, "how": ENGINE_WAYS[e], "train_tokens_per_s": tokens / statistics.median(times[e][0]),
+        {"engine": e, "how": str(ENGINE_WAYS[e]), "train_tokens_per_s": tokens / statistics.median(times[e][0]),
          "infer_tokens_per_s": tokens / statistics.median(times[e][1])}
         for e in engines
     ]  # fmt: skip

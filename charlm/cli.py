@@ -25,6 +25,8 @@ from .device import pick_device
 from .errors import CharLMError
 from .figures import inspection_report, memory_report
 from .generate import generate, own_sample
+from .i18n import Msg, from_environment, speaking
+from .i18n import text as tr
 from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, state_path, trace
 from .layers import ENGINES, LAYERS
 from .memory import DEFAULT_MAX_DISTANCE, MAX_CHARS, PICTURE_CHARS, SPAN_MASS, check_distance, measure
@@ -352,7 +354,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         for p in PRESETS.values():
             print(f"{p.name:<18} {p.title} — {p.published}")
         for pair in PAIRS.values():
-            print(f"{pair.name:<18} {pair.title} — the source: {pair.published_ratio}")
+            print(tr("cli.pair_line", name=pair.name, title=pair.title, ratio=pair.published_ratio))
         return 0
     group = distributed.join(args.device)  # torchrun's processes train together; one started alone: a group of one
     try:
@@ -376,55 +378,45 @@ def _train(args: argparse.Namespace, group: distributed.Group) -> int:
     if group.active:
         distributed.stop_on_interrupt(run.trainer.stop)
         rows = run.trainer.rows
-        say(f"{group.world} processes train together (torchrun): each takes about {rows.stop - rows.start} of a "
-            f"batch's {run.trainer.config.batch_size} rows; rank 0 prints and saves")  # fmt: skip
-    say(f"{describe(corpus)}; {len(data.train):,} for training, {len(data.valid):,} for validation")
+        share = rows.stop - rows.start
+        say(tr("cli.processes", world=group.world, rows=share, batch_size=run.trainer.config.batch_size))
+    say(tr("cli.data", corpus=describe(corpus), train=len(data.train), valid=len(data.valid)))
     if run.data_note:
-        say(run.data_note)
+        say(str(run.data_note))
     if len(run.trainer.valid) < len(data.valid):
-        say(f"each epoch is validated on the validation split's first {len(run.trainer.valid):,} characters "
-            f"(--valid-chars), not all {len(data.valid):,}")  # fmt: skip
-    say(f"model: {model.describe()}")
+        say(tr("cli.valid_chars", used=len(run.trainer.valid), total=len(data.valid)))
+    say(tr("cli.model", model=model.describe()))
     if data.valid_unknown:
-        say(
-            f"note: {sum(data.valid_unknown.values())} validation characters never occur in training: they count as <unk>"
-        )
+        say(tr("cli.valid_unknown", count=sum(data.valid_unknown.values())))
 
     try:
         for event in run.events():
             if isinstance(event, Started):
-                say(
-                    f"training on {event.device} with the {event.engine} engine in {event.precision}, "
-                    f"epochs {event.first_epoch}–{event.epochs}"
-                )
+                say(tr("cli.started", device=event.device, engine=event.engine, precision=event.precision,
+                       first=event.first_epoch, last=event.epochs))  # fmt: skip
                 if event.initial_valid_perplexity is not None:
-                    say(
-                        f"epoch    0  train ppl {event.initial_train_perplexity:8.3f}  valid ppl "
-                        f"{event.initial_valid_perplexity:8.3f}  (untrained)"
-                    )
+                    say(tr("cli.epoch_zero", train=event.initial_train_perplexity,
+                           valid=event.initial_valid_perplexity))  # fmt: skip
             elif isinstance(event, Step):
                 progress.step(event)
             elif isinstance(event, Epoch):
                 progress.clear()
-                best = " *" if event.is_best else ""
-                per_process = f" ({event.tokens_per_second / group.world:,.0f} per process)" if group.active else ""
-                say(
-                    f"epoch {event.epoch:>4}  train ppl {event.train_perplexity:8.3f}  valid ppl {event.valid_perplexity:8.3f}"
-                    f"  ({event.valid_bpc:.3f} bits/char)  {event.tokens_per_second:9,.0f} tokens/s{per_process}"
-                    f"  clipped {event.clipped_fraction:4.0%}  {event.elapsed:6.1f} s{best}"
-                )
+                per_process = tr("cli.per_process", speed=event.tokens_per_second / group.world) if group.active else ""
+                say(tr("cli.epoch", epoch=event.epoch, train=event.train_perplexity, valid=event.valid_perplexity,
+                       bpc=event.valid_bpc, speed=event.tokens_per_second, per_process=per_process,
+                       clipped=event.clipped_fraction, elapsed=event.elapsed, best=" *" if event.is_best else ""))  # fmt: skip
             elif isinstance(event, Sample):
-                say(f"    sample: {event.prefix + event.text!r}")
+                say(tr("cli.sample", text=event.prefix + event.text))
             elif isinstance(event, Finished):
                 progress.clear()
-                say(event.message)
+                say(str(event.message))
     except KeyboardInterrupt:
         progress.clear()
-        say("interrupted: saving the best weights so far")
+        say(tr("cli.interrupted_saving"))
     if group.rank == 0:
         run.save(out, weights_dtype=getattr(torch, args.save_dtype))
     group.barrier()  # the others wait for rank 0's checkpoint: the job ends when it is on disk
-    say(f"saved to {out}  (load it with CharLM.from_pretrained({str(out)!r}))")
+    say(tr("cli.saved", out=out, path=str(out)))
     return 1 if run.finished is not None and run.finished.reason == "diverged" else 0
 
 
@@ -434,7 +426,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     text_file = args.text_file
     if not (args.corpus or text_file):
         if saved.corpus is None:
-            raise CharLMError("this checkpoint does not say which corpus it was trained on: give --corpus or --text-file")
+            raise CharLMError("cli.no_corpus")
         if saved.is_user_text:
             text_file = str(saved.check_text_file())  # there and unchanged, or a message saying what moved
     corpus = args.corpus or (saved.corpus if saved.corpus in CORPORA else "timemachine")
@@ -445,16 +437,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     loss = evaluate(model, data.valid)
     unknown = sum(data.valid_unknown.values())
-    print(
-        f"{describe(corpus)} ({preprocessing(corpus)}); validation: the last {saved.valid_fraction:.0%}, "
-        f"{len(data.valid):,} characters"
-    )
+    print(tr("cli.eval_data", corpus=describe(corpus), preprocessing=preprocessing(corpus),
+             fraction=saved.valid_fraction, chars=len(data.valid)))  # fmt: skip
     if unknown:
-        print(f"note: {unknown} validation characters are outside the model's vocabulary and count as <unk>")
-    print(
-        f"validation perplexity {math.exp(loss):.3f}  ({loss / math.log(2):.3f} bits per character, {loss:.4f} nats)"
-        f"  in {time.perf_counter() - start:.1f} s"
-    )
+        print(tr("cli.eval_unknown", count=unknown))
+    print(tr("cli.eval_result", perplexity=math.exp(loss), bpc=loss / math.log(2), nats=loss,
+             seconds=time.perf_counter() - start))  # fmt: skip
     return 0
 
 
@@ -465,13 +453,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
         seed=args.seed, num_samples=args.samples,
     )  # fmt: skip
     for warning in result.warnings:
-        print(f"note: {warning}", file=sys.stderr)
+        print(tr("cli.note", note=warning), file=sys.stderr)
     for k, (text, loop) in enumerate(zip(result.texts, result.loops, strict=True)):
         if args.samples > 1:
-            print(f"--- sample {k + 1}")
+            print(tr("cli.sample_header", number=k + 1))
         print(result.prefix + text)
         if loop:
-            print(f"note: {loop}", file=sys.stderr)
+            print(tr("cli.note", note=loop), file=sys.stderr)
     return 0
 
 
@@ -485,14 +473,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     page = inspection_report(f"charlm inspect: {model.describe()}", t, units, sats, memory, path)
     Path(args.out).write_text(page, encoding="utf-8")
     for notice in t.notices:
-        print(f"note: {notice}")
-    print(f"traced {len(t.text):,} characters; mean surprisal {t.surprisal.mean():.3f} nats per character")
+        print(tr("cli.note", note=notice))
+    print(tr("cli.traced", chars=len(t.text), surprisal=t.surprisal.mean()))
     for u in units[:5]:
         print(f"  {u}")
     if memory is not None:
-        measured = f"the first {PICTURE_CHARS}" if len(t.text) > PICTURE_CHARS else f"all {len(t.text)}"
-        print(f"memory span {memory.span} characters (connectivity over {measured} characters)")
-    print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.1f} MB; opens offline)")
+        if len(t.text) > PICTURE_CHARS:
+            measured = Msg("cli.measured_first", count=PICTURE_CHARS)
+        else:
+            measured = Msg("cli.measured_all", count=len(t.text))
+        print(tr("cli.inspect_span", span=memory.span, measured=measured))
+    print(tr("cli.wrote_page", path=args.out, size=Path(args.out).stat().st_size / 1e6))
     return 0
 
 
@@ -500,11 +491,11 @@ def cmd_span(args: argparse.Namespace) -> int:
     models = {str(c): CharLM.from_pretrained(c, device=args.device) for c in args.checkpoint}
     first = next(iter(models.values()))
     if args.text is not None:
-        text, source = args.text, "the text given"
+        text, source = args.text, Msg("cli.source_given")
     elif args.text_file is not None:
         text, source = corpus_from_file(args.text_file).text, args.text_file
     else:
-        text, source = own_sample(first), "the first model's own writing (seed 0, temperature 0.7)"
+        text, source = own_sample(first), Msg("cli.source_own")
     if len(text) >= 2:
         check_distance(args.max_distance, len(text))  # before minutes of work, not after
     measured = {}
@@ -515,24 +506,25 @@ def cmd_span(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - start
         if args.json:
             print(json.dumps({"span": memory.span, "max_distance": args.max_distance, "mass": SPAN_MASS,
-                              "profile": memory.profile.tolist(), "characters": len(text), "text": source,
+                              "profile": memory.profile.tolist(), "characters": len(text), "text": english(source),
                               "checkpoint": name, "bidirectional": model.config.bidirectional, "seconds": seconds}))  # fmt: skip
             continue
-        print(f"{name}: {model.describe()}\nmeasured on {source}: {len(text):,} characters, in {seconds:.2f} s")
+        print(tr("cli.span_measured", name=name, model=model.describe(), source=source, chars=len(text),
+                 seconds=seconds))  # fmt: skip
         profile = memory.profile
         shares = np.cumsum(profile) / max(profile.sum(), 1e-300)
-        print(f"{'k':>5}  {'connectivity':>12}  {'share within k':>14}")
+        print(tr("cli.span_columns"))
+        marker = tr("cli.span_marker")
         for k in sorted({*range(1, min(10, len(profile)) + 1), *range(10, len(profile) + 1, 10), memory.span, len(profile)}):
-            print(f"{k:>5}  {profile[k - 1]:>12.4g}  {shares[k - 1]:>14.1%}{'  ← span' if k == memory.span else ''}")
-        print(f"memory span: {memory.span} characters ({SPAN_MASS:.0%} of the connectivity within k = 1 … {len(profile)})")
+            print(f"{k:>5}  {profile[k - 1]:>12.4g}  {shares[k - 1]:>14.1%}{marker if k == memory.span else ''}")
+        print(tr("cli.span", span=memory.span, mass=SPAN_MASS, k=len(profile)))
         if model.config.bidirectional:
-            print("note: this model is bidirectional: its predictions also read the text to the right; "
-                  "the span measures only the left")  # fmt: skip
+            print(tr("cli.span_bidirectional"))
     if args.html:
         names = {name: f"{Path(name).name} ({CELL_NAMES[m.config.cell]})" for name, m in models.items()}
-        page = memory_report({names[k]: m for k, m in measured.items()}, source)
+        page = memory_report({names[k]: m for k, m in measured.items()}, str(source))
         Path(args.html).write_text(page, encoding="utf-8")
-        print(f"wrote {args.html}", file=sys.stderr if args.json else sys.stdout)
+        print(tr("cli.wrote", path=args.html), file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -565,9 +557,10 @@ class _Progress:
         if e.epoch != self.work:
             self.work, self.started, self.last = e.epoch, now, now
         left = (e.steps_per_epoch - e.step) * (now - self.started) / e.step
-        detail = (f"loss {e.loss:.3f}  ppl {e.perplexity:7.3f}  |g| {e.grad_norm:6.2f}{' clipped' if e.clipped else '':8}"
-                  f"  {e.tokens_per_second:8,.0f} tok/s")  # fmt: skip
-        self._show(f"epoch {e.epoch}", e.step, e.steps_per_epoch, f"steps  {detail}", left, final=e.step == e.steps_per_epoch)
+        detail = tr("cli.bar_steps", loss=e.loss, perplexity=e.perplexity, norm=e.grad_norm, speed=e.tokens_per_second,
+                    clipped=Msg("cli.bar_clipped") if e.clipped else "")  # fmt: skip
+        self._show(tr("cli.bar_epoch", epoch=e.epoch), e.step, e.steps_per_epoch, detail, left,
+                   final=e.step == e.steps_per_epoch)  # fmt: skip
 
     def count(self, what: str, done: int, total: int) -> None:
         """Work counted in characters (encoding a text): done of total, at the rate so far."""
@@ -576,7 +569,7 @@ class _Progress:
             self.work, self.started, self.last = what, now, now
         rate = done / max(now - self.started, 1e-9)
         left = (total - done) / rate if done else math.inf
-        self._show(what, done, total, f"characters  {rate / 1e6:5.1f} M/s", left, final=done == total)
+        self._show(str(what), done, total, tr("cli.bar_characters", rate=rate / 1e6), left, final=done == total)
 
     def _show(self, what: str, done: int, total: int, detail: str, left: float, final: bool) -> None:
         now = time.perf_counter()
@@ -584,7 +577,7 @@ class _Progress:
         if not self.enabled or (now - self.last < every and not (final and self.terminal)):
             return
         self.last = now
-        eta = "" if not math.isfinite(left) else f"  {_duration(left)} left"
+        eta = "" if not math.isfinite(left) else tr("cli.bar_left", duration=_duration(left))
         if self.terminal:
             fill = int(min(done / max(total, 1), 1.0) * 30)
             sys.stderr.write(f"\r{what} {'█' * fill}{'·' * (30 - fill)} {done:,}/{total:,} {detail}{eta}\033[K")
@@ -642,13 +635,24 @@ def train_pair(argv: list[str], name: str) -> int:
         if code != 0:
             return code
         speeds.append(Provenance.of(CharLM.from_pretrained(out / member)).training.history[-1]["tokens_per_second"])
-    print(f"{pair.presets[0]} / {pair.presets[1]}: {speeds[0] / speeds[1]:.2f}× the tokens/s here; "
-          f"the source: {pair.published_ratio}")  # fmt: skip
+    print(tr("cli.pair_ratio", first=pair.presets[0], second=pair.presets[1], ratio=speeds[0] / speeds[1],
+             published=pair.published_ratio))  # fmt: skip
     return 0
 
 
+def english(value) -> str:
+    """A text for machines (JSON, files): a Msg in English, anything else as ``str`` makes it."""
+    return value.render("en") if isinstance(value, Msg) else str(value)
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """Run a command as the terminal asks: its lines and errors in the language of LANGUAGE, LC_ALL, LC_MESSAGES or
+    LANG (Chinese for zh_CN.UTF-8 and the like, else English); what machines read (JSON, files) stays English."""
+    with speaking(from_environment()):
+        return _main(sys.argv[1:] if argv is None else argv)
+
+
+def _main(argv: list[str]) -> int:
     if argv[:1] == ["train"] and "--preset" in argv[:-1] and argv[argv.index("--preset") + 1] in PAIRS:
         return train_pair(argv, argv[argv.index("--preset") + 1])
     try:
@@ -664,8 +668,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         return commands[args.command](args)
     except CharLMError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(tr("cli.error", message=e), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(tr("cli.interrupted"), file=sys.stderr)
         return 130

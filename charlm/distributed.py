@@ -25,6 +25,7 @@ import torch
 import torch.distributed as dist
 
 from .errors import CharLMError
+from .i18n import Msg
 
 TIMEOUT_ENV = "CHARLM_DIST_TIMEOUT"  # seconds a rank waits for the others before giving up (default 120)
 
@@ -50,10 +51,7 @@ class Group:
     def rows(self, batch_size: int) -> slice:
         """This rank's rows of a batch of ``batch_size``: as even a split as there is, the first ranks one more."""
         if batch_size < self.world:
-            raise CharLMError(
-                f"{self.world} processes cannot share a batch of {batch_size} rows: each needs at least one. Use "
-                f"--batch-size {self.world} or more, or --nproc-per-node {batch_size} or fewer."
-            )
+            raise CharLMError("distributed.batch_rows", world=self.world, batch_size=batch_size)
         share, extra = divmod(batch_size, self.world)
         start = self.rank * share + min(self.rank, extra)
         return slice(start, start + share + (self.rank < extra))
@@ -68,18 +66,16 @@ class Group:
         loss, *raised = values.tolist()
         return loss, tuple(r > 0 for r in raised)
 
-    def same_everywhere(self, what: str, value: str) -> None:
-        """Raise on every rank, naming the ranks that differ, unless ``value`` is the same on all of them."""
+    def same_everywhere(self, what: Msg | str, value: str) -> None:
+        """Raise on every rank, naming the ranks that differ, unless ``value`` is the same on all of them; ``what``
+        names the value ("read a text of SHA-256")."""
         if not self.active:
             return
         values: list = [None] * self.world
         dist.all_gather_object(values, value)
         odd = [r for r, v in enumerate(values) if v != values[0]]
         if odd:
-            raise CharLMError(
-                f"rank {odd[0]} has {what} {values[odd[0]]}, rank 0 {values[0]}: every process must train on the "
-                "same text. Did the file change while the processes started, or do the machines hold different copies?"
-            )
+            raise CharLMError("distributed.differ", rank=odd[0], what=what, value=values[odd[0]], first=values[0])
 
     def barrier(self) -> None:
         if self.active:
@@ -102,10 +98,7 @@ def join(device: str = "auto") -> Group:
     group = Group(int(os.environ["RANK"]), world, int(os.environ.get("LOCAL_RANK", "0")))
     cuda = group.device(device).startswith("cuda")
     if cuda and group.local_rank >= torch.cuda.device_count():
-        raise CharLMError(
-            f"process {group.local_rank} of this machine has no GPU of its own: the machine has "
-            f"{torch.cuda.device_count()}. Use --nproc-per-node {torch.cuda.device_count()} or fewer, or --device cpu."
-        )
+        raise CharLMError("distributed.no_gpu", process=group.local_rank, gpus=torch.cuda.device_count())
     if not dist.is_initialized():
         if cuda:
             torch.cuda.set_device(group.local_rank)

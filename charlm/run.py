@@ -33,6 +33,7 @@ from .corpora import (
 from .data import Dataset
 from .distributed import SINGLE, Group
 from .errors import CharLMError
+from .i18n import Msg, speaking
 from .limits import Limits
 from .model import CharLM, CharLMConfig
 from .provenance import Provenance, hardware, sha256_of_file, sha256_of_text
@@ -69,18 +70,17 @@ class RunSpec:
         if self.text_file or self.user_text is not None:
             object.__setattr__(self, "corpus", CUSTOM)
         elif self.corpus not in CORPORA and not self.resume:
-            raise CharLMError(f"there is no corpus {self.corpus!r}; the corpora are {', '.join(CORPORA)}")
+            raise CharLMError("run.no_corpus", name=self.corpus, corpora=", ".join(CORPORA))
         if self.corpus in CORPORA and self.recipe not in CORPORA[self.corpus].recipes:
             offered = ", ".join(CORPORA[self.corpus].recipes)
-            raise CharLMError(f"the corpus {self.corpus!r} offers the recipes {offered}, not {self.recipe!r}")
+            raise CharLMError("run.recipe", corpus=self.corpus, offered=offered, recipe=self.recipe)
         unknown = sorted(set(self.model) - set(MODEL_OPTIONS))
+        if len(unknown) == 1:
+            raise CharLMError("run.not_model_option", unknown=unknown[0], options=", ".join(MODEL_OPTIONS))
         if unknown:
-            raise CharLMError(
-                f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not model options; "
-                f"use {', '.join(MODEL_OPTIONS)}"
-            )
+            raise CharLMError("run.not_model_options", unknown=", ".join(unknown), options=", ".join(MODEL_OPTIONS))
         if self.max_chars is not None and (isinstance(self.max_chars, bool) or not isinstance(self.max_chars, int)):
-            raise CharLMError(f"max_chars must be a whole number, not {self.max_chars!r}")
+            raise CharLMError("run.max_chars", value=self.max_chars)
         config = CharLMConfig(vocab=["<unk>", "a"], **self.model)  # nonsense options fail now, before any text is read
         object.__setattr__(self, "model", {name: getattr(config, name) for name in MODEL_OPTIONS})  # every option
 
@@ -145,7 +145,7 @@ class Run:
     started: Started | None = None  # what the trainer said it runs on, and in which precision
     finished: Finished | None = None
     hardware: str | None = None  # where it trained, when not here (charlm.remote); None: this trainer's device
-    data_note: str | None = None  # which token file the ids come from (made, re-used, made again), if one
+    data_note: Msg | str | None = None  # which token file the ids come from (made, re-used, made again), if one
 
     @property
     def provenance(self) -> Provenance:
@@ -173,7 +173,8 @@ class Run:
     def save(self, folder: str | Path, weights_dtype: torch.dtype | None = None) -> Path:
         """The checkpoint (``CharLM.from_pretrained`` reads it, ``--resume`` goes on from it) with its card."""
         self.model.config.metadata["hardware"] = self.where()
-        return self.trainer.save(folder, model_card=self.card(), weights_dtype=weights_dtype)
+        with speaking("en"):  # a checkpoint's files (its model card, its metadata) are in English wherever it is saved
+            return self.trainer.save(folder, model_card=self.card(), weights_dtype=weights_dtype)
 
 
 def build(
@@ -197,7 +198,7 @@ def build(
         if group.rank == 0:
             group.barrier()
     if group.active:  # a single process has nothing to compare with: no hashing the whole text for nothing
-        group.same_everywhere("read a text of SHA-256", sha256_of_text(corpus.text)[:16])
+        group.same_everywhere(Msg("run.text_sha"), sha256_of_text(corpus.text)[:16])
     if model is None:
         model_config = CharLMConfig(vocab=list(data.vocab.tokens), **spec.model)
         if limits is not None:
@@ -224,7 +225,7 @@ def build(
     return Run(spec, corpus, data, model, trainer, command, data_note=data_note)
 
 
-def dataset_of(spec: RunSpec, corpus: Corpus, vocab=None, progress=None) -> tuple[Dataset, str | None]:
+def dataset_of(spec: RunSpec, corpus: Corpus, vocab=None, progress=None) -> tuple[Dataset, Msg | str | None]:
     """The corpus split and encoded: in memory, or (``spec.token_dir``) mapped from a token file made once and
     re-used; with a line saying which token file, and whether it was made, re-used or made again."""
     if spec.token_dir is None or spec.user_text is not None:
@@ -259,7 +260,13 @@ def resume_spec(folder: str | Path, **overrides) -> RunSpec:
 
 
 def training_card(run: Run) -> str:
-    """The model card's training section: data, recipe, hardware, figures, a sample, the command."""
+    """The model card's training section: data, recipe, hardware, figures, a sample, the command. In English,
+    whatever language the one saving it speaks: a model card is a file others read."""
+    with speaking("en"):
+        return _training_card(run)
+
+
+def _training_card(run: Run) -> str:
     trainer, corpus, sample, finished = run.trainer, run.corpus, run.last_sample, run.finished
     cfg, data, history = trainer.config, trainer.data, trainer.history
     engine, precision = (run.started.engine, run.started.precision) if run.started else (trainer.engine, trainer.precision)
@@ -297,7 +304,7 @@ def training_card(run: Run) -> str:
             for h in shown
         ]
     if finished is not None:
-        lines += ["", finished.message]
+        lines += ["", str(finished.message)]
     if sample:
         lines += ["", "Greedy sample after training:", "", "```text", sample, "```"]
     lines += ["", "Reproduce:", "", "```bash", run.command, "```"]

@@ -27,6 +27,7 @@ from .device import fast_bfloat16, pick_device
 from .distributed import SINGLE, Group
 from .errors import CharLMError, CheckpointError, check_whole
 from .generate import evaluating, generate
+from .i18n import Msg
 from .layers import ENGINES, compiled
 from .model import CharLM
 from .provenance import Provenance, TrainingRecord
@@ -85,29 +86,28 @@ class TrainConfig:
         check_whole("lr_decay_after", self.lr_decay_after, minimum=0)
         check_whole("valid_chars", self.valid_chars, minimum=0)
         if 0 < self.valid_chars < 2:
-            raise CharLMError("valid_chars must be 0 (the whole validation split) or at least 2 characters")
+            raise CharLMError("training.valid_chars")
         for name, low in (("lr", 0.0), ("clip", 0.0), ("weight_decay", 0.0), ("max_seconds", 0.0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise CharLMError(f"{name} must be a number, not {value!r}")
-            if value < low or (name == "lr" and value == 0):
-                raise CharLMError(f"{name} must be {'positive' if name == 'lr' else 'zero or positive'}, not {value!r}")
+                raise CharLMError("training.not_a_number", name=name, value=value)
+            if name == "lr" and value <= 0:
+                raise CharLMError("training.not_positive", name=name, value=value)
+            if value < low:
+                raise CharLMError("training.negative", name=name, value=value)
         if isinstance(self.lr_decay, bool) or not isinstance(self.lr_decay, (int, float)) or not 0 < self.lr_decay <= 1:
-            raise CharLMError(f"lr_decay must be above 0 and at most 1 (1 keeps the rate), not {self.lr_decay!r}")
+            raise CharLMError("training.lr_decay", value=self.lr_decay)
         if self.lr > 100:
-            raise CharLMError(f"a learning rate of {self.lr:g} can only diverge; the d2l book's SGD uses 1, Adam 1e-3")
+            raise CharLMError("training.lr_too_high", lr=self.lr)
         choices = (("sampling", SAMPLING), ("optimizer", OPTIMIZERS), ("engine", ENGINES), ("precision", PRECISIONS),
                    ("keep", KEEP))  # fmt: skip
         for name, allowed in choices:
             if getattr(self, name) not in allowed:
-                raise CharLMError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
+                raise CharLMError("training.choice", name=name, allowed=", ".join(allowed), value=getattr(self, name))
         if self.compile and self.engine in ("fused", "naive"):
-            raise CharLMError(
-                "compile applies to the scratch engine's time loop; the fused engine is one kernel already, and the "
-                "naive one is there to be slow. Use engine 'scratch' or 'auto' with compile."
-            )
+            raise CharLMError("training.compile_engine")
         if not 0.0 < self.valid_fraction < 0.5:
-            raise CharLMError(f"valid_fraction must be between 0 and 0.5, not {self.valid_fraction!r}")
+            raise CharLMError("training.valid_fraction", value=self.valid_fraction)
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:
@@ -178,7 +178,7 @@ class Sample:
 @dataclass(frozen=True)
 class Finished:
     reason: str  # "completed", "stopped", "time limit" or "diverged"
-    message: str  # one sentence for the person watching
+    message: Msg | str  # one sentence for the person watching, in their language when shown (str() renders it)
     epochs_done: int
     best_epoch: int | None
     best_valid_perplexity: float | None
@@ -202,7 +202,7 @@ class Trainer:
         group: Group = SINGLE,
     ):
         if data.vocab != model.vocab:
-            raise CharLMError("the model's vocabulary is not the data's: build the model from dataset.vocab")
+            raise CharLMError("training.vocab_mismatch")
         data.check_batch_fits(config.batch_size, config.num_steps)
         self.config = config
         self.data = data
@@ -275,7 +275,7 @@ class Trainer:
         # by its share of the rows makes the step the whole batch's mean, as one process would take it.
         share = (self.rows.stop - self.rows.start) / cfg.batch_size
 
-        reason, message, epoch = "completed", "", self.first_epoch - 1
+        reason, message, epoch = "completed", None, self.first_epoch - 1
         try:
             for epoch in range(self.first_epoch, cfg.epochs + 1):
                 # Random streams seeded per epoch: a run resumed at epoch k draws what an unbroken one would.
@@ -361,35 +361,33 @@ class Trainer:
             model.eval()
         epochs_done = len(self.history)
         best_ppl = math.exp(self.best_valid_loss) if self.best_epoch is not None else None
-        if not message:
+        if message is None:
             message = self.finish_message(reason, epochs_done, best_ppl)
         yield Finished(reason, message, epochs_done, self.best_epoch, best_ppl, time.perf_counter() - start)
 
-    def _diverged_message(self, epoch: int, step: int | None, loss: float, grad_norm: float) -> str:
-        where = f"epoch {epoch}, step {step}" if step else f"epoch {epoch}'s validation"
-        back = f"the end of epoch {self.history[-1]['epoch']}" if self.history else "their initial values"
-        what = "loss" if not math.isfinite(loss) else "gradient"
-        return (
-            f"The {what} diverged (became {loss if what == 'loss' else grad_norm}) at {where}; the weights are back "
-            f"to {back}. Lower the learning rate (now {self.config.lr:g}) or clip harder "
-            f"(clip now {self.config.clip:g}{', off' if not self.config.clip else ''})."
-        )
+    def _diverged_message(self, epoch: int, step: int | None, loss: float, grad_norm: float) -> Msg:
+        where = Msg("training.at_step", epoch=epoch, step=step) if step else Msg("training.at_validation", epoch=epoch)
+        good = self.history[-1]["epoch"] if self.history else None  # the last epoch whose weights were finite
+        back = Msg("training.back_to_epoch", epoch=good) if good else Msg("training.back_to_start")
+        cfg = self.config
+        advice = Msg("training.advice" if cfg.clip else "training.advice_clip_off", lr=cfg.lr, clip=cfg.clip)
+        if not math.isfinite(loss):
+            return Msg("training.diverged_loss", value=loss, where=where, back=back, advice=advice)
+        return Msg("training.diverged_gradient", value=grad_norm, where=where, back=back, advice=advice)
 
-    def finish_message(self, reason: str, epochs_done: int, best_ppl: float | None) -> str:
-        """One sentence on how a run ended and which weights it kept."""
-        what = {"completed": "Finished", "stopped": "Stopped", "time limit": "Reached the time limit", "cut off": "Cut off"}
-        what = what[reason]
-        text = f"{what} after {epochs_done} epoch{'s' if epochs_done != 1 else ''}"
+    def finish_message(self, reason: str, epochs_done: int, best_ppl: float | None) -> Msg:
+        """One sentence on how a run ended and which weights it kept, rendered where it is shown."""
+        ended = {"completed": "training.end_completed", "stopped": "training.end_stopped",
+                 "time limit": "training.end_time_limit", "cut off": "training.end_cut_off"}[reason]  # fmt: skip
+        epochs = Msg("training.epochs_one") if epochs_done == 1 else Msg("training.epochs", count=epochs_done)
+        ended = Msg(ended, epochs=epochs)
         if best_ppl is None:
-            return text + ": no epoch completed, so the model is as it was."
-        text += f"; best validation perplexity {best_ppl:.3f} at epoch {self.best_epoch}"
+            return Msg("training.finish_none", ended=ended)
         if self.config.keep == "best":
-            return text + " — these are the weights kept."
+            return Msg("training.finish_best", ended=ended, perplexity=best_ppl, epoch=self.best_epoch)
         last = self.history[-1]
-        return (
-            text + f"; the last epoch's weights are kept (training perplexity {last['train_perplexity']:.3f}, "
-            f"validation {last['valid_perplexity']:.3f})."
-        )
+        return Msg("training.finish_last", ended=ended, perplexity=best_ppl, epoch=self.best_epoch,
+                   train=last["train_perplexity"], valid=last["valid_perplexity"])  # fmt: skip
 
     # -- checkpoints -------------------------------------------------------------------------------
 
@@ -416,9 +414,9 @@ class Trainer:
                 self.optimizer.load_state_dict(state)
             # else the saved run used another optimizer (Adam's moments, resumed with SGD): this one starts afresh
         except FileNotFoundError as e:
-            raise CheckpointError(f"{folder} has no {Path(e.filename).name}: it was not saved by the trainer") from e
+            raise CheckpointError("training.no_state_file", folder=str(folder), file=Path(e.filename).name) from e
         except (ValueError, KeyError, TypeError, RuntimeError) as e:  # JSON, safetensors or layout damage
-            raise CheckpointError(f"{folder}: the saved training state cannot be used ({e})") from e
+            raise CheckpointError("training.bad_state", folder=str(folder), error=str(e)) from e
         self.first_epoch = int(saved["next_epoch"])
         self.best_epoch = saved["best_epoch"]
         self.best_valid_loss = float(saved["best_valid_loss"])

@@ -14,6 +14,16 @@ from charlm.corpora import load_corpus
 from charlm.data import Dataset
 
 FAST = ["--hidden", "48", "--batch-size", "16", "--num-steps", "32", "--sample-length", "30"]
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def _terminal(monkeypatch, **variables):
+    """A terminal asking for a language through these variables (none: English; conftest clears them for every test)."""
+    for name in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
 
 
 def test_train_then_evaluate_beats_the_unigram_baseline(tmp_path, shared, capsys):
@@ -185,3 +195,51 @@ def test_long_work_shows_progress_a_bar_on_a_terminal_plain_lines_in_a_log(termi
         assert "encoding: 5,000,000/10,000,000 characters" in err
     assert "12,345 tok/s" in err and " left" in err
     assert [_duration(s) for s in (3, 245, 7620)] == ["3 s", "4 min 05 s", "2 h 07 min"]
+
+
+@pytest.mark.parametrize(
+    "variables, chinese",
+    [({"LANG": "zh_CN.UTF-8"}, True), ({"LC_ALL": "zh_CN.UTF-8"}, True),
+     ({"LANGUAGE": "zh_CN:en", "LANG": "en_US.UTF-8"}, True), ({"LANG": "en_US.UTF-8"}, False),
+     ({"LANG": "C.UTF-8"}, False), ({}, False)],
+    ids=["LANG=zh", "LC_ALL=zh", "LANGUAGE=zh", "LANG=en", "LANG=C", "unset"],
+)  # fmt: skip
+def test_evaluate_speaks_the_terminals_language(shared, capsys, monkeypatch, variables, chinese):
+    """The same figures in the language LANG (or LANGUAGE, LC_ALL) asks for; English when it asks for none."""
+    _terminal(monkeypatch, **variables)
+    checkpoint = str(REPO_CHECKPOINTS / "timemachine-gru")
+    assert main(["evaluate", "--checkpoint", checkpoint, "--data-dir", str(shared), "--max-chars", "5000"]) == 0
+    printed = capsys.readouterr().out
+    en = re.search(r"validation perplexity [\d.]+  \([\d.]+ bits per character, [\d.]+ nats\)  in [\d.]+ s", printed)
+    zh = re.search(r"验证困惑度 [\d.]+  （每字符比特数 [\d.]+，[\d.]+ 奈特）  用时 [\d.]+ s", printed)
+    assert (zh is not None, en is None) == (chinese, chinese)
+    assert ("验证集：最后 10%，共 500 个字符" in printed) == chinese
+    assert ("validation: the last 10%, 500 characters" in printed) == (not chinese)
+
+
+def test_a_bad_input_is_refused_in_the_terminals_language(shared, capsys, monkeypatch):
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "5000", "--lr", "-1"]
+    _terminal(monkeypatch, LANG="zh_CN.UTF-8")
+    assert main(argv) == 2
+    assert capsys.readouterr().err == "错误：lr 必须为正数，而不是 -1.0\n"
+    assert main(["train", "--corpus", "moliere", "--data-dir", str(shared), "--preprocess", "d2l"]) == 2
+    assert capsys.readouterr().err == "错误：语料 'moliere' 提供的预处理方案是 raw，没有 'd2l'\n"
+    _terminal(monkeypatch, LANG="en_US.UTF-8")
+    assert main(argv) == 2
+    assert capsys.readouterr().err == "error: lr must be positive, not -1.0\n"
+
+
+def test_training_speaks_chinese_on_a_chinese_terminal_and_saves_an_english_model_card(tmp_path, shared, capsys,
+                                                                                        monkeypatch):  # fmt: skip
+    _terminal(monkeypatch, LANG="zh_CN.UTF-8")
+    out = tmp_path / "m"
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "5000", "--epochs", "1"]
+    assert main([*argv, *FAST, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"^迭代周期    0  训练困惑度 +[\d.]+  验证困惑度 +[\d.]+  （未训练）$", printed, re.M)
+    assert re.search(r"^迭代周期    1  训练困惑度 +[\d.]+  验证困惑度 +[\d.]+  （[\d.]+ 比特/字符） +[\d,]+ 词元/秒  裁剪 +\d+%"
+                     r" +[\d.]+ s \*$", printed, re.M)  # fmt: skip
+    assert "在 cpu 上用 fused 引擎以 float32 训练，迭代周期 1–1" in printed and "    样本：'time traveller" in printed
+    assert "训练完成，共 1 个迭代周期；最佳验证困惑度" in printed and f"已保存到 {out}" in printed
+    card = (out / "README.md").read_text(encoding="utf-8")  # a file others read: in English
+    assert "Finished after 1 epoch; best validation perplexity" in card and "迭代周期" not in card

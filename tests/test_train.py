@@ -1,6 +1,7 @@
 """The trainer's event stream, stopping, divergence, best weights, determinism and resuming."""
 
 import math
+import pickle
 
 import pytest
 import torch
@@ -37,7 +38,8 @@ def test_events_arrive_in_order_and_validation_perplexity_falls():
     unigram = math.exp(-sum(p * math.log(p) for p in _unigram(data)))  # perplexity of character frequencies
     assert epochs[-1].valid_perplexity < unigram / 2 < epochs[0].train_perplexity
     assert epochs[-1].valid_bpc == pytest.approx(math.log2(epochs[-1].valid_perplexity))
-    assert events[-1].reason == "completed" and "best validation perplexity" in events[-1].message
+    assert events[-1].reason == "completed" and "best validation perplexity" in str(events[-1].message)
+    assert "最佳验证困惑度" in events[-1].message.render("zh")  # the message renders in the reader's language
 
 
 def _unigram(data):
@@ -94,8 +96,13 @@ def test_a_diverging_loss_stops_with_advice_and_the_last_good_weights():
     events = run(model, data, config)
     finished = events[-1]
     assert finished.reason == "diverged" and finished.epochs_done == 1
-    assert "diverged (became nan) at epoch 2, step" in finished.message
-    assert "back to the end of epoch 1" in finished.message and "Lower the learning rate (now 0.01)" in finished.message
+    message = str(finished.message)
+    assert "diverged (became nan) at epoch 2, step" in message
+    assert "back to the end of epoch 1" in message and "Lower the learning rate (now 0.01)" in message
+    # in the reader's language, as it comes back from a ZeroGPU worker (pickled)
+    chinese = pickle.loads(pickle.dumps(finished)).message.render("zh")
+    assert chinese.startswith("损失在第 2 个迭代周期的第 ") and "权重已恢复为第 1 个迭代周期结束时的值" in chinese
+    assert "请降低学习率（当前为 0.01）" in chinese
     assert all(torch.isfinite(p).all() for p in model.parameters())
     epoch1 = next(e for e in events if isinstance(e, Epoch))
     model.head._forward_hooks.clear()
