@@ -11,7 +11,9 @@ from charlm.cli import build_parser, main, spec_defaults
 from charlm.corpora import CORPORA
 from charlm.data import Dataset
 from charlm.errors import CharLMError
-from charlm.presets import PAIRS, PRESETS, Preset, _preset, get
+from charlm.i18n import speaking
+from charlm.i18n.catalogue import CATALOGUE
+from charlm.presets import PAIR_TEXTS, PAIRS, PRESETS, TEXTS, Preset, _preset, get
 from charlm.run import RunSpec
 from charlm.train import Finished, TrainConfig, Trainer
 
@@ -27,6 +29,34 @@ def test_every_preset_is_a_valid_spec(name):
     assert isinstance(spec.train, TrainConfig) and CharLMConfig(vocab=SMALL_VOCAB, **spec.model).cell == spec.model["cell"]
     for text in (preset.title, preset.source, preset.published, preset.explanation):
         assert text.strip()
+
+
+@pytest.mark.parametrize("name", [*PRESETS, *PAIRS])
+def test_every_preset_and_pair_has_its_texts_in_both_languages(name):
+    """Its fields are the catalogue's English; ``msg`` gives the Chinese too."""
+    item, whats = (PRESETS[name], TEXTS) if name in PRESETS else (PAIRS[name], PAIR_TEXTS)
+    for what in whats:
+        assert f"presets.{name}.{what}" in CATALOGUE
+        en, zh = item.msg(what).render("en"), item.msg(what).render("zh")
+        assert getattr(item, what) == en and zh != en
+
+
+def test_the_chinese_sources_cite_the_chinese_books_sections():
+    """The d2l presets name the section of the Chinese book (zh.d2l.ai, 2nd edition), the Jay Chou presets that of the
+    1st edition's PyTorch version, each the section its English source names."""
+    with speaking("zh"):
+        source = {name: str(preset.msg("source")) for name, preset in PRESETS.items()}
+    assert source["d2l-rnn"] == "《动手学深度学习》第二版（zh.d2l.ai，PyTorch 版），8.5 循环神经网络的从零开始实现"
+    assert source["d2l-rnn-concise"].endswith("8.6 循环神经网络的简洁实现")
+    assert source["d2l-gru"].endswith("9.1 门控循环单元（GRU）")
+    assert source["d2l-lstm"].endswith("9.2 长短期记忆网络（LSTM）")
+    assert source["d2l-lstm-concise"].endswith("9.2.3 简洁实现（nn.LSTM）")
+    assert source["d2l-deep-lstm"].endswith("9.3 深度循环神经网络")
+    assert source["d2l-bidirectional"].endswith("9.4.3 双向循环神经网络的错误应用")
+    assert source["zh-rnn"] == "《动手学深度学习》第一版 PyTorch 版（Dive-into-DL-PyTorch），6.5 循环神经网络的简洁实现"
+    assert source["zh-gru"].endswith("6.7 门控循环单元（GRU），6.7.4 简洁实现")
+    assert source["zh-lstm"].endswith("6.8 长短期记忆（LSTM），6.8.5 简洁实现")
+    assert source["zh-deep-lstm"].endswith("6.9 深度循环神经网络")
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
@@ -72,16 +102,18 @@ def test_unknown_presets_are_refused(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["train", "--preset", "d2l-transformer"])
     assert exit_.value.code == 2 and "invalid choice: 'd2l-transformer'" in capsys.readouterr().err
-    with pytest.raises(CharLMError, match="no preset named 'nope'.*d2l-lstm"):
+    with pytest.raises(CharLMError, match="no preset named 'nope'.*d2l-lstm") as refused:
         get("nope")
+    assert refused.value.render("zh").startswith("没有名为 'nope' 的预设。可用的预设有：d2l-rnn, ")
 
 
 def test_a_malformed_preset_says_what_is_wrong():
     good = dict(corpus="timemachine", recipe="d2l", max_chars=None, model={"cell": "lstm"}, train={"epochs": 3},
                 source="s", published="p", explanation="e")  # fmt: skip
     assert isinstance(_preset("good", "Good", **good), Preset)
-    with pytest.raises(CharLMError, match="preset 'bad': there is no corpus 'gutenberg'"):
+    with pytest.raises(CharLMError, match="preset 'bad': there is no corpus 'gutenberg'") as refused:
         _preset("bad", "Bad", **{**good, "corpus": "gutenberg"})
+    assert refused.value.render("zh").startswith("预设 'bad'：")  # and the corpus's error, in Chinese too
     with pytest.raises(CharLMError, match="offers the recipes raw, not 'd2l'"):
         _preset("bad", "Bad", **{**good, "corpus": "moliere"})
     with pytest.raises(CharLMError, match="hidden is not model options"):

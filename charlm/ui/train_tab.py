@@ -10,8 +10,10 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from ..corpora import CORPORA, RECIPE_NOTES, corpus_from_bytes, corpus_from_text, describe, load_corpus, preprocessing
+from ..corpora import CORPORA, corpus_from_bytes, corpus_from_text, describe, load_corpus, preprocessing, recipe_note
 from ..errors import CharLMError
+from ..i18n import LANGUAGES, Msg, active, normalise, speaking
+from ..i18n import text as tr
 from ..model import CharLMConfig
 from ..presets import PAIRS, PRESETS
 from ..remote import cut_short, receive
@@ -22,8 +24,10 @@ from .common import (
     AppContext,
     RunSummary,
     Session,
+    cell_choices,
     error,
     in_own_thread,
+    localized,
     md,
     model_line,
     number,
@@ -71,10 +75,16 @@ FORM_FIELDS = tuple(f.name for f in fields(TrainForm))
 MODEL_WIDGETS = {"cell": "cell", "layers": "num_layers", "hidden": "hidden_size", "bidirectional": "bidirectional",
                  "dropout": "dropout", "embedding": "embedding_dim"}  # fmt: skip
 TRAIN_WIDGETS = ("engine", "epochs", "batch_size", "num_steps", "sampling", "optimizer", "lr", "clip", "seed", "keep")
-WHOLE = {"max_chars": "Use only the first N characters", "layers": "Layers", "hidden": "Hidden units",
-         "embedding": "Embedding size", "epochs": "Epochs", "batch_size": "Batch size", "num_steps": "Steps",
-         "seed": "Seed"}  # fmt: skip
-REAL = {"dropout": "Dropout", "lr": "Learning rate", "clip": "Clip"}
+WHOLE = {name: Msg(f"train.{name}") for name in
+         ("max_chars", "layers", "hidden", "embedding", "epochs", "batch_size", "num_steps", "seed")}  # fmt: skip
+REAL = {name: Msg(f"train.{name}") for name in ("dropout", "lr", "clip")}  # their labels, in a reader's language
+SERIES = ("training", "validation")  # the live plot's series, as its points name them (translated when drawn)
+COLORS = {"training": "#1f77b4", "validation": "#d62728"}
+
+
+def separator() -> str:
+    """Between the items of a list in running text, in the active language."""
+    return "；" if active() == "zh" else "; "
 
 
 # -- presets and the corpus panel -----------------------------------------------------------------
@@ -86,9 +96,10 @@ def recipes_of(corpus_name: str) -> tuple[str, ...]:
 
 
 def recipes_info(corpus_name: str) -> str:
-    """What each of a corpus's recipes does, for the line under the Preprocessing radio."""
-    notes = [f"{r}: {RECIPE_NOTES[corpus_name, r]}" for r in recipes_of(corpus_name) if (corpus_name, r) in RECIPE_NOTES]
-    return "; ".join(["raw: the characters as they are", *notes])
+    """What each of a corpus's recipes does, for the line under the Preprocessing radio, in the active language."""
+    colon = "：" if active() == "zh" else ": "
+    notes = [f"{r}{colon}{note}" for r in recipes_of(corpus_name) if (note := recipe_note(corpus_name, r))]
+    return separator().join([tr("train.raw_recipe"), *notes])
 
 
 def offer_recipes(corpus_name: str, recipe: str):
@@ -112,23 +123,35 @@ def spec_model_config(spec: RunSpec) -> CharLMConfig:
 
 
 def preset_info(ctx: AppContext, name: str) -> str:
+    """The preset (or pair) described: where it comes from, what its source found, what to look for; in the active
+    language."""
     if name in PAIRS:
         pair, (a, b) = PAIRS[name], (PRESETS[n] for n in PAIRS[name].presets)
-        return (f"**{md(pair.title)}** — Start trains **{md(a.title)}**, then **{md(b.title)}**, with the options below "
-                f"(each keeps its own cell and engine), and puts both in Compare with their tokens/s. The source found: "
-                f"{md(pair.published_ratio)}.  \n{md(a.explanation)}")  # fmt: skip
+        return tr("train.pair_info", pair=md(pair.msg("title")), first=md(a.msg("title")), second=md(b.msg("title")),
+                  ratio=md(pair.msg("published_ratio")), explanation=md(a.msg("explanation")))  # fmt: skip
     p = PRESETS[name]
     cfg, also = base_spec(ctx, name).train, []
     if drop := p.spec.model.get("weight_drop"):
-        also.append(f"DropConnect {drop:g} on the recurrent weights")
+        also.append(tr("train.also_dropconnect", drop=drop))
     if cfg.lr_decay != 1:
-        also.append(f"learning rate × {cfg.lr_decay:g} per epoch after epoch {max(1, cfg.lr_decay_after)}")
+        also.append(tr("train.also_lr_decay", decay=cfg.lr_decay, after=max(1, cfg.lr_decay_after)))
     if cfg.weight_decay:
-        also.append(f"weight decay {cfg.weight_decay:g}")
+        also.append(tr("train.also_weight_decay", value=cfg.weight_decay))
     if cfg.max_seconds < ctx.limits.max_seconds:
-        also.append(f"stops after {cfg.max_seconds:g} s")
-    also = f"  \nAlso from this preset: {'; '.join(also)}." if also else ""
-    return f"**{md(p.title)}** — {md(p.source)}. Published: {md(p.published)}.  \n{md(p.explanation)}{also}"
+        also.append(tr("train.also_stops", seconds=cfg.max_seconds))
+    also = tr("train.also", items=separator().join(also)) if also else ""
+    return tr("train.preset_info", title=md(p.msg("title")), source=md(p.msg("source")),
+              published=md(p.msg("published")), explanation=md(p.msg("explanation")), also=also)  # fmt: skip
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    """The Preset dropdown's choices, every preset and then every pair, titled in the active language."""
+    return [(str(p.msg("title")), k) for k, p in (*PRESETS.items(), *PAIRS.items())]
+
+
+def corpus_choices() -> list[tuple[str, str]]:
+    """The Corpus dropdown's choices, titled in the active language, your own text last."""
+    return [(str(s.title_msg), k) for k, s in CORPORA.items()] + [(tr("train.own_text"), OWN_TEXT)]
 
 
 def base_spec(ctx: AppContext, preset: str | None) -> RunSpec:
@@ -148,15 +171,16 @@ def load_training_text(corpus_name: str, recipe: str, upload: bytes | None, past
 
 
 def corpus_info(corpus_name: str, recipe: str, upload: bytes | None, pasted: str, max_chars: float) -> str:
+    """The chosen text described, in the active language: its size, its preprocessing, its licence."""
     if corpus_name == OWN_TEXT and upload is None and not (pasted or "").strip():
-        return "Paste some text or upload a UTF-8 text file (up to the upload limit)."
+        return tr("train.paste_hint")
     try:
         corpus = load_training_text(corpus_name, recipe, upload, pasted)
     except CharLMError as e:
         return f"⚠️ {md(e)}"
-    note = f"  \n{md(CORPORA[corpus_name].note)}" if corpus_name in CORPORA else ""
-    cut = f" Training uses the first {int(max_chars):,}." if max_chars and max_chars < len(corpus.text) else ""
-    return f"**{md(describe(corpus))}** ({md(preprocessing(corpus))}).{cut}{note}"
+    note = f"  \n{md(CORPORA[corpus_name].note_msg)}" if corpus_name in CORPORA else ""
+    cut = tr("train.cut", chars=int(max_chars)) if max_chars and max_chars < len(corpus.text) else ""
+    return tr("train.corpus_info", corpus=md(describe(corpus)), preprocessing=md(preprocessing(corpus)), cut=cut) + note
 
 
 def spec_from_form(ctx: AppContext, form: TrainForm) -> RunSpec:
@@ -172,18 +196,23 @@ def spec_from_form(ctx: AppContext, form: TrainForm) -> RunSpec:
     model["bidirectional"] = bool(model["bidirectional"])
     train = {name: getattr(form, name) for name in TRAIN_WIDGETS}
     train |= {"sample_every": max(1, form.epochs // 10), "sample_prefix": ""}  # "": the corpus's usual prefix
-    corpus = {"corpus": form.corpus_name, "recipe": form.recipe if form.recipe in recipes_of(form.corpus_name) else "raw"}
+    corpus = {
+        "corpus": form.corpus_name,
+        "recipe": form.recipe if form.recipe in recipes_of(form.corpus_name) else "raw",
+    }
     return base.with_options(**(text or corpus), max_chars=form.max_chars or None, model=model, train=train)
 
 
 # -- training -------------------------------------------------------------------------------------
 
 
+@localized
 def train(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False):
     """Train in this visitor's session, yielding the live plot, the status line, samples, the model line and whether
-    to offer a run on the CPU. On a ZeroGPU Space the run trains on a lent GPU (``on_cpu``: here, on the CPU)."""
+    to offer a run on the CPU, all in the visitor's language. On a ZeroGPU Space the run trains on a lent GPU
+    (``on_cpu``: here, on the CPU)."""
     if session.training:
-        raise gr.Error("A run is already training in this session: stop it first.")
+        raise gr.Error(tr("train.already_training"))
     form = TrainForm(*values)
     remote = ctx.gpu is not None and not on_cpu
     try:
@@ -194,10 +223,11 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
     except CharLMError as e:
         raise error(e) from None
 
+    # The run's name is the same in every language: Compare lists it, the model line names it, a switch keeps it.
     title = dict((v, k) for k, v in CELL_CHOICES)[form.cell]
     name = f"{len(session.runs) + 1}. {title} {form.layers}×{form.hidden}" + (" bi" if form.bidirectional else "")
-    points: list[dict] = []  # the live plot's rows: epoch (fractional within an epoch), perplexity, series
-    status, header, sample, last_yield, recent, gpu_failed = "Starting…", "", "", 0.0, [], False
+    points: list[dict] = []  # the live plot's rows: epoch (fractional within an epoch), perplexity, series (SERIES)
+    status, header, sample, last_yield, recent, gpu_failed = tr("train.starting"), "", "", 0.0, [], False
     epochs = run.trainer.config.epochs
     key = request.session_hash if request else "local"
     events = receive(ctx.gpu.train(spec), run) if remote else in_own_thread(run, ctx.training_threads)
@@ -209,42 +239,41 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
             if remote and run.trainer.stop_requested:  # Stop, or a closed tab: the worker is told when this ends
                 event = cut_short(run)
             if isinstance(event, Started):
-                header = status = (
-                    f"Training on **{where(ctx, event, remote)}** ({event.engine} engine, {event.precision}): "
-                    f"{event.num_parameters:,} parameters, "
-                    f"{event.train_chars:,} training and {event.valid_chars:,} validation characters."
-                )
+                header = status = tr("train.started", where=where(ctx, event, remote), engine=event.engine,
+                                     precision=event.precision, parameters=event.num_parameters,
+                                     train_chars=event.train_chars, valid_chars=event.valid_chars)  # fmt: skip
                 # Epoch 0: the untrained model, about as perplexed as the vocabulary is large. Both series must be in
                 # the plot's first update: Gradio's line plot keeps the colours of its first data for good.
                 initial = (event.initial_train_perplexity, event.initial_valid_perplexity)
-                for series, value in zip(("training", "validation"), initial, strict=True):
+                for series, value in zip(SERIES, initial, strict=True):
                     if value is not None:
                         points.append({"epoch": 0.0, "perplexity": value, "series": series})
             elif isinstance(event, Step):
                 recent.append(event.loss)
                 if event.step % max(1, event.steps_per_epoch // PLOT_POINTS_PER_EPOCH) == 0:
                     x = event.epoch - 1 + event.step / event.steps_per_epoch
-                    points.append({"epoch": x, "perplexity": math.exp(min(sum(recent) / len(recent), 50)), "series": "training"})
+                    points.append(
+                        {"epoch": x, "perplexity": math.exp(min(sum(recent) / len(recent), 50)), "series": "training"}
+                    )
                     recent = []
-                status = (
-                    f"{header}  \nEpoch **{event.epoch}/{epochs}**, step {event.step}/{event.steps_per_epoch} · "
-                    f"training perplexity {event.perplexity:.2f} · {event.tokens_per_second:,.0f} tokens/s · "
-                    f"gradient norm {event.grad_norm:.2f}{' (clipped)' if event.clipped else ''} · "
-                    f"{event.elapsed:.0f} s, about {event.seconds_to_go:.0f} s to go"
-                )
+                step = tr("train.step", epoch=event.epoch, epochs=epochs, step=event.step, steps=event.steps_per_epoch,
+                          perplexity=event.perplexity, tokens_per_second=event.tokens_per_second,
+                          grad_norm=event.grad_norm, clipped=tr("train.clipped") if event.clipped else "",
+                          elapsed=event.elapsed, to_go=event.seconds_to_go)  # fmt: skip
+                status = f"{header}  \n{step}"
                 if time.perf_counter() - last_yield < UPDATE_SECONDS:
                     continue
             elif isinstance(event, Epoch):
-                points.append({"epoch": float(event.epoch), "perplexity": event.valid_perplexity, "series": "validation"})
-                status = (
-                    f"{header}  \nEpoch **{event.epoch}/{epochs}** · training perplexity "
-                    f"{event.train_perplexity:.3f} · **validation perplexity {event.valid_perplexity:.3f}** "
-                    f"({event.valid_bpc:.3f} bits/char){' — best so far' if event.is_best else ''} · "
-                    f"{event.tokens_per_second:,.0f} tokens/s · {event.clipped_fraction:.0%} of steps clipped · "
-                    f"{event.elapsed:.0f} s, about {event.seconds_to_go:.0f} s to go"
+                points.append(
+                    {"epoch": float(event.epoch), "perplexity": event.valid_perplexity, "series": "validation"}
                 )
+                line = tr("train.epoch", epoch=event.epoch, epochs=epochs, train_perplexity=event.train_perplexity,
+                          valid_perplexity=event.valid_perplexity, bpc=event.valid_bpc,
+                          best=tr("train.best") if event.is_best else "", tokens_per_second=event.tokens_per_second,
+                          clipped=event.clipped_fraction, elapsed=event.elapsed, to_go=event.seconds_to_go)  # fmt: skip
+                status = f"{header}  \n{line}"
             elif isinstance(event, Sample):
-                sample = f"After epoch {event.epoch}:\n{event.prefix}{event.text}"
+                sample = tr("train.sample_after", epoch=event.epoch, prefix=event.prefix, text=event.text)
             elif isinstance(event, Finished):
                 status = f"{header}  \n**{md(event.message)}**"
             if isinstance(event, Finished):
@@ -255,8 +284,9 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
         if not remote:
             raise
         gpu_failed, message = True, getattr(e, "message", None) or str(e) or type(e).__name__
-        kept = cut_short(run, "cut off").message if run.trainer.history else "Your model and runs are as they were."
-        status = f"{header}  \n**The GPU run stopped: {md(message)}** {md(advice(message))}  \n{md(kept)}"
+        kept = cut_short(run, "cut off").message if run.trainer.history else tr("train.kept_as_was")
+        stopped = tr("train.gpu_stopped", message=md(message), advice=md(advice(message)), kept=md(kept))
+        status = f"{header}  \n{stopped}"
     finally:  # also when Stop or a closed tab cancels the run: keep what was learned
         events.close()  # stops a local run's thread, or tells a GPU worker to stop
         if remote and run.finished is None:
@@ -266,7 +296,8 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
         session.training = False
         history = run.trainer.history
         if history:
-            session.model, session.model_name, session.run, session.checkpoint = run.model, f"run {name}", run, None
+            model_name = Msg("train.run_model", name=name)  # in whichever language the model line is written
+            session.model, session.model_name, session.run, session.checkpoint = run.model, model_name, run, None
             session.trace = None
             best = run.finished.best_valid_perplexity if run.finished else min(h["valid_perplexity"] for h in history)
             engine = run.started.engine if run.started else run.trainer.engine
@@ -278,6 +309,7 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
     yield live_points(points), status, sample, model_line(ctx, session), gr.update(visible=gpu_failed)
 
 
+@localized
 def train_pair(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False):
     """A pair preset: its two runs one after the other, each with the widgets' options but its own cell and engine;
     then how their speeds compare, here and in the source."""
@@ -288,38 +320,67 @@ def train_pair(ctx: AppContext, request: gr.Request | None, session: Session, *v
         spec = PRESETS[member].spec
         own = replace(form, preset=member, cell=spec.model["cell"], engine=spec.train.engine)
         for plot, status, sample, line, offer_cpu in train(ctx, request, session, *astuple(own), on_cpu=on_cpu):
-            status = f"**Run {k} of 2: {md(PRESETS[member].title)}**  \n{status}"
+            status = tr("train.pair_run", number=k, title=md(PRESETS[member].msg("title")), status=status)
             yield plot, status, sample, line, offer_cpu
     first, second = session.runs[-2:] if len(session.runs) >= 2 else (None, None)
     if first and second and second.tokens_per_second:
         ratio = first.tokens_per_second / second.tokens_per_second
-        second.note = first.note = (f"{first.name} / {second.name}: {ratio:.2f}× the tokens/s here; "
-                                    f"the source: {pair.published_ratio}")  # fmt: skip
-        yield gr.skip(), f"{status}  \n**{md(second.note)}** (both in Compare)", gr.skip(), gr.skip(), gr.skip()
+        # a Msg: Compare writes it in the language it is read in
+        second.note = first.note = Msg("train.pair_note", first=first.name, second=second.name, ratio=ratio,
+                                       published=pair.msg("published_ratio"))  # fmt: skip
+        yield gr.skip(), tr("train.pair_done", status=status, note=md(second.note)), gr.skip(), gr.skip(), gr.skip()
 
 
 def where(ctx: AppContext, event: Started, remote: bool) -> str:
-    return f"this Space's GPU ({event.device}, ZeroGPU)" if remote else ("this Space's CPU" if ctx.gpu else event.device)
+    """Where a run trains, in the active language."""
+    if remote:
+        return tr("train.where_space_gpu", device=event.device)
+    return tr("train.where_space_cpu") if ctx.gpu else event.device
 
 
 def live_points(points: list[dict]):
     """The live plot's data in bits per character (log₂ perplexity: a log axis, which gr.LinePlot lacks), perplexity on
     hover, and a y range that follows the data: past the first epoch, the points from epoch 1 on, so that 4.5 → 4.0
     fills the plot while the first drop (from about the vocabulary's size) runs off its top. No update until there
-    is a point (an empty frame would fix the colours as numbers)."""
+    is a point (an empty frame would fix the colours as numbers). The series and the titles in the active language."""
     if not points:
         return gr.skip()
     frame = pd.DataFrame(points, columns=["epoch", "perplexity", "series"])
+    frame["series"] = frame["series"].map({series: tr(f"train.series_{series}") for series in SERIES})
     frame.insert(1, "bits per character", np.log2(frame["perplexity"]))
     shown = frame[frame["epoch"] >= 1] if frame["epoch"].max() > 1.5 else frame
     low, high = shown["bits per character"].min(), shown["bits per character"].max()
     pad = max(0.05 * (high - low), 0.01)
-    return gr.update(value=frame, y_lim=[float(low - pad), float(high + pad)])
+    return gr.update(value=frame, y_lim=[float(low - pad), float(high + pad)], **plot_titles())
+
+
+def plot_titles() -> dict:
+    """The live plot's texts that gr.LinePlot cannot take from ui(), in the active language."""
+    return {"title": tr("train.plot_title"), "color_title": tr("train.plot_series")}
+
+
+def retitled(plot) -> dict:
+    """The live plot's data (as the page sends it back) with its series renamed in the active language; nothing to send
+    when it has none."""
+    if isinstance(plot, dict):  # {"columns": [...], "data": [[...], ...], ...}
+        plot = pd.DataFrame(plot.get("data") or [], columns=plot.get("columns"))
+    if not isinstance(plot, pd.DataFrame) or plot.empty or "series" not in plot:
+        return {}
+    names = {
+        tr(f"train.series_{series}", lang): tr(f"train.series_{series}") for series in SERIES for lang in LANGUAGES
+    }
+    return {"value": plot.assign(series=plot["series"].map(lambda name: names.get(name, name)))}
+
+
+def plot_colors() -> dict[str, str]:
+    """Each series' colour, by its name in every language (the plot's data names them in the visitor's)."""
+    return {tr(f"train.series_{series}", lang): COLORS[series] for series in SERIES for lang in LANGUAGES}
 
 
 STOP_WAIT_SECONDS = 15  # how long Stop waits for the run to end its minibatch and restore its best weights
 
 
+@localized
 def stop(ctx: AppContext, request: gr.Request | None, session: Session):
     """Stop this visitor's run (the event's cancellation closes its stream), then say how it ended: the status line and
     the model line. The stream, being closed, cannot say it itself."""
@@ -327,7 +388,7 @@ def stop(ctx: AppContext, request: gr.Request | None, session: Session):
     with ctx.lock:
         run = ctx.running.get(key)
     if run is None:
-        gr.Info("Nothing is training in this session.")
+        gr.Info(tr("train.nothing_training"))
         return gr.skip(), gr.skip()
     run.trainer.stop()
     deadline = time.monotonic() + STOP_WAIT_SECONDS
@@ -354,76 +415,91 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     chosen = preset_values(ctx, DEFAULT_PRESET)
     with gr.Tab(ui("train.tab")) as tab:
         # The first screen, on a projector and on a phone: the preset, Start and Stop, the status and the live plot.
-        choices = [(p.title, k) for k, p in PRESETS.items()] + [(p.title, k) for k, p in PAIRS.items()]
-        preset = gr.Dropdown(choices, value=DEFAULT_PRESET,
-                             label="Preset: one click sets every option to a book's experiment")  # fmt: skip
+        # A dropdown's choices and the plot's title are written on the server, in English until the page says its
+        # language (speak, below).
+        preset = gr.Dropdown(preset_choices(), value=DEFAULT_PRESET, label=ui("train.preset"))
         w: dict[str, gr.components.Component] = {"preset": preset}
         with gr.Row(elem_classes="train-buttons"):
             start = gr.Button(ui("train.start"), variant="primary", min_width=120)
-            stop_button = gr.Button("Stop", variant="stop", min_width=80)
-            on_cpu = gr.Button("Train the same run on the CPU", variant="secondary", visible=False, min_width=160)
+            stop_button = gr.Button(ui("train.stop"), variant="stop", min_width=80)
+            on_cpu = gr.Button(ui("train.on_cpu"), variant="secondary", visible=False, min_width=160)
         status = gr.Markdown(elem_id="train-status")
-        colors = {"training": "#1f77b4", "validation": "#d62728"}
-        live = gr.LinePlot(None, x="epoch", y="bits per character", color="series", color_map=colors, height=320,
-                           x_title="epoch", y_title="bits per character (log₂ perplexity)",
-                           tooltip=["epoch", "perplexity", "series"], elem_id="live-plot",
-                           title="While training: per step (training) and per epoch (validation)")  # fmt: skip
-        sample = gr.Textbox(label="Greedy sample from the prefix, every few epochs", lines=3, interactive=False)
+        live = gr.LinePlot(None, x="epoch", y="bits per character", color="series", color_map=plot_colors(), height=320,
+                           x_title=ui("train.plot_x"), y_title=ui("train.plot_y"),
+                           tooltip=["epoch", "perplexity", "series"], elem_id="live-plot", **plot_titles())  # fmt: skip
+        sample = gr.Textbox(label=ui("train.sample"), lines=3, interactive=False)
 
         # Everything else, one tap away; a preset still sets it all.
-        with gr.Accordion("About this preset", open=False, elem_classes="settings"):
+        with gr.Accordion(ui("train.about_preset"), open=False, elem_classes="settings"):
             about_preset = gr.Markdown(preset_info(ctx, DEFAULT_PRESET))
-        with gr.Accordion("Text: corpus and preprocessing", open=False, elem_classes="settings"):
-            corpora = [(s.title, k) for k, s in CORPORA.items()] + [("Your own text", OWN_TEXT)]
-            w["corpus_name"] = gr.Dropdown(corpora, value=chosen["corpus_name"], label="Corpus")
-            w["recipe"] = gr.Radio(list(recipes_of(chosen["corpus_name"])), value=chosen["recipe"], label="Preprocessing",
-                                   info=recipes_info(chosen["corpus_name"]))  # fmt: skip
-            w["max_chars"] = gr.Number(chosen["max_chars"], label="Use only the first N characters (0 = all)",
-                                       precision=0, minimum=0)  # fmt: skip
-            w["upload"] = gr.File(label="Upload a UTF-8 text file", type="binary", file_types=[".txt"], visible=False)
-            w["pasted"] = gr.Textbox(label="…or paste text", lines=4, visible=False)
+        with gr.Accordion(ui("train.text_section"), open=False, elem_classes="settings"):
+            w["corpus_name"] = gr.Dropdown(corpus_choices(), value=chosen["corpus_name"], label=ui("train.corpus"))
+            w["recipe"] = gr.Radio(list(recipes_of(chosen["corpus_name"])), value=chosen["recipe"],
+                                   label=ui("train.recipe"), info=recipes_info(chosen["corpus_name"]))  # fmt: skip
+            w["max_chars"] = gr.Number(chosen["max_chars"], label=ui("train.max_chars_widget"), precision=0, minimum=0)
+            w["upload"] = gr.File(label=ui("train.upload"), type="binary", file_types=[".txt"], visible=False)
+            w["pasted"] = gr.Textbox(label=ui("train.pasted"), lines=4, visible=False)
             info = gr.Markdown()
-        with gr.Accordion("Model: cell, layers, size", open=False, elem_classes="settings"):
-            w["cell"] = gr.Radio(CELL_CHOICES, value=chosen["cell"], label="Cell")
+        with gr.Accordion(ui("train.model_section"), open=False, elem_classes="settings"):
+            w["cell"] = gr.Radio(cell_choices(), value=chosen["cell"], label=ui("train.cell"))
             with gr.Row():
-                w["layers"] = gr.Slider(1, ctx.limits.max_layers, value=chosen["layers"], step=1, label="Layers")
-                w["hidden"] = gr.Slider(8, ctx.limits.max_hidden, value=chosen["hidden"], step=8, label="Hidden units")
+                w["layers"] = gr.Slider(
+                    1, ctx.limits.max_layers, value=chosen["layers"], step=1, label=ui("train.layers")
+                )
+                w["hidden"] = gr.Slider(8, ctx.limits.max_hidden, value=chosen["hidden"], step=8,
+                                        label=ui("train.hidden"))  # fmt: skip
             with gr.Row():
-                w["bidirectional"] = gr.Checkbox(False, label="Bidirectional (cannot generate)")
-                w["engine"] = gr.Radio(["auto", "scratch", "fused", "naive"], value=chosen["engine"], label="Engine")
+                w["bidirectional"] = gr.Checkbox(False, label=ui("train.bidirectional"))
+                engines = [(ui(f"train.engine_{e}"), e) for e in ("auto", "scratch", "fused", "naive")]
+                w["engine"] = gr.Radio(engines, value=chosen["engine"], label=ui("train.engine"))
             with gr.Row():
-                w["dropout"] = gr.Slider(0, 0.8, value=chosen["dropout"], step=0.05, label="Dropout")
-                w["embedding"] = gr.Number(chosen["embedding"], label="Embedding size (0 = one-hot)", precision=0, minimum=0)
-        with gr.Accordion("Training: epochs, batches, optimizer", open=False, elem_classes="settings"):
+                w["dropout"] = gr.Slider(0, 0.8, value=chosen["dropout"], step=0.05, label=ui("train.dropout"))
+                w["embedding"] = gr.Number(chosen["embedding"], label=ui("train.embedding_widget"), precision=0,
+                                           minimum=0)  # fmt: skip
+        with gr.Accordion(ui("train.training_section"), open=False, elem_classes="settings"):
             with gr.Row():
-                w["epochs"] = gr.Number(chosen["epochs"], label=f"Epochs (≤ {ctx.limits.max_epochs})", precision=0, minimum=1)
-                w["seed"] = gr.Number(0, label="Seed", precision=0, minimum=0)
-                w["batch_size"] = gr.Number(chosen["batch_size"], label="Batch size", precision=0, minimum=1)
-                w["num_steps"] = gr.Number(chosen["num_steps"], label="Steps (BPTT length)", precision=0, minimum=1)
+                w["epochs"] = gr.Number(chosen["epochs"], label=ui("train.epochs_widget", max=ctx.limits.max_epochs),
+                                        precision=0, minimum=1)  # fmt: skip
+                w["seed"] = gr.Number(0, label=ui("train.seed"), precision=0, minimum=0)
+                w["batch_size"] = gr.Number(chosen["batch_size"], label=ui("train.batch_size"), precision=0, minimum=1)
+                w["num_steps"] = gr.Number(chosen["num_steps"], label=ui("train.num_steps_widget"), precision=0,
+                                           minimum=1)  # fmt: skip
             with gr.Row():
-                w["sampling"] = gr.Radio(["sequential", "random"], value=chosen["sampling"], label="Minibatches")
+                samplings = [(ui(f"train.sampling_{s}"), s) for s in ("sequential", "random")]
+                w["sampling"] = gr.Radio(samplings, value=chosen["sampling"], label=ui("train.sampling"))
                 optimizers = ["adam", "adamw", "sgd", "rmsprop"]
-                w["optimizer"] = gr.Dropdown(optimizers, value=chosen["optimizer"], label="Optimizer")
-                w["lr"] = gr.Number(chosen["lr"], label="Learning rate")
-                w["clip"] = gr.Number(chosen["clip"], label="Clip gradient norm (0 = off)")
-            keeps = [("the best validation epoch's", "best"), ("the last epoch's (as the d2l book reports)", "last")]
-            w["keep"] = gr.Radio(keeps, value=chosen["keep"], label="Keep the weights of")
+                w["optimizer"] = gr.Dropdown(optimizers, value=chosen["optimizer"], label=ui("train.optimizer"))
+                w["lr"] = gr.Number(chosen["lr"], label=ui("train.lr"))
+                w["clip"] = gr.Number(chosen["clip"], label=ui("train.clip_widget"))
+            keeps = [(ui("train.keep_best"), "best"), (ui("train.keep_last"), "last")]
+            w["keep"] = gr.Radio(keeps, value=chosen["keep"], label=ui("train.keep"))
 
     corpus_inputs = [w[k] for k in ("corpus_name", "recipe", "upload", "pasted", "max_chars")]
     private = {"api_visibility": "private"}
-    gr.on([c.change for c in corpus_inputs], corpus_info, corpus_inputs, info, **private)
+
+    @localized
+    def on_corpus(session_value: Session, *values):
+        return corpus_info(*values)
+
+    gr.on([c.change for c in corpus_inputs], on_corpus, [session, *corpus_inputs], info, **private)
     own = lambda c: (gr.update(visible=c == OWN_TEXT),) * 2  # noqa: E731
     w["corpus_name"].change(own, w["corpus_name"], [w["upload"], w["pasted"]], **private)
-    w["corpus_name"].change(offer_recipes, [w["corpus_name"], w["recipe"]], w["recipe"], **private)
+
+    @localized
+    def on_recipes(session_value: Session, corpus_name: str, recipe: str):
+        return offer_recipes(corpus_name, recipe)
+
+    w["corpus_name"].change(on_recipes, [session, w["corpus_name"], w["recipe"]], w["recipe"], **private)
     filled = [about_preset, *(w[k] for k in chosen)]
 
-    def apply_preset(name: str):
+    @localized
+    def apply_preset(session_value: Session, name: str):
         """Fill the widgets from a preset: corpus, model, recipe, and what the book reported."""
         if name not in PRESETS and name not in PAIRS:  # the dropdown was cleared
             return {}
         return {about_preset: preset_info(ctx, name)} | {w[k]: v for k, v in preset_values(ctx, name).items()}
 
-    preset.input(apply_preset, preset, filled, api_name="apply_preset")
+    preset.input(apply_preset, [session, preset], filled, api_name="apply_preset")
 
     @single_threaded
     def on_start(request: gr.Request, session_value: Session, *values):
@@ -439,9 +515,30 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     inputs, outputs = [session, *(w[k] for k in FORM_FIELDS)], [live, status, sample, current, on_cpu]
     queue = {"concurrency_limit": ctx.limits.max_trainings, "concurrency_id": "train", "trigger_mode": "once"}
     training = start.click(on_start, inputs, outputs, api_name="train", show_progress="hidden", **queue)
-    training_on_cpu = on_cpu.click(on_start_cpu, inputs, outputs, api_name="train_on_cpu", show_progress="hidden", **queue)
+    training_on_cpu = on_cpu.click(
+        on_start_cpu, inputs, outputs, api_name="train_on_cpu", show_progress="hidden", **queue
+    )
     stop_button.click(on_stop, session, [status, current], cancels=[training, training_on_cpu], api_name="stop")
-    demo.load(corpus_info, corpus_inputs, info, **private)
+
+    def on_load(request: gr.Request, *values):  # the language the page is about to say: ?lang=, else the browser's
+        asked = request.query_params.get("lang") or request.headers.get("accept-language", "").split(",")[0]
+        with speaking(normalise(asked)):
+            return corpus_info(*values)
+
+    demo.load(on_load, corpus_inputs, info, **private)
+
+    # The language switched (or the page said its language at load): what the server wrote, written again in it,
+    # the plot's series included. The status line follows at its next update.
+    def speak(session_value: Session, lang: str, plot, preset_name: str | None, corpus_name: str, *corpus_values):
+        with speaking(lang):
+            about = preset_info(ctx, preset_name) if preset_name in PRESETS or preset_name in PAIRS else gr.skip()
+            return (gr.update(choices=preset_choices(), value=preset_name), about,
+                    gr.update(choices=corpus_choices(), value=corpus_name),
+                    gr.update(info=recipes_info(corpus_name)), corpus_info(corpus_name, *corpus_values),
+                    gr.update(**plot_titles(), **retitled(plot)))  # fmt: skip
+
+    language.change(speak, [session, language, live, preset, *corpus_inputs],
+                    [preset, about_preset, w["corpus_name"], w["recipe"], info, live], **private)  # fmt: skip
 
     def on_close(request: gr.Request):
         stop_on_close(ctx, request)
