@@ -10,58 +10,88 @@ CLI's offline report, and a lecturer's slides.
     gradient_figure({"trained": g, "untrained": g0})          # ‖∂loss_T/∂h_t‖ against T − t, log scale
     path_figure(state_path(trace), "position in the word")    # the hidden state's path, a point per character
     ablation_html(ablate(model, text, 1, 0, "c", 37))         # a unit switched off: what changed
+
+Every text in them (titles, axes, legends, hover texts, notes) is in the active language (``charlm.i18n.speaking``):
+the app's handlers speak their visitor's, the CLI its terminal's.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from .inspection import GATE_NAMES, PROPERTIES, SIGMOID_GATES, Ablation, Saturation, StatePath, Trace, Unit
+from .i18n import rendered
+from .i18n import text as tr
+from .inspection import (
+    PROPERTIES,
+    SIGMOID_GATES,
+    Ablation,
+    Saturation,
+    StatePath,
+    Trace,
+    Unit,
+    gate_name,
+    property_name,
+)
 from .memory import Connectivity, GradientCurve, Memory, span_of
 
 VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}  # characters that would otherwise be invisible
 GATE_COLORS = {"i": "#1f77b4", "f": "#d62728", "o": "#2ca02c", "r": "#9467bd", "z": "#ff7f0e"}
 
-GATE_EXPLANATIONS = {
-    "i": "Input gate: how much of the new candidate is written into the cell (0 = ignore this character).",
-    "f": "Forget gate: how much of the old cell is kept (1 = remember everything, 0 = wipe it).",
-    "g": "Candidate: the new content proposed for the cell, in (−1, 1).",
-    "o": "Output gate: how much of the cell is shown to the next layer and the output (0 = hide it).",
-    "c": "Cell state: the LSTM's memory, carried from character to character, added to and forgotten.",
-    "h": "Hidden state: what the layer outputs at each character, and feeds back to itself.",
-    "r": "Reset gate: how much of the old state the candidate may look at (0 = start afresh).",
-    "z": "Update gate: how much of the old state is kept (1 = keep it, 0 = take the candidate).",
-    "n": "Candidate: the GRU's proposed new state, in (−1, 1).",
-}
+
+class Texts(Mapping):
+    """Catalogue texts by a short key ("f", "span"), each rendered in the active language when it is read."""
+
+    def __init__(self, prefix: str, keys: Sequence[str]):
+        self.prefix, self.keys_ = prefix, tuple(keys)
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self.keys_:
+            raise KeyError(key)
+        return tr(f"{self.prefix}.{key}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys_)
+
+    def __len__(self) -> int:
+        return len(self.keys_)
 
 
-# One line under each picture of how far back a model looks, saying how to read it.
-CAPTIONS = {
-    "connectivity": "Connectivity (Madsen 2019): the redder a character, the more it moved the prediction of the "
-    "boxed one — the size of the gradient of that prediction's log-probability with respect to the character.",
-    "span": "Mean connectivity against the distance back (log scale). The memory span, dashed, is the distance "
-    "within which 90% of it lies: how far back the predictions look.",
-    "gradients": "How strongly the loss of the last character reaches back to each earlier hidden state (log "
-    "scale). A straight fall is the vanishing gradient; the untrained architecture, dotted, for comparison.",
-    "compare": "How strongly the loss of the last character reaches back to each earlier hidden state, per model (log "
-    "scale): a straight fall is a vanishing gradient, a constant factor lost per step; the slower the fall, the further "
-    "back the loss still reaches.",
-    "path": "Each point is the hidden state after one character, on the two directions the states vary most in. "
-    "Words that repeat retrace similar paths; colours show a property of the text.",
-}
+# What each gate or state means: "Forget gate: how much of the old cell is kept (…)" (catalogue: figures.explain.*).
+GATE_EXPLANATIONS = Texts("figures.explain", "ifgochrzn")
+
+# One line under each picture of how far back a model looks, saying how to read it (catalogue: figures.caption.*).
+CAPTIONS = Texts("figures.caption", ("connectivity", "span", "gradients", "compare", "path"))
+
+
+def direction_name(direction: int | str) -> str:
+    """ "forward" or "reverse" (a direction's index, 0 or 1, or its value), in the active language."""
+    reverse = direction in (1, "reverse")
+    return tr("figures.direction.reverse" if reverse else "figures.direction.forward")
+
+
+def where(layer: int, direction: int) -> str:
+    """ "layer 2" or "layer 2, right to left" (``layer`` counted from 0)."""
+    return tr("figures.layer_right_to_left" if direction else "figures.layer", layer=layer + 1)
+
+
+def cut(units: int, all_units: int, chars: int, all_chars: int) -> str:
+    """ " (first 64 of 512 units, first 120 of 300 characters)", either half, or nothing when nothing was cut."""
+    key = {(True, True): "figures.first_both", (True, False): "figures.first_units",
+           (False, True): "figures.first_chars"}.get((units < all_units, chars < all_chars))  # fmt: skip
+    return tr(key, units=units, all_units=all_units, chars=chars, all_chars=all_chars) if key else ""
 
 
 def visible(ch: str) -> str:
     return VISIBLE.get(ch, ch)
 
 
-def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+def _layout(fig: go.Figure, title, height: int = 420) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title={"text": rendered(title), "x": 0.01, "xanchor": "left"},
         height=height,
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
         template="plotly_white",
@@ -73,13 +103,15 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 
 
-def perplexity_figure(runs: dict[str, Sequence[dict]], title: str = "Perplexity per epoch") -> go.Figure:
-    """Training (dashed) and validation (solid) perplexity per epoch, one colour per run; log scale."""
+def perplexity_figure(runs: dict[str, Sequence[dict]], title=None) -> go.Figure:
+    """Training (dashed) and validation (solid) perplexity per epoch, one colour per run; log scale. ``title`` (a str
+    or a Msg): "Perplexity per epoch" by default."""
     fig = go.Figure()
     for k, (name, history) in enumerate(runs.items()):
         color = PALETTE[k % len(PALETTE)]
         epochs = [h["epoch"] for h in history]
-        for key, dash, label in (("valid_perplexity", "solid", "validation"), ("train_perplexity", "dash", "training")):
+        for key, dash, label in (("valid_perplexity", "solid", tr("figures.perplexity.validation")),
+                                 ("train_perplexity", "dash", tr("figures.perplexity.training"))):  # fmt: skip
             fig.add_trace(
                 go.Scatter(
                     x=epochs,
@@ -87,12 +119,12 @@ def perplexity_figure(runs: dict[str, Sequence[dict]], title: str = "Perplexity 
                     mode="lines+markers" if len(epochs) < 40 else "lines",
                     name=f"{name} · {label}",
                     line={"color": color, "dash": dash},
-                    hovertemplate=f"{name}<br>epoch %{{x}}<br>{label} perplexity %{{y:.3f}}<extra></extra>",
+                    hovertemplate=tr("figures.perplexity.hover", name=name, label=label),
                 )
             )
-    fig.update_xaxes(title="epoch")
-    fig.update_yaxes(title="perplexity (log scale; lower is better)", type="log")
-    return _layout(fig, title)
+    fig.update_xaxes(title=tr("figures.perplexity.x"))
+    fig.update_yaxes(title=tr("figures.perplexity.y"), type="log")
+    return _layout(fig, title or tr("figures.perplexity.title"))
 
 
 def gate_heatmap(
@@ -117,18 +149,19 @@ def gate_heatmap(
             zmax=1.0 if bounded else None,
             zmid=None if bounded else 0.0,
             colorbar={"title": {"text": gate}},
-            hovertemplate="position · character %{x}<br>unit %{y}<br>value %{z:.3f}<extra></extra>",
+            hovertemplate=tr("figures.heatmap.hover"),
         )
     )
     step = max(1, -(-n // 120))  # at most 120 labels, so each stays readable
-    fig.update_xaxes(title="character", tickmode="array", tickvals=labels[::step], ticktext=chars[::step], tickangle=0)
-    fig.update_yaxes(title="unit", autorange="reversed")
-    where = f"layer {layer + 1}{', right to left' if direction else ''}"
-    cut = [f"first {max_units} of {all_units.shape[1]} units"] if all_units.shape[1] > max_units else []
-    cut += [f"first {n} of {len(t.text)} characters"] if n < len(t.text) else []
-    shown = f" ({', '.join(cut)})" if cut else ""
+    fig.update_xaxes(title=tr("figures.heatmap.x"), tickmode="array", tickvals=labels[::step], ticktext=chars[::step],
+                     tickangle=0)  # fmt: skip
+    fig.update_yaxes(title=tr("figures.heatmap.y"), autorange="reversed")
     height = max(300, min(900, 12 * values.shape[0] + 120))
-    return _layout(fig, f"{GATE_NAMES[gate].capitalize()}, {where}{shown}", height=height)
+    name = gate_name(gate)
+    title = tr("figures.heatmap.title_right_to_left" if direction else "figures.heatmap.title",
+               gate=name[:1].upper() + name[1:], layer=layer + 1,
+               cut=cut(values.shape[0], all_units.shape[1], n, len(t.text)))  # fmt: skip
+    return _layout(fig, title, height=height)
 
 
 def colored_text(t: Trace, layer: int = 0, direction: int = 0, state: str = "h", unit: int = 0) -> str:
@@ -140,16 +173,17 @@ def colored_text(t: Trace, layer: int = 0, direction: int = 0, state: str = "h",
     for k, ch in enumerate(t.text):
         v = float(values[k])
         guesses = ", ".join(f"{visible(c)} {p:.0%}" for c, p in t.top[k])
-        tip = f"{visible(ch)!r} · value {v:+.3f} · next: {guesses}"
+        tip = tr("figures.tint.tip", char=visible(ch), value=v, guesses=guesses)
         if k + 1 < len(t.text):
-            tip += f" · actual {visible(t.text[k + 1])!r}, surprisal {t.surprisal[k]:.2f} nats"
+            tip += tr("figures.tint.actual", char=visible(t.text[k + 1]), surprisal=t.surprisal[k])
         shown = html.escape("↵\n" if ch == "\n" else ch)
         spans.append(f'<span style="background:{_tint(v / scale)}" title="{html.escape(tip)}">{shown}</span>')
-    legend = "0 → 1: white to red" if state in SIGMOID_GATES else f"blue −{scale:.2f} · white 0 · red +{scale:.2f}"
-    name = f"unit {unit} of layer {layer + 1}{' (right to left)' if direction else ''}, {GATE_NAMES[state]}"
+    legend = tr("figures.tint.gate_scale") if state in SIGMOID_GATES else tr("figures.tint.scale", scale=scale)
+    name = tr("figures.tint.unit_right_to_left" if direction else "figures.tint.unit", unit=unit, layer=layer + 1,
+              state=gate_name(state))  # fmt: skip
+    legend = tr("figures.tint.legend", name=html.escape(name), scale=legend)
     return (
-        f'<div class="charlm-text"><div style="font:13px sans-serif;margin:4px 0">{html.escape(name)} — {legend}; '
-        f"hover a character for the model's guesses</div>"
+        f'<div class="charlm-text"><div style="font:13px sans-serif;margin:4px 0">{legend}</div>'
         f'<div style="font:15px/1.7 ui-monospace,monospace;white-space:pre-wrap;word-break:break-word">'
         f"{''.join(spans)}</div></div>"
     )
@@ -177,24 +211,17 @@ def connectivity_html(c: Connectivity, target: int) -> str:
     for k, ch in enumerate(c.text):
         shown = html.escape("↵\n" if ch == "\n" else ch)
         if k == target:
-            tip = f"the target: {visible(ch)!r}, position {k}"
+            tip = tr("figures.connectivity.target", char=visible(ch), position=k)
             style = "outline:2px solid #222;outline-offset:-1px;background:#ffe08a"
         elif k < target or c.bidirectional:
-            tip = f"{visible(ch)!r}, {target - k} back: connectivity {row[k]:.3g} ({row[k] / scale:.0%} of the most)"
+            tip = tr("figures.connectivity.tip", char=visible(ch), back=target - k, value=row[k], share=row[k] / scale)
             style = f"background:{_tint(tint[k])}"
         else:
-            tip, style = "after the target: unseen", "color:#999"
+            tip, style = tr("figures.connectivity.after"), "color:#999"
         spans.append(f'<span style="{style}" title="{html.escape(tip)}">{shown}</span>')
-    ahead = (
-        " The model also read the text to the right (it is bidirectional), so the right side is tinted too."
-        if c.bidirectional
-        else ""
-    )
-    legend = (
-        f"How much each character moved the prediction of the boxed {visible(c.text[target])!r} (position {target}): "
-        f"the norm of the gradient of its log-probability with respect to each input; red = the most, fading to "
-        f"white at a {10**TINT_DECADES:,}th of it.{ahead}"
-    )
+    ahead = tr("figures.connectivity.ahead") if c.bidirectional else ""
+    legend = tr("figures.connectivity.legend", char=visible(c.text[target]), position=target,
+                fraction=10**TINT_DECADES, ahead=ahead)  # fmt: skip
     return (
         f'<div class="charlm-text"><div style="font:13px sans-serif;margin:4px 0">{html.escape(legend)}</div>'
         f'<div style="font:15px/1.7 ui-monospace,monospace;white-space:pre-wrap;word-break:break-word">'
@@ -202,9 +229,9 @@ def connectivity_html(c: Connectivity, target: int) -> str:
     )
 
 
-def span_figure(profiles: dict[str, np.ndarray], title: str = "How far back the predictions look") -> go.Figure:
+def span_figure(profiles: dict[str, np.ndarray], title=None) -> go.Figure:
     """Each model's mean connectivity against the distance k (log scale), its memory span marked: the distance
-    within which 90% of the profile lies."""
+    within which 90% of the profile lies. ``title``: "How far back the predictions look" by default."""
     fig = go.Figure()
     for n, (name, profile) in enumerate(profiles.items()):
         color, span = PALETTE[n % len(PALETTE)], span_of(profile)
@@ -214,22 +241,24 @@ def span_figure(profiles: dict[str, np.ndarray], title: str = "How far back the 
                 x=k,
                 y=np.where(profile > 0, profile, np.nan),
                 mode="lines",
-                name=f"{name}: span {span}",
+                name=tr("figures.span.name", name=name, span=span),
                 line={"color": color, "width": 2.5},
-                hovertemplate=f"{name}<br>%{{x}} characters back<br>connectivity %{{y:.3g}}<extra></extra>",
+                hovertemplate=tr("figures.span.hover", name=name),
             )
         )
         fig.add_vline(x=span, line={"color": color, "dash": "dash", "width": 1.5})
-    fig.update_xaxes(title="distance k: characters back from the predicted one")
-    fig.update_yaxes(title="mean connectivity (log scale)", type="log", exponentformat="power")
-    return _layout(fig, title, height=380)
+    fig.update_xaxes(title=tr("figures.span.x"))
+    fig.update_yaxes(title=tr("figures.span.y"), type="log", exponentformat="power")
+    return _layout(fig, title or tr("figures.span.title"), height=380)
 
 
 def gradient_figure(
-    curves: dict[str, GradientCurve], layer: int = 0, clip: float | None = None, title: str = "Gradients through time"
-) -> go.Figure:
+    curves: dict[str, GradientCurve], layer: int = 0, clip: float | None = None, title=None,
+    dotted: Sequence[str] | None = None,
+) -> go.Figure:  # fmt: skip
     """‖∂loss_T/∂h_(T−k)‖ against k, log scale, one line per model (a layer's forward direction): a vanishing
-    gradient falls as a straight line; the clipping threshold marked."""
+    gradient falls as a straight line; the clipping threshold marked. The curves named in ``dotted`` are drawn
+    dotted (by default those whose name says "untrained"); ``title``: "Gradients through time" by default."""
     fig = go.Figure()
     for n, (name, curve) in enumerate(curves.items()):
         norms = curve.by_distance(min(layer, max(k[0] for k in curve.norms)), 0)
@@ -242,21 +271,21 @@ def gradient_figure(
                 line={
                     "color": PALETTE[n % len(PALETTE)],
                     "width": 2.5,
-                    "dash": "dot" if "untrained" in name else "solid",
+                    "dash": "dot" if (name in dotted if dotted is not None else "untrained" in name) else "solid",
                 },
-                hovertemplate=f"{name}<br>k = %{{x}}<br>gradient norm %{{y:.3g}}<extra></extra>",
+                hovertemplate=tr("figures.gradients.hover", name=name),
             )
         )
     if clip:
         fig.add_hline(
             y=clip,
             line={"color": "#666", "dash": "dash"},
-            annotation_text=f"clipping threshold {clip:g} (on the whole gradient)",
+            annotation_text=tr("figures.gradients.clip", clip=clip),
             annotation_position="top right",
         )
-    fig.update_xaxes(title="k: steps back from the last prediction")
-    fig.update_yaxes(title="‖∂loss / ∂h‖ (log scale)", type="log", exponentformat="power")
-    return _layout(fig, title, height=380)
+    fig.update_xaxes(title=tr("figures.gradients.x"))
+    fig.update_yaxes(title=tr("figures.gradients.y"), type="log", exponentformat="power")
+    return _layout(fig, title or tr("figures.gradients.title"), height=380)
 
 
 def path_figure(path: StatePath, colour_by: str = "position in the word", max_points: int = 150) -> go.Figure:
@@ -286,17 +315,28 @@ def path_figure(path: StatePath, colour_by: str = "position in the word", max_po
             textfont={"size": 11},
             customdata=np.arange(n),
             showlegend=False,
-            marker={"color": colour, "colorscale": "Viridis", "size": 8,
-                    "colorbar": {"title": {"text": colour_by, "side": "top"}, "orientation": "h", "y": -0.3,
-                                 "thickness": 12}},  # below the plot: a phone keeps its width
-            hovertemplate="%{text} (position %{customdata})<extra></extra>",
+            marker={
+                "color": colour,
+                "colorscale": "Viridis",
+                "size": 8,
+                "colorbar": {
+                    "title": {
+                        "text": property_name(colour_by) if colour_by in PROPERTIES else colour_by,
+                        "side": "top",
+                    },
+                    "orientation": "h",
+                    "y": -0.3,
+                    "thickness": 12,
+                },
+            },  # below the plot: a phone keeps its width
+            hovertemplate=tr("figures.path.hover"),
         )
     )
-    where = f"layer {path.layer + 1}{', right to left' if path.direction else ''}"
-    cut = f", first {n} of {len(path.text)} characters" if n < len(path.text) else ""
-    fig.update_xaxes(title=f"first principal component ({path.explained[0]:.0%} of the variance)")
-    fig.update_yaxes(title=f"second ({path.explained[1]:.0%})")
-    return _layout(fig, f"The path of the {GATE_NAMES[path.state]}, {where}{cut}", height=480)
+    shown = tr("figures.path.cut", shown=n, total=len(path.text)) if n < len(path.text) else ""
+    fig.update_xaxes(title=tr("figures.path.x", share=path.explained[0]))
+    fig.update_yaxes(title=tr("figures.path.y", share=path.explained[1]))
+    title = tr("figures.path.title", state=gate_name(path.state), where=where(path.layer, path.direction), cut=shown)
+    return _layout(fig, title, height=480)
 
 
 def ablation_html(a: Ablation) -> str:
@@ -306,19 +346,23 @@ def ablation_html(a: Ablation) -> str:
         for k, ch, on, off in a.changed
     )
     change = a.perplexity_off / a.perplexity_on - 1
+
     def sample(label, text):
         return (
             f'<div style="flex:1 1 260px;min-width:0"><b>{label}</b><div style="font:14px/1.6 '
             f'ui-monospace,monospace;white-space:pre-wrap;word-break:break-word">'
             f"{html.escape(a.prefix)}<b>{html.escape(text)}</b></div></div>"
         )
+
+    held = tr("figures.ablation.held", unit=html.escape(rendered(a.unit)), on=a.perplexity_on, off=a.perplexity_off,
+              change=change)  # fmt: skip
+    headers = "".join(f"<th>{tr(f'figures.ablation.{h}')}</th>" for h in ("position", "character", "p_on", "p_off"))
     return (
-        f'<div class="charlm-text"><p><b>{html.escape(a.unit)}, held at 0.</b> Perplexity of the text: '
-        f"{a.perplexity_on:.3f} with it, {a.perplexity_off:.3f} without ({change:+.1%}).</p>"
-        f"<p>The characters whose probability moved most:</p><table><tr><th>position</th><th>character</th>"
-        f"<th>p with the unit</th><th>p without</th></tr>{rows}</table>"
-        f'<p>Samples from the same seed:</p><div style="display:flex;flex-wrap:wrap;gap:12px">'
-        f"{sample('With the unit', a.sample_on)}{sample('Without it', a.sample_off)}</div></div>"
+        f'<div class="charlm-text"><p>{held}</p>'
+        f"<p>{tr('figures.ablation.moved')}</p><table><tr>{headers}</tr>{rows}</table>"
+        f'<p>{tr("figures.ablation.samples")}</p><div style="display:flex;flex-wrap:wrap;gap:12px">'
+        f"{sample(tr('figures.ablation.with'), a.sample_on)}{sample(tr('figures.ablation.without'), a.sample_off)}"
+        f"</div></div>"
     )
 
 
@@ -326,13 +370,14 @@ def saturation_figure(sats: Sequence[Saturation]) -> go.Figure:
     """Each unit's gate: how often it is nearly shut (x) against nearly open (y)."""
     fig = go.Figure()
     for s in sats:
-        where = f"layer {s.layer + 1}{' reverse' if s.direction else ''}"
+        name = tr("figures.saturation.name_reverse" if s.direction else "figures.saturation.name",
+                  gate=gate_name(s.gate), layer=s.layer + 1)  # fmt: skip
         fig.add_trace(
             go.Scatter(
                 x=s.left,
                 y=s.right,
                 mode="markers",
-                name=f"{GATE_NAMES[s.gate]}, {where}",
+                name=name,
                 marker={
                     "color": GATE_COLORS.get(s.gate),
                     "size": 7,
@@ -340,8 +385,7 @@ def saturation_figure(sats: Sequence[Saturation]) -> go.Figure:
                     "symbol": ["circle", "diamond", "square", "cross"][s.layer % 4],
                 },
                 customdata=np.arange(len(s.left)),
-                hovertemplate=f"{GATE_NAMES[s.gate]}, {where}, unit %{{customdata}}<br>"
-                "shut (< 0.1) %{x:.0%} of the time<br>open (> 0.9) %{y:.0%}<extra></extra>",
+                hovertemplate=tr("figures.saturation.hover", name=name),
             )
         )
     fig.add_trace(
@@ -349,19 +393,20 @@ def saturation_figure(sats: Sequence[Saturation]) -> go.Figure:
             x=[0, 1], y=[1, 0], mode="lines", line={"color": "#bbb", "dash": "dot"}, showlegend=False, hoverinfo="skip"
         )
     )
-    fig.update_xaxes(title="fraction of characters with the gate shut (< 0.1)", range=[-0.02, 1.02], tickformat=".0%")
-    fig.update_yaxes(title="fraction with the gate open (> 0.9)", range=[-0.02, 1.02], tickformat=".0%")
-    return _layout(fig, "Gate saturation: one point per unit (Karpathy, Johnson & Fei-Fei 2015)", height=480)
+    fig.update_xaxes(title=tr("figures.saturation.x"), range=[-0.02, 1.02], tickformat=".0%")
+    fig.update_yaxes(title=tr("figures.saturation.y"), range=[-0.02, 1.02], tickformat=".0%")
+    return _layout(fig, tr("figures.saturation.title"), height=480)
 
 
 def units_table(units: Sequence[Unit]) -> list[list]:
-    """Rows for a table of interpretable units: property, layer, direction, state, unit, correlation."""
+    """Rows for a table of interpretable units: property, layer, direction, state, unit, correlation (its headers:
+    ``units_headers()``)."""
     return [
         [
-            u.property,
+            property_name(u.property),
             u.layer + 1,
-            "reverse" if u.direction else "forward",
-            GATE_NAMES[u.state],
+            direction_name(u.direction),
+            gate_name(u.state),
             u.unit,
             round(u.correlation, 3),
         ]
@@ -369,7 +414,12 @@ def units_table(units: Sequence[Unit]) -> list[list]:
     ]
 
 
-UNITS_HEADERS = ["tracks", "layer", "direction", "state", "unit", "correlation"]
+UNITS_COLUMNS = ("tracks", "layer", "direction", "state", "unit", "correlation")
+
+
+def units_headers() -> list[str]:
+    """The headers of ``units_table``'s columns, in the active language."""
+    return [tr(f"figures.units.{c}") for c in UNITS_COLUMNS]
 
 
 def inspection_report(
@@ -381,7 +431,7 @@ def inspection_report(
     the saturation plot, the table of interpretable units; how far back the model looks (connectivity,
     memory span, gradients through time) and the path of its hidden state."""
     parts = [f"<h1>{html.escape(title)}</h1>"]
-    parts += [f"<p class='notice'>{html.escape(n)}</p>" for n in t.notices]
+    parts += [f"<p class='notice'>{html.escape(rendered(n))}</p>" for n in t.notices]
     include_js = True  # the first figure carries plotly.js, the others reuse it
 
     def figure(fig: go.Figure) -> str:
@@ -391,8 +441,8 @@ def inspection_report(
         return out
 
     if units:
-        parts.append("<h2>Units that track something</h2><table><tr>")
-        parts.append("".join(f"<th>{h}</th>" for h in UNITS_HEADERS) + "</tr>")
+        parts.append(f"<h2>{tr('figures.report.units')}</h2><table><tr>")
+        parts.append("".join(f"<th>{h}</th>" for h in units_headers()) + "</tr>")
         for row in units_table(units):
             parts.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>")
         parts.append("</table>")
@@ -400,19 +450,21 @@ def inspection_report(
             parts.append(colored_text(t, u.layer, u.direction, u.state, u.unit))
     if memory is not None:
         c = memory.connectivity
-        parts.append(f"<h2>How far back it looks</h2><p class='explain'>{html.escape(CAPTIONS['span'])}</p>")
-        parts.append(figure(span_figure({"this model": memory.profile}, title=f"Memory span: {memory.span} characters")))
+        parts.append(f"<h2>{tr('figures.report.how_far')}</h2><p class='explain'>{html.escape(CAPTIONS['span'])}</p>")
+        profiles = {tr("figures.this_model"): memory.profile}
+        parts.append(figure(span_figure(profiles, title=tr("figures.memory_span", span=memory.span))))
         parts.append(f"<p class='explain'>{html.escape(CAPTIONS['connectivity'])}</p>")
         parts += [connectivity_html(c, j) for j in sorted({len(c.text) // 3, 2 * len(c.text) // 3, len(c.text) - 1})]
         parts.append(f"<p class='explain'>{html.escape(CAPTIONS['gradients'])}</p>")
-        curves = {"trained": memory.gradients, "untrained (same architecture)": memory.untrained}
-        parts.append(figure(gradient_figure(curves, clip=memory.gradients.clip)))
+        untrained = tr("figures.untrained")
+        curves = {tr("figures.trained"): memory.gradients, untrained: memory.untrained}
+        parts.append(figure(gradient_figure(curves, clip=memory.gradients.clip, dotted=[untrained])))
     if path is not None:
-        parts.append(f"<h2>The path of the hidden state</h2><p class='explain'>{html.escape(CAPTIONS['path'])}</p>")
+        parts.append(f"<h2>{tr('figures.report.path')}</h2><p class='explain'>{html.escape(CAPTIONS['path'])}</p>")
         parts.append(figure(path_figure(path)))
     if sats:
-        parts.append("<h2>Gate saturation</h2>" + figure(saturation_figure(sats)))
-    parts.append("<h2>Every gate, every character</h2>")
+        parts.append(f"<h2>{tr('figures.report.saturation')}</h2>" + figure(saturation_figure(sats)))
+    parts.append(f"<h2>{tr('figures.report.every_gate')}</h2>")
     for (layer, direction), by_name in t.gates.items():
         for name in by_name:
             parts.append(f"<p class='explain'>{html.escape(GATE_EXPLANATIONS[name])}</p>")
@@ -431,17 +483,19 @@ def inspection_report(
 def memory_report(memories: dict[str, Memory], source: str) -> str:
     """One offline HTML page putting several models side by side on the same text: their span profiles and
     gradients through time overlaid, and what each one's last prediction looked at."""
-    spans = span_figure({name: m.profile for name, m in memories.items()}, title="How far back the predictions look")
-    curves = gradient_figure({name: m.gradients for name, m in memories.items()}, title="Gradients through time")
+    spans = span_figure({name: m.profile for name, m in memories.items()})
+    curves = gradient_figure({name: m.gradients for name, m in memories.items()})
     config = {"displaylogo": False}
     text = next(iter(memories.values())).connectivity.text
-    tinted = "".join(f"<h3>{html.escape(name)}: span {m.span}</h3>{connectivity_html(m.connectivity, len(text) - 1)}"
-                     for name, m in memories.items())  # fmt: skip
+    tinted = "".join(f"<h3>{tr('figures.span.name', name=html.escape(name), span=m.span)}</h3>"
+                     f"{connectivity_html(m.connectivity, len(text) - 1)}" for name, m in memories.items())  # fmt: skip
     style = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>charlm span</title><style>{style}</style></head><body>"
-        f"<h1>How far back they look</h1><p>Measured on {html.escape(source)}: {len(text):,} characters.</p>"
+        f"<h1>{tr('figures.report.how_far_they')}</h1>"
+        f"<p>{tr('figures.report.measured_on', source=html.escape(source), chars=len(text))}</p>"
         f"<p>{html.escape(CAPTIONS['span'])}</p>{spans.to_html(full_html=False, include_plotlyjs=True, config=config)}"
         f"<p>{html.escape(CAPTIONS['compare'])}</p>{curves.to_html(full_html=False, include_plotlyjs=False, config=config)}"
-        f"<h2>What the last prediction looked at</h2><p>{html.escape(CAPTIONS['connectivity'])}</p>{tinted}</body></html>"
+        f"<h2>{tr('figures.report.last_prediction')}</h2><p>{html.escape(CAPTIONS['connectivity'])}</p>{tinted}"
+        "</body></html>"
     )

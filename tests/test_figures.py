@@ -5,7 +5,16 @@ import re
 import numpy as np
 
 from charlm import CharLM, CharLMConfig, Vocab
-from charlm.figures import colored_text, gate_heatmap, inspection_report, perplexity_figure, saturation_figure
+from charlm.figures import (
+    CAPTIONS,
+    GATE_EXPLANATIONS,
+    colored_text,
+    gate_heatmap,
+    inspection_report,
+    perplexity_figure,
+    saturation_figure,
+)
+from charlm.i18n import speaking
 from charlm.inspection import find_units, saturation, trace
 
 TEXT = 'a "quoted" line\nand  another one, with repeated letters: aaa\n'
@@ -61,3 +70,27 @@ def test_the_report_is_one_offline_page():
     assert not re.search(r"<script[^>]*\ssrc=", page)  # every script inline: nothing to fetch
     assert "not predictions" in page  # the bidirectional notice
     assert "Forget gate: how much of the old cell is kept" in page
+
+
+def test_figures_speak_the_active_language_and_keep_plotlys_placeholders():
+    t = traced(bidirectional=True)
+    with speaking("zh"):
+        heat = gate_heatmap(t, 0, 1, "f", max_chars=10, max_units=4)
+        cut = f"（6 个单元中的前 4 个，{len(TEXT)} 个字符中的前 10 个）"
+        assert heat.layout.title.text == f"遗忘门，第 1 层，从右到左{cut}"
+        assert (heat.layout.xaxis.title.text, heat.layout.yaxis.title.text) == ("字符", "单元")
+        assert heat.data[0].hovertemplate == "位置 · 字符 %{x}<br>单元 %{y}<br>值 %{z:.3f}<extra></extra>"
+        history = [{"epoch": e, "train_perplexity": 10 / e, "valid_perplexity": 11 / e} for e in (1, 2)]
+        curves = perplexity_figure({"LSTM": history})
+        assert [d.name for d in curves.data] == ["LSTM · 验证", "LSTM · 训练"]
+        assert curves.layout.title.text == "每个迭代周期的困惑度" and curves.layout.xaxis.title.text == "迭代周期"
+        assert "验证困惑度 %{y:.3f}" in curves.data[0].hovertemplate
+        assert "下一个：" in colored_text(t, state="c", unit=2) and GATE_EXPLANATIONS["z"].startswith("更新门：")
+        page = inspection_report("报告", t, find_units(t, min_count=1), saturation(t))
+        assert "每个门，每个字符" in page and "遗忘门：旧的记忆元保留多少" in page and "Forget gate" not in page
+        assert CAPTIONS["span"].startswith("平均连通度")
+    english = gate_heatmap(t, 0, 1, "f", max_chars=10, max_units=4)  # outside the block: English again
+    cut = f" (first 4 of 6 units, first 10 of {len(TEXT)} characters)"
+    assert english.layout.title.text == f"Forget gate, layer 1, right to left{cut}"
+    assert english.data[0].hovertemplate == "position · character %{x}<br>unit %{y}<br>value %{z:.3f}<extra></extra>"
+    assert CAPTIONS["span"].startswith("Mean connectivity against the distance back")

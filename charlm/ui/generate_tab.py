@@ -1,71 +1,115 @@
-"""The Generate tab: a prefix, then samples streamed in, with temperature, top-k, top-p and a seed."""
+"""The Generate tab: a prefix, then samples streamed in, with temperature, top-k, top-p and a seed.
+
+Its texts are in the visitor's language: the widgets' through ``ui``, the warnings, errors and the samples'
+separators rendered on the server, and the last generation's redrawn when the language changes."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 import gradio as gr
 
 from ..errors import CharLMError
-from ..generate import find_loop, prepare_prefix, stream
-from .common import AppContext, Session, current_model, error, md, model_line, number, single_threaded
+from ..generate import Loop, find_loop, prepare_prefix, stream
+from ..i18n import speaking
+from ..i18n import text as tr
+from .common import AppContext, Session, current_model, error, localized, md, model_line, number, single_threaded, ui
 
 UPDATE_SECONDS = 0.1  # the text box is updated at most this often
 
 
-def generate(ctx: AppContext, session: Session, prefix: str, length, temperature, top_k, top_p, seed, samples):
+@dataclass
+class Samples:
+    """What a generation made, kept to be shown again in another language."""
+
+    prefix: str
+    texts: list[str]
+    warnings: list = field(default_factory=list)  # the library's warnings about the model or the prefix
+    loops: list[Loop | None] = field(default_factory=list)  # per sample, found when the samples are complete
+
+    def shown(self) -> tuple[str, str]:
+        """The generated text and the notes under it, in the active language."""
+        notes = [f"⚠️ {md(w)}" for w in self.warnings]
+        loops = [tr("gen_tab.loop", sample=k + 1, loop=loop) for k, loop in enumerate(self.loops) if loop]
+        notes = "  \n".join(["  \n".join(notes), *(f"🔁 {md(x)}" for x in loops)]).strip()
+        return samples_text(self.prefix, self.texts), notes
+
+
+def sampling(ctx: AppContext, session: Session, prefix: str, length, temperature, top_k, top_p, seed, samples):
+    """The samples as they grow (a ``Samples`` each update), the last one complete, with its loops found."""
     model = current_model(ctx, session)
     try:
         prefix, warnings = prepare_prefix(model, prefix or "")
-        length, samples, top_k = (number(k, v, True) for k, v in (("Length", length), ("Samples", samples), ("Top-k", top_k)))
-        temperature, top_p = number("Temperature", temperature), number("Top-p", top_p)
-        seed = None if seed is None or number("Seed", seed, True) < 0 else number("Seed", seed, True)
+        length, samples, top_k = (number(tr(k), v, True) for k, v in (("gen_tab.length", length),
+                                  ("gen_tab.samples", samples), ("gen_tab.name.top_k", top_k)))  # fmt: skip
+        temperature, top_p = (
+            number(tr("gen_tab.name.temperature"), temperature),
+            number(tr("gen_tab.name.top_p"), top_p),
+        )
+        seed = None if seed is None or (seed := number(tr("gen_tab.name.seed"), seed, True)) < 0 else seed
         ctx.limits.check_generation(length, samples)
         chars = stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
                        num_samples=samples)  # fmt: skip
         texts = [""] * samples
-        note = "  \n".join(f"⚠️ {md(w)}" for w in warnings)
         last = 0.0
         for step, new in enumerate(chars, 1):
             texts = [t + c for t, c in zip(texts, new, strict=True)]
             if time.perf_counter() - last > UPDATE_SECONDS or step == length:
                 last = time.perf_counter()
-                yield samples_text(prefix, texts), note
+                yield Samples(prefix, texts, warnings)
     except CharLMError as e:
         raise error(e) from None
-    loops = [f"Sample {k + 1}: {loop}" for k, t in enumerate(texts) if (loop := find_loop(t))]
-    yield samples_text(prefix, texts), "  \n".join([note, *(f"🔁 {md(line)}" for line in loops)]).strip()
+    yield Samples(prefix, texts, warnings, [find_loop(t) for t in texts])
+
+
+@localized
+def generate(ctx: AppContext, session: Session, prefix: str, length, temperature, top_k, top_p, seed, samples):
+    """The generated text and the notes under it, as they grow: what the tab shows."""
+    for made in sampling(ctx, session, prefix, length, temperature, top_k, top_p, seed, samples):
+        yield made.shown()
 
 
 def samples_text(prefix: str, texts: list[str]) -> str:
     if len(texts) == 1:
         return prefix + texts[0]
-    return "\n\n".join(f"── sample {k + 1} ──\n{prefix}{t}" for k, t in enumerate(texts))
+    return "\n\n".join(f"{tr('gen_tab.sample', sample=k + 1)}\n{prefix}{t}" for k, t in enumerate(texts))
 
 
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
     limits = ctx.limits
-    with gr.Tab("Generate") as tab:
+    with gr.Tab(ui("gen_tab.tab")) as tab:
         with gr.Row(equal_height=True):
-            prefix = gr.Textbox(label="Prefix (empty: the model's usual one)", scale=3, min_width=200)
-            temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="Temperature (0 = greedy)", scale=2, min_width=160)
-            go = gr.Button("Generate", variant="primary", scale=1, min_width=100)
+            prefix = gr.Textbox(label=ui("gen_tab.prefix"), scale=3, min_width=200)
+            temperature = gr.Slider(0, 2, value=0.7, step=0.05, label=ui("gen_tab.temperature"), scale=2,
+                                    min_width=160)  # fmt: skip
+            go = gr.Button(ui("gen_tab.go"), variant="primary", scale=1, min_width=100)
         warnings = gr.Markdown()
-        output = gr.Textbox(label="Generated text", lines=10, interactive=False)
-        with gr.Accordion("More options: length, samples, top-k, top-p, seed", open=False, elem_classes="settings"):
+        output = gr.Textbox(label=ui("gen_tab.output"), lines=10, interactive=False)
+        with gr.Accordion(ui("gen_tab.more"), open=False, elem_classes="settings"):
             with gr.Row():
-                length = gr.Slider(10, limits.max_generate, value=300, step=10, label="Length")
-                samples = gr.Slider(1, limits.max_samples, value=1, step=1, label="Samples")
+                length = gr.Slider(10, limits.max_generate, value=300, step=10, label=ui("gen_tab.length"))
+                samples = gr.Slider(1, limits.max_samples, value=1, step=1, label=ui("gen_tab.samples"))
             with gr.Row():
-                top_k = gr.Number(0, label="Top-k (0 = off)", precision=0, minimum=0)
-                top_p = gr.Slider(0.05, 1, value=1, step=0.05, label="Top-p (1 = off)")
-                seed = gr.Number(-1, label="Seed (−1 = random)", precision=0)
+                top_k = gr.Number(0, label=ui("gen_tab.top_k"), precision=0, minimum=0)
+                top_p = gr.Slider(0.05, 1, value=1, step=0.05, label=ui("gen_tab.top_p"))
+                seed = gr.Number(-1, label=ui("gen_tab.seed"), precision=0)
+        made = gr.State(None)  # the last generation, complete: redrawn when the language changes
 
     @single_threaded
     def on_generate(session_value: Session, *values):
-        yield from generate(ctx, session_value, *values)
+        for samples_value in sampling(ctx, session_value, *values):
+            done = bool(samples_value.loops)  # the last update: its loops looked for
+            yield *samples_value.shown(), samples_value if done else gr.skip()
 
-    tab.select(lambda s: model_line(ctx, s), session, current, api_visibility="private")
-    go.click(on_generate, [session, prefix, length, temperature, top_k, top_p, seed, samples], [output, warnings],
+    def on_language(lang: str, samples_value: Samples | None):
+        if samples_value is None:
+            return gr.skip(), gr.skip()
+        with speaking(lang):
+            return samples_value.shown()
+
+    tab.select(localized(lambda s: model_line(ctx, s)), session, current, api_visibility="private")
+    go.click(on_generate, [session, prefix, length, temperature, top_k, top_p, seed, samples], [output, warnings, made],
              api_name="generate", concurrency_limit=4, concurrency_id="generate")  # fmt: skip
+    language.change(on_language, [language, made], [output, warnings], api_visibility="private")
     return tab

@@ -1,47 +1,97 @@
 """The Inspect tab: every gate of every layer for every character of a text, the units that track something, how far
 back the predictions look (connectivity, memory span, gradients through time), the hidden state's path, and a unit
-switched off."""
+switched off.
+
+Its texts are in the visitor's language: the widgets' through ``ui``, what the handlers write (the summary, the
+figures, the tables, the notes, the dropdowns' choices) rendered on the server, and redrawn, without running the
+model again, when the language changes (``redraw``)."""
 
 from __future__ import annotations
+
+import re
 
 import gradio as gr
 
 from ..cells import CELLS
 from ..errors import CharLMError
 from ..figures import (
-    CAPTIONS,
     GATE_EXPLANATIONS,
-    UNITS_HEADERS,
     ablation_html,
     colored_text,
     connectivity_html,
+    direction_name,
     gate_heatmap,
     gradient_figure,
     path_figure,
     saturation_figure,
     span_figure,
+    units_headers,
     units_table,
 )
 from ..generate import own_sample
-from ..inspection import GATE_NAMES, PROPERTIES, Trace, ablate, find_units, saturation, state_path, trace
+from ..i18n import speaking
+from ..i18n import text as tr
+from ..inspection import (
+    PROPERTIES,
+    Ablation,
+    Trace,
+    ablate,
+    find_units,
+    property_name,
+    saturation,
+    state_path,
+    trace,
+)
 from ..memory import PICTURE_CHARS, Memory, measure
-from .common import AppContext, Session, StartTrace, current_model, error, md, number, single_threaded
+from .common import AppContext, Session, StartTrace, current_model, error, localized, md, number, single_threaded, ui
 
 HEATMAP_CHARS = 120
+DIRECTIONS = ("forward", "reverse")
 
 
+# -- the dropdowns' choices, labelled in the active language (a Dropdown's labels are rendered on the server) ----
+
+
+def gate_choices(cell: str) -> list[tuple[str, str]]:
+    """The gates and states a cell records, as (label, value): ("forget gate (f)", "f"), ("遗忘门（forget gate，f）", "f")."""
+    return [(tr(f"inspect.gate.{g}"), g) for g in CELLS[cell].recorded]
+
+
+def direction_choices(bidirectional: bool = True) -> list[tuple[str, str]]:
+    return [(direction_name(d), d) for d in (DIRECTIONS if bidirectional else DIRECTIONS[:1])]
+
+
+def property_choices() -> list[tuple[str, str]]:
+    return [(property_name(p), p) for p in PROPERTIES]
+
+
+@localized
 def choices(ctx: AppContext, session: Session):
     """Layer, direction and gate choices for the current model."""
     model = session.model or ctx.default_model
     if model is None:
-        return gr.update(choices=[1], value=1), gr.update(choices=["forward"], value="forward"), gr.update()
+        return (
+            gr.update(choices=[1], value=1),
+            gr.update(choices=direction_choices(False), value="forward"),
+            gr.update(),
+        )
     c = model.config
-    gates = [(f"{GATE_NAMES[g]} ({g})", g) for g in CELLS[c.cell].recorded]
-    directions = ["forward", "reverse"] if c.bidirectional else ["forward"]
     return (
         gr.update(choices=list(range(1, c.num_layers + 1)), value=1),
-        gr.update(choices=directions, value="forward"),
-        gr.update(choices=gates, value="c" if "c" in CELLS[c.cell].recorded else "h"),
+        gr.update(choices=direction_choices(c.bidirectional), value="forward"),
+        gr.update(choices=gate_choices(c.cell), value="c" if "c" in CELLS[c.cell].recorded else "h"),
+    )
+
+
+def relabelled(ctx: AppContext, session: Session, direction: str, gate: str):
+    """The direction and gate choices again, in the active language, each keeping its value."""
+    model = session.model or ctx.default_model
+    if model is None:
+        return gr.update(choices=direction_choices(False), value=direction), gr.update()
+    c = model.config
+    return (
+        gr.update(choices=direction_choices(c.bidirectional), value=direction),
+        gr.update(choices=gate_choices(c.cell), value=gate),
     )
 
 
@@ -67,6 +117,7 @@ def shown(ctx: AppContext, session: Session) -> tuple[Trace | None, list]:
     return session.trace, session.units
 
 
+@localized
 def run_trace(ctx: AppContext, session: Session, text: str, layer: int, direction: str, gate: str):
     model = current_model(ctx, session)
     try:
@@ -78,16 +129,32 @@ def run_trace(ctx: AppContext, session: Session, text: str, layer: int, directio
 
 
 def picture(t: Trace, units: list, layer: int, direction: str, gate: str) -> tuple:
-    """Every output of the tab for a trace: summary, heatmap, its note, the units, the tinted text, saturation."""
+    """Every output of the tab for a trace: summary, heatmap, its note, the units (a table: headers and rows), the
+    tinted text, saturation."""
     notices = "  \n".join(f"⚠️ {md(n)}" for n in t.notices)
     mean = t.surprisal.mean() if len(t.surprisal) else float("nan")
-    summary = f"Traced {len(t.text):,} characters · mean surprisal {mean:.3f} nats per character.  \n{notices}"
-    best = units[0] if units else None
-    text_html = colored_text(t, best.layer, best.direction, best.state, best.unit) if best else ""
+    summary = tr("inspect.summary", chars=len(t.text), surprisal=mean) + f"  \n{notices}"
     heatmap, note = gate_picture(t, layer, direction, gate)
-    return summary, heatmap, note, units_table(units), text_html, saturation_figure(saturation(t))
+    return summary, heatmap, note, units_frame(units), tinted_text(t, units), saturation_figure(saturation(t))
 
 
+def units_frame(units: list) -> dict:
+    """The units table, its headers included (they are in the visitor's language, so they travel with the rows)."""
+    return {"headers": units_headers(), "data": units_table(units)}
+
+
+def tinted_text(t: Trace, units: list, picked: tuple | None = None) -> str:
+    """The text tinted by the unit picked in the units table, (layer, direction, state, unit), or else the best one."""
+    if picked is not None:
+        layer, direction, state, unit = picked
+        values = t.gates.get((layer, direction), {}).get(state)
+        if values is not None and unit < values.shape[1]:
+            return colored_text(t, layer, direction, state, unit)
+    best = units[0] if units else None
+    return colored_text(t, best.layer, best.direction, best.state, best.unit) if best else ""
+
+
+@localized
 def follow_the_model(ctx: AppContext, session: Session, text: str, layer, direction: str, gate: str):
     """When the tab opens on a model it has not traced yet (trained or loaded since), trace it: the visitor's own
     text, or else a new sample from the new model. None: the picture shown is already this model's."""
@@ -99,6 +166,7 @@ def follow_the_model(ctx: AppContext, session: Session, text: str, layer, direct
     return text, *run_trace(ctx, session, text, layer, direction, gate)
 
 
+@localized
 def render_gate(ctx: AppContext, session: Session, layer: int, direction: str, gate: str):
     return gate_picture(shown(ctx, session)[0], layer, direction, gate)
 
@@ -109,21 +177,29 @@ def gate_picture(t: Trace | None, layer: int, direction: str, gate: str):
     key = (int(layer) - 1, 1 if direction == "reverse" else 0)
     if key not in t.gates or gate not in t.gates[key]:
         return None, ""
-    name, _, meaning = GATE_EXPLANATIONS[gate].partition(":")
-    return gate_heatmap(t, *key, gate, max_chars=HEATMAP_CHARS), f"**{name}:**{meaning} Zoom the heatmap to read its labels."
+    name, meaning = re.split("[:：]", GATE_EXPLANATIONS[gate], maxsplit=1)  # "Forget gate: how much …", "遗忘门：…"
+    return gate_heatmap(t, *key, gate, max_chars=HEATMAP_CHARS), tr("inspect.gate_note", name=name, meaning=meaning)
 
 
+@localized
 def select_unit(ctx: AppContext, session: Session, evt: gr.SelectData):
     """A row of the units table: the text tinted by that unit, and the unit put in the switch-off fields."""
     t, units = shown(ctx, session)
     if t is None or evt.index is None or evt.index[0] >= len(units):
         return (gr.skip(),) * 5
     u = units[evt.index[0]]
-    direction = "reverse" if u.direction else "forward"
-    return colored_text(t, u.layer, u.direction, u.state, u.unit), u.layer + 1, direction, u.state, u.unit
+    return colored_text(t, u.layer, u.direction, u.state, u.unit), u.layer + 1, DIRECTIONS[u.direction], u.state, u.unit
 
 
 # -- how far back it looks ------------------------------------------------------------------------
+
+
+def known_memory(ctx: AppContext, session: Session) -> Memory | None:
+    """Connectivity and gradients through time for the trace shown, if they were measured."""
+    t, _ = shown(ctx, session)
+    if t is None:
+        return None
+    return ctx.start_trace.memory if ctx.start_trace is not None and t is ctx.start_trace.trace else session.memory
 
 
 def shown_memory(ctx: AppContext, session: Session) -> Memory | None:
@@ -132,7 +208,7 @@ def shown_memory(ctx: AppContext, session: Session) -> Memory | None:
     if t is None:
         return None
     start = ctx.start_trace is not None and t is ctx.start_trace.trace
-    known = ctx.start_trace.memory if start else session.memory
+    known = known_memory(ctx, session)
     if known is not None or len(t.text) < 2:
         return known
     try:
@@ -153,17 +229,18 @@ def memory_pictures(m: Memory | None, target=None) -> tuple:
     c = m.connectivity
     last = len(c.text) - 1
     target = last if target is None else min(max(1, int(target)), last)
-    note = f"Measured over the first {len(c.text)} characters of the text." if len(c.text) == PICTURE_CHARS else ""
-    curves = {"this model": m.gradients, "the same architecture, untrained": m.untrained}
+    note = tr("inspect.measured_over", chars=len(c.text)) if len(c.text) == PICTURE_CHARS else ""
+    this, untrained = tr("figures.this_model"), tr("inspect.untrained")
     return (
         gr.update(maximum=last, value=target),
         connectivity_html(c, target),
-        span_figure({"this model": m.profile}, title=f"Memory span: {m.span} characters"),
-        gradient_figure(curves, clip=m.gradients.clip),
+        span_figure({this: m.profile}, title=tr("figures.memory_span", span=m.span)),
+        gradient_figure({this: m.gradients, untrained: m.untrained}, clip=m.gradients.clip, dotted=[untrained]),
         note,
     )
 
 
+@localized
 def render_connectivity(ctx: AppContext, session: Session, target) -> str:
     m = shown_memory(ctx, session)
     if m is None:
@@ -179,16 +256,46 @@ def path_picture(t: Trace | None, layer, direction: str, gate: str, colour_by: s
     return path_figure(state_path(t, *key, "c" if gate == "c" else "h"), colour_by)
 
 
+@localized
 def switch_off(ctx: AppContext, session: Session, layer, direction: str, state: str, unit) -> str:
+    return ablation_html(switched_off(ctx, session, layer, direction, state, unit))
+
+
+def switched_off(ctx: AppContext, session: Session, layer, direction: str, state: str, unit) -> Ablation:
     t, _ = shown(ctx, session)
     if t is None:
-        raise gr.Error("Trace a text first: the unit is switched off while the model reads it.")
+        raise gr.Error(tr("inspect.trace_first"))
+    layer, unit = number(tr("inspect.layer"), layer, whole=True), number(tr("inspect.unit"), unit, whole=True)
     try:
-        result = ablate(current_model(ctx, session), t.text[:PICTURE_CHARS], number("Layer", layer, whole=True) - 1,
-                        1 if direction == "reverse" else 0, state, number("Unit", unit, whole=True))  # fmt: skip
+        return ablate(current_model(ctx, session), t.text[:PICTURE_CHARS], layer - 1, 1 if direction == "reverse" else 0,
+                      state, unit)  # fmt: skip
     except CharLMError as e:
         raise error(e) from None
-    return ablation_html(result)
+
+
+def redraw(ctx: AppContext, session: Session, layer, direction: str, gate: str, colour: str, target, off_direction: str,
+           picked: tuple | None, ablated: Ablation | None) -> tuple:  # fmt: skip
+    """Everything the tab wrote, again in the active language, from what it already has (the trace, its units and
+    memory, the last unit switched off): no model runs. What there is nothing of is left as it is (``gr.skip()``).
+
+    Returns the direction, gate, colour and switch-off direction dropdowns, the trace's six pictures (``picture``),
+    the five of how far back it looks (``memory_pictures``), the path and the switched-off unit's page."""
+    t, units = shown(ctx, session)
+    skip = gr.skip()
+    directions, gates = relabelled(ctx, session, direction, gate)
+    dropdowns = (directions, gates, gr.update(choices=property_choices(), value=colour),
+                 gr.update(choices=direction_choices(), value=off_direction))  # fmt: skip
+    if t is None:
+        pictures, path = (skip,) * 6, skip
+    else:
+        summary, heatmap, note, table, _, sat = picture(t, units, layer, direction, gate)
+        pictures, path = (
+            (summary, heatmap, note, table, tinted_text(t, units, picked), sat),
+            path_picture(t, layer, direction, gate, colour),
+        )
+    m = known_memory(ctx, session)
+    memory = memory_pictures(m, target) if m is not None else (skip,) * 5
+    return *dropdowns, *pictures, *memory, path, ablation_html(ablated) if ablated is not None else skip
 
 
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
@@ -196,57 +303,62 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         ctx.start_trace = start_trace(ctx)
     start, first = ctx.start_trace, choices(ctx, Session())
     gate0 = first[2].get("value", "c")
-    shown0 = picture(start.trace, start.units, 1, "forward", gate0) if start else ("", None, "", [], "", None)
-    with gr.Tab("Inspect") as tab:
-        gr.Markdown("What every gate did at every character of a text: the model's own writing, or yours (below).")
+    shown0 = (
+        picture(start.trace, start.units, 1, "forward", gate0) if start else ("", None, "", units_frame([]), "", None)
+    )
+    with gr.Tab(ui("inspect.tab")) as tab:
+        gr.Markdown(ui("inspect.intro"))
         with gr.Row():
             # Choices follow the visitor's current model (set when the tab opens); any value is accepted,
             # and one the model lacks draws nothing.
-            layer = gr.Dropdown(first[0]["choices"], value=1, label="Layer", allow_custom_value=True, min_width=80)
-            direction = gr.Dropdown(first[1]["choices"], value="forward", label="Direction", allow_custom_value=True,
-                                    min_width=100)  # fmt: skip
-            gate = gr.Dropdown(first[2].get("choices", [("cell state (c)", "c")]), value=gate0, label="Gate or state",
-                               allow_custom_value=True, min_width=140)  # fmt: skip
-        heatmap = gr.Plot(shown0[1], label="Units × characters", elem_id="gate-heatmap")
+            layer = gr.Dropdown(first[0]["choices"], value=1, label=ui("inspect.layer"), allow_custom_value=True,
+                                min_width=80)  # fmt: skip
+            direction = gr.Dropdown(first[1]["choices"], value="forward", label=ui("inspect.direction"),
+                                    allow_custom_value=True, min_width=100)  # fmt: skip
+            gate = gr.Dropdown(first[2].get("choices", [(tr("inspect.gate.c"), "c")]), value=gate0,
+                               label=ui("inspect.gate_or_state"), allow_custom_value=True, min_width=140)  # fmt: skip
+        heatmap = gr.Plot(shown0[1], label=ui("inspect.heatmap"), elem_id="gate-heatmap")
         gate_note = gr.Markdown(shown0[2])
         with gr.Row(equal_height=True):
-            text = gr.Textbox(start.text if start else "", label="Text", lines=3, scale=4, min_width=240)
-            trace_button = gr.Button("Trace", variant="primary", scale=1, min_width=90)
+            text = gr.Textbox(start.text if start else "", label=ui("inspect.text"), lines=3, scale=4, min_width=240)
+            trace_button = gr.Button(ui("inspect.trace"), variant="primary", scale=1, min_width=90)
         summary = gr.Markdown(shown0[0])
-        gr.Markdown("**Units that track something.** Click a row to colour the text by that unit.")
-        units = gr.Dataframe(shown0[3], headers=UNITS_HEADERS, interactive=False, wrap=False, elem_id="units-table")
+        gr.Markdown(ui("inspect.units"))
+        units = gr.Dataframe(shown0[3], headers=units_headers(), interactive=False, wrap=False, elem_id="units-table")
         tinted = gr.HTML(shown0[4])
-        saturation_plot = gr.Plot(shown0[5], label="Gate saturation")
+        saturation_plot = gr.Plot(shown0[5], label=ui("inspect.saturation"))
 
         # Filled in when the tab opens (``on_memory``): measured then, not at start-up.
-        gr.Markdown("### How far back it looks")
+        gr.Markdown(ui("inspect.how_far"))
         memory_note = gr.Markdown()
-        target = gr.Slider(1, 2, step=1, value=1, elem_id="connectivity-target",
-                           label="Predicted character (its position): the characters before it are tinted by how much "
-                           "they moved the prediction")  # fmt: skip
+        target = gr.Slider(1, 2, step=1, value=1, elem_id="connectivity-target", label=ui("inspect.target"))
         connectivity_text = gr.HTML(elem_id="connectivity")
-        gr.Markdown(CAPTIONS["connectivity"], elem_classes="caption")
-        span_plot = gr.Plot(label="Memory span", elem_id="span-plot")
-        gr.Markdown(CAPTIONS["span"], elem_classes="caption")
-        gradient_plot = gr.Plot(label="Gradients through time", elem_id="gradient-plot")
-        gr.Markdown(CAPTIONS["gradients"], elem_classes="caption")
+        gr.Markdown(ui("figures.caption.connectivity"), elem_classes="caption")
+        span_plot = gr.Plot(label=ui("inspect.span"), elem_id="span-plot")
+        gr.Markdown(ui("figures.caption.span"), elem_classes="caption")
+        gradient_plot = gr.Plot(label=ui("inspect.gradients"), elem_id="gradient-plot")
+        gr.Markdown(ui("figures.caption.gradients"), elem_classes="caption")
 
-        gr.Markdown("### The path of the hidden state")
-        colour_by = gr.Dropdown(list(PROPERTIES), value="position in the word", label="Colour the points by")
+        gr.Markdown(ui("inspect.path_heading"))
+        colour_by = gr.Dropdown(property_choices(), value="position in the word", label=ui("inspect.colour_by"))
         path_plot = gr.Plot(path_picture(start.trace if start else None, 1, "forward", gate0, "position in the word"),
-                            label="Path of the state (layer and state as picked above)", elem_id="path-plot")  # fmt: skip
-        gr.Markdown(CAPTIONS["path"], elem_classes="caption")
+                            label=ui("inspect.path"), elem_id="path-plot")  # fmt: skip
+        gr.Markdown(ui("figures.caption.path"), elem_classes="caption")
 
-        gr.Markdown("### Switch a unit off\nHold one unit at 0 and see what changes. Click a row of the units table "
-                    "above to pick its unit.")  # fmt: skip
+        gr.Markdown(ui("inspect.off_heading"))
         with gr.Row():
-            off_layer = gr.Number(1, label="Layer", precision=0, minimum=1, min_width=80)
-            off_direction = gr.Dropdown(["forward", "reverse"], value="forward", label="Direction", min_width=100)
-            off_state = gr.Radio([("hidden state h", "h"), ("cell state c", "c")], value="h", label="State",
-                                 min_width=160)  # fmt: skip
-            off_unit = gr.Number(0, label="Unit", precision=0, minimum=0, min_width=80)
-            off_button = gr.Button("Switch it off", variant="secondary", min_width=120)
+            off_layer = gr.Number(1, label=ui("inspect.layer"), precision=0, minimum=1, min_width=80)
+            off_direction = gr.Dropdown(direction_choices(), value="forward", label=ui("inspect.direction"),
+                                        min_width=100)  # fmt: skip
+            off_state = gr.Radio([(ui("inspect.state_h"), "h"), (ui("inspect.state_c"), "c")], value="h",
+                                 label=ui("inspect.state"), min_width=160)  # fmt: skip
+            off_unit = gr.Number(0, label=ui("inspect.unit"), precision=0, minimum=0, min_width=80)
+            off_button = gr.Button(ui("inspect.switch_off"), variant="secondary", min_width=120)
         ablation = gr.HTML(elem_id="ablation")
+        # What a change of language redraws from: the unit picked in the units table (None: the best one, as a new
+        # trace shows it) and the last unit switched off.
+        picked = gr.State(None)
+        ablated = gr.State(None)
 
     private = {"api_visibility": "private"}
     outputs = [summary, heatmap, gate_note, units, tinted, saturation_plot]
@@ -256,12 +368,12 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         layers, directions, gates = choices(ctx, session_value)
         traced = follow_the_model(ctx, session_value, text_value, 1, "forward", gates.get("value", gate_value))
         if traced is None:
-            return layers, directions, gates, *(gr.skip() for _ in range(1 + len(outputs)))
-        return layers, directions, gates, *traced
+            return layers, directions, gates, *(gr.skip() for _ in range(2 + len(outputs)))
+        return layers, directions, gates, *traced, None
 
     @single_threaded
     def on_trace(session_value: Session, text_value: str, layer_value, direction_value: str, gate_value: str):
-        return run_trace(ctx, session_value, text_value, layer_value, direction_value, gate_value)
+        return *run_trace(ctx, session_value, text_value, layer_value, direction_value, gate_value), None
 
     @single_threaded
     def on_memory(session_value: Session, layer_value, direction_value: str, gate_value: str, colour: str):
@@ -269,14 +381,16 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         return *memory_pictures(shown_memory(ctx, session_value)), path_picture(t, layer_value, direction_value,
                                                                                  gate_value, colour)  # fmt: skip
 
+    @localized
     def on_path(session_value: Session, layer_value, direction_value: str, gate_value: str, colour: str):
         return path_picture(shown(ctx, session_value)[0], layer_value, direction_value, gate_value, colour)
 
     inputs = [session, text, layer, direction, gate]
     memory_outputs = [target, connectivity_text, span_plot, gradient_plot, memory_note, path_plot]
     then_memory = {"fn": on_memory, "inputs": [session, layer, direction, gate, colour_by], "outputs": memory_outputs}
-    tab.select(on_select, inputs, [layer, direction, gate, text, *outputs], **private).then(**then_memory, **private)
-    trace_button.click(on_trace, inputs, outputs, api_name="trace").success(**then_memory, api_name="memory")
+    tab.select(on_select, inputs, [layer, direction, gate, text, *outputs, picked], **private).then(**then_memory,
+                                                                                                    **private)  # fmt: skip
+    trace_button.click(on_trace, inputs, [*outputs, picked], api_name="trace").success(**then_memory, api_name="memory")
     gr.on([c.change for c in (layer, direction, gate)], lambda *a: render_gate(ctx, *a), [session, layer, direction, gate],
           [heatmap, gate_note], **private)  # fmt: skip
     gr.on([c.change for c in (layer, direction, gate, colour_by)], on_path, [session, layer, direction, gate, colour_by],
@@ -284,9 +398,27 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     target.release(lambda s, k: render_connectivity(ctx, s, k), [session, target], connectivity_text, **private)
 
     def on_unit(session_value: Session, evt: gr.SelectData):
-        return select_unit(ctx, session_value, evt)
+        t, units_value = shown(ctx, session_value)
+        row = evt.index[0] if evt.index is not None else None
+        chosen = units_value[row] if t is not None and row is not None and row < len(units_value) else None
+        unit = (chosen.layer, chosen.direction, chosen.state, chosen.unit) if chosen else gr.skip()
+        return *select_unit(ctx, session_value, evt), unit
 
-    units.select(on_unit, session, [tinted, off_layer, off_direction, off_state, off_unit], **private)
-    off_button.click(single_threaded(lambda *a: switch_off(ctx, *a)), [session, off_layer, off_direction, off_state, off_unit],
-                     ablation, api_name="switch_off")  # fmt: skip
+    @single_threaded
+    def on_switch_off(session_value: Session, *values):
+        result = switched_off(ctx, session_value, *values)
+        return ablation_html(result), result
+
+    @single_threaded
+    def on_language(session_value: Session, lang: str, *values):
+        with speaking(lang):
+            return redraw(ctx, session_value, *values)
+
+    units.select(on_unit, session, [tinted, off_layer, off_direction, off_state, off_unit, picked], **private)
+    off_button.click(on_switch_off, [session, off_layer, off_direction, off_state, off_unit], [ablation, ablated],
+                     api_name="switch_off")  # fmt: skip
+    language.change(on_language, [session, language, layer, direction, gate, colour_by, target, off_direction, picked,
+                                  ablated],
+                    [direction, gate, colour_by, off_direction, *outputs, target, connectivity_text, span_plot,
+                     gradient_plot, memory_note, path_plot, ablation], **private)  # fmt: skip
     return tab
