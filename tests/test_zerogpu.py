@@ -16,6 +16,7 @@ import pytest
 import torch
 from conftest import form
 
+from charlm.i18n import speaking
 from charlm.limits import Limits
 from charlm.presets import PRESETS
 from charlm.remote import Snapshot, remote_events
@@ -222,3 +223,15 @@ def test_on_zero_gpu_a_run_fits_an_anonymous_visitors_quota_unless_the_space_say
     assert on_space.limits.max_seconds == 90 and zerogpu.gpu_seconds(train_tab.base_spec(on_space, None)) == 120
     monkeypatch.setenv("CHARLM_MAX_SECONDS", "300")  # the Space's own variable wins
     assert AppContext.create(ctx.checkpoints, Limits.from_env(), load_model=False).limits.max_seconds == 300
+
+
+def test_the_gpus_description_and_advice_speak_the_visitors_language():
+    gpu = zerogpu.ZeroGPU(remote_events)
+    english = gpu.describe()
+    assert english == ("this Space's GPU (ZeroGPU, lent for each run: about 2 min a day for visitors who are not logged "
+                       "in, 5 min a day for free accounts, 40 min a day for PRO accounts)")  # fmt: skip
+    with speaking("zh"):
+        assert gpu.describe() == ("本 Space 的 GPU（ZeroGPU，每次运行时借用；每天约可用：未登录的访客 2 分钟、"
+                                  "免费账户 5 分钟、PRO 账户 40 分钟）")  # fmt: skip
+        assert "免费账户 5 分钟，PRO 账户 40 分钟" in zerogpu.advice(QUOTA) and "CPU" in zerogpu.advice("GPU task aborted")
+    assert zerogpu.advice(QUOTA).startswith("Log in to Hugging Face for more GPU time a day (free accounts get 5 minutes")

@@ -1,4 +1,5 @@
-"""The Cells tab: each cell's step function and its derivatives exactly as written, and the parameters it gets."""
+"""The Cells tab: each cell's step function and its derivatives exactly as written, and the parameters it gets; the
+Chinese d2l book's terms, which the app's Chinese uses."""
 
 from __future__ import annotations
 
@@ -7,33 +8,46 @@ import textwrap
 
 import gradio as gr
 
-from ..bench import engine_speeds
+from ..bench import ENGINE_WAYS, engine_speeds
 from ..bptt import backward_of
 from ..cells import CELLS
+from ..i18n import rendered, speaking
+from ..i18n import text as tr
+from ..i18n.glossary import TERMS
 from ..layers import LAYERS
-from .common import CELL_CHOICES, AppContext, single_threaded
+from .common import AppContext, Session, cell_choices, localized, single_threaded, ui
+
+PARAMETER_COLUMNS = ["parameter", "shape", "count"]  # "cells_tab.col_<column>" in the catalogue
+SPEED_COLUMNS = ["engine", "train_speed", "infer_speed", "times_naive", "how"]
+GLOSSARY_HEADERS = ["English", "中文"]
 
 
-def describe_cell(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool):
+def headers(columns: list[str]) -> list[str]:
+    """A table's column headers, in the active language."""
+    return [tr(f"cells_tab.col_{column}") for column in columns]
+
+
+def described(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool):
     """The cell's step function as written in charlm/cells.py, its derivatives from charlm/bptt.py, and the
-    parameters the stack gets."""
+    parameters the stack gets (a table: rows and headers); the prose in the active language, the code as it is."""
     layer = LAYERS[cell](int(input_size), int(hidden_size), int(num_layers), bidirectional=bidirectional, device="meta")
     cell_class = type(layer.cell)
-    doc = inspect.cleandoc(cell_class.__doc__ or "")
     rows = [[name, " × ".join(map(str, p.shape)), p.numel()] for name, p in layer.named_parameters()]
-    total = sum(r[2] for r in rows)
-    engines = "scratch and fused (torch's kernel)" if layer.has_fused else "scratch only (torch has no fused kernel)"
-    summary = (
-        f"### {dict((v, k) for k, v in CELL_CHOICES)[cell]}\n\n{doc}\n\n"
-        f"**{total:,} parameters** in {len(rows)} tensors · gates recorded: `{', '.join(cell_class.recorded)}` · "
-        f"engines: {engines}"
-    )
+    engines = tr("cells_tab.engines_both") if layer.has_fused else tr("cells_tab.engines_scratch")
+    summary = tr("cells_tab.summary", title=tr(f"app.cell_{cell}"), doc=tr(f"cells_tab.doc_{cell}"),
+                 total=sum(r[2] for r in rows), tensors=len(rows), gates=", ".join(cell_class.recorded),
+                 engines=engines)  # fmt: skip
     backward = backward_of(layer.cell)
     backward = getattr(backward, "func", backward)  # the vanilla RNN's is a partial (tanh or relu)
-    return summary, textwrap.dedent(inspect.getsource(cell_class.step)), inspect.getsource(backward), rows
+    step, derivatives = textwrap.dedent(inspect.getsource(cell_class.step)), inspect.getsource(backward)
+    return summary, step, derivatives, {"data": rows, "headers": headers(PARAMETER_COLUMNS)}
 
 
-SPEED_HEADERS = ["engine", "training tokens/s", "inference tokens/s", "× naive", "how it computes a step"]
+@localized
+def describe_cell(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool,
+                  session: Session | None = None):  # fmt: skip
+    """``described`` in the session's language (English without one)."""
+    return described(cell, input_size, hidden_size, num_layers, bidirectional)
 
 
 def naive_code(cell: str) -> str:
@@ -41,37 +55,63 @@ def naive_code(cell: str) -> str:
     return textwrap.dedent(inspect.getsource(CELLS[cell].naive_step))
 
 
-def measure(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool) -> list[list]:
-    """The three engines on the same weights, timed here (one core, batch 32 × 35 steps)."""
+def speed_table(rows: list[list]) -> dict:
+    """The engines' speeds with the headers, in the active language (each engine's way rendered again)."""
+    rows = [[*row[:4], rendered(ENGINE_WAYS[row[0]])] for row in rows if len(row) == 5 and row[0] in ENGINE_WAYS]
+    return {"data": rows, "headers": headers(SPEED_COLUMNS)}
+
+
+@localized
+def measure(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool,
+            session: Session | None = None) -> dict:  # fmt: skip
+    """The three engines on the same weights, timed here (one core, batch 32 × 35 steps): the rows and headers."""
     rows = engine_speeds(cell, int(input_size), int(hidden_size), int(num_layers), bool(bidirectional))
     naive = rows[0]["train_tokens_per_s"]
-    return [[r["engine"], f"{r['train_tokens_per_s']:,.0f}", f"{r['infer_tokens_per_s']:,.0f}",
-             f"{r['train_tokens_per_s'] / naive:.2f}×", r["how"]] for r in rows]  # the figures first  # fmt: skip
+    return speed_table([[r["engine"], f"{r['train_tokens_per_s']:,.0f}", f"{r['infer_tokens_per_s']:,.0f}",
+                         f"{r['train_tokens_per_s'] / naive:.2f}×", r["how"]] for r in rows])  # the figures first  # fmt: skip
+
+
+def glossary_table() -> list[list[str]]:
+    """The glossary, English | Chinese, as charlm.i18n.glossary has it."""
+    return [[english, chinese] for english, chinese in TERMS.items()]
 
 
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
-    with gr.Tab("Cells") as tab, gr.Row():
-        with gr.Column(scale=1, min_width=240):
-            cell = gr.Radio(CELL_CHOICES, value="lstm", label="Cell")
-            input_size = gr.Slider(1, 2048, value=28, step=1, label="Input size (vocabulary for one-hot)")
-            hidden = gr.Slider(1, 1024, value=256, step=1, label="Hidden units")
-            layers = gr.Slider(1, 4, value=1, step=1, label="Layers")
-            bidirectional = gr.Checkbox(False, label="Bidirectional")
-        with gr.Column(scale=2):
-            summary = gr.Markdown()
-            code = gr.Code(language="python", label="One time step, from charlm/cells.py", interactive=False)
-            with gr.Accordion("Its derivatives: backpropagation through time by hand (charlm/bptt.py)", open=False):
-                backward = gr.Code(language="python", interactive=False, show_label=False)
-            with gr.Accordion("The same step three ways: naive, vectorized (scratch), fused — and their speed here",
-                              open=False):  # fmt: skip
-                naive = gr.Code(naive_code("lstm"), language="python", label="Naive: one product per gate and input",
-                                interactive=False)  # fmt: skip
-                measure_button = gr.Button("Measure the three on this machine (one core, batch 32 × 35)")
-                speeds = gr.Dataframe(headers=SPEED_HEADERS, interactive=False, wrap=False)
-            table = gr.Dataframe(headers=["parameter", "shape", "count"], label="Parameters", interactive=False)
+    summary0, step0, backward0, table0 = described("lstm", 28, 256, 1, False)  # as first shown, in English
+    with gr.Tab(ui("cells_tab.tab")) as tab:
+        with gr.Row():
+            with gr.Column(scale=1, min_width=240):
+                cell = gr.Radio(cell_choices(), value="lstm", label=ui("cells_tab.cell"))
+                input_size = gr.Slider(1, 2048, value=28, step=1, label=ui("cells_tab.input_size"))
+                hidden = gr.Slider(1, 1024, value=256, step=1, label=ui("cells_tab.hidden"))
+                layers = gr.Slider(1, 4, value=1, step=1, label=ui("cells_tab.layers"))
+                bidirectional = gr.Checkbox(False, label=ui("cells_tab.bidirectional"))
+            with gr.Column(scale=2):
+                summary = gr.Markdown(summary0)
+                code = gr.Code(step0, language="python", label=ui("cells_tab.step_code"), interactive=False)
+                with gr.Accordion(ui("cells_tab.derivatives"), open=False):
+                    backward = gr.Code(backward0, language="python", interactive=False, show_label=False)
+                with gr.Accordion(ui("cells_tab.three_ways"), open=False):
+                    naive = gr.Code(naive_code("lstm"), language="python", label=ui("cells_tab.naive_code"),
+                                    interactive=False)  # fmt: skip
+                    measure_button = gr.Button(ui("cells_tab.measure"))
+                    speeds = gr.Dataframe(headers=headers(SPEED_COLUMNS), interactive=False, wrap=False)
+                table = gr.Dataframe(table0["data"], headers=table0["headers"], label=ui("cells_tab.parameters"),
+                                     interactive=False)  # fmt: skip
+        with gr.Accordion(ui("cells_tab.glossary"), open=False):
+            gr.Markdown(ui("cells_tab.glossary_intro"))
+            gr.Dataframe(glossary_table(), headers=GLOSSARY_HEADERS, interactive=False, elem_id="glossary")
+
+    def relabel(session_value: Session, lang: str, *values):
+        """The prose and the tables' headers again in the new language (the speeds as measured)."""
+        *described_by, shown_speeds = values
+        rows = shown_speeds.values.tolist() if hasattr(shown_speeds, "values") else list(shown_speeds or [])
+        with speaking(lang):
+            return *described(*described_by), speed_table(rows)
+
     inputs, outputs = [cell, input_size, hidden, layers, bidirectional], [summary, code, backward, table]
-    gr.on([w.change for w in inputs], describe_cell, inputs, outputs, api_name="describe_cell")
-    demo.load(describe_cell, inputs, outputs, api_visibility="private")
+    gr.on([w.change for w in inputs], describe_cell, [*inputs, session], outputs, api_name="describe_cell")
     cell.change(naive_code, cell, naive, api_visibility="private")
-    measure_button.click(single_threaded(measure), inputs, speeds, api_name="measure_engines")
+    measure_button.click(single_threaded(measure), [*inputs, session], speeds, api_name="measure_engines")
+    language.change(relabel, [session, language, *inputs, speeds], [*outputs, speeds], api_visibility="private")
     return tab

@@ -37,6 +37,11 @@ DEFAULT_CHECKPOINT = "timemachine-raw"  # the novel with its punctuation and cap
 CELL_CHOICES = [(cell.title[0].upper() + cell.title[1:], name) for name, cell in CELLS.items()]  # "Vanilla RNN", …
 
 
+def cell_choices() -> list[tuple[gr.I18nData, str]]:
+    """CELL_CHOICES for a gr.Radio as the page is built: each title translated in the visitor's browser."""
+    return [(ui(f"app.cell_{name}"), name) for name in CELLS]
+
+
 @dataclass
 class StartTrace:
     """The start-up model's trace of a sample of its own, shown by Inspect before a visitor asks for anything."""
@@ -107,7 +112,7 @@ class RunSummary:
     best_valid_perplexity: float | None
     seconds: float
     engine: str = ""  # what it trained on: "scratch" or "fused"
-    note: str = ""  # a pair's comparison of speeds
+    note: str | Msg = ""  # a pair's comparison of speeds
     span: int | None = None  # memory span over the start of its validation text (charlm.memory)
     gradients: GradientCurve | None = None  # gradients through time over the same text
 
@@ -117,7 +122,7 @@ class Session:
     """One visitor's state: their current model and where it came from, their runs, their last trace."""
 
     model: CharLM | None = None  # None: the pretrained model loaded at start-up
-    model_name: str = ""
+    model_name: str | Msg = ""
     run: Run | None = None  # the run that made ``model``, when it was trained here (Download saves it with its card)
     checkpoint: Path | None = None  # the folder ``model`` was loaded from, when it was
     runs: list[RunSummary] = field(default_factory=list)
@@ -160,9 +165,9 @@ def localized(handler):
 
         @functools.wraps(handler)
         def stream(*args, **kwargs):
-            lang, steps = language_of(args), handler(*args, **kwargs)
-            while True:  # each step in the language: Gradio runs each in a thread (and context) of its own
-                with speaking(lang):
+            steps = handler(*args, **kwargs)
+            while True:  # each step in the language, as it is now (a switch during a run reaches its next line); Gradio
+                with speaking(language_of(args)):  # runs each step in a thread (and context) of its own
                     try:
                         item = next(steps)
                     except StopIteration:

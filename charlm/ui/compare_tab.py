@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import gradio as gr
+import pandas as pd
 
-from ..figures import CAPTIONS, gradient_figure, perplexity_figure
+from ..figures import gradient_figure, perplexity_figure
+from ..i18n import Msg, speaking
+from ..i18n import text as tr
 from ..memory import measure
 from ..run import Run
-from .common import AppContext, Session, md
+from .common import AppContext, Session, localized, md, ui
 
-HEADERS = ["run", "parameters", "tokens/s", "best validation perplexity", "memory span (characters)", "seconds"]
+# the table's columns, each "compare.col_<column>" in the catalogue
+COLUMNS = ["run", "parameters", "tokens_per_second", "best_valid_perplexity", "memory_span", "seconds"]
 COMPARE_CHARS = 200  # of each run's validation text: the same text for runs on the same corpus, about a second
+
+
+def headers() -> list[str]:
+    """The table's column headers, in the active language."""
+    return [tr(f"compare.col_{column}") for column in COLUMNS]
 
 
 def measure_run(run: Run):
@@ -19,10 +28,12 @@ def measure_run(run: Run):
     return m.span, m.gradients
 
 
-def compare(session: Session):
+def shown(session: Session):
+    """The session's runs: the perplexity plot, the table (a DataFrame with its headers), the notes and the gradients,
+    in the active language. Nothing is measured here: each run brought its span and gradients with it."""
     if not session.runs:
-        return None, [], "", None
-    fig = perplexity_figure({r.name: r.history for r in session.runs}, title="This session's runs")
+        return None, pd.DataFrame(columns=headers()), "", None
+    fig = perplexity_figure({r.name: r.history for r in session.runs}, title=tr("compare.plot_title"))
     rows = [
         [r.name, f"{r.parameters:,}", f"{r.tokens_per_second:,.0f}",
          f"{r.best_valid_perplexity:.3f}" if r.best_valid_perplexity else "—",
@@ -31,19 +42,34 @@ def compare(session: Session):
     ]  # fmt: skip
     notes = "  \n".join(dict.fromkeys(md(r.note) for r in session.runs if r.note))  # a pair's speeds, once
     curves = {r.name: r.gradients for r in session.runs if r.gradients is not None}
-    gradients = gradient_figure(curves, title="Gradients through time, each run's first layer") if curves else None
-    return fig, rows, notes, gradients
+    gradients = gradient_figure(curves, title=tr("compare.gradients_title")) if curves else None
+    return fig, pd.DataFrame(rows, columns=headers()), notes, gradients
+
+
+compare = localized(shown)  # the tab's handler: in the session's language
+
+
+def caption() -> gr.I18nData:
+    """The line under the gradients, translated in the browser: the figures' caption (figures.CAPTIONS["compare"],
+    as a message, so that each language gets its own) and what the table measures."""
+    return ui("compare.caption", caption=Msg("figures.caption.compare"), chars=COMPARE_CHARS)
 
 
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
-    with gr.Tab("Compare") as tab:
-        gr.Markdown("This session's runs side by side: validation (solid) and training (dashed) perplexity.")
+    with gr.Tab(ui("compare.tab")) as tab:
+        gr.Markdown(ui("compare.intro"))
         plot = gr.Plot()
-        table = gr.Dataframe(headers=HEADERS, interactive=False)
+        table = gr.Dataframe(headers=headers(), interactive=False)
         notes = gr.Markdown()
-        gradients = gr.Plot(label="Gradients through time", elem_id="compare-gradients")
-        gr.Markdown(f"{CAPTIONS['compare']} The memory span, in the table, is how far back the predictions look. Both are "
-                    f"measured over the first {COMPARE_CHARS} characters of each run's validation text.",
-                    elem_classes="caption")  # fmt: skip
-    tab.select(compare, session, [plot, table, notes, gradients], api_name="compare")
+        gradients = gr.Plot(label=ui("compare.gradients"), elem_id="compare-gradients")
+        gr.Markdown(caption(), elem_classes="caption")
+
+    def relabel(session_value: Session, lang: str):
+        """The plots, table and notes again in the new language, from the runs as they are (nothing measured)."""
+        with speaking(lang):
+            return shown(session_value)
+
+    outputs = [plot, table, notes, gradients]
+    tab.select(compare, session, outputs, api_name="compare")
+    language.change(relabel, [session, language], outputs, api_visibility="private")
     return tab

@@ -9,10 +9,18 @@ from pathlib import Path
 import gradio as gr
 
 from ..errors import CharLMError
+from ..i18n import speaking
+from ..i18n import text as tr
 from ..model import CharLM, describe_checkpoint, read_card
-from .common import AppContext, Session, current_model, error, md, model_line, single_threaded
+from .common import AppContext, Session, current_model, error, localized, md, model_line, single_threaded, ui
 
-TABLE_HEADERS = ["checkpoint", "model", "text", "validation perplexity", "size (MB)"]
+# the table's columns, each "models_tab.col_<column>" in the catalogue
+TABLE_COLUMNS = ["checkpoint", "model", "text", "valid_perplexity", "size"]
+
+
+def table_headers() -> list[str]:
+    """The table's column headers, in the active language."""
+    return [tr(f"models_tab.col_{column}") for column in TABLE_COLUMNS]
 
 
 def table(ctx: AppContext) -> list[list]:
@@ -21,22 +29,35 @@ def table(ctx: AppContext) -> list[list]:
     for name in ctx.checkpoint_names():
         info = describe_checkpoint(ctx.checkpoints / name)
         figure = f"{info.valid_perplexity:.2f}" if info.valid_perplexity else "—"
-        rows.append([name, info.model or "unreadable", info.text, figure, f"{info.megabytes:.1f}"])
+        rows.append([name, info.model or tr("models_tab.unreadable"), info.text, figure, f"{info.megabytes:.1f}"])
     return rows
 
 
+def shown_table(ctx: AppContext) -> dict:
+    """The table as the tab shows it, headers included, in the active language."""
+    return {"data": table(ctx), "headers": table_headers()}
+
+
 def card_of(ctx: AppContext, name: str | None) -> str:
-    """The model card of a listed checkpoint; nothing for a name that is not listed (never a path)."""
-    return read_card(ctx.checkpoints / name) if name in ctx.checkpoint_names() else ""
+    """The model card of a listed checkpoint; nothing for a name that is not listed (never a path). The card is the
+    checkpoint's own README (English, as it is on the Hub); in Chinese a line above says so."""
+    card = read_card(ctx.checkpoints / name) if name in ctx.checkpoint_names() else ""
+    return tr("models_tab.card", card=card) if card else ""
 
 
+def checkpoint_choices(ctx: AppContext) -> list[tuple[str, str]]:
+    """The dropdown's choices: each checkpoint's label (in the active language) and name."""
+    return [(ctx.checkpoint_label(n), n) for n in ctx.checkpoint_names()]
+
+
+@localized
 def load_checkpoint(ctx: AppContext, session: Session, name: str, hub_id: str):
     hub_id = (hub_id or "").strip()
     if not hub_id and name and name not in ctx.checkpoint_names():  # a name, never a path
-        raise gr.Error(md(f"There is no pretrained checkpoint called {name!r}; pick one from the list."))
+        raise gr.Error(md(tr("models_tab.no_such_checkpoint", name=name)))
     source = hub_id or (ctx.checkpoints / name if name else None)
     if not source:
-        raise gr.Error("Pick a pretrained checkpoint, or type a Hugging Face Hub id such as user/model.")
+        raise gr.Error(md(tr("models_tab.pick_one")))
     try:
         model = CharLM.from_pretrained(source, device=ctx.device)
     except CharLMError as e:
@@ -62,20 +83,22 @@ def export(ctx: AppContext, session: Session, folder: Path) -> Path:
     return folder
 
 
+@localized
 def download(ctx: AppContext, session: Session) -> str:
     folder = Path(tempfile.mkdtemp(prefix="charlm-"))
     export(ctx, session, folder / "model")
     return shutil.make_archive(str(folder / "charlm-model"), "zip", folder / "model")
 
 
+@localized
 def push(ctx: AppContext, session: Session, repo_id: str, token: str, private: bool) -> str:
     """Push the current model to the Hub with the visitor's token; the token is used once and kept nowhere."""
     current_model(ctx, session)
     repo_id, token = (repo_id or "").strip(), (token or "").strip()
     if not repo_id or "/" not in repo_id:
-        raise gr.Error("Give the Hub repository as user/name.")
+        raise gr.Error(md(tr("models_tab.repo_needed")))
     if not token:
-        raise gr.Error("Paste a Hugging Face write token (it is used for this push only and never stored).")
+        raise gr.Error(md(tr("models_tab.token_needed")))
     from huggingface_hub import HfApi
 
     with tempfile.TemporaryDirectory(prefix="charlm-") as tmp:
@@ -85,34 +108,40 @@ def push(ctx: AppContext, session: Session, repo_id: str, token: str, private: b
             url = api.create_repo(repo_id, private=bool(private), exist_ok=True)
             api.upload_folder(repo_id=repo_id, folder_path=folder, commit_message="charlm model")
         except Exception as e:  # the Hub's errors are many; show the message, never the token
-            raise gr.Error(md(f"The Hub refused the push: {str(e).replace(token, '***')}")) from None
-    return f"Pushed to {url}"
+            raise gr.Error(md(tr("models_tab.push_refused", reason=str(e).replace(token, "***")))) from None
+    return tr("models_tab.pushed", url=url)
 
 
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
     names = ctx.checkpoint_names()
-    with gr.Tab("Models") as tab:
+    with gr.Tab(ui("models_tab.tab")) as tab:
         with gr.Row(equal_height=True):
-            checkpoint = gr.Dropdown([(ctx.checkpoint_label(n), n) for n in names], value=ctx.start_up_checkpoint,
-                                     label="Pretrained checkpoint", scale=3, min_width=200)  # fmt: skip
-            hub_id = gr.Textbox(label="…or a Hugging Face Hub id (user/model)", scale=2, min_width=160)
-            load = gr.Button("Load", variant="primary", scale=1, min_width=90)
-        gr.Markdown("The checkpoints trained by this project (click a row to read its model card).")
-        checkpoints = gr.Dataframe(table(ctx), headers=TABLE_HEADERS, interactive=False, wrap=False)
+            checkpoint = gr.Dropdown(checkpoint_choices(ctx), value=ctx.start_up_checkpoint,
+                                     label=ui("models_tab.checkpoint"), scale=3, min_width=200)  # fmt: skip
+            hub_id = gr.Textbox(label=ui("models_tab.hub_id"), scale=2, min_width=160)
+            load = gr.Button(ui("models_tab.load"), variant="primary", scale=1, min_width=90)
+        gr.Markdown(ui("models_tab.intro"))
+        shown = shown_table(ctx)
+        checkpoints = gr.Dataframe(shown["data"], headers=shown["headers"], interactive=False, wrap=False)
         card = gr.Markdown(card_of(ctx, ctx.start_up_checkpoint))
         with gr.Row():
-            download_button = gr.DownloadButton("Download the current model (.zip)")
-        with gr.Accordion("Push the current model to the Hugging Face Hub", open=False):
-            repo_id = gr.Textbox(label="Repository (user/name)")
-            token = gr.Textbox(label="Write token (used for this push only, never stored)", type="password")
-            private = gr.Checkbox(True, label="Private")
-            push_button = gr.Button("Push")
+            download_button = gr.DownloadButton(ui("models_tab.download"))
+        with gr.Accordion(ui("models_tab.push_title"), open=False):
+            repo_id = gr.Textbox(label=ui("models_tab.repo"))
+            token = gr.Textbox(label=ui("models_tab.token"), type="password")
+            private = gr.Checkbox(True, label=ui("models_tab.private"))
+            push_button = gr.Button(ui("models_tab.push"))
             pushed = gr.Markdown()
 
-    def picked(evt: gr.SelectData):
+    @localized
+    def picked(session_value: Session, evt: gr.SelectData):
         row = evt.index[0] if evt.index is not None else None
         name = names[row] if row is not None and row < len(names) else None
         return (name, card_of(ctx, name)) if name else (gr.update(), gr.update())
+
+    @localized
+    def chosen(session_value: Session, name: str):
+        return card_of(ctx, name)
 
     @single_threaded
     def on_load(session_value: Session, name: str, hub: str):
@@ -126,10 +155,16 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     def on_push(session_value: Session, repo: str, token_value: str, private_value: bool):
         return push(ctx, session_value, repo, token_value, private_value)
 
+    def relabel(session_value: Session, lang: str, name: str | None):
+        """The server's texts in the new language: the checkpoints' labels, the table, the card shown."""
+        with speaking(lang):
+            return gr.update(choices=checkpoint_choices(ctx), value=name), shown_table(ctx), card_of(ctx, name)
+
     private_api = {"api_visibility": "private"}
-    checkpoints.select(picked, None, [checkpoint, card], **private_api)
-    checkpoint.input(lambda n: card_of(ctx, n), checkpoint, card, **private_api)
+    checkpoints.select(picked, session, [checkpoint, card], **private_api)
+    checkpoint.input(chosen, [session, checkpoint], card, **private_api)
     load.click(on_load, [session, checkpoint, hub_id], [current, card], api_name="load")
     download_button.click(on_download, session, download_button, api_name="download")
     push_button.click(on_push, [session, repo_id, token, private], pushed, api_name="push")
+    language.change(relabel, [session, language, checkpoint], [checkpoint, checkpoints, card], **private_api)
     return tab

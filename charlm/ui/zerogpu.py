@@ -17,13 +17,16 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from ..i18n import active
+from ..i18n import text as tr
 from ..remote import remote_events
 from ..run import RunSpec
 
 DEFAULT_MAX_SECONDS = 90  # a run's time limit on ZeroGPU unless CHARLM_MAX_SECONDS says otherwise: 90 + 30 s of GPU
 #                           fits the 2 minutes a day of a visitor who is not logged in
 START_UP_SECONDS = 30  # what a worker needs beyond the run's time limit: fork, CUDA, the first compile of kernels
-QUOTA_MINUTES = {"visitors who are not logged in": 2, "free accounts": 5, "PRO accounts": 40}  # a day, Nov 2026
+# GPU minutes a day, by who is asking (a catalogue id: "visitors who are not logged in", …), Nov 2026
+QUOTA_MINUTES = {"zerogpu.who_anonymous": 2, "zerogpu.who_free": 5, "zerogpu.who_pro": 40}
 
 
 def gpu_seconds(spec: RunSpec) -> int:
@@ -38,8 +41,10 @@ class ZeroGPU:
     train: Callable[[RunSpec], Iterator]  # remote_events, wrapped: called from a handler, it streams from the worker
 
     def describe(self) -> str:
-        quota = ", ".join(f"{m} min a day for {who}" for who, m in QUOTA_MINUTES.items())
-        return f"this Space's GPU (ZeroGPU, lent for each run: about {quota})"
+        """Where Start trains, and each visitor's daily GPU time, in the active language."""
+        separator = "、" if active() == "zh" else ", "  # a list as each language writes it
+        quota = separator.join(tr("zerogpu.quota", minutes=m, who=tr(who)) for who, m in QUOTA_MINUTES.items())
+        return tr("zerogpu.describe", quota=quota)
 
 
 def detect() -> ZeroGPU | None:
@@ -55,8 +60,7 @@ def detect() -> ZeroGPU | None:
 
 
 def advice(message: str) -> str:
-    """What a visitor can do when the GPU could not be had, after ZeroGPU's own message."""
+    """What a visitor can do when the GPU could not be had, after ZeroGPU's own message; in the active language."""
     if "quota" in message.lower():
-        return ("Log in to Hugging Face for more GPU time a day (free accounts get 5 minutes, PRO 40), wait until your "
-                "quota is back, or train the same run on this Space's CPU now.")  # fmt: skip
-    return "Try again in a moment (the GPUs may all be busy), or train the same run on this Space's CPU now."
+        return tr("zerogpu.advice_quota", free=QUOTA_MINUTES["zerogpu.who_free"], pro=QUOTA_MINUTES["zerogpu.who_pro"])
+    return tr("zerogpu.advice_busy")
