@@ -21,7 +21,7 @@ from charlm.i18n import LANGUAGES, speaking
 from charlm.i18n import text as tr
 from charlm.limits import Limits
 from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, style, train_tab
-from charlm.ui.common import I18N, AppContext, Session, localized, model_line, one_thread, ui
+from charlm.ui.common import I18N, AppContext, Session, model_line, one_thread, ui
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 # What an upload of this folder to a Space leaves out (README: "Deploy your own Space"): the Space needs the app, the
@@ -43,23 +43,26 @@ def build_demo(ctx: AppContext | None = None) -> gr.Blocks:
         with gr.Row(equal_height=True):
             header = gr.Markdown(header_line(ctx, "en"), elem_id="header")
             language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value="en", label=ui("app.language"),
-                                show_label=False, min_width=150, scale=0, elem_id="language")  # fmt: skip
+                                show_label=False, min_width=210, scale=0, elem_id="language")  # fmt: skip
             present = gr.Checkbox(False, label=ui("app.presenting"), min_width=120, scale=0, elem_id="present")
         current = gr.Markdown(model_line(ctx, Session()), elem_id="current-model")
-        for tab in TABS:
-            tab.create(ctx, demo, session, current, language)
+        tabs = [tab.create(ctx, demo, session, current, language) for tab in TABS]
         present.change(None, present, present, js=style.TOGGLE)
         demo.load(None, None, present, js=style.FROM_URL)
 
         # The language: the browser's, or ?lang= in the address; the switch changes it, for the page as drawn (in
         # the browser) and for what the server writes next (Session.lang). Each tab redraws its own texts.
-        @localized
+        # The tabs' names are sent from here too: Gradio's tab bar re-translates only the tabs that have been opened.
+        tab_keys = [tab.label.key for tab in tabs]
+
         def speak(session_value: Session, lang: str):
             session_value.lang = lang
-            return header_line(ctx, lang), model_line(ctx, session_value)
+            with speaking(lang):
+                names = [gr.Tab(label=tr(key)) for key in tab_keys]
+                return header_line(ctx, lang), model_line(ctx, session_value), *names
 
         language.change(None, language, None, js=style.SWITCH_LANGUAGE)
-        language.change(speak, [session, language], [header, current], api_visibility="private")
+        language.change(speak, [session, language], [header, current, *tabs], api_visibility="private")
         demo.load(None, None, language, js=style.LANGUAGE_FROM_BROWSER)
     demo.queue(default_concurrency_limit=4)
     return demo

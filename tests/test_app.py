@@ -1,5 +1,6 @@
 """The app: its tabs' handlers called directly, then the served app driven through gradio_client."""
 
+import inspect
 import re
 import time
 import zipfile
@@ -11,12 +12,15 @@ import torch
 from conftest import TINY, form
 
 from charlm import CharLM
+from charlm.bench import ENGINE_WAYS
 from charlm.cells import CELLS
 from charlm.cli import main
+from charlm.i18n import rendered, speaking, text
+from charlm.i18n.glossary import TERMS
 from charlm.limits import Limits
 from charlm.provenance import Provenance
 from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, train_tab
-from charlm.ui.common import AppContext, RunSummary, Session
+from charlm.ui.common import AppContext, RunSummary, Session, model_line
 from charlm.ui.train_tab import OWN_TEXT
 
 
@@ -120,6 +124,60 @@ def test_bad_training_inputs_are_readable_errors(ctx, overrides, message):
     assert session.model is None and session.runs == []  # nothing lost, nothing half-made
 
 
+def test_training_speaks_the_visitors_language(ctx):
+    """A Chinese visitor's run: the status line, the plot's title and series, the sample and the run's name in
+    Chinese; an English visitor's, as ever, in English."""
+    session = Session(lang="zh")
+    updates = train(ctx, session)
+    update, status, sample, current, _offer_cpu = updates[-1]
+    assert "上训练" in status and "个验证字符" in status and "迭代周期" in updates[-2][1]
+    assert update["title"] == "训练过程：每若干步（训练）与每个迭代周期（验证）" and update["color_title"] == "曲线"
+    assert set(update["value"]["series"]) == {"训练", "验证"}  # the colour map knows both languages' names
+    assert set(train_tab.plot_colors()) == {"training", "validation", "训练", "验证"}
+    assert sample.startswith("第 2 个迭代周期后：") and session.runs[0].name.startswith("1. GRU 1×16, ")  # a name, as is
+    assert "**当前模型：** 训练 1. GRU 1×16" in current
+    assert "Current model:** run 1. GRU 1×16" in model_line(ctx, session)  # the same model, and the English line
+    english = train(ctx, Session())[-1]
+    assert english[0]["title"] == "While training: per step (training) and per epoch (validation)"
+    assert "Training on **" in english[1] and "After epoch 2" in english[2]
+
+
+@pytest.mark.parametrize(
+    "lang, epochs, message",
+    [
+        ("en", -1, "epochs must be a whole number ≥ 1, not -1"),
+        ("zh", -1, "epochs 必须是 ≥ 1 的整数，而不是 -1"),
+        ("en", "abc", "Epochs must be a number, not 'abc'."),
+        ("zh", "abc", "迭代周期数 必须是数字，而不是 'abc'。"),
+    ],
+)
+def test_a_bad_training_input_is_refused_in_the_visitors_language(ctx, lang, epochs, message):
+    with pytest.raises(gr.Error) as refused:
+        train(ctx, Session(lang=lang), epochs=epochs)
+    assert refused.value.message == message
+
+
+def test_the_train_tabs_server_written_texts_follow_the_language(ctx):
+    """What the language switch redraws: the preset's and the corpus's descriptions and the dropdowns' labels."""
+    from charlm.i18n import speaking
+
+    with speaking("zh"):
+        info, pair = train_tab.preset_info(ctx, "quick-lstm"), train_tab.preset_info(ctx, "pair-d2l-lstm")
+        presets, corpora = labels(train_tab.preset_choices()), labels(train_tab.corpus_choices())
+        recipes = train_tab.recipes_info("jaychou")
+        own = train_tab.corpus_info(OWN_TEXT, "raw", None, "", 0)
+    assert "快速演示" in info and "来源报告的结果" in info
+    assert "第 5 个迭代周期之后，每个迭代周期把学习率乘以 0.85" in info
+    assert "“开始训练”会先训练 **d2l：从零开始实现的长短期记忆网络（LSTM）**" in pair
+    assert presets["d2l-lstm"] == "d2l：从零开始实现的长短期记忆网络（LSTM）" and corpora[OWN_TEXT] == "你自己的文本"
+    assert recipes.startswith("raw：字符保持原样；d2l：") and own.startswith("请粘贴一些文本")
+    assert labels(train_tab.preset_choices())["d2l-lstm"] == "d2l: LSTM from scratch"  # English outside the block
+
+
+def labels(choices: list[tuple[str, str]]) -> dict[str, str]:
+    return {value: label for label, value in choices}
+
+
 def test_a_preset_brings_its_options_that_have_no_widget(ctx):
     quick = train_tab.base_spec(ctx, "quick-lstm").train
     assert (quick.precision, quick.lr_decay, quick.lr_decay_after, quick.max_seconds) == ("auto", 0.85, 5, 30)
@@ -214,7 +272,8 @@ def test_inspect_traces_and_a_clicked_unit_recolours_the_text(ctx):
     text = inspect_tab.default_text(ctx, session, "")
     assert len(text) > 100  # a sample from the model
     summary, heatmap, note, units, tinted, _sat = inspect_tab.run_trace(ctx, session, text, 1, "forward", "c")
-    assert "Traced" in summary and heatmap is not None and "Cell state" in note and len(units) > 0
+    assert "Traced" in summary and heatmap is not None and "Cell state" in note and len(units["data"]) > 0
+    assert units["headers"] == ["tracks", "layer", "direction", "state", "unit", "correlation"]
 
     class Event:  # what Gradio passes for a click on row 2
         index = (2, 0)
@@ -224,6 +283,70 @@ def test_inspect_traces_and_a_clicked_unit_recolours_the_text(ctx):
     assert "Forget gate" in fig.layout.title.text
     *_layers_and_directions, gates = inspect_tab.choices(ctx, session)
     assert [g for _label, g in gates["choices"]] == list(CELLS["lstm"].recorded) and gates["value"] == "c"
+
+
+def test_inspect_and_generate_speak_their_visitors_language(ctx):
+    """A Chinese visitor's trace: summary, heatmap, its note, the units table and the saturation legend in Chinese (the
+    Chinese book's terms); an English visitor's, as ever, in English. The same for Generate's notes and errors."""
+    text = inspect_tab.default_text(ctx, Session(), "")[:200]
+    zh = Session(lang="zh")
+    summary, heatmap, note, units, tinted, sat = inspect_tab.run_trace(ctx, zh, text + "€", 1, "forward", "c")
+    assert summary.startswith("已追踪 201 个字符") and "从未见过" in summary  # the library's notice, in Chinese too
+    assert heatmap.layout.title.text.startswith("记忆元，第 1 层（") and heatmap.layout.xaxis.title.text == "字符"
+    assert "单元 %{y}" in heatmap.data[0].hovertemplate  # plotly's own placeholders kept
+    assert note.startswith("**记忆元：**") and units["headers"][0] == "追踪的性质"
+    assert re.search(r"第 \d 层\S+的单元 \d+ — ", tinted)  # the best unit, named in Chinese
+    assert "输入门，第 1 层" in {t.name for t in sat.data} and sat.layout.title.text.startswith("门的饱和度")
+    *_, gates = inspect_tab.choices(ctx, zh)
+    assert ("遗忘门（forget gate，f）", "f") in gates["choices"]
+    en = Session()
+    summary, heatmap, note, units, _, sat = inspect_tab.run_trace(ctx, en, text, 1, "forward", "c")
+    assert summary.startswith("Traced 200 characters · mean surprisal") and note.startswith("**Cell state:** the LSTM")
+    assert heatmap.layout.title.text.startswith("Cell state, layer 1 (first 128 of 512 units, first 120 of 200")
+    assert "input gate, layer 1" in {t.name for t in sat.data} and units["headers"][0] == "tracks"
+
+    with pytest.raises(gr.Error, match="温度 必须是数字，而不是 'hot'"):
+        list(generate_tab.generate(ctx, zh, "the", 20, "hot", 0, 1.0, 0, 1))
+    with pytest.raises(gr.Error, match="Temperature must be a number, not 'hot'"):
+        list(generate_tab.generate(ctx, en, "the", 20, "hot", 0, 1.0, 0, 1))
+    sample, note = list(generate_tab.generate(ctx, zh, "The Time Traveller€", 60, 0.0, 0, 1.0, 0, 2))[-1]
+    assert sample.startswith("── 样本 1 ──\nThe Time Traveller€") and "从未见过" in note and "🔁 样本 1：" in note
+    sample, note = list(generate_tab.generate(ctx, en, "The Time Traveller€", 60, 0.0, 0, 1.0, 0, 2))[-1]
+    assert sample.startswith("── sample 1 ──\n") and "never saw" in note and "🔁 Sample 1: " in note
+
+
+def test_a_change_of_language_redraws_the_inspect_tab_without_running_the_model(ctx, monkeypatch):
+    ctx.start_trace = inspect_tab.start_trace(ctx)
+    session = Session()
+    inspect_tab.shown_memory(ctx, session)  # measured when the tab opened
+    ablated = inspect_tab.switched_off(ctx, session, 2, "forward", "c", 7)
+
+    def no_model_run(*args, **kwargs):
+        raise AssertionError("a change of language ran the model")
+
+    for name in ("trace", "measure", "ablate", "own_sample"):
+        monkeypatch.setattr(inspect_tab, name, no_model_run)
+    picked = (0, 0, "c", 3)  # a row clicked in the units table: its unit keeps tinting the text
+    with speaking("zh"):
+        redrawn = inspect_tab.redraw(ctx, session, 2, "forward", "f", "vowel", 5, "forward", picked, ablated)
+    directions, gates, colours, off_directions, summary, heatmap, note, units, tinted, sat, *rest = redrawn
+    target, connectivity, span, gradients, memory_note, path, ablation = rest
+    assert directions["choices"] == [("前向", "forward")] and directions["value"] == "forward"
+    assert gates["value"] == "f" and ("记忆元（memory cell，c）", "c") in gates["choices"]
+    assert colours["value"] == "vowel" and ("元音", "vowel") in colours["choices"] and off_directions["value"] == "forward"
+    assert summary.startswith("已追踪") and heatmap.layout.title.text.startswith("遗忘门，第 2 层") and "遗忘门" in note
+    assert units["headers"][0] == "追踪的性质" and "第 1 层记忆元的单元 3" in tinted and "门的饱和度" in sat.layout.title.text
+    assert target["value"] == 5 and "位置 5" in connectivity and span.layout.title.text.startswith("记忆跨度：")
+    assert {t.name for t in gradients.data} == {"本模型", "同一架构，未训练"}
+    assert path.layout.title.text.startswith("隐状态的路径，第 2 层")
+    assert "固定为 0" in ablation and "没有它" in ablation and "在文本的前" in memory_note
+    with speaking("en"):  # and back: the English as it was drawn
+        back = inspect_tab.redraw(ctx, session, 2, "forward", "f", "vowel", 5, "forward", None, ablated)
+    assert back[4].startswith("Traced") and back[5].layout.title.text.startswith("Forget gate, layer 2")
+    assert back[-1] == inspect_tab.ablation_html(ablated) and "held at 0" in back[-1]
+    fresh = Session(model=ctx.default_model)  # a model of its own, not traced yet: nothing to redraw but the choices
+    assert all(x is gr.skip() or x == gr.skip() for x in inspect_tab.redraw(ctx, fresh, 1, "forward", "c", "vowel", 1,
+                                                                                "forward", None, None)[4:-1])
 
 
 def test_inspect_opens_on_the_start_up_picture_and_follows_the_visitors_model(ctx):
@@ -272,6 +395,26 @@ def test_download_and_push_refusals(ctx):
         models_tab.push(ctx, session, "noslash", "hf_x", True)
     with pytest.raises(gr.Error, match="write token"):
         models_tab.push(ctx, session, "me/model", "", True)
+
+
+def test_the_models_tab_speaks_its_visitors_language(ctx):
+    zh, en = Session(lang="zh"), Session()
+    with pytest.raises(gr.Error, match="没有名为 '../etc' 的预训练检查点"):
+        models_tab.load_checkpoint(ctx, zh, "../etc", "")
+    with pytest.raises(gr.Error, match="no pretrained checkpoint called '../etc'"):
+        models_tab.load_checkpoint(ctx, en, "../etc", "")
+    with pytest.raises(gr.Error, match="请选择一个预训练检查点"):
+        models_tab.load_checkpoint(ctx, zh, "", "")
+    with pytest.raises(gr.Error, match="user/name 的格式"):
+        models_tab.push(ctx, zh, "noslash", "hf_x", True)
+    line, card = models_tab.load_checkpoint(ctx, zh, "timemachine-lstm", "")
+    assert "当前模型" in line and card.startswith("*以下是检查点自带的模型卡") and "## Training" in card
+    assert models_tab.load_checkpoint(ctx, en, "timemachine-lstm", "")[1] == models_tab.read_card(
+        ctx.checkpoints / "timemachine-lstm"
+    )  # in English, the card as it is
+    with speaking("zh"):
+        assert models_tab.table_headers()[3] == "验证困惑度"
+    assert models_tab.table_headers() == ["checkpoint", "model", "text", "validation perplexity", "size (MB)"]
 
 
 def card_sections(text: str) -> list[str]:
@@ -323,7 +466,9 @@ def test_limits_come_from_the_environment():
 
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_describe_cell_shows_the_real_step_and_parameters(cell):
-    summary, code, backward, rows = cells_tab.describe_cell(cell, 28, 256, 2, True)
+    summary, code, backward, table = cells_tab.describe_cell(cell, 28, 256, 2, True)
+    rows = table["data"]
+    assert table["headers"] == ["parameter", "shape", "count"]
     assert code.lstrip().startswith("def step(") and "return" in code
     assert backward.startswith(f"def {cell}_backward(") and "weight_hh" in backward
     gates = CELLS[cell].num_gates
@@ -353,19 +498,33 @@ def test_a_pair_preset_trains_both_runs_and_compares_their_speed(ctx):
 def test_compare_lists_the_sessions_runs():
     session = Session(runs=[RunSummary("1. LSTM 1×8", [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 9.5}],
                                        100, 1.0, 9.5, 1.0)])  # fmt: skip
-    fig, rows, notes, gradients = compare_tab.compare(session)
-    assert rows == [["1. LSTM 1×8", "100", "1", "9.500", "—", "1"]] and fig is not None and gradients is None
-    assert compare_tab.compare(Session()) == (None, [], "", None) and notes == ""
+    fig, table, notes, gradients = compare_tab.compare(session)
+    assert table.values.tolist() == [["1. LSTM 1×8", "100", "1", "9.500", "—", "1"]] and fig is not None
+    assert gradients is None and notes == ""
+    fig, table, notes, gradients = compare_tab.compare(Session())
+    assert (fig, notes, gradients) == (None, "", None) and table.empty and list(table.columns) == compare_tab.headers()
 
 
 def test_compare_gives_each_trained_run_a_memory_span_and_overlays_their_gradients(ctx):
     session = Session()
     for cell in ("rnn", "lstm"):
         train(ctx, session, cell=cell, epochs=1)
-    _fig, rows, _notes, gradients = compare_tab.compare(session)
-    spans = [row[compare_tab.HEADERS.index("memory span (characters)")] for row in rows]
+    _fig, table, _notes, gradients = compare_tab.compare(session)
+    spans = list(table["memory span (characters)"])
     assert all(1 <= int(s) <= 100 for s in spans), spans
     assert [t.name for t in gradients.data] == [r.name for r in session.runs] and gradients.layout.yaxis.type == "log"
+
+
+def test_the_compare_tab_speaks_its_visitors_language():
+    history = [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 9.5}]
+    runs = [RunSummary("1. LSTM 1×8", history, 100, 1.0, 9.5, 1.0)]
+    _fig, zh, *_ = compare_tab.compare(Session(runs=runs, lang="zh"))
+    _fig, en, *_ = compare_tab.compare(Session(runs=runs))
+    assert list(zh.columns) == ["运行", "参数量", "词元/秒", "最佳验证困惑度", "记忆跨度（字符）", "秒"]
+    assert list(en.columns) == ["run", "parameters", "tokens/s", "best validation perplexity",
+                                "memory span (characters)", "seconds"]  # fmt: skip
+    assert zh.values.tolist() == en.values.tolist()  # the figures are the same
+    assert list(compare_tab.compare(Session(lang="zh"))[1].columns) == list(zh.columns)  # headers before any run
 
 
 # -- the served app -------------------------------------------------------------------------------
@@ -415,10 +574,27 @@ def test_tiny_options_follow_the_train_apis_order():
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_the_cells_tab_shows_the_naive_step_and_measures_the_three_engines(cell):
     assert cells_tab.naive_code(cell).startswith("def naive_step(") and "self.gate(" in cells_tab.naive_code(cell)
-    rows = cells_tab.measure(cell, 28, 32, 1, False)
-    engines = [r[0] for r in rows]
+    table = cells_tab.measure(cell, 28, 32, 1, False)
+    rows, engines = table["data"], [r[0] for r in table["data"]]
+    assert table["headers"][0] == "engine" and all(r[4] == rendered(ENGINE_WAYS[r[0]]) for r in rows)
     assert engines == (["naive", "scratch"] if cell == "peephole" else ["naive", "scratch", "fused"])
     assert rows[0][3] == "1.00×" and all(float(r[1].replace(",", "")) > 0 for r in rows)  # tokens/s, measured
+
+
+def test_the_cells_tab_speaks_its_visitors_language_and_keeps_the_code_as_written():
+    en = cells_tab.describe_cell("lstm", 28, 256, 1, False)
+    zh = cells_tab.describe_cell("lstm", 28, 256, 1, False, Session(lang="zh"))
+    assert en[0].startswith("### LSTM\n\nLong short-term memory") and "parameters** in 4 tensors" in en[0]
+    assert zh[0].startswith("### 长短期记忆网络 (LSTM)\n\n长短期记忆网络") and "个参数**" in zh[0] and "遗忘门" in zh[0]
+    assert zh[1:3] == en[1:3] and zh[3]["data"] == en[3]["data"] and zh[3]["headers"] == ["参数", "形状", "数量"]
+    for name, cell in CELLS.items():  # the English prose is the cell's docstring, word for word
+        assert text(f"cells_tab.doc_{name}", "en") == inspect.cleandoc(cell.__doc__), name
+
+
+def test_the_cells_tabs_glossary_lists_every_term_of_the_books():
+    rows = cells_tab.glossary_table()
+    assert dict(rows) == TERMS and len(rows) == len(TERMS)
+    assert ["perplexity", "困惑度"] in rows and ["forget gate", "遗忘门"] in rows
 
 
 def test_inspect_measures_how_far_back_the_model_looks_for_the_start_up_model_and_a_new_one(ctx):

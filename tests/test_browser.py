@@ -290,3 +290,97 @@ def test_a_fresh_run_gets_its_own_memory_pictures_and_a_span_in_compare(browser,
     page.wait_for_selector("#compare-gradients .js-plotly-plot .scatterlayer .trace", timeout=30_000)
     page.get_by_text("memory span (characters)").first.wait_for(timeout=10_000)
     page.screenshot(path=shots / "compare-memory.png", full_page=True)
+
+
+# -- the app in Chinese --------------------------------------------------------------------------------------------
+
+
+def tabs_read(page, names: list[str]) -> None:
+    """Wait until the tabs' names are ``names`` (a language switch redraws them one by one)."""
+    page.wait_for_function("(names) => JSON.stringify([...document.querySelectorAll('button[role=tab]')]"
+                           ".map((b) => b.innerText.trim())) === JSON.stringify(names)", arg=names, timeout=10_000)  # fmt: skip
+
+
+def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(browser, served, tmp_path):
+    """A browser set to zh-CN reads the app in Chinese: the tabs, Start, the live plot's title, a training's status
+    line, a bad input's message. The header's switch turns the page to English and back, the run and the model kept.
+    Screenshots of Train, Inspect and Generate in Chinese go with the others."""
+    import re
+    import subprocess
+
+    from charlm.i18n import text
+
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    if not fonts.strip():
+        pytest.fail("no CJK font: Chinese would be drawn as empty boxes (`apt-get install fonts-noto-cjk`; .ci/run does)")
+
+    def zh(key: str, **params) -> str:
+        return text(key, "zh", **params)
+
+    tab_keys = ("train.tab", "inspect.tab", "gen_tab.tab", "models_tab.tab", "compare.tab", "cells_tab.tab")
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    url, ctx = served
+    shots = screenshots(tmp_path)
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000}).new_page()
+    page.goto(url)
+    page.wait_for_selector(f"text={zh('train.start')}")
+    page.wait_for_function("/[\\u3400-\\u9fff]/.test(document.querySelector('#header').innerText)", timeout=10_000)
+    tabs_read(page, [zh(k) for k in tab_keys])
+
+    open_settings(page, zh("train.text_section"), zh("train.training_section"))
+    set_number(page, zh("train.epochs_widget", max=ctx.limits.max_epochs), "3")
+    set_number(page, zh("train.max_chars_widget"), "20000")
+    page.get_by_role("button", name=zh("train.start")).click()
+    status = page.locator("#train-status")
+    page.wait_for_function("(el) => el.innerText.includes('困惑度')", arg=status.element_handle(), timeout=60_000)
+    try:
+        page.get_by_text("最佳验证困惑度").first.wait_for(timeout=120_000)  # how the run ended: its best 困惑度
+    except Exception:
+        page.screenshot(path=shots / "zh-train-failed.png", full_page=True)
+        raise
+    assert cjk.search(status.inner_text()) and "Epoch" not in status.inner_text()
+    title = page.locator("#live-plot .role-title-text").first.text_content()
+    assert title == zh("train.plot_title"), title
+    page.wait_for_timeout(500)
+    page.screenshot(path=shots / "zh-train.png")
+
+    page.get_by_role("tab", name=zh("inspect.tab")).click()
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .heatmaplayer .hm').length > 0", timeout=30_000)
+    page.wait_for_selector(".charlm-text span[title]", timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=shots / "zh-inspect.png", full_page=True)
+
+    page.get_by_role("tab", name=zh("gen_tab.tab")).click()
+    page.get_by_role("button", name=zh("gen_tab.go"), exact=True).click()
+    output = page.get_by_role("textbox", name=zh("gen_tab.output"), exact=True)
+    page.wait_for_function("(el) => el.value.length > 200", arg=output.element_handle(), timeout=30_000)
+    page.screenshot(path=shots / "zh-generate.png", full_page=True)
+
+    # a bad input: a Hub id that is not one, its message in Chinese as the toast renders it
+    page.get_by_role("tab", name=zh("models_tab.tab")).click()
+    page.get_by_role("textbox", name=zh("models_tab.hub_id")).fill("not a hub id!!")
+    page.get_by_role("button", name=zh("models_tab.load"), exact=True).click()
+    toast = page.locator(".toast-body").last
+    toast.wait_for(timeout=15_000)
+    shown = toast.inner_text()
+    assert "not a hub id!!" in shown and cjk.search(shown.replace("not a hub id!!", "")), shown
+    assert "neither" not in shown, shown
+    page.locator(".toast-close").last.click()
+
+    model_line = page.locator("#current-model")
+    assert "1." in model_line.inner_text()  # the run's model is the current one
+
+    # the switch: English, the same run and model; then Chinese again
+    page.locator("#language").get_by_text("English", exact=True).click()
+    tabs_read(page, ["Train", "Inspect", "Generate", "Models", "Compare", "Cells"])
+    page.wait_for_selector("text=Start training", state="attached", timeout=10_000)
+    page.wait_for_function("(el) => el.innerText.startsWith('Current model: run 1.')", arg=model_line.element_handle(),
+                           timeout=10_000)  # fmt: skip
+    assert not cjk.search(page.locator("#header").inner_text())
+    page.get_by_role("tab", name="Compare").click()
+    page.wait_for_selector("text=1. LSTM", timeout=15_000)  # the run is still there
+    page.locator("#language").get_by_text("中文", exact=True).click()
+    tabs_read(page, [zh(k) for k in tab_keys])
+    page.wait_for_selector(f"text={zh('train.start')}", state="attached", timeout=10_000)
+    page.wait_for_function("(el) => /[\\u3400-\\u9fff]/.test(el.innerText) && el.innerText.includes('1.')",
+                           arg=model_line.element_handle(), timeout=10_000)  # fmt: skip

@@ -29,6 +29,7 @@ from charlm.cli import main
 from charlm.corpora import corpus_from_bytes
 from charlm.distributed import Group
 from charlm.errors import CharLMError
+from charlm.i18n import speaking
 from charlm.memory import connectivity
 from charlm.train import TrainConfig
 from charlm.ui import generate_tab, inspect_tab, models_tab, train_tab
@@ -162,12 +163,16 @@ def traced_then(w: World, act: Callable):
     return act()
 
 
+class Printed(Exception):
+    """What the CLI printed on its standard error for a bad input (it exits with 2; nothing is raised)."""
+
+
 def _cli(argv):
     def act(w, mp, capsys):
         code = main(argv(w))
         err = capsys.readouterr().err
         assert code == 2 and "Traceback" not in err
-        raise CharLMError(err.strip())
+        raise Printed(err.strip())
 
     return act
 
@@ -199,7 +204,7 @@ CATALOGUE = [
     Entry("more processes than batch rows", lambda w, mp, c: Group(0, 3).rows(2), "3 processes cannot share a batch of 2 rows: each needs at least one. Use --batch-size 3 or more, or --nproc-per-node 2 or fewer", error=CharLMError),
     Entry("a vocabulary too large for a token file", lambda w, mp, c: Vocab(["<unk>", *map(chr, range(70_000))]).dtype, "a vocabulary of 70,001 characters is more than a token file holds \\(65,536\\)", error=CharLMError),
     # -- generation
-    Entry("generate before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), generate(World(Session(), w.checkpoint, w.shared, w.ctx))), "no model yet: train one"),
+    Entry("generate before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), generate(World(Session(lang=w.session.lang), w.checkpoint, w.shared, w.ctx))), "no model yet: train one"),
     Entry("negative temperature", lambda w, mp, c: generate(w, temperature=-1), "temperature must be between 0 \\(greedy\\) and 100"),
     Entry("huge temperature", lambda w, mp, c: generate(w, temperature=1e9), "temperature must be between 0 \\(greedy\\) and 100"),
     Entry("top-p 0", lambda w, mp, c: generate(w, top_p=0), "top-p must be above 0 and at most 1"),
@@ -210,7 +215,7 @@ CATALOGUE = [
     Entry("temperature 0 is greedy, not an error", lambda w, mp, c: generate(w, temperature=0), "^$", error=None),
     Entry("top-k beyond the vocabulary is off, not an error", lambda w, mp, c: generate(w, top_k=10_000), "^$", error=None),
     # -- inspection
-    Entry("inspect before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), inspect_tab.run_trace(w.ctx, Session(), "text", 1, "forward", "h")), "no model yet"),
+    Entry("inspect before any model", lambda w, mp, c: (setattr(w.ctx, "default_model", None), inspect_tab.run_trace(w.ctx, Session(lang=w.session.lang), "text", 1, "forward", "h")), "no model yet"),
     Entry("inspect empty text", lambda w, mp, c: inspect_tab.run_trace(w.ctx, w.session, "", 1, "forward", "h"), "no text to inspect: type or paste some"),
     Entry("inspected text with unknown characters", lambda w, mp, c: inspect_tab.run_trace(w.ctx, w.session, "the €uro", 1, "forward", "h")[0], "never saw, read as <unk>: '€'", error=None),
     Entry("switch a unit off before any trace", lambda w, mp, c: inspect_tab.switch_off(w.ctx, w.session, 1, "forward", "h", 0), "Trace a text first"),
@@ -232,9 +237,9 @@ CATALOGUE = [
     Entry("corpus download that breaks off halfway", lambda w, mp, c: half_download(w, mp), "could not be downloaded .* broke off before the whole file arrived", error=CharLMError),
     Entry("corpus offline with nothing cached", lambda w, mp, c: download_from(closed_port(), mp), "could not be downloaded .* point CHARLM_DATA_DIR or --data-dir at it", error=CharLMError),
     # -- the command line
-    Entry("CLI: nonsense option", _cli(lambda w: ["train", "--corpus", "timemachine", "--data-dir", str(w.shared), "--hidden", "0"]), "error: hidden_size must be a whole number ≥ 1", error=CharLMError),
-    Entry("CLI: span with K longer than the text", _cli(lambda w: ["span", "--checkpoint", str(w.checkpoint), "--text", "the time", "--max-distance", "50"]), "the largest distance K = 50 is longer than the text allows: with 8 characters", error=CharLMError),
-    Entry("CLI: corpus missing from the data folder", _cli(lambda w: ["train", "--corpus", "jaychou", "--data-dir", str(w.checkpoint)]), "should be the file jaychou_lyrics.txt.zip in", error=CharLMError),
+    Entry("CLI: nonsense option", _cli(lambda w: ["train", "--corpus", "timemachine", "--data-dir", str(w.shared), "--hidden", "0"]), "error: hidden_size must be a whole number ≥ 1", error=Printed),
+    Entry("CLI: span with K longer than the text", _cli(lambda w: ["span", "--checkpoint", str(w.checkpoint), "--text", "the time", "--max-distance", "50"]), "the largest distance K = 50 is longer than the text allows: with 8 characters", error=Printed),
+    Entry("CLI: corpus missing from the data folder", _cli(lambda w: ["train", "--corpus", "jaychou", "--data-dir", str(w.checkpoint)]), "should be the file jaychou_lyrics.txt.zip in", error=Printed),
 ]  # fmt: skip
 
 
@@ -258,21 +263,48 @@ def test_the_catalogue_has_at_least_25_entries():
     assert len(CATALOGUE) >= 25
 
 
+def checked_message_of(entry: Entry, w: World, monkeypatch, capsys) -> str:
+    """The entry's message, after checking that nothing was lost: the same model with the same weights, the same
+    runs, the checkpoint untouched."""
+    model, runs = w.session.model, list(w.session.runs)
+    weights = {k: v.clone() for k, v in model.state_dict().items()}
+    files = _digest(w.checkpoint)
+    message = message_of(entry, w, monkeypatch, capsys)
+    assert w.session.model is model and w.session.runs == runs
+    assert all(torch.equal(v, weights[k]) for k, v in model.state_dict().items())
+    assert _digest(w.checkpoint) == files
+    assert not w.session.training or entry.name == "Start clicked twice"
+    return message
+
+
 @pytest.mark.parametrize("entry", CATALOGUE, ids=[e.name for e in CATALOGUE])
 def test_entry(entry: Entry, world: World, monkeypatch, capsys):
-    model, runs = world.session.model, list(world.session.runs)
-    weights = {k: v.clone() for k, v in model.state_dict().items()}
-    files = _digest(world.checkpoint)
-    message = message_of(entry, world, monkeypatch, capsys)
+    message = checked_message_of(entry, world, monkeypatch, capsys)
     assert re.search(entry.message, message, re.S), message
     if os.environ.get("CHARLM_CATALOGUE_REPORT"):  # a list of every entry and its message
         with open(os.environ["CHARLM_CATALOGUE_REPORT"], "a", encoding="utf-8") as report:
             report.write(f"- **{entry.name}**: {message.strip() or '(no error: it works)'}\n")
-    # nothing lost: the same model with the same weights, the same runs, the checkpoint untouched
-    assert world.session.model is model and world.session.runs == runs
-    assert all(torch.equal(v, weights[k]) for k, v in model.state_dict().items())
-    assert _digest(world.checkpoint) == files
-    assert not world.session.training or entry.name == "Start clicked twice"
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize("entry", CATALOGUE, ids=[e.name for e in CATALOGUE])
+def test_entry_in_chinese(entry: Entry, world: World, monkeypatch, capsys):
+    """The same bad input from a reader of Chinese (a visitor whose page is in Chinese; a terminal whose LANG is
+    zh_CN): the message is theirs, and again nothing is lost."""
+    world.session.lang = "zh"
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    with speaking("zh"):
+        message = checked_message_of(entry, world, monkeypatch, capsys)
+    if entry.message == "^$":  # no error in either language
+        assert message == ""
+    else:
+        assert CJK.search(message), f"{entry.name}: {message!r}"
+        with speaking("en"):
+            assert not re.search(entry.message, message, re.S), f"{entry.name} is still in English: {message!r}"
 
 
 def test_stop_with_nothing_running_changes_nothing(world):
@@ -298,7 +330,7 @@ def test_a_diverging_loss_keeps_the_last_good_weights(world):
 
     model.head.register_forward_hook(poison)
     finished = list(Trainer(model, data, TrainConfig(epochs=5, batch_size=4, num_steps=10)).run())[-1]
-    assert finished.reason == "diverged" and "Lower the learning rate" in finished.message
+    assert finished.reason == "diverged" and "Lower the learning rate" in str(finished.message)
     assert all(torch.isfinite(p).all() for p in model.parameters())
 
 
@@ -323,17 +355,20 @@ def _readable(text: str) -> str:
 
 
 @pytest.mark.browser
-def test_every_app_message_reads_whole_in_the_browser(browser, tmp_path, shared, ctx, capsys):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_app_message_reads_whole_in_the_browser(browser, tmp_path, shared, ctx, capsys, lang):
     """Each catalogue entry the app shows is put through the component that shows it (an error toast, or the
-    Markdown under Generate and Inspect) in Chromium: the text on the page is the whole message, "<unk>" included."""
+    Markdown under Generate and Inspect) in Chromium, in English and in Chinese: the text on the page is the whole
+    message, "<unk>" included."""
     from conftest import free_port
 
     shown = []  # (entry, the handler's string)
     for k, entry in enumerate(e for e in CATALOGUE if e.in_app):
-        with pytest.MonkeyPatch.context() as mp:
+        with pytest.MonkeyPatch.context() as mp, speaking(lang):
             folder = tmp_path / str(k)
             folder.mkdir()
             w = make_world(folder, shared, mp, dataclasses.replace(ctx, default_model=ctx.default_model))
+            w.session.lang = lang
             shown.append((entry, raw_message_of(entry, w, mp, capsys)))
 
     def show(index: float):
@@ -368,7 +403,10 @@ def test_every_app_message_reads_whole_in_the_browser(browser, tmp_path, shared,
                                        arg=[k], timeout=10_000)  # fmt: skip
                 seen = page.locator("#note").inner_text().removeprefix(f"entry {k}:")
             assert _readable(seen) == _readable(html.unescape(raw)), entry.name
-            assert re.search(entry.message, _readable(seen), re.S), (entry.name, seen)
+            if lang == "en":
+                assert re.search(entry.message, _readable(seen), re.S), (entry.name, seen)
+            elif entry.message != "^$":
+                assert CJK.search(seen), (entry.name, seen)
         assert sum("<unk>" in _readable(html.unescape(raw)) for _e, raw in shown) >= 2  # the case that once vanished
     finally:
         page_app.close()
