@@ -173,3 +173,15 @@ def test_every_key_the_page_asks_the_browser_for_is_in_both_languages(page_confi
     for key in keys:
         assert CJK.search(tables["zh-CN"][key]), f"{key}: {tables['zh-CN'][key]!r}"
         assert tables["en"][key] != tables["zh-CN"][key]
+
+
+def test_the_app_says_nothing_in_english_only():
+    """Every message a handler shows (gr.Error, gr.Info, gr.Warning) comes from the catalogue: none is a literal text
+    or an f-string, which would reach a Chinese reader in English."""
+    literal = []
+    for path in [*sorted((CHARLM / "ui").glob("*.py")), CHARLM.parent / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) in ("Error", "Info", "Warning")
+                    and node.args and isinstance(node.args[0], (ast.Constant, ast.JoinedStr))):  # fmt: skip
+                literal.append(f"{path.name}:{node.lineno}")
+    assert not literal, f"messages written in English only: {literal}"
