@@ -352,9 +352,9 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
 def cmd_train(args: argparse.Namespace) -> int:
     if args.list_presets:
         for p in PRESETS.values():
-            print(f"{p.name:<18} {p.title} — {p.published}")
+            print(f"{p.name:<18} {p.msg('title')} — {p.msg('published')}")
         for pair in PAIRS.values():
-            print(tr("cli.pair_line", name=pair.name, title=pair.title, ratio=pair.published_ratio))
+            print(tr("cli.pair_line", name=pair.name, title=pair.msg("title"), ratio=pair.msg("published_ratio")))
         return 0
     group = distributed.join(args.device)  # torchrun's processes train together; one started alone: a group of one
     try:
@@ -630,13 +630,13 @@ def train_pair(argv: list[str], name: str) -> int:
         rest.remove("--out")
     speeds = []
     for member in pair.presets:
-        print(f"== {member}: {PRESETS[member].title}")
+        print(f"== {member}: {PRESETS[member].msg('title')}")
         code = main([*rest, "--preset", member, "--out", str(out / member)])
         if code != 0:
             return code
         speeds.append(Provenance.of(CharLM.from_pretrained(out / member)).training.history[-1]["tokens_per_second"])
     print(tr("cli.pair_ratio", first=pair.presets[0], second=pair.presets[1], ratio=speeds[0] / speeds[1],
-             published=pair.published_ratio))  # fmt: skip
+             published=pair.msg("published_ratio")))  # fmt: skip
     return 0
 
 

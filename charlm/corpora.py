@@ -436,9 +436,10 @@ def corpus_from_text(text: str, max_chars: int | None = None) -> Corpus:
     return _custom(text, what, "pasted text")
 
 
-def corpus_from_bytes(data: bytes, filename: str = "upload", max_bytes: int | None = None) -> Corpus:
-    """An uploaded file as a corpus: plain text in UTF-8, at most ``max_bytes`` (default: the upload cap)."""
-    what = Msg("data.file", name=filename)
+def corpus_from_bytes(data: bytes, filename: str | Msg = "upload", max_bytes: int | None = None) -> Corpus:
+    """An uploaded file as a corpus: plain text in UTF-8, at most ``max_bytes`` (default: the upload cap). Its messages
+    name it by ``filename``, or by a phrase of the reader's language (a Msg: "the uploaded file")."""
+    what = filename if isinstance(filename, Msg) else Msg("data.file", name=filename)
     if not data:
         raise CorpusError("data.empty_file", what=what)
     _check_size(what, len(data), max_bytes, "bytes")
@@ -449,7 +450,7 @@ def corpus_from_bytes(data: bytes, filename: str = "upload", max_bytes: int | No
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise CorpusError("data.not_utf8", what=what, at=e.start, byte=data[e.start], total=len(data)) from None
-    return _custom(text, what, filename)
+    return _custom(text, what, filename.render("en") if isinstance(filename, Msg) else filename)  # a record: English
 
 
 def corpus_from_file(path: str | Path, max_bytes: int | None = None) -> Corpus:

@@ -166,7 +166,7 @@ def load_training_text(corpus_name: str, recipe: str, upload: bytes | None, past
     if corpus_name != OWN_TEXT:
         return load_corpus(corpus_name, recipe if recipe in recipes_of(corpus_name) else "raw")
     if upload is not None:  # an empty file is b"", and must be called empty, not missing
-        return corpus_from_bytes(upload, filename="the uploaded file")
+        return corpus_from_bytes(upload, filename=Msg("data.uploaded_file"))
     return corpus_from_text(pasted or "")
 
 

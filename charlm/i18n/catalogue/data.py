@@ -104,6 +104,7 @@ TEXTS = {
     # -- the user's own text ----------------------------------------------------------------------------------------
     "data.pasted_text": ("the pasted text", "粘贴的文本"),
     "data.file": ("{name}", "文件“{name}”"),
+    "data.uploaded_file": ("the uploaded file", "上传的文件"),
     "data.upload_cap_invalid": (
         "{env} must be a number of megabytes above 0, such as 5, not {value!r}",
         "{env} 必须是大于 0 的兆字节数（例如 5），而不是 {value!r}",
