@@ -29,6 +29,7 @@ from huggingface_hub.utils import validate_repo_id
 from torch import Tensor, nn
 
 from .cells import CELLS, cell_title_msg
+from .corpora import title_msg
 from .device import pick_device
 from .errors import CharLMError, CheckpointError, check_probability, check_whole
 from .i18n import Msg, text
@@ -384,7 +385,7 @@ def describe_checkpoint(folder: str | Path, lang: str | None = None) -> Checkpoi
         model = text("model.checkpoint_model", lang, cell=cell_title_msg(data["cell"]), layers=data["num_layers"],
                      units=data["hidden_size"], bidirectional=bidirectional)  # fmt: skip
         model = model[0].upper() + model[1:]  # "Vanilla RNN 2×512"
-        title = saved.title or saved.corpus or Msg("model.its_corpus")
+        title = title_msg(saved.corpus, saved.title) if saved.title else saved.corpus or Msg("model.its_corpus")
         trained_on = (
             title if saved.recipe == "raw" else Msg("model.checkpoint_recipe", title=title, recipe=saved.recipe)
         )

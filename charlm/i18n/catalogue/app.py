@@ -21,8 +21,8 @@ TEXTS = {
     "app.not_a_number": ("{label} must be a number, not {value!r}.", "{label} 必须是数字，而不是 {value!r}。"),
     "app.not_whole": ("{label} must be a whole number, not {value!r}.", "{label} 必须是整数，而不是 {value!r}。"),
     # each cell by its title, as a choice (CELL_CHOICES in charlm/ui/common.py has the English)
-    "app.cell_rnn": ("Vanilla RNN", "简单循环神经网络 (RNN)"),
+    "app.cell_rnn": ("Vanilla RNN", "普通循环神经网络 (RNN)"),
     "app.cell_gru": ("GRU", "门控循环单元 (GRU)"),
     "app.cell_lstm": ("LSTM", "长短期记忆网络 (LSTM)"),
-    "app.cell_peephole": ("Peephole LSTM", "窥视孔 LSTM"),
+    "app.cell_peephole": ("Peephole LSTM", "窥视孔长短期记忆网络 (peephole LSTM)"),
 }
