@@ -280,7 +280,7 @@ class CharLM(
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise CheckpointError("model.config_not_json", file=config_file, error=str(e)) from e
         except CharLMError as e:
-            raise CheckpointError("model.config_not_charlm", file=config_file, error=_reason(e)) from e
+            raise CheckpointError("model.config_not_charlm", file=config_file, error=e.message) from e
         model = cls(config)
         try:
             state = safetensors.torch.load_file(str(weights_file))
@@ -291,11 +291,6 @@ class CharLM(
         _check_state(model, state, weights_file)
         model.load_state_dict(state)  # float16 storage is restored to the model's float32 here
         return model.to(pick_device(device)).eval()
-
-
-def _reason(e: CharLMError) -> Msg | str:
-    """An error's message as a parameter of another: a Msg renders in the same language as the message around it."""
-    return e.message if isinstance(e.message, Msg) else str(e)
 
 
 def _missing_file(folder: Path, name: str) -> NoReturn:

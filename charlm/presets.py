@@ -65,8 +65,7 @@ def _preset(name: str, title: str | None = None, *, corpus: str, recipe: str, ma
     try:
         spec = RunSpec(corpus, recipe, max_chars, model=model, train=TrainConfig(**train), preset=name)
     except CharLMError as e:
-        problem = e.message if isinstance(e.message, Msg) else str(e)  # rendered in the reader's language
-        raise CharLMError("presets.invalid", name=name, problem=problem) from None
+        raise CharLMError("presets.invalid", name=name, problem=e.message) from None  # in the reader's language
     given = {"title": title, "source": source, "published": published, "explanation": explanation}
     texts = {what: given[what] if given[what] is not None else _english(name, what) for what in TEXTS}
     return Preset(name, spec=spec, **texts)
