@@ -2,7 +2,8 @@
 
 Run ``python app.py`` and open the address it prints (http://127.0.0.1:7860; ``CHARLM_HOST`` and
 ``CHARLM_PORT`` change it). Caps for a shared server come from environment variables (charlm/limits.py).
-Every visitor has their own models and runs (``charlm.ui.common.Session``, kept in a ``gr.State``).
+Every visitor has their own models and runs (``charlm.ui.session.Session``, kept in a ``gr.State`` and released a
+while after its tab closes).
 
 Importing this file changes nothing: the pretrained model is loaded, and torch's threads are set, when the
 app is built (``build_demo``) and launched (``main``).
@@ -21,25 +22,35 @@ from charlm.i18n import LANGUAGES, speaking
 from charlm.i18n import text as tr
 from charlm.limits import Limits
 from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, style, train_tab
-from charlm.ui.common import I18N, AppContext, Session, model_line, one_thread, ui
+from charlm.ui.common import I18N, AppContext, Session, model_line, one_thread, release, ui
+from charlm.ui.session import closed
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 # What an upload of this folder to a Space leaves out (README: "Deploy your own Space"): the Space needs the app, the
 # library, the checkpoints and the README, not the tests, CI, training runs or anything a tool left behind.
 SPACE_IGNORE = ["tests/*", ".ci/*", "runs/*", ".git/*", "**/__pycache__/*", "*.pyc", ".pytest_cache/*", ".ruff_cache/*",
                 "*.egg-info/*", ".venv/*", "venv/*", "inspect.html", "requirements-dev.txt", "pyproject.toml"]
+# Gradio's copies of what it served (Downloads) and of uploads: every minute, those over 10 minutes old go (a browser
+# fetches a Download as soon as it is ready).
+DELETE_CACHE = (60, 600)
 TABS = (train_tab, inspect_tab, generate_tab, models_tab, compare_tab, cells_tab)  # in the order they are shown
 
 
-def build_demo(ctx: AppContext | None = None) -> gr.Blocks:
+def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:
     """The whole app; ``ctx`` (default: this folder's checkpoints and the caps from the environment) is what its
-    visitors share."""
+    visitors share; ``delete_cache``: how often Gradio clears its copies of what it served, and of what age."""
     ctx = ctx or AppContext.create(CHECKPOINTS, Limits.from_env())
-    with one_thread(), gr.Blocks(title="charlm") as demo:  # the start-up work (Inspect's first picture) on one thread
+    # The start-up work (Inspect's first picture) runs on one thread.
+    with one_thread(), gr.Blocks(title="charlm", delete_cache=delete_cache) as demo:
         # The first optimizer a process makes imports torch's compiler (about 1 s on two cores): pay that here, not
         # between a lecturer's first click on Start and the first sign of life.
         torch.optim.Adam([torch.zeros(1, requires_grad=True)])
-        session = gr.State(Session())
+        # A visitor's session, released when their tab has been closed for ctx.session_minutes (see ``closed``). A plain
+        # function, not a partial: Gradio deep-copies the page's config, this callback included, for every page load.
+        def expired(value: Session) -> None:
+            release(demo, value)
+
+        session = gr.State(Session(), delete_callback=expired)
         with gr.Row(equal_height=True):
             header = gr.Markdown(header_line(ctx, "en"), elem_id="header")
             language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value="en", label=ui("app.language"),
@@ -64,6 +75,14 @@ def build_demo(ctx: AppContext | None = None) -> gr.Blocks:
         language.change(None, language, None, js=style.SWITCH_LANGUAGE)
         language.change(speak, [session, language], [header, current, *tabs], api_visibility="private")
         demo.load(None, None, language, js=style.LANGUAGE_FROM_BROWSER)
+
+        def on_close(request: gr.Request):
+            """A closed tab: its run stops, so the CPU goes back to the others; its session is kept a while."""
+            for job in ctx.jobs.on_page(request.session_hash):
+                job.stop()
+            closed(demo, request.session_hash, session, ctx.session_minutes)
+
+        demo.unload(on_close)
     demo.queue(default_concurrency_limit=4)
     return demo
 

@@ -81,13 +81,15 @@ def _app_context():
 
 
 @pytest.fixture
-def ctx(_app_context, shared, monkeypatch):
+def ctx(_app_context, shared, monkeypatch, tmp_path):
     """The app's shared context, with runs of its own; the corpora read from the reference copies."""
     import dataclasses
     import threading
 
+    from charlm.ui.session import Jobs
+
     monkeypatch.setenv("CHARLM_DATA_DIR", str(shared))
-    return dataclasses.replace(_app_context, running={}, lock=threading.Lock())
+    return dataclasses.replace(_app_context, jobs=Jobs(), lock=threading.Lock(), scratch=tmp_path / "scratch")
 
 
 def form(**overrides) -> list:
@@ -112,10 +114,10 @@ def served(ctx):
     finally:
         import time
 
-        for run in list(ctx.running.values()):  # no run of this test's may go on eating the next one's CPU
-            run.trainer.stop()
+        for job in ctx.jobs.all():  # no run of this test's may go on eating the next one's CPU
+            job.stop()
         deadline = time.monotonic() + 15
-        while ctx.running and time.monotonic() < deadline:
+        while ctx.jobs and time.monotonic() < deadline:
             time.sleep(0.1)
         demo.close()
 

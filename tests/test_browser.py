@@ -139,12 +139,12 @@ def test_closing_the_tab_stops_its_run(browser, served):
     set_number(page, "Epochs (≤ 500)", "200")
     page.get_by_role("button", name="Start training").click()
     page.wait_for_selector("text=Epoch 1/200", timeout=30_000)
-    assert len(ctx.running) == 1
+    assert len(ctx.jobs) == 1
     page.close()
     deadline = time.perf_counter() + 15
-    while ctx.running and time.perf_counter() < deadline:
+    while ctx.jobs and time.perf_counter() < deadline:
         time.sleep(0.1)
-    assert not ctx.running  # the run ended and gave the CPU back
+    assert not ctx.jobs  # the run ended and gave the CPU back
 
 
 SIZES = {"projector": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}

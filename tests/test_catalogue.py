@@ -193,7 +193,7 @@ CATALOGUE = [
     Entry("NaN learning rate", lambda w, mp, c: train(w, lr=float("nan")), "lr must be a number, not nan"),
     Entry("non-numeric epochs", lambda w, mp, c: train(w, epochs="ten"), "Epochs must be a number, not 'ten'"),
     Entry("fractional batch size", lambda w, mp, c: train(w, batch_size=2.5), "Batch size must be a whole number, not 2.5"),
-    Entry("batch larger than the corpus", lambda w, mp, c: train(w, batch_size=100_000), "has 4,500 characters, but a batch of 100000 × 16 steps needs at least 1,600,017"),
+    Entry("batch larger than the corpus", lambda w, mp, c: train(w, batch_size=1000), "has 4,500 characters, but a batch of 1000 × 16 steps needs at least 16,017"),
     Entry("model over the server's cap", lambda w, mp, c: train(w, hidden=4096), "4096 hidden units is over this server's cap of 512"),
     Entry("a precision torch cannot train in", lambda w, mp, c: TrainConfig(precision="float16"), "precision must be one of float32, bfloat16, auto, not 'float16'", error=CharLMError),
     Entry("DropConnect of 1 or more", lambda w, mp, c: CharLMConfig(vocab=list(VOCAB.tokens), weight_drop=1.5), "weight_drop must be a probability in \\[0, 1\\), not 1.5", error=CharLMError),
@@ -232,7 +232,7 @@ CATALOGUE = [
     Entry("Hub id that does not exist, offline", lambda w, mp, c: models_tab.load_checkpoint(w.ctx, w.session, "", "nobody/no-such-model"), "not in the local cache: check the id and your connection"),
     Entry("path-traversal checkpoint name", lambda w, mp, c: models_tab.load_checkpoint(w.ctx, w.session, f"../../../../../..{w.checkpoint}", ""), "no pretrained checkpoint called"),
     # -- the session's controls
-    Entry("Start clicked twice", lambda w, mp, c: (setattr(w.session, "training", True), train(w)), "already training in this session: stop it first"),
+    Entry("Start clicked twice", lambda w, mp, c: (w.ctx.jobs.claim(w.session, "first tab"), train(w)), "already training in this session: stop it first"),
     # -- downloads
     Entry("corpus download that breaks off halfway", lambda w, mp, c: half_download(w, mp), "could not be downloaded .* broke off before the whole file arrived", error=CharLMError),
     Entry("corpus offline with nothing cached", lambda w, mp, c: download_from(closed_port(), mp), "could not be downloaded .* point CHARLM_DATA_DIR or --data-dir at it", error=CharLMError),
@@ -273,7 +273,7 @@ def checked_message_of(entry: Entry, w: World, monkeypatch, capsys) -> str:
     assert w.session.model is model and w.session.runs == runs
     assert all(torch.equal(v, weights[k]) for k, v in model.state_dict().items())
     assert _digest(w.checkpoint) == files
-    assert not w.session.training or entry.name == "Start clicked twice"
+    assert not w.ctx.jobs.of(w.session) or entry.name == "Start clicked twice"
     return message
 
 
@@ -312,7 +312,7 @@ def test_stop_with_nothing_running_changes_nothing(world):
         session_hash = "nobody"
 
     train_tab.stop(world.ctx, Request(), world.session)  # the visitor sees "Nothing is training in this session."
-    assert world.session.model is not None and not world.ctx.running
+    assert world.session.model is not None and not world.ctx.jobs
 
 
 def test_a_diverging_loss_keeps_the_last_good_weights(world):

@@ -16,9 +16,11 @@ import pytest
 import torch
 from conftest import form
 
+from charlm import CharLM
 from charlm.i18n import speaking
 from charlm.limits import Limits
 from charlm.presets import PRESETS
+from charlm.provenance import Provenance
 from charlm.remote import Snapshot, remote_events
 from charlm.run import build
 from charlm.ui import generate_tab, inspect_tab, models_tab, train_tab, zerogpu
@@ -161,7 +163,7 @@ def test_a_forked_gpu_run_arrives_whole_and_equals_a_direct_run(ctx, monkeypatch
     received = session.model.state_dict()
     assert all(torch.equal(received[k], v) for k, v in direct.model.state_dict().items())  # bit for bit
     figures = lambda history: [{k: v for k, v in h.items() if k not in ("elapsed", "tokens_per_second")} for h in history]  # noqa: E731
-    assert figures(session.run.trainer.history) == figures(direct.trainer.history)
+    assert figures(saved_history(session)) == figures(direct.trainer.history)
     assert len(session.runs) == 1 and session.runs[0].best_valid_perplexity == direct.finished.best_valid_perplexity
 
     # the model is this visitor's current one, here on the CPU: it generates, traces, saves and resumes
@@ -169,7 +171,7 @@ def test_a_forked_gpu_run_arrives_whole_and_equals_a_direct_run(ctx, monkeypatch
     assert len(text) == 44
     assert "Traced" in inspect_tab.run_trace(on_space, session, "the time traveller", 1, "forward", "h")[0]
     models_tab.load_checkpoint(on_space, Session(), "timemachine-lstm", "")
-    saved = session.run.save(tmp_path / "gpu-run")
+    saved = session.checkpoint  # the run's checkpoint, saved when it ended: what Download zips
     card = (saved / "README.md").read_text(encoding="utf-8")
     assert "- **Hardware**: cpu (" in card and (saved / "training_state.json").is_file()
 
@@ -183,9 +185,10 @@ def test_a_worker_cut_off_mid_run_leaves_the_last_finished_epochs_best_weights(c
     assert "Cut off after 2 epochs; best validation perplexity" in status
     assert offer_cpu["visible"]
     kept = spaces.snapshots[-1]
-    assert [h["epoch"] for h in session.run.trainer.history] == [1, 2] and session.run.trainer.best_epoch == kept.best_epoch
+    assert [h["epoch"] for h in saved_history(session)] == [1, 2]
+    assert Provenance.of(CharLM.from_pretrained(session.checkpoint)).training.best_epoch == kept.best_epoch
     assert all(torch.equal(session.model.state_dict()[k], v) for k, v in kept.weights.items())
-    assert len(session.runs) == 1 and not session.training and not on_space.running
+    assert len(session.runs) == 1 and not on_space.jobs
 
 
 def test_over_quota_the_visitor_reads_why_and_one_click_trains_on_the_cpu(ctx, monkeypatch, main_process_without_cuda):
@@ -210,9 +213,9 @@ def test_stop_ends_a_gpu_run_after_the_epoch_in_hand_and_keeps_its_weights(ctx, 
     updates = train_tab.train(on_space, None, session, *form(epochs=50))
     for _plot, status, *_ in updates:
         if "Epoch **1/50** ·" in status:  # the first epoch is in: the visitor presses Stop
-            on_space.running["local"].trainer.stop()  # what Stop does, before it waits for the run to end
+            on_space.jobs.of(session).stop()  # what Stop does, before it waits for the run to end
     assert "Stopped after 1 epoch; best validation perplexity" in status and len(spaces.snapshots) >= 1
-    assert [h["epoch"] for h in session.run.trainer.history] == [1] and not on_space.running
+    assert [h["epoch"] for h in saved_history(session)] == [1] and not on_space.jobs
 
 
 def test_on_zero_gpu_a_run_fits_an_anonymous_visitors_quota_unless_the_space_says_otherwise(ctx, monkeypatch):
@@ -235,3 +238,8 @@ def test_the_gpus_description_and_advice_speak_the_visitors_language():
                                   "免费账户 5 分钟、PRO 账户 40 分钟）")  # fmt: skip
         assert "免费账户 5 分钟，PRO 账户 40 分钟" in zerogpu.advice(QUOTA) and "CPU" in zerogpu.advice("GPU task aborted")
     assert zerogpu.advice(QUOTA).startswith("Log in to Hugging Face for more GPU time a day (free accounts get 5 minutes")
+
+
+def saved_history(session) -> list[dict]:
+    """The history of the session's last run, as its checkpoint (saved when the run ended) records it."""
+    return Provenance.of(CharLM.from_pretrained(session.checkpoint)).training.history

@@ -3,6 +3,7 @@ visitor's session, and the helpers that turn widget values and library errors in
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import dataclasses
@@ -11,6 +12,8 @@ import html
 import inspect
 import os
 import queue
+import shutil
+import tempfile
 import threading
 import warnings
 from collections.abc import Iterator
@@ -27,10 +30,11 @@ from ..i18n import Msg, speaking
 from ..i18n import text as tr
 from ..inspection import Trace, Unit
 from ..limits import Limits
-from ..memory import GradientCurve, Memory
+from ..memory import Memory
 from ..model import CharLM, describe_checkpoint
 from ..run import Run
 from . import zerogpu
+from .session import SESSION_MINUTES, Job, Jobs, RunSummary, Session, forget  # noqa: F401  (the tabs import them here)
 from .zerogpu import ZeroGPU
 
 DEFAULT_CHECKPOINT = "timemachine-raw"  # the novel with its punctuation and capitals: the nicest to read and inspect
@@ -52,6 +56,20 @@ class StartTrace:
     memory: Memory | None = None  # how far back the model looks (first PICTURE_CHARS characters): set when first shown
 
 
+def session_minutes(environ: dict[str, str] | None = None) -> float:
+    """CHARLM_SESSION_MINUTES: how long a closed tab's session is kept, in minutes (fractions allowed)."""
+    raw = (os.environ if environ is None else environ).get("CHARLM_SESSION_MINUTES", "").strip()
+    if not raw:
+        return SESSION_MINUTES
+    try:
+        minutes = float(raw)
+    except ValueError:
+        minutes = 0.0
+    if not minutes > 0:
+        raise CharLMError("errors.env_positive_number", var="CHARLM_SESSION_MINUTES", value=raw)
+    return minutes
+
+
 @dataclass
 class AppContext:
     """What the whole app shares, made once when it is built (importing a module makes none of it)."""
@@ -64,8 +82,10 @@ class AppContext:
     start_up_checkpoint: str | None = None
     default_model: CharLM | None = None  # what a visitor has before training or loading anything
     start_trace: StartTrace | None = None  # Inspect's first picture, computed once when the app is built
-    running: dict[str, Run] = field(default_factory=dict)  # session hash → its run, so a closed tab can stop it
+    jobs: Jobs = field(default_factory=Jobs)  # the runs in progress, one per session at most
     lock: threading.Lock = field(default_factory=threading.Lock)
+    session_minutes: float = SESSION_MINUTES  # how long a closed tab's session is kept before it is released
+    scratch: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / f"charlm-{os.getpid()}")  # its files
 
     @classmethod
     def create(cls, checkpoints: Path, limits: Limits | None = None, load_model: bool = True) -> AppContext:
@@ -74,7 +94,8 @@ class AppContext:
         limits = limits or Limits.from_env()
         if gpu and not os.environ.get("CHARLM_MAX_SECONDS"):  # a run must fit a visitor's daily GPU quota
             limits = dataclasses.replace(limits, max_seconds=zerogpu.DEFAULT_MAX_SECONDS)
-        ctx = cls(limits, checkpoints, torch.get_num_threads(), gpu, device)
+        ctx = cls(limits, checkpoints, torch.get_num_threads(), gpu, device, session_minutes=session_minutes())
+        atexit.register(shutil.rmtree, ctx.scratch, ignore_errors=True)  # the sessions' files go with the process
         names = ctx.checkpoint_names()
         ctx.start_up_checkpoint = DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0] if names else None
         if load_model and ctx.start_up_checkpoint:
@@ -99,39 +120,6 @@ class AppContext:
 
     def where_training_runs_briefly(self) -> str:
         return "ZeroGPU" if self.gpu else "CPU" if self.device == "cpu" else self.device.upper()
-
-
-@dataclass
-class RunSummary:
-    """One finished (or stopped) training run, for the Compare tab."""
-
-    name: str
-    history: list[dict]
-    parameters: int
-    tokens_per_second: float
-    best_valid_perplexity: float | None
-    seconds: float
-    engine: str = ""  # what it trained on: "scratch" or "fused"
-    note: str | Msg = ""  # a pair's comparison of speeds
-    span: int | None = None  # memory span over the start of its validation text (charlm.memory)
-    gradients: GradientCurve | None = None  # gradients through time over the same text
-
-
-@dataclass
-class Session:
-    """One visitor's state: their current model and where it came from, their runs, their last trace."""
-
-    model: CharLM | None = None  # None: the pretrained model loaded at start-up
-    model_name: str | Msg = ""
-    run: Run | None = None  # the run that made ``model``, when it was trained here (Download saves it with its card)
-    checkpoint: Path | None = None  # the folder ``model`` was loaded from, when it was
-    runs: list[RunSummary] = field(default_factory=list)
-    trace: Trace | None = None  # None: nothing traced for the current model yet
-    units: list[Unit] = field(default_factory=list)
-    memory: Memory | None = None  # connectivity and gradients through time over the trace's first characters
-    inspect_default: str = ""  # the sample Inspect last put in its text box (the visitor's own text is kept)
-    training: bool = False
-    lang: str = "en"  # the visitor's language ("en" or "zh"): their browser's, or the header's switch
 
 
 # -- the visitor's language ------------------------------------------------------------------------
@@ -285,6 +273,14 @@ def in_own_thread(run: Run, threads: int) -> Iterator:
         run.trainer.stop()
         thread.join()
         give_memory_back()
+
+
+def release(blocks: gr.Blocks, session: Session) -> None:
+    """A closed tab's session, its time up (Gradio's expiry calls this): everything it held goes, its tabs' Gradio
+    sessions with it, and the heap it freed goes back to the system."""
+    session.release()
+    forget(blocks, session)
+    give_memory_back()
 
 
 def give_memory_back() -> None:

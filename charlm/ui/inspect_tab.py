@@ -117,15 +117,24 @@ def shown(ctx: AppContext, session: Session) -> tuple[Trace | None, list]:
     return session.trace, session.units
 
 
+RETRACES = 3  # a model that changed while it was traced is traced again, this many times at most
+
+
 @localized
 def run_trace(ctx: AppContext, session: Session, text: str, layer: int, direction: str, gate: str):
-    model = current_model(ctx, session)
-    try:
-        session.trace = trace(model, text, max_chars=ctx.limits.max_inspect)
-    except CharLMError as e:
-        raise error(e) from None
-    session.units, session.memory = find_units(session.trace), None  # memory: measured next (``memory_pictures``)
-    return picture(session.trace, session.units, layer, direction, gate)
+    """Trace ``text`` through the visitor's current model. A Load (or a run ending) while the trace ran changes the
+    current model: then the new one is traced, so that the tab never shows one model's trace for another's."""
+    for _ in range(RETRACES + 1):
+        version, model = session.model_version, current_model(ctx, session)
+        try:
+            traced = trace(model, text, max_chars=ctx.limits.max_inspect)
+        except CharLMError as e:
+            raise error(e) from None
+        if session.model_version == version:
+            break
+    units = find_units(traced)
+    session.trace, session.units, session.memory = traced, units, None  # memory: measured next (``memory_pictures``)
+    return picture(traced, units, layer, direction, gate)
 
 
 def picture(t: Trace, units: list, layer: int, direction: str, gate: str) -> tuple:
@@ -217,7 +226,7 @@ def shown_memory(ctx: AppContext, session: Session) -> Memory | None:
         raise error(e) from None
     if start:
         ctx.start_trace.memory = measured  # once, for every visitor
-    else:
+    elif session.trace is t:  # else the model changed while it was measured: the new trace is measured when shown
         session.memory = measured
     return measured
 

@@ -62,18 +62,14 @@ def load_checkpoint(ctx: AppContext, session: Session, name: str, hub_id: str):
         model = CharLM.from_pretrained(source, device=ctx.device)
     except CharLMError as e:
         raise error(e) from None
-    session.model, session.run, session.trace = model, None, None
-    session.checkpoint = None if hub_id else ctx.checkpoints / name
-    session.model_name = f"`{hub_id or name}`"
+    session.set_model(model, f"`{hub_id or name}`", None if hub_id else ctx.checkpoints / name)
     return model_line(ctx, session), card_of(ctx, None if hub_id else name)
 
 
 def export(ctx: AppContext, session: Session, folder: Path) -> Path:
-    """The current model as a checkpoint folder, with its model card: a run trained here is saved as the command line
-    saves it (provenance, history, the card's training section); a loaded checkpoint is copied as it is."""
+    """The current model as a checkpoint folder, with its model card: a run trained here as it was saved when it ended
+    (provenance, history, optimizer state, the card's training section), a loaded checkpoint as it is."""
     model = current_model(ctx, session)
-    if session.run is not None and session.model is session.run.model:
-        return session.run.save(folder)
     source = session.checkpoint if session.model is not None else None
     if session.model is None and ctx.start_up_checkpoint:
         source = ctx.checkpoints / ctx.start_up_checkpoint
@@ -85,9 +81,17 @@ def export(ctx: AppContext, session: Session, folder: Path) -> Path:
 
 @localized
 def download(ctx: AppContext, session: Session) -> str:
-    folder = Path(tempfile.mkdtemp(prefix="charlm-"))
+    """The current model zipped, in the session's folder; Gradio serves a copy of it, and ``served`` removes it."""
+    folder = session.files(ctx.scratch) / "download"
+    shutil.rmtree(folder, ignore_errors=True)
     export(ctx, session, folder / "model")
     return shutil.make_archive(str(folder / "charlm-model"), "zip", folder / "model")
+
+
+def served(ctx: AppContext, session: Session) -> None:
+    """A Download was handed to Gradio (which keeps its own copy, cleared by the app's ``delete_cache``): ours goes."""
+    if session.folder is not None:
+        shutil.rmtree(session.folder / "download", ignore_errors=True)
 
 
 @localized
@@ -101,7 +105,7 @@ def push(ctx: AppContext, session: Session, repo_id: str, token: str, private: b
         raise gr.Error(md(tr("models_tab.token_needed")))
     from huggingface_hub import HfApi
 
-    with tempfile.TemporaryDirectory(prefix="charlm-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="push-", dir=session.files(ctx.scratch)) as tmp:
         folder = export(ctx, session, Path(tmp) / "model")
         try:
             api = HfApi(token=token)
@@ -164,7 +168,9 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     checkpoints.select(picked, session, [checkpoint, card], **private_api)
     checkpoint.input(chosen, [session, checkpoint], card, **private_api)
     load.click(on_load, [session, checkpoint, hub_id], [current, card], api_name="load")
-    download_button.click(on_download, session, download_button, api_name="download")
+    download_button.click(on_download, session, download_button, api_name="download").then(
+        lambda session_value: served(ctx, session_value), session, None, api_visibility="private"
+    )
     push_button.click(on_push, [session, repo_id, token, private], pushed, api_name="push")
     language.change(relabel, [session, language, checkpoint], [checkpoint, checkpoints, card], **private_api)
     return tab

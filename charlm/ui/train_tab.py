@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 import time
 from dataclasses import astuple, dataclass, fields, replace
 
@@ -22,10 +23,12 @@ from ..train import Epoch, Finished, Sample, Started, Step, TrainConfig
 from .common import (
     CELL_CHOICES,
     AppContext,
+    Job,
     RunSummary,
     Session,
     cell_choices,
     error,
+    give_memory_back,
     in_own_thread,
     localized,
     md,
@@ -207,128 +210,184 @@ def spec_from_form(ctx: AppContext, form: TrainForm) -> RunSpec:
 
 
 @localized
-def train(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False):
+def train(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False,
+          job: Job | None = None, made: list | None = None):  # fmt: skip
     """Train in this visitor's session, yielding the live plot, the status line, samples, the model line and whether
     to offer a run on the CPU, all in the visitor's language. On a ZeroGPU Space the run trains on a lent GPU
-    (``on_cpu``: here, on the CPU)."""
-    if session.training:
-        raise gr.Error(tr("train.already_training"))
-    form = TrainForm(*values)
-    remote = ctx.gpu is not None and not on_cpu
+    (``on_cpu``: here, on the CPU). ``job``: the claim it trains under (a pair's; else it claims its own);
+    ``made``: a list that gets the run's RunSummary, or None when the run left nothing."""
+    own_job = job is None
+    if own_job:
+        job = claim(ctx, request, session)
+    summary = None
     try:
-        spec = spec_from_form(ctx, form)
-        base = PRESETS[spec.preset].spec if spec.preset in PRESETS else None
-        here = spec.with_options(train={"device": "cpu"}) if ctx.gpu else spec  # on ZeroGPU this process keeps off CUDA
-        run = build(here, limits=ctx.limits, command=spec.command(base))
+        form = TrainForm(*values)
+        remote = ctx.gpu is not None and not on_cpu
+        try:
+            spec = spec_from_form(ctx, form)
+            base = PRESETS[spec.preset].spec if spec.preset in PRESETS else None
+            here = spec.with_options(train={"device": "cpu"}) if ctx.gpu else spec  # on ZeroGPU: off CUDA here
+            run = build(here, limits=ctx.limits, command=spec.command(base))
+        except CharLMError as e:
+            raise error(e) from None
+        job.attach(run)
+        # The run's name is the same in every language: Compare lists it, the model line names it, a switch keeps it.
+        # It is unique: the session's runs are added one at a time, under its one claim.
+        title = dict((v, k) for k, v in CELL_CHOICES)[form.cell]
+        name = f"{len(session.runs) + 1}. {title} {form.layers}×{form.hidden}" + (" bi" if form.bidirectional else "")
+        view = RunView(ctx, job, run, name, spec, remote)
+        try:
+            yield from view.updates()
+        finally:  # also when Stop or a closed tab cancels the run: keep what was learned
+            summary = keep(ctx, session, run, name)
+        yield view.last(ctx, session)
+    finally:  # also when Stop or a closed tab cancels the run
+        if own_job:
+            ctx.jobs.release(job)
+        if made is not None:
+            made.append(summary)
+
+
+def claim(ctx: AppContext, request: gr.Request | None, session: Session) -> Job:
+    """The session's claim on a run, made before anything is built: a second Start is refused here."""
+    try:
+        return ctx.jobs.claim(session, request.session_hash if request else "local")
     except CharLMError as e:
         raise error(e) from None
 
-    # The run's name is the same in every language: Compare lists it, the model line names it, a switch keeps it.
-    title = dict((v, k) for k, v in CELL_CHOICES)[form.cell]
-    name = f"{len(session.runs) + 1}. {title} {form.layers}×{form.hidden}" + (" bi" if form.bidirectional else "")
-    points: list[dict] = []  # the live plot's rows: epoch (fractional within an epoch), perplexity, series (SERIES)
-    status, header, sample, last_yield, recent, gpu_failed = tr("train.starting"), "", "", 0.0, [], False
-    epochs = run.trainer.config.epochs
-    key = request.session_hash if request else "local"
-    events = receive(ctx.gpu.train(spec), run) if remote else in_own_thread(run, ctx.training_threads)
-    session.training = True
-    with ctx.lock:
-        ctx.running[key] = run
-    try:
-        for event in events:
-            if remote and run.trainer.stop_requested:  # Stop, or a closed tab: the worker is told when this ends
-                event = cut_short(run)
-            if isinstance(event, Started):
-                header = status = tr("train.started", where=where(ctx, event, remote), engine=event.engine,
-                                     precision=event.precision, parameters=event.num_parameters,
-                                     train_chars=event.train_chars, valid_chars=event.valid_chars)  # fmt: skip
-                # Epoch 0: the untrained model, about as perplexed as the vocabulary is large. Both series must be in
-                # the plot's first update: Gradio's line plot keeps the colours of its first data for good.
-                initial = (event.initial_train_perplexity, event.initial_valid_perplexity)
-                for series, value in zip(SERIES, initial, strict=True):
-                    if value is not None:
-                        points.append({"epoch": 0.0, "perplexity": value, "series": series})
-            elif isinstance(event, Step):
-                recent.append(event.loss)
-                if event.step % max(1, event.steps_per_epoch // PLOT_POINTS_PER_EPOCH) == 0:
-                    x = event.epoch - 1 + event.step / event.steps_per_epoch
+
+class RunView:
+    """What the tab shows of a run: ``updates()`` while it trains (the live plot, the status line, the sample, the
+    model line and whether to offer a run on the CPU), then ``last`` (said once the run is in Compare)."""
+
+    def __init__(self, ctx: AppContext, job: Job, run, name: str, spec: RunSpec, remote: bool):
+        self.ctx, self.job, self.run, self.name, self.spec, self.remote = ctx, job, run, name, spec, remote
+        self.points: list[dict] = []  # the live plot's rows: epoch (fractional within an epoch), perplexity, series
+        self.status, self.sample, self.gpu_failed = tr("train.starting"), "", False
+
+    def updates(self):
+        ctx, job, run, remote, points = self.ctx, self.job, self.run, self.remote, self.points
+        header, last_yield, recent = "", 0.0, []
+        epochs = run.trainer.config.epochs
+        events = receive(ctx.gpu.train(self.spec), run) if remote else in_own_thread(run, ctx.training_threads)
+        try:
+            for event in events:
+                if remote and job.stopped:  # Stop, or a closed tab: the worker is told when this ends
+                    event = cut_short(run)
+                if isinstance(event, Started):
+                    header = self.status = tr("train.started", where=where(ctx, event, remote), engine=event.engine,
+                                              precision=event.precision, parameters=event.num_parameters,
+                                              train_chars=event.train_chars, valid_chars=event.valid_chars)  # fmt: skip
+                    # Epoch 0: the untrained model, about as perplexed as the vocabulary is large. Both series must be
+                    # in the plot's first update: Gradio's line plot keeps the colours of its first data for good.
+                    initial = (event.initial_train_perplexity, event.initial_valid_perplexity)
+                    for series, value in zip(SERIES, initial, strict=True):
+                        if value is not None:
+                            points.append({"epoch": 0.0, "perplexity": value, "series": series})
+                elif isinstance(event, Step):
+                    recent.append(event.loss)
+                    if event.step % max(1, event.steps_per_epoch // PLOT_POINTS_PER_EPOCH) == 0:
+                        x = event.epoch - 1 + event.step / event.steps_per_epoch
+                        ppl = math.exp(min(sum(recent) / len(recent), 50))
+                        points.append({"epoch": x, "perplexity": ppl, "series": "training"})
+                        recent = []
+                    step = tr("train.step", epoch=event.epoch, epochs=epochs, step=event.step,
+                              steps=event.steps_per_epoch, perplexity=event.perplexity,
+                              tokens_per_second=event.tokens_per_second, grad_norm=event.grad_norm,
+                              clipped=tr("train.clipped") if event.clipped else "", elapsed=event.elapsed,
+                              to_go=event.seconds_to_go)  # fmt: skip
+                    self.status = f"{header}  \n{step}"
+                    if time.perf_counter() - last_yield < UPDATE_SECONDS:
+                        continue
+                elif isinstance(event, Epoch):
                     points.append(
-                        {"epoch": x, "perplexity": math.exp(min(sum(recent) / len(recent), 50)), "series": "training"}
+                        {"epoch": float(event.epoch), "perplexity": event.valid_perplexity, "series": "validation"}
                     )
-                    recent = []
-                step = tr("train.step", epoch=event.epoch, epochs=epochs, step=event.step, steps=event.steps_per_epoch,
-                          perplexity=event.perplexity, tokens_per_second=event.tokens_per_second,
-                          grad_norm=event.grad_norm, clipped=tr("train.clipped") if event.clipped else "",
-                          elapsed=event.elapsed, to_go=event.seconds_to_go)  # fmt: skip
-                status = f"{header}  \n{step}"
-                if time.perf_counter() - last_yield < UPDATE_SECONDS:
-                    continue
-            elif isinstance(event, Epoch):
-                points.append(
-                    {"epoch": float(event.epoch), "perplexity": event.valid_perplexity, "series": "validation"}
-                )
-                line = tr("train.epoch", epoch=event.epoch, epochs=epochs, train_perplexity=event.train_perplexity,
-                          valid_perplexity=event.valid_perplexity, bpc=event.valid_bpc,
-                          best=tr("train.best") if event.is_best else "", tokens_per_second=event.tokens_per_second,
-                          clipped=event.clipped_fraction, elapsed=event.elapsed, to_go=event.seconds_to_go)  # fmt: skip
-                status = f"{header}  \n{line}"
-            elif isinstance(event, Sample):
-                sample = tr("train.sample_after", epoch=event.epoch, prefix=event.prefix, text=event.text)
-            elif isinstance(event, Finished):
-                status = f"{header}  \n**{md(event.message)}**"
-            if isinstance(event, Finished):
-                break  # said by the last update, once the run is in Compare (with its memory span)
-            last_yield = time.perf_counter()
-            yield live_points(points), status, sample, model_line(ctx, session), gr.update(visible=False)
-    except Exception as e:  # the GPU could not be had, or its worker died: ZeroGPU says why in a gr.Error
-        if not remote:
-            raise
-        gpu_failed, message = True, getattr(e, "message", None) or str(e) or type(e).__name__
-        kept = cut_short(run, "cut off").message if run.trainer.history else tr("train.kept_as_was")
-        stopped = tr("train.gpu_stopped", message=md(message), advice=md(advice(message)), kept=md(kept))
-        status = f"{header}  \n{stopped}"
-    finally:  # also when Stop or a closed tab cancels the run: keep what was learned
-        events.close()  # stops a local run's thread, or tells a GPU worker to stop
-        if remote and run.finished is None:
-            cut_short(run)
-        with ctx.lock:
-            ctx.running.pop(key, None)
-        session.training = False
-        history = run.trainer.history
-        if history:
-            model_name = Msg("train.run_model", name=name)  # in whichever language the model line is written
-            session.model, session.model_name, session.run, session.checkpoint = run.model, model_name, run, None
-            session.trace = None
-            best = run.finished.best_valid_perplexity if run.finished else min(h["valid_perplexity"] for h in history)
-            engine = run.started.engine if run.started else run.trainer.engine
-            summary = RunSummary(f"{name}, {engine}", list(history), run.model.num_parameters,
-                                 history[-1]["tokens_per_second"], best, history[-1]["elapsed"], engine)  # fmt: skip
-            if math.isfinite(history[-1]["train_loss"]):  # a diverged run has nothing to measure
-                summary.span, summary.gradients = measure_run(run)
-            session.runs.append(summary)
-    yield live_points(points), status, sample, model_line(ctx, session), gr.update(visible=gpu_failed)
+                    line = tr("train.epoch", epoch=event.epoch, epochs=epochs, train_perplexity=event.train_perplexity,
+                              valid_perplexity=event.valid_perplexity, bpc=event.valid_bpc,
+                              best=tr("train.best") if event.is_best else "", tokens_per_second=event.tokens_per_second,
+                              clipped=event.clipped_fraction, elapsed=event.elapsed, to_go=event.seconds_to_go)  # fmt: skip
+                    self.status = f"{header}  \n{line}"
+                elif isinstance(event, Sample):
+                    self.sample = tr("train.sample_after", epoch=event.epoch, prefix=event.prefix, text=event.text)
+                elif isinstance(event, Finished):
+                    self.status = f"{header}  \n**{md(event.message)}**"
+                    break  # said by the last update, once the run is in Compare (with its memory span)
+                last_yield = time.perf_counter()
+                line = model_line(ctx, job.session)
+                yield live_points(points), self.status, self.sample, line, gr.update(visible=False)
+        except Exception as e:  # the GPU could not be had, or its worker died: ZeroGPU says why in a gr.Error
+            if not remote:
+                raise
+            self.gpu_failed, message = True, getattr(e, "message", None) or str(e) or type(e).__name__
+            kept = cut_short(run, "cut off").message if run.trainer.history else tr("train.kept_as_was")
+            stopped = tr("train.gpu_stopped", message=md(message), advice=md(advice(message)), kept=md(kept))
+            self.status = f"{header}  \n{stopped}"
+        finally:
+            events.close()  # stops a local run's thread, or tells a GPU worker to stop
+            if remote and run.finished is None:
+                cut_short(run)
+
+    def last(self, ctx: AppContext, session: Session) -> tuple:
+        visible = gr.update(visible=self.gpu_failed)
+        return live_points(self.points), self.status, self.sample, model_line(ctx, session), visible
+
+
+def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None:
+    """What a session keeps of a run that ended: the model, its checkpoint on disk (weights, history, optimizer state,
+    card: what Download and --resume need) and its summary in Compare. The dataset, the corpus text, the trainer and
+    the gradients go with ``run``. None when the run has nothing to keep (it never finished an epoch)."""
+    history = run.trainer.history
+    if not history or session.released:
+        return None
+    run.model.zero_grad(set_to_none=True)
+    folder = session.files(ctx.scratch) / "model"
+    shutil.rmtree(folder, ignore_errors=True)  # the last run's: a session keeps the checkpoint of its current model
+    run.save(folder)
+    best = run.finished.best_valid_perplexity if run.finished else min(h["valid_perplexity"] for h in history)
+    engine = run.started.engine if run.started else run.trainer.engine
+    summary = RunSummary(f"{name}, {engine}", list(history), run.model.num_parameters,
+                         history[-1]["tokens_per_second"], best, history[-1]["elapsed"], engine)  # fmt: skip
+    if math.isfinite(history[-1]["train_loss"]):  # a diverged run has nothing to measure
+        summary.span, summary.gradients = measure_run(run)
+    session.set_model(run.model, Msg("train.run_model", name=name), folder)  # the model line names it in any language
+    session.runs.append(summary)
+    give_memory_back()
+    return summary
 
 
 @localized
 def train_pair(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False):
-    """A pair preset: its two runs one after the other, each with the widgets' options but its own cell and engine;
-    then how their speeds compare, here and in the source."""
-    form = TrainForm(*values)
-    pair = PAIRS[form.preset]
-    status = ""
-    for k, member in enumerate(pair.presets, 1):
-        spec = PRESETS[member].spec
-        own = replace(form, preset=member, cell=spec.model["cell"], engine=spec.train.engine)
-        for plot, status, sample, line, offer_cpu in train(ctx, request, session, *astuple(own), on_cpu=on_cpu):
-            status = tr("train.pair_run", number=k, title=md(PRESETS[member].msg("title")), status=status)
-            yield plot, status, sample, line, offer_cpu
-    first, second = session.runs[-2:] if len(session.runs) >= 2 else (None, None)
-    if first and second and second.tokens_per_second:
-        ratio = first.tokens_per_second / second.tokens_per_second
-        # a Msg: Compare writes it in the language it is read in
-        second.note = first.note = Msg("train.pair_note", first=first.name, second=second.name, ratio=ratio,
-                                       published=pair.msg("published_ratio"))  # fmt: skip
-        yield gr.skip(), tr("train.pair_done", status=status, note=md(second.note)), gr.skip(), gr.skip(), gr.skip()
+    """A pair preset: its two runs one after the other, under one claim, each with the widgets' options but its own
+    cell and engine; then how their speeds compare, here and in the source. The comparison is of the pair's own two
+    runs: a member that left nothing (stopped before an epoch, its GPU refused) ends the pair, saying so."""
+    job = claim(ctx, request, session)
+    try:
+        form = TrainForm(*values)
+        pair = PAIRS[form.preset]
+        status, made = "", []
+        for k, member in enumerate(pair.presets, 1):
+            spec = PRESETS[member].spec
+            own = replace(form, preset=member, cell=spec.model["cell"], engine=spec.train.engine)
+            for plot, status, sample, line, offer_cpu in train(ctx, request, session, *astuple(own), on_cpu=on_cpu,
+                                                               job=job, made=made):  # fmt: skip
+                status = tr("train.pair_run", number=k, title=md(PRESETS[member].msg("title")), status=status)
+                yield plot, status, sample, line, offer_cpu
+            if job.stopped:  # the visitor stopped the pair
+                return
+            if made[-1] is None:
+                if k < len(pair.presets):
+                    yield gr.skip(), tr("train.pair_cut", status=status, number=k), gr.skip(), gr.skip(), gr.skip()
+                return
+        first, second = made
+        if second.tokens_per_second:
+            ratio = first.tokens_per_second / second.tokens_per_second
+            # a Msg: Compare writes it in the language it is read in
+            second.note = first.note = Msg("train.pair_note", first=first.name, second=second.name, ratio=ratio,
+                                           published=pair.msg("published_ratio"))  # fmt: skip
+            yield gr.skip(), tr("train.pair_done", status=status, note=md(second.note)), gr.skip(), gr.skip(), gr.skip()
+    finally:
+        ctx.jobs.release(job)
 
 
 def where(ctx: AppContext, event: Started, remote: bool) -> str:
@@ -384,27 +443,17 @@ STOP_WAIT_SECONDS = 15  # how long Stop waits for the run to end its minibatch a
 def stop(ctx: AppContext, request: gr.Request | None, session: Session):
     """Stop this visitor's run (the event's cancellation closes its stream), then say how it ended: the status line and
     the model line. The stream, being closed, cannot say it itself."""
-    key = request.session_hash if request else "local"
-    with ctx.lock:
-        run = ctx.running.get(key)
-    if run is None:
+    job = ctx.jobs.of(session)
+    if job is None:
         gr.Info(tr("train.nothing_training"))
         return gr.skip(), gr.skip()
-    run.trainer.stop()
+    job.stop()
     deadline = time.monotonic() + STOP_WAIT_SECONDS
-    while key in ctx.running and time.monotonic() < deadline:
+    while ctx.jobs.of(session) is job and time.monotonic() < deadline:
         time.sleep(0.05)
-    if run.finished is None:
+    if job.run is None or job.run.finished is None:
         return gr.skip(), model_line(ctx, session)
-    return f"**{md(run.finished.message)}**", model_line(ctx, session)
-
-
-def stop_on_close(ctx: AppContext, request: gr.Request | None):
-    """A closed tab stops its run, so the CPU goes back to the other visitors."""
-    with ctx.lock:
-        run = ctx.running.get(request.session_hash if request else "local")
-    if run is not None:
-        run.trainer.stop()
+    return f"**{md(job.run.finished.message)}**", model_line(ctx, session)
 
 
 # -- the tab --------------------------------------------------------------------------------------
@@ -540,8 +589,4 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     language.change(speak, [session, language, live, preset, *corpus_inputs],
                     [preset, about_preset, w["corpus_name"], w["recipe"], info, live], **private)  # fmt: skip
 
-    def on_close(request: gr.Request):
-        stop_on_close(ctx, request)
-
-    demo.unload(on_close)
     return tab

@@ -116,5 +116,9 @@ TEXTS = {
     "train.pair_run": ("**Run {number} of 2: {title}**  \n{status}", "**第 {number} 次训练（共 2 次）：{title}**  \n{status}"),
     "train.pair_note": ("{first} / {second}: {ratio:.2f}× the tokens/s here; the source: {published}",
                         "{first} / {second}：这里的每秒词元数之比为 {ratio:.2f}×；来源的结果：{published}"),
+    "train.pair_cut": ("{status}  \n**The pair stops here: run {number} left no model to compare**, so its second run was "
+                       "not started. Start the pair again to compare them.",
+                       "{status}  \n**这一对训练到此为止：第 {number} 次训练没有留下可比较的模型**，所以没有开始第二次训练。"
+                       "再次开始这一对训练即可比较两者。"),
     "train.pair_done": ("{status}  \n**{note}** (both in Compare)", "{status}  \n**{note}**（两次训练都在“比较”页）"),
 }  # fmt: skip

@@ -1,0 +1,189 @@
+"""One visitor's state, and its lifetime on a server that stays up for a semester.
+
+A visitor's ``Session`` lives in a ``gr.State``. Gradio frees a state when its tab has been closed for a while, but
+only a state that a handler has written back; ours is changed in place. So when a tab closes (``closed``), the
+session is written back once, with how long to keep it (``CHARLM_SESSION_MINUTES``, default 60), and Gradio's own
+expiry then calls ``Session.release``: the models, runs and traces go, and the session's folder on disk with them.
+
+While a session lives it keeps what its tabs show and nothing a finished run no longer needs: a run's dataset,
+corpus text, trainer and optimizer go when it ends; its checkpoint (weights, history, optimizer state for
+``--resume``, model card) is written to the session's folder, which Download zips.
+
+Whether a run is in progress is said in one place: the app's ``Jobs``. Start claims a job (under a lock, before it
+builds anything), so a second Start from the same session is refused; Stop and a closed tab set the job's stop
+event; the run ends, and the job is released, in one place (``train_tab.train``'s ``finally``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CharLMError
+from ..i18n import Msg
+from ..inspection import Trace, Unit
+from ..memory import GradientCurve, Memory
+from ..model import CharLM
+from ..run import Run
+
+SESSION_MINUTES = 60.0  # CHARLM_SESSION_MINUTES: how long a closed tab's session is kept (a phone that slept)
+
+
+@dataclass
+class RunSummary:
+    """One finished (or stopped) training run, for the Compare tab."""
+
+    name: str
+    history: list[dict]
+    parameters: int
+    tokens_per_second: float
+    best_valid_perplexity: float | None
+    seconds: float
+    engine: str = ""  # what it trained on: "scratch" or "fused"
+    note: str | Msg = ""  # a pair's comparison of speeds
+    span: int | None = None  # memory span over the start of its validation text (charlm.memory)
+    gradients: GradientCurve | None = None  # gradients through time over the same text
+
+
+@dataclass(eq=False)  # a session is itself: Jobs key by it, and two empty ones are not the same visitor
+class Session:
+    """One visitor's state: their current model and where it came from, their runs, their last trace."""
+
+    model: CharLM | None = None  # None: the pretrained model loaded at start-up
+    model_name: str | Msg = ""
+    checkpoint: Path | None = None  # the folder ``model`` was loaded from, or its run was saved to (Download zips it)
+    runs: list[RunSummary] = field(default_factory=list)
+    trace: Trace | None = None  # None: nothing traced for the current model yet
+    units: list[Unit] = field(default_factory=list)
+    memory: Memory | None = None  # connectivity and gradients through time over the trace's first characters
+    inspect_default: str = ""  # the sample Inspect last put in its text box (the visitor's own text is kept)
+    lang: str = "en"  # the visitor's language ("en" or "zh"): their browser's, or the header's switch
+    model_version: int = 0  # counts model changes: work that read an older model does not land (``set_model``)
+    folder: Path | None = None  # this session's files (its last run's checkpoint, a Download), made when needed
+    closed_pages: list[str] = field(default_factory=list)  # the Gradio sessions (tabs) it was used from, now closed
+    released: bool = False
+
+    def __deepcopy__(self, memo) -> Session:
+        """Gradio gives each visitor a deep copy of the State's value: a new, empty session."""
+        return Session(lang=self.lang)
+
+    def set_model(self, model: CharLM | None, name: str | Msg = "", checkpoint: Path | None = None) -> None:
+        """The visitor's model changed (trained, loaded): what was traced or measured of the old one goes."""
+        self.model, self.model_name, self.checkpoint = model, name, checkpoint
+        self.model_version += 1
+        self.trace, self.units, self.memory = None, [], None
+
+    def files(self, scratch: Path) -> Path:
+        """This session's own folder, inside the app's ``scratch`` folder; removed by ``release``."""
+        if self.folder is None or not self.folder.is_dir():
+            scratch.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix="session-", dir=scratch))
+        return self.folder
+
+    def release(self) -> None:
+        """Let go of everything: models, runs, traces, files. Gradio calls this when a closed tab's time is up."""
+        self.set_model(None)
+        self.runs, self.inspect_default, self.released = [], "", True
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+@dataclass(eq=False)
+class Job:
+    """A run in progress: claimed at the top of Start, before anything is built, released when it ends."""
+
+    session: Session
+    page: str  # the Gradio session (browser tab or API client) that started it: closing it stops the run
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    run: Run | None = None  # once built
+
+    def attach(self, run: Run) -> None:
+        """The run is built: a Stop that came while it was being built reaches it now."""
+        self.run = run
+        if self.stop_event.is_set():
+            run.trainer.stop()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if (run := self.run) is not None:
+            run.trainer.stop()
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_event.is_set()
+
+
+class Jobs:
+    """The runs in progress, one per session at most: the one place that says whether a session is training."""
+
+    def __init__(self):
+        self._jobs: dict[Session, Job] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, session: Session, page: str) -> Job:
+        """A job for a new run of ``session``'s; refused while it has one (a second Start, a double click)."""
+        with self._lock:
+            if session in self._jobs:
+                raise CharLMError("train.already_training")
+            job = self._jobs[session] = Job(session, page)
+            return job
+
+    def release(self, job: Job) -> None:
+        with self._lock:
+            if self._jobs.get(job.session) is job:
+                del self._jobs[job.session]
+
+    def of(self, session: Session) -> Job | None:
+        with self._lock:
+            return self._jobs.get(session)
+
+    def on_page(self, page: str) -> list[Job]:
+        with self._lock:
+            return [job for job in self._jobs.values() if job.page == page]
+
+    def all(self) -> list[Job]:
+        with self._lock:
+            return list(self._jobs.values())
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def __bool__(self) -> bool:
+        return bool(self._jobs)
+
+
+def closed(blocks, page: str, state, minutes: float) -> Session:
+    """A tab (``page``, its Gradio session) was closed: its session is kept ``minutes`` more, then Gradio's expiry
+    releases it (``state``'s ``delete_callback``, which calls ``forget``). Gradio only expires a state that a handler
+    wrote back, so it is written back here; and the time a closed session is kept is Gradio's own setting for that
+    session. A tab that never used its session gets an empty one, so that its Gradio session goes the same way."""
+    holder = blocks.state_holder
+    kept = holder.session_data.get(page)  # not holder[page]: that would make a new one for a page that had none
+    if kept is None:
+        return Session()
+    session = kept.state_data.get(state._id)
+    if not isinstance(session, Session):
+        session = Session()
+    session.closed_pages.append(page)
+    with contextlib.suppress(AttributeError):
+        kept.STATE_TTL_WHEN_CLOSED = minutes * 60
+    kept[state._id] = session  # the time-to-live starts now
+    return session
+
+
+def forget(blocks, session: Session) -> None:
+    """Drop the Gradio sessions of a released session's closed tabs. Each holds a copy of the whole page's
+    configuration (about 0.3 MB here), which Gradio otherwise keeps until 10,000 newer visitors have come."""
+    holder = blocks.state_holder
+    with holder.lock:
+        for page in session.closed_pages:
+            kept = holder.session_data.get(page)
+            if kept is not None and kept.is_closed:
+                del holder.session_data[page]
+                holder.time_last_used.pop(page, None)
+    session.closed_pages = []

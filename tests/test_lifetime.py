@@ -1,0 +1,235 @@
+"""A Space that runs for a semester: a visitor's session is released after their tab closes, nothing is left on disk,
+one Start is one run, and a visitor's events do not trample each other."""
+
+import copy
+import gc
+import threading
+import time
+import weakref
+
+import gradio as gr
+import pytest
+from conftest import form, free_port
+from test_zerogpu import QUOTA, StandInSpaces, zero_gpu_context
+from test_zerogpu import main_process_without_cuda as main_process_without_cuda  # a fixture
+
+from charlm import CharLM
+from charlm.ui import inspect_tab, models_tab, train_tab
+from charlm.ui.common import Session
+from charlm.ui.session import Jobs
+
+
+def wait_until(condition, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def served_demo(ctx):
+    """The app on 127.0.0.1 at a free port, with its Blocks (the test reads Gradio's state holder)."""
+    import app
+
+    port = free_port()
+    demo = app.build_demo(ctx)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **app.launch_options())
+    return demo, f"http://127.0.0.1:{port}/"
+
+
+def session_of(demo, page: str) -> Session:
+    kept = demo.state_holder.session_data[page]
+    return next(value for value in kept.state_data.values() if isinstance(value, Session))
+
+
+# -- a session's lifetime ---------------------------------------------------------------------------------------------
+
+
+def test_each_visitor_gets_a_fresh_session_and_release_lets_go_of_everything(ctx):
+    template = Session(lang="zh")
+    first, second = copy.deepcopy(template), copy.deepcopy(template)  # what Gradio does for each new visitor
+    assert first is not second and first.lang == "zh" and first.model is None and first.runs == []
+    train_tab_run(ctx, first)
+    folder, model = first.folder, weakref.ref(first.model)
+    assert (folder / "model" / "config.json").is_file() and first.checkpoint == folder / "model"
+    first.release()
+    gc.collect()
+    assert not folder.exists() and first.model is None and first.runs == [] and first.trace is None
+    assert model() is None  # nothing else held on to it: the run's trainer, dataset and text went when it ended
+
+
+def train_tab_run(ctx, session, **overrides):
+    return list(train_tab.train(ctx, None, session, *form(**{"epochs": 1, **overrides})))
+
+
+def test_a_finished_run_keeps_its_checkpoint_on_disk_not_its_trainer(ctx):
+    session = Session()
+    train_tab_run(ctx, session)
+    assert not hasattr(session, "run")  # no Run (dataset, corpus text, trainer, optimizer) is kept
+    assert all(p.grad is None for p in session.model.parameters())  # nor the gradients of its last step
+    saved = session.checkpoint
+    assert {"model.safetensors", "optimizer.safetensors", "training_state.json", "README.md"} <= {
+        p.name for p in saved.iterdir()
+    }
+    zipped = models_tab.download(ctx, session)
+    assert zipped.endswith("charlm-model.zip") and "## Training" in (saved / "README.md").read_text(encoding="utf-8")
+    models_tab.served(ctx, session)  # Gradio has its copy: ours goes
+    assert not (session.folder / "download").exists()
+
+
+@pytest.mark.slow
+def test_a_closed_tabs_session_is_released_by_gradios_own_expiry(ctx, monkeypatch):
+    """On the code before this test, a session changed in place was never written back, so Gradio never expired it: a
+    closed tab's runs, model and files stayed until 10,000 other visitors had come."""
+    from gradio_client import Client
+
+    monkeypatch.setenv("GRADIO_HEARTBEAT_INTERVAL", "0.5")  # how soon the server notices a closed client
+    ctx.session_minutes = 0.02  # 1.2 s instead of an hour
+    demo, url = served_demo(ctx)
+    try:
+        client = Client(url, verbose=False)
+        _plot, status, _sample, _line = client.predict(*form(epochs=1), api_name="/train")
+        assert "Finished after 1 epoch" in status
+        client.predict(api_name="/download")
+        session = session_of(demo, client.session_hash)
+        folder, model = session.folder, weakref.ref(session.model)
+        assert (folder / "model").is_dir() and session.runs  # a browser's Download is removed once served (``.then``)
+        client.close()
+        assert wait_until(lambda: session.released), "the closed tab's session was never released"
+        gc.collect()
+        assert not folder.exists() and session.model is None and session.runs == [] and model() is None
+        assert client.session_hash not in demo.state_holder.session_data  # nor Gradio's copy of the page for it
+        assert demo.delete_cache == (60, 600)  # Gradio's own copies (Downloads, uploads) are cleared too
+    finally:
+        demo.close()
+
+
+# -- one Start, one run ---------------------------------------------------------------------------------------------
+
+
+def test_two_starts_at_once_from_one_session_train_once_and_the_run_can_be_stopped(ctx):
+    """On the code before this test both Starts passed the "already training" check before either set it."""
+    session, outcomes = Session(), []
+    barrier = threading.Barrier(2)
+
+    def start():
+        barrier.wait()
+        try:
+            outcomes.append(list(train_tab.train(ctx, None, session, *form(epochs=400, max_chars=20_000))))
+        except gr.Error as e:
+            outcomes.append(e)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for t in threads:
+        t.start()
+    assert wait_until(lambda: outcomes and ctx.jobs.of(session) and ctx.jobs.of(session).run)  # one refused, one runs
+    status, line = train_tab.stop(ctx, None, session)  # and that one can be stopped
+    for t in threads:
+        t.join(timeout=30)
+    errors = [o for o in outcomes if isinstance(o, gr.Error)]
+    assert len(outcomes) == 2 and len(errors) == 1 and "already training" in str(errors[0])
+    assert "Stopped after" in status and not ctx.jobs and len(session.runs) <= 1 and line
+
+
+def test_run_names_are_unique_and_stop_with_nothing_running_says_so(ctx, monkeypatch):
+    session = Session()
+    for _ in range(2):
+        train_tab_run(ctx, session)
+    assert [r.name for r in session.runs] == ["1. GRU 1×16, fused", "2. GRU 1×16, fused"]
+    infos = []
+    monkeypatch.setattr(gr, "Info", infos.append)
+    assert train_tab.stop(ctx, None, session) == (gr.skip(), gr.skip())
+    assert infos == ["Nothing is training in this session."]
+
+
+def test_a_stop_that_comes_while_the_run_is_built_reaches_it():
+    jobs, session = Jobs(), Session()
+    job = jobs.claim(session, "tab")
+    job.stop()  # before the run exists
+
+    class Trainer:
+        stopped = False
+
+        def stop(self):
+            self.stopped = True
+
+    class Run:
+        trainer = Trainer()
+
+    job.attach(Run())
+    assert Run.trainer.stopped and job.stopped
+    with pytest.raises(Exception, match="already training"):
+        jobs.claim(session, "another tab")
+    jobs.release(job)
+    assert jobs.claim(session, "tab") is not job and jobs.of(session).page == "tab"
+
+
+# -- a visitor's events do not trample each other ---------------------------------------------------------------------
+
+
+def test_a_load_while_a_trace_runs_ends_with_the_trace_of_the_model_now_current(ctx, monkeypatch):
+    """On the code before this test the trace of the model that was current when Trace was clicked was kept as the
+    new model's: a 256-unit GRU's Inspect showed the 2 × 512 LSTM's gates."""
+    session, traced = Session(), []
+    real = inspect_tab.trace
+
+    def slow_trace(model, text, **kwargs):
+        traced.append(model.config.cell)
+        if len(traced) == 1:  # the visitor clicks Load while the first trace runs
+            models_tab.load_checkpoint(ctx, session, "timemachine-gru", "")
+        return real(model, text, **kwargs)
+
+    monkeypatch.setattr(inspect_tab, "trace", slow_trace)
+    inspect_tab.run_trace(ctx, session, "the time traveller", 1, "forward", "h")
+    assert traced == ["lstm", "gru"] and session.model.config.cell == "gru"
+    assert session.trace.gates[(0, 0)]["h"].shape[1] == 256  # the GRU's 256 units, not the LSTM's 512
+    assert "h" in session.trace.gates[(0, 0)] and "c" not in session.trace.gates[(0, 0)]
+
+
+def test_memory_measured_for_an_old_model_is_not_kept_for_the_new_one(ctx, monkeypatch):
+    session = Session()
+    inspect_tab.run_trace(ctx, session, "the time traveller went", 1, "forward", "h")
+    real = inspect_tab.measure
+
+    def measure_then_load(model, text, *args, **kwargs):
+        m = real(model, text, *args, **kwargs)
+        models_tab.load_checkpoint(ctx, session, "timemachine-gru", "")  # while it was measured
+        return m
+
+    monkeypatch.setattr(inspect_tab, "measure", measure_then_load)
+    inspect_tab.shown_memory(ctx, session)
+    assert session.memory is None and session.trace is None and session.model.config.cell == "gru"
+
+
+def test_a_pair_whose_first_run_failed_on_zero_gpu_compares_nothing(ctx, monkeypatch, main_process_without_cuda):
+    """On the code before this test the pair compared its second run with an earlier run of the session's."""
+    spaces = StandInSpaces()
+    on_space = zero_gpu_context(ctx, monkeypatch, spaces)
+    session = Session()
+    list(train_tab.train(on_space, None, session, *form(epochs=1), on_cpu=True))  # an earlier run
+    earlier = session.runs[0]
+    spaces.refuse = QUOTA  # the pair's first run gets no GPU
+    updates = list(train_tab.train_pair(on_space, None, session, *form(preset="pair-d2l-lstm", epochs=1, hidden=16)))
+    status = updates[-1][1]
+    assert "The pair stops here: run 1 left no model to compare" in status and QUOTA in status
+    assert session.runs == [earlier] and earlier.note == "" and len(spaces.calls) == 1 and not on_space.jobs
+
+
+def test_a_pair_stopped_in_its_first_run_does_not_start_the_second(ctx):
+    session = Session()
+    updates = train_tab.train_pair(ctx, None, session, *form(preset="pair-d2l-lstm", epochs=400, max_chars=20_000))
+    statuses = []
+    for _plot, status, *_ in updates:
+        statuses.append(status)
+        if "Epoch **1/400** ·" in str(status) and ctx.jobs.of(session):  # the first epoch is in: Stop
+            ctx.jobs.of(session).stop()
+    assert len(session.runs) == 1 and session.runs[0].name.endswith("scratch") and not ctx.jobs
+    assert not any("Run 2 of 2" in str(s) for s in statuses) and "Stopped after" in str(statuses[-1])
+
+
+def test_the_start_up_model_survives_a_visitors_release(ctx):
+    session = Session()
+    models_tab.load_checkpoint(ctx, session, "timemachine-gru", "")
+    session.release()
+    assert isinstance(ctx.default_model, CharLM) and session.model is None
