@@ -29,6 +29,7 @@ import ctypes
 import gc
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -62,8 +63,8 @@ class Visitor:
 class Load:
     """The shared bookkeeping of one run: requests, latencies, queue positions, errors, samples."""
 
-    def __init__(self, running: dict, deadline: float):
-        self.running, self.deadline, self.lock = running, deadline, threading.Lock()  # running: session hash → run
+    def __init__(self, jobs, deadline: float):
+        self.jobs, self.deadline, self.lock = jobs, deadline, threading.Lock()  # the app's runs in progress (Jobs)
         self.served = 0
         self.errors: list[str] = []
         self.generate_latency: list[tuple[float, bool]] = []  # (seconds, a training was running)
@@ -90,7 +91,7 @@ class Load:
                 8, 16, "sequential", "adam", 1e-2, 1.0, seed, "best"]  # fmt: skip
         job = v.client.submit(*args, api_name="/train")
         ranks, sizes = [], []
-        while not job.done() and not (interrupt and v.client.session_hash in self.running):
+        while not job.done() and not (interrupt and self.training(v)):
             status = job.status()
             if status.code.name == "IN_QUEUE" and status.rank is not None:
                 ranks.append(status.rank)  # 0: next in line
@@ -116,7 +117,7 @@ class Load:
             job.cancel()  # POST /cancel: the server closes the generator at its next yield, as Stop does
         else:
             v.client.close()  # ends the heartbeat: the server sees the session close and runs demo.unload
-        while v.client.session_hash in self.running:
+        while self.training(v):
             self.left()
             time.sleep(0.02)
         v.interrupts.append({"kind": kind, "at": at, "freed_after": time.monotonic() - at})
@@ -127,7 +128,15 @@ class Load:
 
     def monitor(self, stop: threading.Event) -> None:
         while not stop.wait(0.1):
-            self.samples.append((time.monotonic(), time.process_time(), rss(), len(self.running)))
+            self.samples.append((time.monotonic(), time.process_time(), rss(), len(self.jobs)))
+
+    def training(self, v: Visitor) -> bool:
+        """Whether the app has a run in progress started by this visitor's client."""
+        return bool(self.jobs.on_page(v.client.session_hash))
+
+    @property
+    def running(self) -> bool:
+        return bool(self.jobs)
 
 
 def rss() -> int:
@@ -160,8 +169,8 @@ def visit(load: Load, v: Visitor, end: threading.Barrier, until: float, generati
                 if not (text.startswith("the ") and len(text) == 204):
                     v.problems.append(f"round {round_}: generated {text!r}")
             (summary, heatmap, *_), _ = load.request(v, "/trace", "the time traveller", 1, "forward", "h")
-            if units(heatmap) != v.hidden:
-                v.problems.append(f"round {round_}: traced {units(heatmap)} units, not {v.hidden}: {summary}")
+            if traced_units(heatmap) != v.hidden:
+                v.problems.append(f"round {round_}: traced {traced_units(heatmap)} units, not {v.hidden}: {summary}")
             (_, table, _notes, _gradients), _ = load.request(v, "/compare")
             runs = [row[0] for row in table["data"]]  # "3. GRU 1×16, fused": the run, its model, its engine
             if len(runs) < v.trainings or not all(r.split(", ")[0].endswith(v.arch) for r in runs):
@@ -192,10 +201,15 @@ def warm_up(load: Load, url: str, cells: list[str]) -> None:
     load.served = 0
 
 
-def units(heatmap: dict) -> int:
-    """The number of rows (units) of a gate heatmap as the client receives it."""
-    z = json.loads(heatmap["plot"])["data"][0]["z"]
-    return int(z["shape"].split(",")[0]) if isinstance(z, dict) else len(z)
+def traced_units(heatmap: dict) -> int:
+    """How many units the traced layer has, from a gate heatmap as the client receives it: its rows, or, where the
+    heatmap shows only the first 128 of more, the count its title gives ("… (first 128 of 200 units)")."""
+    figure = json.loads(heatmap["plot"])
+    z = figure["data"][0]["z"]
+    rows = int(z["shape"].split(",")[0]) if isinstance(z, dict) else len(z)
+    title = figure["layout"].get("title", {}).get("text", "")
+    cut = re.search(r"first (\d+) of (\d+) units", title)
+    return int(cut.group(2)) if cut and int(cut.group(1)) == rows else rows
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -241,7 +255,7 @@ def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_di
         v.arch = f"{names[v.cell]} 1×{v.hidden}"
 
     rss_cold = rss()
-    load = Load(ctx.running, deadline=time.monotonic() + grace)
+    load = Load(ctx.jobs, deadline=time.monotonic() + grace)
     stop_monitor = threading.Event()
     try:
         warm_up(load, url, sorted({v.cell for v in crowd}))
@@ -374,6 +388,131 @@ def report(r: dict) -> str:
     return "\n".join(lines)
 
 
+# -- the soak: a semester in minutes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Wave:
+    """What the server held once a wave of visitors had come, done everything and left, and their sessions expired."""
+
+    number: int
+    visitors: int
+    seconds: float  # the wave's own time, from the first arrival to the last session released
+    errors: list[str]
+    rss_mb: float
+    open_files: int  # this process's file descriptors
+    session_folders: int  # folders under the app's scratch folder (each session's files)
+    cache_files: int  # files in Gradio's cache (its copies of Downloads)
+    threads: int
+    sessions_left: int  # visitors' sessions Gradio still holds
+
+
+def soak(minutes: float, visitors: int = 8, data_dir: str | Path | None = None, session_minutes: float = 0.05,
+         heartbeat: float = 0.5, cache_seconds: int = 5, log=print) -> list[Wave]:  # fmt: skip
+    """Waves of ``visitors`` for ``minutes``: each visitor trains a tiny model, downloads it, traces, generates, reads
+    Compare and leaves; the next wave comes once the last one's sessions have expired. Sessions are kept
+    ``session_minutes`` after their tab closes (CHARLM_SESSION_MINUTES) and Gradio's copies of Downloads
+    ``cache_seconds``, so that a semester's turnover fits in minutes. One line per wave goes to ``log``."""
+    folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
+    settings = {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "CHARLM_DATA_DIR": str(folder),
+                "CHARLM_SESSION_MINUTES": str(session_minutes), "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat)}  # fmt: skip
+    os.environ.update(settings)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from gradio_client import Client
+
+    import app
+    from charlm.limits import Limits
+    from charlm.ui.common import AppContext
+
+    ctx = AppContext.create(app.CHECKPOINTS, Limits.from_env())
+    demo = app.build_demo(ctx, delete_cache=(max(1, cache_seconds // 2), cache_seconds))
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    url, waves, end = f"http://127.0.0.1:{port}/", [], time.monotonic() + 60 * minutes
+    cache = Path(demo.GRADIO_CACHE)
+
+    def sessions_left() -> int:  # Gradio's sessions, each with its visitor's Session and a copy of the page's config
+        return len(demo.state_holder.session_data)
+
+    def visit(k: int, wave: int, errors: list[str]) -> None:
+        cell, hidden = CELLS[k % 4], 16 + 8 * k
+        try:
+            client = Client(url, verbose=False, download_files=False)
+        except Exception as e:
+            errors.append(f"visitor {k}: could not connect: {e}")
+            return
+        try:
+            args = [None, "timemachine", "raw", 4000, None, "", cell, 1, hidden, False, 0.0, 0, "auto", 2, 8, 16,
+                    "sequential", "adam", 1e-2, 1.0, wave, "best"]  # fmt: skip
+            _plot, status, _sample, _line = client.predict(*args, api_name="/train")
+            if "Finished after 2 epochs" not in status:
+                errors.append(f"visitor {k}: the run ended {status!r}")
+            client.predict(api_name="/download")
+            _summary, heatmap, *_ = client.predict("the time traveller", 1, "forward", "h", api_name="/trace")
+            if traced_units(heatmap) != hidden:
+                errors.append(f"visitor {k}: traced {traced_units(heatmap)} units, not {hidden}")
+            text, _ = client.predict("the ", 100, 0.8, 0, 1.0, k, 1, api_name="/generate")
+            if len(text) != 104:
+                errors.append(f"visitor {k}: generated {text!r}")
+            _fig, table, *_ = client.predict(api_name="/compare")
+            if len(table["data"]) != 1:
+                errors.append(f"visitor {k}: Compare lists {table['data']}")
+        except Exception as e:
+            errors.append(f"visitor {k}: {type(e).__name__}: {e}")
+        finally:
+            client.close()
+
+    try:
+        warm_up(Load(ctx.jobs, deadline=time.monotonic() + 120), url, CELLS)
+        cached = lambda: sum(p.is_file() for p in cache.rglob("*"))  # noqa: E731
+        before = cached()  # what Gradio caches of the page itself, before any Download
+        for number in range(1, 10**6):
+            if time.monotonic() > end and waves:
+                break
+            begin, errors = time.monotonic(), []
+            crowd = [threading.Thread(target=visit, args=(k, number, errors), daemon=True) for k in range(visitors)]
+            for t in crowd:
+                t.start()
+            for t in crowd:
+                t.join(timeout=300)
+            # Every session released and Gradio's copies cleared: bounded by the settings above, plus slack
+            settled = time.monotonic() + 60 * session_minutes + cache_seconds + 30
+            while time.monotonic() < settled and (
+                sessions_left() or any(ctx.scratch.glob("session-*")) or cached() > before
+            ):
+                time.sleep(0.25)
+            gc.collect()
+            time.sleep(0.5)
+            waves.append(Wave(number, visitors, round(time.monotonic() - begin, 1), errors, round(rss() / 2**20),
+                              len(os.listdir("/proc/self/fd")), sum(1 for _ in ctx.scratch.glob("session-*")),
+                              cached(), threading.active_count(), sessions_left()))  # fmt: skip
+            log(soak_line(waves[-1]))
+    finally:
+        demo.close()
+    return waves
+
+
+def soak_line(w: Wave) -> str:
+    return (f"wave {w.number:>3}: {w.visitors} visitors in {w.seconds:5.1f} s, {len(w.errors)} errors; RSS {w.rss_mb:.0f} MB, "
+            f"{w.open_files} open files, {w.session_folders} session folders, {w.cache_files} files in Gradio's cache, "
+            f"{w.threads} threads, {w.sessions_left} sessions held")  # fmt: skip
+
+
+def soak_checks(waves: list[Wave]) -> dict[str, bool]:
+    """The soak's checks: memory and resources after the last wave back to what they were after the first."""
+    first, last = waves[0], waves[-1]
+    return {
+        "no errors": not any(w.errors for w in waves),
+        f"RSS after the last wave within {MEMORY_SLACK_MB} MB of after the first": last.rss_mb - first.rss_mb
+        <= MEMORY_SLACK_MB,
+        "open files back to the first wave's": last.open_files <= first.open_files,
+        "no session folders or sessions left": not (last.session_folders or last.sessions_left),
+        "files in Gradio's cache back to the first wave's": last.cache_files <= first.cache_files,
+        "threads back to the first wave's": last.threads <= first.threads,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--visitors", type=int, default=8, help="visitors at once, each its own client (default 8)")
@@ -386,7 +525,19 @@ def main() -> None:
     parser.add_argument("--heartbeat", type=float, default=1.0,
                         help="GRADIO_HEARTBEAT_INTERVAL: how soon a closed client is noticed, in seconds (1)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON instead")
+    parser.add_argument("--soak", type=float, metavar="MINUTES",
+                        help="instead: waves of --visitors arrive, train, download, trace, generate and leave for MINUTES, "
+                        "with RSS, open files, temporary folders and threads printed per wave")  # fmt: skip
     a = parser.parse_args()
+    if a.soak:
+        waves = soak(a.soak, a.visitors, a.data_dir, heartbeat=min(a.heartbeat, 0.5))
+        checks = soak_checks(waves)
+        for name, ok in checks.items():
+            print(f"check {'passed' if ok else 'FAILED'}: {name}")
+        for w in waves:
+            for e in w.errors:
+                print(f"  wave {w.number} error: {e}")
+        sys.exit(0 if all(checks.values()) else 1)
     r = run(a.visitors, a.seconds, a.port, a.data_dir, a.max_trainings, a.max_seconds, a.heartbeat)
     print(json.dumps(r, indent=2, ensure_ascii=False) if a.json else report(r))
     sys.exit(0 if all(r["checks"].values()) else 1)
