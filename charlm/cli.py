@@ -12,7 +12,7 @@ import math
 import shlex
 import sys
 import time
-from dataclasses import MISSING, asdict, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,7 @@ from .i18n import text as tr
 from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, state_path, trace
 from .layers import ENGINES, LAYERS
 from .memory import DEFAULT_MAX_DISTANCE, MAX_CHARS, PICTURE_CHARS, SPAN_MASS, check_distance, measure
-from .model import CELL_NAMES, CharLM, CharLMConfig
+from .model import CELL_NAMES, CharLM
 from .presets import PAIRS, PRESETS
 from .provenance import Provenance
 from .run import CUSTOM, FLAGS, MODEL_OPTIONS, NO_FLAG, RunSpec, build, resume_spec
@@ -55,16 +55,12 @@ def spec_defaults(spec: RunSpec) -> dict:
 
 def spec_from_args(args: argparse.Namespace) -> RunSpec:
     """The run the train subcommand's arguments describe."""
-    corpus, text_file = args.corpus, args.text_file
-    if corpus and text_file:  # one came from a resumed run's record, the other was given: the given one wins
-        given_file = text_file != args.recorded_text_file
-        corpus, text_file = (None, text_file) if given_file else (corpus, None)
     train = {name: getattr(args, dest(name)) for name in TRAIN_OPTIONS} | {"sample_prefix": args.prefix or ""}
     return RunSpec(
-        corpus=corpus or "timemachine",
+        corpus=args.corpus or "timemachine",
         recipe=args.preprocess or "raw",
         max_chars=args.max_chars or None,
-        text_file=text_file,
+        text_file=args.text_file,
         data_dir=args.data_dir,
         model={name: getattr(args, dest(name)) for name in MODEL_OPTIONS},
         train=TrainConfig(**train),
@@ -74,9 +70,17 @@ def spec_from_args(args: argparse.Namespace) -> RunSpec:
     )
 
 
-def _default(cls, name: str):
-    field = next(f for f in fields(cls) if f.name == name)
-    return field.default if field.default is not MISSING else field.default_factory()
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, as every other error (--help shows the usage)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+class _TrainHelp(argparse.Action):
+    """train's --help, its defaults those of the run the options before it describe (a preset's, a resumed run's)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        _train_parser(build_parser(_base(vars(namespace)))).print_help()
+        parser.exit()
 
 
 def _add_data_arguments(p: argparse.ArgumentParser, required: bool) -> None:
@@ -101,7 +105,7 @@ def _add_data_arguments(p: argparse.ArgumentParser, required: bool) -> None:
 def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
     """The parser; with ``base`` (a preset's spec, or a saved run's), the train subcommand's defaults are its
     options, so that only the options given explicitly change it."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m charlm",
         description="Train, evaluate and sample character-level recurrent language models.",
     )
@@ -113,7 +117,10 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
         description="Train a character-level language model. One line per epoch with train and validation "
         "perplexity; at the end a checkpoint folder that CharLM.from_pretrained loads, with its model card.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        add_help=False,
     )
+    t.add_argument("-h", "--help", action=_TrainHelp, nargs=0, default=argparse.SUPPRESS,
+                   help="show this help message and exit")  # fmt: skip
     r = t.add_argument_group("presets")
     r.add_argument(
         "--preset",
@@ -134,125 +141,61 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
     k.add_argument("--token-dir", metavar="DIR", help="where token files are kept (default: $CHARLM_TOKEN_DIR, else "
                    "tokens/ in the corpora's cache)")  # fmt: skip
     m = t.add_argument_group("model")
-    m.add_argument("--cell", choices=list(LAYERS), default=_default(CharLMConfig, "cell"), help="recurrent cell")
-    m.add_argument("--layers", type=int, default=_default(CharLMConfig, "num_layers"), help="stacked layers")
-    m.add_argument("--hidden", type=int, default=_default(CharLMConfig, "hidden_size"), help="hidden units per layer")
-    m.add_argument(
-        "--bidirectional",
-        action=argparse.BooleanOptionalAction,
-        default=_default(CharLMConfig, "bidirectional"),
-        help="also read right to left (cannot generate: it sees the future)",
-    )
-    m.add_argument(
-        "--dropout",
-        type=float,
-        default=_default(CharLMConfig, "dropout"),
-        help="dropout between layers and before the head",
-    )
-    m.add_argument(
-        "--weight-drop",
-        type=float,
-        default=_default(CharLMConfig, "weight_drop"),
-        help="DropConnect on the recurrent weights while training (Merity et al. 2017)",
-    )
-    m.add_argument(
-        "--embedding",
-        type=int,
-        default=_default(CharLMConfig, "embedding_dim"),
-        metavar="DIM",
-        help="learned embedding size; 0 for one-hot inputs as in the d2l book",
-    )
-    m.add_argument("--nonlinearity", choices=["tanh", "relu"], default="tanh", help="the vanilla RNN's activation")
+    m.add_argument("--cell", choices=list(LAYERS), help="recurrent cell")
+    m.add_argument("--layers", type=int, help="stacked layers")
+    m.add_argument("--hidden", type=int, help="hidden units per layer")
+    m.add_argument("--bidirectional", action=argparse.BooleanOptionalAction,
+                   help="also read right to left (cannot generate: it sees the future)")  # fmt: skip
+    m.add_argument("--dropout", type=float, help="dropout between layers and before the head")
+    m.add_argument("--weight-drop", type=float,
+                   help="DropConnect on the recurrent weights while training (Merity et al. 2017)")  # fmt: skip
+    m.add_argument("--embedding", type=int, metavar="DIM", help="learned embedding size; 0 for one-hot inputs as in "
+                   "the d2l book")  # fmt: skip
+    m.add_argument("--nonlinearity", choices=["tanh", "relu"], help="the vanilla RNN's activation")
 
     o = t.add_argument_group("training")
-    o.add_argument("--epochs", type=int, default=_default(TrainConfig, "epochs"), help="passes over the training split")
-    o.add_argument(
-        "--batch-size", type=int, default=_default(TrainConfig, "batch_size"), help="sequences per minibatch"
-    )
-    o.add_argument(
-        "--num-steps",
-        type=int,
-        default=_default(TrainConfig, "num_steps"),
-        help="characters per sequence (truncated backpropagation through time)",
-    )
-    o.add_argument(
-        "--sampling",
-        choices=SAMPLING,
-        default=_default(TrainConfig, "sampling"),
-        help="random: shuffled sequences, state reset; sequential: state carried across batches",
-    )
-    o.add_argument("--optimizer", choices=OPTIMIZERS, default=_default(TrainConfig, "optimizer"), help="optimizer")
-    o.add_argument("--lr", type=float, default=_default(TrainConfig, "lr"), help="learning rate")
-    o.add_argument(
-        "--lr-decay",
-        type=float,
-        default=_default(TrainConfig, "lr_decay"),
-        help="multiply the learning rate by this after every epoch past --lr-decay-after (char-rnn: 0.97)",
-    )
-    o.add_argument(
-        "--lr-decay-after",
-        type=int,
-        default=_default(TrainConfig, "lr_decay_after"),
-        metavar="EPOCH",
-        help="the last epoch at the full learning rate (char-rnn: 10)",
-    )
-    o.add_argument(
-        "--clip", type=float, default=_default(TrainConfig, "clip"), help="clip the gradient norm to this; 0 = off"
-    )
-    o.add_argument("--weight-decay", type=float, default=_default(TrainConfig, "weight_decay"), help="weight decay")
-    o.add_argument(
-        "--valid-fraction",
-        type=float,
-        default=_default(TrainConfig, "valid_fraction"),
-        help="the last part of the text held out for validation",
-    )
-    o.add_argument(
-        "--valid-chars",
-        type=int,
-        default=_default(TrainConfig, "valid_chars"),
-        metavar="N",
-        help="validate each epoch on the validation split's first N characters only (a large corpus's); 0: all",
-    )
-    o.add_argument("--seed", type=int, default=_default(TrainConfig, "seed"), help="random seed")
+    o.add_argument("--epochs", type=int, help="passes over the training split")
+    o.add_argument("--batch-size", type=int, help="sequences per minibatch")
+    o.add_argument("--num-steps", type=int, help="characters per sequence (truncated backpropagation through time)")
+    o.add_argument("--sampling", choices=SAMPLING,
+                   help="random: shuffled sequences, state reset; sequential: state carried across batches")  # fmt: skip
+    o.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer")
+    o.add_argument("--lr", type=float, help="learning rate")
+    o.add_argument("--lr-decay", type=float, help="multiply the learning rate by this after every epoch past "
+                   "--lr-decay-after (char-rnn: 0.97)")  # fmt: skip
+    o.add_argument("--lr-decay-after", type=int, metavar="EPOCH", help="the last epoch at the full learning rate "
+                   "(char-rnn: 10)")  # fmt: skip
+    o.add_argument("--clip", type=float, help="clip the gradient norm to this; 0 = off")
+    o.add_argument("--weight-decay", type=float, help="weight decay")
+    o.add_argument("--valid-fraction", type=float, help="the last part of the text held out for validation")
+    o.add_argument("--valid-chars", type=int, metavar="N", help="validate each epoch on the validation split's first "
+                   "N characters only (a large corpus's); 0: all")  # fmt: skip
+    o.add_argument("--seed", type=int, help="random seed")
     o.add_argument(
         "--engine",
         choices=ENGINES,
-        default=_default(TrainConfig, "engine"),
         help="scratch: charlm's cells; fused: torch's kernels; auto: fused where it exists; naive: charlm's cells "
         "written the slow way, one matrix product per gate and input per step (the d2l book's scratch code)",
     )
-    o.add_argument("--device", default=_default(TrainConfig, "device"), help="auto, cpu, cuda, cuda:N or mps")
+    o.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     o.add_argument(
         "--precision",
         choices=PRECISIONS,
-        default=_default(TrainConfig, "precision"),
         help="bfloat16: mixed-precision training steps (2-3x faster on CPUs with AMX and on GPUs); weights, "
         "validation and samples stay float32. auto: bfloat16 where the hardware is fast at it",
     )
-    o.add_argument(
-        "--compile",
-        action=argparse.BooleanOptionalAction,
-        default=_default(TrainConfig, "compile"),
-        help="torch.compile the training step (CUDA graphs on a GPU); compiling takes 20-60 s first",
-    )
-    o.add_argument("--max-seconds", type=float, default=0.0, help="stop after this many seconds; 0 = no limit")
+    o.add_argument("--compile", action=argparse.BooleanOptionalAction, help="torch.compile the training step (CUDA "
+                   "graphs on a GPU); compiling takes 20-60 s first")  # fmt: skip
+    o.add_argument("--max-seconds", type=float, help="stop after this many seconds; 0 = no limit")
     o.add_argument(
         "--keep",
         choices=KEEP,
-        default=_default(TrainConfig, "keep"),
         help="the weights a run ends with: the best validation epoch's, or the last epoch's (the d2l book's figures "
         "are its final model's training perplexity)",
     )
-    o.add_argument(
-        "--sample-every",
-        type=int,
-        default=_default(TrainConfig, "sample_every"),
-        help="epochs between samples; 0 = none",
-    )
-    o.add_argument("--prefix", help="where samples start (default: the corpus's usual prefix)")
-    o.add_argument(
-        "--sample-length", type=int, default=_default(TrainConfig, "sample_length"), help="characters per sample"
-    )
+    o.add_argument("--sample-every", type=int, help="epochs between samples; 0 = none")
+    o.add_argument("--prefix", help="where samples start; empty: where the corpus's samples usually start")
+    o.add_argument("--sample-length", type=int, help="characters per sample")
 
     s = t.add_argument_group("checkpoints")
     s.add_argument("--out", metavar="DIR", help="where to save the model (default: runs/CORPUS-CELL)")
@@ -263,8 +206,7 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
         default="float32",
         help="float16 halves the checkpoint's size; it loads back as float32",
     )
-    if base is not None:
-        t.set_defaults(**spec_defaults(base))
+    t.set_defaults(**spec_defaults(base or RunSpec()))
 
     g = sub.add_parser(
         "generate",
@@ -308,10 +250,13 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
                    help="checkpoint folders or Hugging Face Hub ids: several are measured on the same text")  # fmt: skip
     text = m.add_mutually_exclusive_group()
     text.add_argument("--text", help="the text to measure on")
-    text.add_argument("--text-file", metavar="PATH", help=f"a UTF-8 file with the text (at most {MAX_CHARS:,} characters)")
-    m.add_argument("--max-distance", type=int, default=DEFAULT_MAX_DISTANCE, metavar="K", help="the profile's longest distance")
+    text.add_argument("--text-file", metavar="PATH",
+                      help=f"a UTF-8 file with the text (at most {MAX_CHARS:,} characters)")  # fmt: skip
+    m.add_argument("--max-distance", type=int, default=DEFAULT_MAX_DISTANCE, metavar="K",
+                   help="the profile's longest distance")  # fmt: skip
     m.add_argument("--json", action="store_true", help="print JSON, a line per checkpoint: span, profile, and more")
-    m.add_argument("--html", metavar="FILE.html", help="also write the pictures, the checkpoints side by side (offline)")
+    m.add_argument("--html", metavar="FILE.html",
+                   help="also write the pictures, the checkpoints side by side (offline)")  # fmt: skip
     m.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
 
     b = sub.add_parser(
@@ -356,6 +301,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         for pair in PAIRS.values():
             print(tr("cli.pair_line", name=pair.name, title=pair.msg("title"), ratio=pair.msg("published_ratio")))
         return 0
+    if args.preset in PAIRS:
+        return train_pair(args)
     group = distributed.join(args.device)  # torchrun's processes train together; one started alone: a group of one
     try:
         return _train(args, group)
@@ -372,7 +319,7 @@ def _train(args: argparse.Namespace, group: distributed.Group) -> int:
         if done == total:
             progress.clear()
 
-    run = build(spec_from_args(args), command="python -m charlm " + shlex.join(args.argv), group=group, progress=making)
+    run = build(spec_from_args(args), command=_command(args.given), group=group, progress=making)
     corpus, data, model = run.corpus, run.data, run.model
     out = Path(args.out or args.resume or f"runs/{corpus.name}-{model.config.cell}")
     if group.active:
@@ -515,7 +462,8 @@ def cmd_span(args: argparse.Namespace) -> int:
         shares = np.cumsum(profile) / max(profile.sum(), 1e-300)
         print(tr("cli.span_columns"))
         marker = tr("cli.span_marker")
-        for k in sorted({*range(1, min(10, len(profile)) + 1), *range(10, len(profile) + 1, 10), memory.span, len(profile)}):
+        shown = {*range(1, min(10, len(profile)) + 1), *range(10, len(profile) + 1, 10), memory.span, len(profile)}
+        for k in sorted(shown):
             print(f"{k:>5}  {profile[k - 1]:>12.4g}  {shares[k - 1]:>14.1%}{marker if k == memory.span else ''}")
         print(tr("cli.span", span=memory.span, mass=SPAN_MASS, k=len(profile)))
         if model.config.bidirectional:
@@ -603,38 +551,67 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
+def _train_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    return parser._subparsers._group_actions[0].choices["train"]
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Find ``train --preset`` and ``train --resume`` first, then parse with that preset's or that saved run's
-    options as the train subcommand's defaults, so that the options given explicitly win (and
-    ``--preset NAME --help`` shows the preset's values)."""
-    finder = argparse.ArgumentParser(add_help=False)
-    finder.add_argument("--preset")
-    finder.add_argument("--resume")
-    found = finder.parse_known_args(argv)[0] if argv[:1] == ["train"] else argparse.Namespace(preset=None, resume=None)
-    base = PRESETS[found.preset].spec if found.preset in PRESETS else None  # an unknown name: argparse refuses it
-    if found.resume:
-        base = resume_spec(found.resume, **({"preset": found.preset} if found.preset else {}))
-    args = build_parser(base).parse_args(argv)
-    args.recorded_text_file = base.text_file if base is not None else None
-    return args
+    """The command line, parsed once. For ``train``, the options given explicitly (argparse's train subcommand without
+    defaults holds only those) go on top of the run they change: see ``train_args``."""
+    parser = build_parser()
+    train = _train_parser(parser)
+    train._defaults.clear()  # without defaults, the namespace holds only the options given, in their order
+    for action in train._actions:
+        action.default = argparse.SUPPRESS
+    args = parser.parse_args(argv)
+    return train_args({k: v for k, v in vars(args).items() if k != "command"}) if args.command == "train" else args
 
 
-def train_pair(argv: list[str], name: str) -> int:
-    """``train --preset PAIR``: its two presets one after the other, with the other options given, each saved under
-    --out (default runs/PAIR); then how their speeds compare, here and in the source."""
-    pair, rest = PAIRS[name], list(argv)
-    i = rest.index("--preset")
-    del rest[i : i + 2]
-    out = Path(rest.pop(rest.index("--out") + 1) if "--out" in rest else f"runs/{name}")
-    if "--out" in rest:
-        rest.remove("--out")
+def _base(given: dict) -> RunSpec | None:
+    """The run that the train options ``given`` change: a saved run's (--resume), else a preset's (--preset); None for
+    the CLI's defaults, and where there is no run of its own (a list, or a pair: each member has its preset's)."""
+    if given.get("list_presets") or given.get("preset") in PAIRS:
+        return None
+    if given.get("resume"):
+        return resume_spec(given["resume"], **({"text_file": given["text_file"]} if given.get("text_file") else {}))
+    return PRESETS[given["preset"]].spec if given.get("preset") else None
+
+
+def train_args(given: dict) -> argparse.Namespace:
+    """The train subcommand's arguments: the CLI's defaults ← the preset's ← the resumed run's ← ``given``, the
+    options given explicitly, by dest (kept as ``given``: a pair's members, and the model card's command, use them)."""
+    values = {a.dest: a.default for a in _train_parser(build_parser(_base(given)))._actions if a.dest != "help"}
+    if {"corpus", "text_file"} & set(given):  # the text given replaces the base's, whichever kind it was
+        values |= {"corpus": None, "text_file": None}
+    return argparse.Namespace(**(values | given), command="train", given=given)
+
+
+def _command(given: dict) -> str:
+    """What reproduces a run: ``python -m charlm train`` with the options given, by their full names."""
+    flags = {a.dest: a.option_strings for a in _train_parser(build_parser())._actions}
+    words = ["train"]
+    for name, value in given.items():
+        words += [flags[name][0 if value else -1]] if isinstance(value, bool) else [flags[name][0], str(value)]
+    return "python -m charlm " + shlex.join(words)
+
+
+def train_pair(args: argparse.Namespace) -> int:
+    """``train --preset PAIR``: its two presets one after the other, each with the options given on top and saved
+    under --out (default runs/PAIR); then how their speeds compare, here and in the source."""
+    pair = PAIRS[args.preset]
+    out = Path(args.out or f"runs/{pair.name}")
+    if args.resume:
+        raise CharLMError("cli.pair_resume", pair=pair.name, folder=str(out / pair.presets[0]))
+    members = [train_args(args.given | {"preset": name, "out": str(out / name)}) for name in pair.presets]
+    for member in members:
+        spec_from_args(member)  # a bad option is refused before either trains
     speeds = []
-    for member in pair.presets:
-        print(f"== {member}: {PRESETS[member].msg('title')}")
-        code = main([*rest, "--preset", member, "--out", str(out / member)])
+    for member in members:
+        print(f"== {member.preset}: {PRESETS[member.preset].msg('title')}")
+        code = cmd_train(member)
         if code != 0:
             return code
-        speeds.append(Provenance.of(CharLM.from_pretrained(out / member)).training.history[-1]["tokens_per_second"])
+        speeds.append(Provenance.of(CharLM.from_pretrained(member.out)).training.history[-1]["tokens_per_second"])
     print(tr("cli.pair_ratio", first=pair.presets[0], second=pair.presets[1], ratio=speeds[0] / speeds[1],
              published=pair.msg("published_ratio")))  # fmt: skip
     return 0
@@ -653,11 +630,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    if argv[:1] == ["train"] and "--preset" in argv[:-1] and argv[argv.index("--preset") + 1] in PAIRS:
-        return train_pair(argv, argv[argv.index("--preset") + 1])
     try:
         args = parse_args(argv)
-        args.argv = argv  # for the model card's "reproduce" line
         commands = {
             "train": cmd_train,
             "evaluate": cmd_evaluate,

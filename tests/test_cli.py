@@ -3,6 +3,7 @@
 import json
 import math
 import re
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,8 @@ from charlm import CharLM
 from charlm.cli import build_parser, main
 from charlm.corpora import load_corpus
 from charlm.data import Dataset
+from charlm.presets import PAIRS, PRESETS
+from charlm.provenance import Provenance
 
 FAST = ["--hidden", "48", "--batch-size", "16", "--num-steps", "32", "--sample-length", "30"]
 LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -25,10 +28,10 @@ def _terminal(monkeypatch, **variables):
         monkeypatch.setenv(name, value)
 
 
-
 def test_train_then_evaluate_beats_the_unigram_baseline(tmp_path, shared, capsys):
     out = tmp_path / "tm"
-    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--preprocess", "d2l", "--max-chars", "30000"]
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--preprocess", "d2l",
+            "--max-chars", "30000"]  # fmt: skip
     assert main([*argv, "--cell", "gru", "--epochs", "3", *FAST, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     untrained = float(re.search(r"epoch +0 .* valid ppl +([\d.]+)  \(untrained\)", printed).group(1))
@@ -55,7 +58,8 @@ def test_train_then_evaluate_beats_the_unigram_baseline(tmp_path, shared, capsys
 
 def test_resume_continues_from_the_next_epoch(tmp_path, shared, capsys):
     out = tmp_path / "run"
-    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "8000", *FAST, "--out", str(out)]
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "8000", *FAST,
+            "--out", str(out)]  # fmt: skip
     assert main([*argv, "--epochs", "1", "--cell", "rnn"]) == 0
     capsys.readouterr()
     assert main(["train", "--resume", str(out), "--data-dir", str(shared), "--epochs", "2", *FAST]) == 0
@@ -114,12 +118,14 @@ def test_generate_and_inspect_commands(tmp_path, shared, capsys):
     assert "temperature must be between 0" in capsys.readouterr().err
 
     page = tmp_path / "inspect.html"
-    assert main(["inspect", "--checkpoint", str(out), "--text", "The Time Traveller (for so it will be", "--out", str(page)]) == 0
+    text = "The Time Traveller (for so it will be"
+    assert main(["inspect", "--checkpoint", str(out), "--text", text, "--out", str(page)]) == 0
     printed = capsys.readouterr().out
     assert "traced 37 characters" in printed and page.stat().st_size > 100_000
     assert re.search(r"memory span \d+ characters \(connectivity over all 37 characters\)", printed)
     html = page.read_text()
-    assert html.startswith("<!doctype html>") and "How far back it looks" in html and "The path of the hidden state" in html
+    assert html.startswith("<!doctype html>") and "How far back it looks" in html
+    assert "The path of the hidden state" in html
     assert "Gradients through time" in html and "untrained (same architecture)" in html
 
 
@@ -156,7 +162,8 @@ def test_span_refuses_bad_inputs_in_one_line(capsys, args, message):
 
 
 def test_the_same_command_gives_the_same_numbers(tmp_path, shared, capsys):
-    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "5000", "--epochs", "1", *FAST]
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "5000", "--epochs", "1",
+            *FAST]  # fmt: skip
     outputs = []
     for k in range(2):
         assert main([*argv, "--out", str(tmp_path / str(k))]) == 0
@@ -166,7 +173,8 @@ def test_the_same_command_gives_the_same_numbers(tmp_path, shared, capsys):
 
 def test_resume_keeps_the_data_settings_it_was_trained_with(tmp_path, shared, capsys):
     out = tmp_path / "run"
-    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "7000", *FAST, "--out", str(out)]
+    argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--max-chars", "7000", *FAST,
+            "--out", str(out)]  # fmt: skip
     assert main([*argv, "--epochs", "1"]) == 0
     assert main(["train", "--resume", str(out), "--data-dir", str(shared), "--epochs", "2", *FAST]) == 0
     assert CharLM.from_pretrained(out).config.metadata["max_chars"] == 7000
@@ -243,3 +251,106 @@ def test_training_speaks_chinese_on_a_chinese_terminal_and_saves_an_english_mode
     assert "训练完成，共 1 个迭代周期；最佳验证困惑度" in printed and f"已保存到 {out}" in printed
     card = (out / "README.md").read_text(encoding="utf-8")  # a file others read: in English
     assert "Finished after 1 epoch; best validation perplexity" in card and "迭代周期" not in card
+
+
+# -- the command line parses once: --opt=value and --opt value alike, a pair's presets with the options given --------
+
+TINY = ["--epochs", "1", "--max-chars", "3000", "--hidden", "16"]
+
+
+def _code(argv: list[str]) -> int:
+    """main's exit status, whether it returns it or argparse exits with it."""
+    try:
+        return main(argv)
+    except SystemExit as exit_:
+        return exit_.code
+
+
+def _saved(folder: Path) -> tuple[Provenance, CharLM]:
+    model = CharLM.from_pretrained(folder)
+    return Provenance.of(model), model
+
+
+@pytest.mark.parametrize("preset", [["--preset=pair-d2l-rnn"], ["--preset", "pair-d2l-rnn"]], ids=["=", "space"])
+def test_a_pair_trains_its_two_presets_with_the_options_given(tmp_path, shared, capsys, preset):
+    given = [*TINY, "--data-dir", str(shared)]
+    assert main(["train", *preset, *given, "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "with the scratch engine" in printed and "with the fused engine" in printed
+    assert "d2l-rnn / d2l-rnn-concise:" in printed  # the speed ratio, at the end
+    for member, engine in zip(PAIRS["pair-d2l-rnn"].presets, ("scratch", "fused"), strict=True):
+        saved, model = _saved(tmp_path / member)
+        assert saved.preset == member and model.config.cell == "rnn" and saved.training.config["engine"] == engine
+        assert model.config.hidden_size == 16 and len(saved.training.history) == 1  # given: both members take them
+        assert model.config.embedding_dim == 0 and saved.training.config["optimizer"] == "sgd"  # the member preset's
+        reproduce = shlex.join(["train", "--preset", member, *given, "--out", str(tmp_path / member)])
+        assert saved.command == f"python -m charlm {reproduce}"
+
+
+def test_an_option_given_explicitly_overrides_both_members_presets(tmp_path, shared, capsys):
+    argv = ["train", "--preset=pair-peephole", "--cell=gru", "--engine", "fused", "--epochs=1", "--max-chars=3000"]
+    assert main([*argv, "--hid=16", "--data-dir", str(shared), "--out", str(tmp_path)]) == 0
+    assert "d2l-peephole / d2l-lstm:" in capsys.readouterr().out
+    for member in PAIRS["pair-peephole"].presets:  # a peephole LSTM, an LSTM: both GRUs now, on the fused engine
+        saved, model = _saved(tmp_path / member)
+        assert saved.preset == member and model.config.cell == "gru" and model.config.hidden_size == 16
+        assert saved.training.config["engine"] == "fused" and saved.training.config["epochs"] == 1
+
+
+def test_an_option_with_an_equals_sign_is_the_same_option(tmp_path, shared, capsys):
+    spaced = ["train", "--preset", "d2l-lstm", "--epochs", "1", "--max-chars", "3000", "--hidden", "16"]
+    joined = ["train", "--preset=d2l-lstm", "--epochs=1", "--max-chars=3000", "--hid=16"]
+    for k, argv in enumerate((spaced, joined)):
+        assert main([*argv, "--data-dir", str(shared), "--out", str(tmp_path / str(k))]) == 0
+    (a, model_a), (b, model_b) = _saved(tmp_path / "0"), _saved(tmp_path / "1")
+    assert (a.preset, a.max_chars, a.training.config) == (b.preset, b.max_chars, b.training.config)
+    assert model_a.config.hidden_size == model_b.config.hidden_size == 16 and model_b.config.embedding_dim == 0
+    assert b.training.config["epochs"] == 1 and b.training.config["optimizer"] == "sgd"  # given; the preset's
+    assert b.command.startswith("python -m charlm train --preset d2l-lstm --epochs 1 --max-chars 3000 --hidden 16 ")
+    assert a.command.replace(str(tmp_path / "0"), str(tmp_path / "1")) == b.command  # the same reproduce command
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--preset", "pair-d2l-rnn", "--list-presets"], ["--preset=pair-d2l-lstm", "--list-presets"],
+     ["--list-presets", "--preset", "pair-peephole"], ["--preset", "d2l-lstm", "--list-presets"]],
+)  # fmt: skip
+def test_list_presets_with_any_preset_only_lists(capsys, argv):
+    assert main(["train", *argv]) == 0
+    printed = capsys.readouterr()
+    assert len(printed.out.splitlines()) == len(PRESETS) + len(PAIRS) and not printed.err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [(["--epochs", "x"], "argument --epochs: invalid int value: 'x'"),
+     (["--lr", "-1"], "error: lr must be positive"),
+     (["--cell", "transformer"], "invalid choice: 'transformer'"),
+     (["--resume", "runs/somewhere"], "pair-d2l-rnn is a pair of presets: it trains two models from the start")],
+    ids=["argparse", "value", "choice", "resume"],
+)  # fmt: skip
+def test_a_bad_option_with_a_pair_is_refused_in_one_line_before_either_trains(tmp_path, capsys, argv, message):
+    assert _code(["train", "--preset", "pair-d2l-rnn", *argv, "--out", str(tmp_path)]) == 2
+    printed = capsys.readouterr()
+    assert printed.out == "" and message in printed.err and len(printed.err.splitlines()) == 1
+    assert not any(tmp_path.iterdir())
+
+
+def test_help_after_a_preset_shows_its_values_as_the_defaults(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--preset=d2l-lstm", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert exit_.value.code == 0 and "hidden units per layer (default: 256)" in text
+    assert "passes over the training split (default: 500)" in text and "learning rate (default: 1.0)" in text
+
+
+def test_a_resumed_run_takes_the_text_file_given_where_its_own_moved(tmp_path, shared, capsys):
+    text, moved, out = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "run"
+    text.write_text((shared / "timemachine.txt").read_text(encoding="utf-8")[:6000], encoding="utf-8")
+    assert main(["train", "--text-file", str(text), *TINY[:2], "--hidden", "16", "--out", str(out)]) == 0
+    text.rename(moved)
+    assert main(["train", "--resume", str(out), "--epochs=2"]) == 2
+    assert "give the file's new place with --text-file" in capsys.readouterr().err
+    assert main(["train", "--resume", str(out), f"--text-file={moved}", "--epochs=2"]) == 0
+    saved, _ = _saved(out)
+    assert saved.text_file == str(moved) and len(saved.training.history) == 2

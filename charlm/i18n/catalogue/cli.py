@@ -11,6 +11,11 @@ TEXTS = {
         "{first} / {second}: {ratio:.2f}× the tokens/s here; the source: {published}",
         "{first} / {second}：在本机上每秒词元数是后者的 {ratio:.2f} 倍；来源：{published}",
     ),
+    "cli.pair_resume": (
+        "{pair} is a pair of presets: it trains two models from the start, and --resume goes on from one checkpoint; "
+        "resume each of them on its own, e.g. --resume {folder}",
+        "{pair} 是一对预设：它从头训练两个模型，而 --resume 只能从一个检查点继续；请分别继续其中每一个，例如 --resume {folder}",
+    ),
     "cli.processes": (
         "{world} processes train together (torchrun): each takes about {rows} of a batch's {batch_size} rows; rank 0 "
         "prints and saves",
