@@ -25,6 +25,7 @@ Every wait is bounded by a hard deadline (``seconds`` + ``grace``), and each vis
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import gc
 import json
@@ -42,6 +43,7 @@ DEFAULT_DATA_DIR = REPO.parent / "shared" / "corpora"
 CELLS = ["gru", "lstm", "rnn", "peephole"]
 ROLES = ["plain", "stop", "disconnect"]  # visitor k's role is ROLES[k % 3]
 CPU_QUIET = 0.25  # cores: below this, the process is idle (the server's own chatter is ~0.02)
+DRAIN = 60  # seconds past the hard deadline for the queue's last runs to end (each is capped at max_seconds)
 MEMORY_SLACK_MB = 150  # what "close to the starting level" allows: torch and glibc keep some of what they took
 
 
@@ -60,6 +62,10 @@ class Visitor:
     problems: list[str] = field(default_factory=list)  # cross-talk or broken results
 
 
+class StillQueued(TimeoutError):
+    """The hard deadline came while a visitor's training still waited in the queue: the queue's wait, not an error."""
+
+
 class Load:
     """The shared bookkeeping of one run: requests, latencies, queue positions, errors, samples."""
 
@@ -69,6 +75,8 @@ class Load:
         self.errors: list[str] = []
         self.generate_latency: list[tuple[float, bool]] = []  # (seconds, a training was running)
         self.queue_jobs: list[dict] = []  # one per training that waited: largest rank, queue size, finished
+        self.still_queued: list[int] = []  # the queue positions of trainings still waiting at the hard deadline
+        self.barrier_broken = False  # some visitors had not finished their rounds by the deadline
         self.samples: list[tuple[float, float, int, int]] = []  # (time, CPU seconds, RSS bytes, len(RUNNING))
 
     def left(self) -> float:
@@ -90,12 +98,18 @@ class Load:
         args = [None, "timemachine", "raw", 4000, None, "", v.cell, 1, v.hidden, False, 0.0, 0, "auto", epochs,
                 8, 16, "sequential", "adam", 1e-2, 1.0, seed, "best"]  # fmt: skip
         job = v.client.submit(*args, api_name="/train")
-        ranks, sizes = [], []
+        ranks, sizes, queued = [], [], True
         while not job.done() and not (interrupt and self.training(v)):
             status = job.status()
+            queued = status.code.name in ("IN_QUEUE", "JOINING_QUEUE", "STARTING")
             if status.code.name == "IN_QUEUE" and status.rank is not None:
                 ranks.append(status.rank)  # 0: next in line
                 sizes.append(status.queue_size or 0)
+            if time.monotonic() >= self.deadline and queued and not self.training(v):
+                job.cancel()  # it leaves the queue
+                with self.lock:
+                    self.still_queued.append((ranks[-1] + 1) if ranks else 0)
+                raise StillQueued(f"still waiting in the queue at position {ranks[-1] + 1 if ranks else '?'}")
             self.left()
             time.sleep(0.05)
         if interrupt:
@@ -177,12 +191,18 @@ def visit(load: Load, v: Visitor, end: threading.Barrier, until: float, generati
                 v.problems.append(f"round {round_}: the Compare tab lists {runs}")
             if v.role == "stop":
                 load.train(v, epochs=400, seed=round_, interrupt="stop")
+    except StillQueued:
+        pass  # counted as the queue's wait
     except Exception as e:
         load.error(v, e)
     try:  # everyone waits here, so the last stops and disconnects happen on an otherwise quiet server
         end.wait(timeout=max(load.deadline - time.monotonic(), 0.1))
         if v.role != "plain":
             load.train(v, epochs=400, seed=0, interrupt=v.role)
+    except StillQueued:
+        pass
+    except threading.BrokenBarrierError:  # someone was still busy (or queued) at the deadline: no last interrupt
+        load.barrier_broken = True
     except Exception as e:
         load.error(v, e)
 
@@ -233,9 +253,28 @@ def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_di
         # The server writes to each session's heartbeat stream this often (15 s by default). A closed browser tab
         # drops its connection at once; a closed gradio_client only notices at the next heartbeat line.
         "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat),
+        "CHARLM_SESSION_MINUTES": "0.05",  # a visitor who left is released 3 s later, so the end's memory is theirs gone
     }
+    with environment(settings):
+        return _run(visitors, seconds, port, generations, max_rounds, grace)
+
+
+@contextlib.contextmanager
+def environment(settings: dict[str, str]):
+    """These environment variables set for a while, then as they were."""
     saved = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _run(visitors: int, seconds: float, port: int | None, generations: int, max_rounds: int, grace: float) -> dict:
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     from gradio_client import Client
@@ -273,16 +312,22 @@ def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_di
         ]
         for t in threads:
             t.start()
-        for t in threads:
-            t.join(timeout=max(load.deadline - time.monotonic(), 0))
+        for t in threads:  # a visitor still queued at the deadline leaves the queue within a poll
+            t.join(timeout=max(load.deadline - time.monotonic(), 0) + 10)
         if any(t.is_alive() for t in threads):
             load.errors.append("some visitors were still busy at the hard deadline")
         # Wait (bounded) for an idle server: nothing training and the CPU quiet for a second.
-        while time.monotonic() < load.deadline and not quiet(load.samples, since=time.monotonic() - 1.2):
+        while time.monotonic() < load.deadline + DRAIN and not (
+            not load.jobs and quiet(load.samples, since=time.monotonic() - 1.2)
+        ):
             time.sleep(0.2)
         for v in crowd:
             if v.client is not None:
                 v.client.close()
+        # Everyone has left: their sessions are released (CHARLM_SESSION_MINUTES above), then the memory is read.
+        settled = time.monotonic() + 30
+        while demo.state_holder.session_data and time.monotonic() < settled:
+            time.sleep(0.2)
         gc.collect()
         time.sleep(0.5)
         rss_end = rss()
@@ -290,14 +335,11 @@ def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_di
     finally:
         stop_monitor.set()
         demo.close()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
     interrupts = [i for v in crowd for i in v.interrupts]
     last = max((i["at"] for i in interrupts), default=None)
+    drained = after(load.samples, last, lambda s: s[3] == 0)  # the queue's last run ended (at once, on a quiet server)
+    drained_at = None if drained is None else last + drained
     during = [s for s, training in load.generate_latency if training]
     mb = 1 / 2**20
     result = {
@@ -321,8 +363,11 @@ def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_di
         "abandoned_freed_max_s": round(
             max((i["freed_after"] for i in interrupts if i["kind"] == "disconnect"), default=0), 2
         ),
-        "running_empty_after_last_s": after(load.samples, last, lambda s: s[3] == 0),
-        "cpu_quiet_after_last_s": after(load.samples, last, lambda s: s[3] == 0 and quiet(load.samples, s[0])),
+        "running_empty_after_last_s": drained,
+        "cpu_quiet_after_drained_s": after(load.samples, drained_at, lambda s: s[3] == 0 and quiet(load.samples, s[0])),
+        "still_queued_at_deadline": len(load.still_queued),
+        "still_queued_positions": sorted(load.still_queued),
+        "last_interrupts_skipped": load.barrier_broken,
         "rss_cold_mb": round(rss_cold * mb),
         "rss_start_mb": round(rss_start * mb),
         "rss_peak_mb": round(max((s[2] for s in load.samples), default=rss_start) * mb),
@@ -330,14 +375,14 @@ def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_di
         "rss_end_trimmed_mb": round(rss_trimmed * mb) if rss_trimmed else None,
     }
     result["checks"] = {
-        "no errors": not load.errors,
+        "no errors (the queue's own wait aside)": not load.errors,
         "no cross-talk": not result["cross_talk"] and all(v.trainings for v in crowd),
         "trainings queued, then finished": result["queued_finished"] > 0 and not result["queued_unfinished"],
         "memory back near the start": result["rss_end_mb"] - result["rss_start_mb"] <= MEMORY_SLACK_MB,
         "stopped and abandoned runs free the CPU": bool(interrupts)
         and max(i["freed_after"] for i in interrupts) <= 5
-        and result["cpu_quiet_after_last_s"] is not None
-        and result["cpu_quiet_after_last_s"] <= 5,
+        and result["cpu_quiet_after_drained_s"] is not None
+        and result["cpu_quiet_after_drained_s"] <= 5,
     }
     return result
 
@@ -381,8 +426,16 @@ def report(r: dict) -> str:
         f"{r['rss_start_mb']} MB, peak {r['rss_peak_mb']} MB, end {r['rss_end_mb']} MB "
         f"({r['rss_end_trimmed_mb']} MB once glibc returns its free pages)",
         f"{r['interrupts']} stops and disconnects: a stopped run left RUNNING within {r['stopped_freed_max_s']} s, "
-        f"an abandoned one within {r['abandoned_freed_max_s']} s; after the last, RUNNING was empty in "
-        f"{r['running_empty_after_last_s']} s and the CPU quiet in {r['cpu_quiet_after_last_s']} s",
+        f"an abandoned one within {r['abandoned_freed_max_s']} s; after the last, no run was in progress after "
+        f"{r['running_empty_after_last_s']} s (the queue drained) and the CPU was quiet {r['cpu_quiet_after_drained_s']} s "
+        "later",
+        f"the queue's wait: {r['still_queued_at_deadline']} trainings were still waiting at the hard deadline "
+        f"(positions {r['still_queued_positions']}) and left the queue"
+        + (
+            "; some visitors' last stop or disconnect was skipped, the queue still busy"
+            if r["last_interrupts_skipped"]
+            else ""
+        ),
         *(f"check {'passed' if ok else 'FAILED'}: {name}" for name, ok in r["checks"].items()),
     ]
     return "\n".join(lines)
@@ -416,7 +469,11 @@ def soak(minutes: float, visitors: int = 8, data_dir: str | Path | None = None, 
     folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
     settings = {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "CHARLM_DATA_DIR": str(folder),
                 "CHARLM_SESSION_MINUTES": str(session_minutes), "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat)}  # fmt: skip
-    os.environ.update(settings)
+    with environment(settings):
+        return _soak(minutes, visitors, cache_seconds, session_minutes, log)
+
+
+def _soak(minutes: float, visitors: int, cache_seconds: int, session_minutes: float, log) -> list[Wave]:
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     from gradio_client import Client
@@ -429,7 +486,7 @@ def soak(minutes: float, visitors: int = 8, data_dir: str | Path | None = None, 
     demo = app.build_demo(ctx, delete_cache=(max(1, cache_seconds // 2), cache_seconds))
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    url, waves, end = f"http://127.0.0.1:{port}/", [], time.monotonic() + 60 * minutes
+    url, waves = f"http://127.0.0.1:{port}/", []
     cache = Path(demo.GRADIO_CACHE)
 
     def sessions_left() -> int:  # Gradio's sessions, each with its visitor's Session and a copy of the page's config
@@ -467,8 +524,11 @@ def soak(minutes: float, visitors: int = 8, data_dir: str | Path | None = None, 
         warm_up(Load(ctx.jobs, deadline=time.monotonic() + 120), url, CELLS)
         cached = lambda: sum(p.is_file() for p in cache.rglob("*"))  # noqa: E731
         before = cached()  # what Gradio caches of the page itself, before any Download
+        time.sleep(12)  # the warm-up's idle worker threads end (anyio keeps one 10 s)
+        threads_before = threading.active_count()
+        end = time.monotonic() + 60 * minutes  # the waves' time, from here
         for number in range(1, 10**6):
-            if time.monotonic() > end and waves:
+            if time.monotonic() > end and len(waves) >= 2:  # two at least: the first is what the others compare with
                 break
             begin, errors = time.monotonic(), []
             crowd = [threading.Thread(target=visit, args=(k, number, errors), daemon=True) for k in range(visitors)]
@@ -478,9 +538,11 @@ def soak(minutes: float, visitors: int = 8, data_dir: str | Path | None = None, 
                 t.join(timeout=300)
             # Every session released and Gradio's copies cleared: bounded by the settings above, plus slack
             settled = time.monotonic() + 60 * session_minutes + cache_seconds + 30
+            threads = waves[0].threads if waves else threads_before  # idle worker threads end after a while
             while time.monotonic() < settled and (
                 sessions_left() or any(ctx.scratch.glob("session-*")) or cached() > before
-            ):
+                or threading.active_count() > threads
+            ):  # fmt: skip
                 time.sleep(0.25)
             gc.collect()
             time.sleep(0.5)
