@@ -384,3 +384,21 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
     page.wait_for_selector(f"text={zh('train.start')}", state="attached", timeout=10_000)
     page.wait_for_function("(el) => /[\\u3400-\\u9fff]/.test(el.innerText) && el.innerText.includes('1.')",
                            arg=model_line.element_handle(), timeout=10_000)  # fmt: skip
+
+
+def test_a_download_in_the_browser_leaves_none_of_our_files_behind(browser, served, tmp_path):
+    """The zip a Download makes is Gradio's to serve once handed over: the session's copy is removed then, and the
+    session keeps only its model's checkpoint (removed in turn when the session is released)."""
+    url, ctx = served
+    page = start_training(browser, url, epochs=2, max_chars=6000)
+    page.wait_for_selector("text=Finished after 2 epochs", timeout=60_000)
+    page.get_by_role("tab", name="Models").click()
+    with page.expect_download(timeout=30_000) as download:  # one click (a DownloadButton alone needed two)
+        page.locator("#download-model").click()
+    assert download.value.suggested_filename.endswith(".zip")
+    (folder,) = ctx.scratch.glob("session-*")
+    deadline = time.perf_counter() + 10
+    while (folder / "download").exists() and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    assert not (folder / "download").exists() and (folder / "model" / "config.json").is_file()
+    page.close()

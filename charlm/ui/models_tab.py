@@ -14,6 +14,7 @@ from ..i18n import text as tr
 from ..model import CharLM, describe_checkpoint, read_card
 from .common import AppContext, Session, current_model, error, localized, md, model_line, single_threaded, ui
 
+CLICK_DOWNLOAD = "(...args) => { document.querySelector('#download-file button, #download-file')?.click(); return args; }"
 # the table's columns, each "models_tab.col_<column>" in the catalogue
 TABLE_COLUMNS = ["checkpoint", "model", "text", "valid_perplexity", "size"]
 
@@ -129,7 +130,10 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         checkpoints = gr.Dataframe(shown["data"], headers=shown["headers"], interactive=False, wrap=False)
         card = gr.Markdown(card_of(ctx, ctx.start_up_checkpoint))
         with gr.Row():
-            download_button = gr.DownloadButton(ui("models_tab.download"))
+            download_button = gr.Button(ui("models_tab.download"), elem_id="download-model")
+            # What the button's click fills and then clicks, so that one click downloads (a DownloadButton that makes
+            # its file when clicked only serves it at the next click); kept out of sight by the app's CSS.
+            download_file = gr.DownloadButton(ui("models_tab.download"), elem_id="download-file", elem_classes="out-of-sight")
         with gr.Accordion(ui("models_tab.push_title"), open=False):
             repo_id = gr.Textbox(label=ui("models_tab.repo"))
             token = gr.Textbox(label=ui("models_tab.token"), type="password")
@@ -168,8 +172,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     checkpoints.select(picked, session, [checkpoint, card], **private_api)
     checkpoint.input(chosen, [session, checkpoint], card, **private_api)
     load.click(on_load, [session, checkpoint, hub_id], [current, card], api_name="load")
-    download_button.click(on_download, session, download_button, api_name="download").then(
-        lambda session_value: served(ctx, session_value), session, None, api_visibility="private"
+    download_button.click(on_download, session, download_file, api_name="download").then(
+        lambda session_value: served(ctx, session_value), session, None, api_visibility="private", js=CLICK_DOWNLOAD
     )
     push_button.click(on_push, [session, repo_id, token, private], pushed, api_name="push")
     language.change(relabel, [session, language, checkpoint], [checkpoint, checkpoints, card], **private_api)

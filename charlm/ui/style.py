@@ -8,6 +8,8 @@ settings a lecture does not need are hidden (a preset still sets them).
 CSS = """
 /* The header is one line on a phone: the tagline and the model's details give way. */
 #header p { margin: 0; }
+/* A widget that must be on the page for scripts to click, but not seen (Gradio leaves invisible ones out). */
+.out-of-sight { position: absolute !important; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
 @media (max-width: 640px) {
   #header .long, #current-model .details { display: none; }
 }
