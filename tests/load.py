@@ -31,8 +31,10 @@ import gc
 import json
 import os
 import re
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -468,9 +470,13 @@ def soak(minutes: float, visitors: int = 8, data_dir: str | Path | None = None, 
     ``cache_seconds``, so that a semester's turnover fits in minutes. One line per wave goes to ``log``."""
     folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
     settings = {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "CHARLM_DATA_DIR": str(folder),
-                "CHARLM_SESSION_MINUTES": str(session_minutes), "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat)}  # fmt: skip
-    with environment(settings):
-        return _soak(minutes, visitors, cache_seconds, session_minutes, log)
+                "CHARLM_SESSION_MINUTES": str(session_minutes), "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat),
+                "GRADIO_TEMP_DIR": tempfile.mkdtemp(prefix="charlm-soak-")}  # its own cache: no one else's files  # fmt: skip
+    try:
+        with environment(settings):
+            return _soak(minutes, visitors, cache_seconds, session_minutes, log)
+    finally:
+        shutil.rmtree(settings["GRADIO_TEMP_DIR"], ignore_errors=True)
 
 
 def _soak(minutes: float, visitors: int, cache_seconds: int, session_minutes: float, log) -> list[Wave]:
