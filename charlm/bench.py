@@ -174,9 +174,13 @@ ENGINE_WAYS = {engine: Msg(f"bench.way_{engine}") for engine in ("naive", "scrat
 
 
 def engine_speeds(cell: str, input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,
-                  batch_size: int = 32, num_steps: int = 35, repeats: int = 3) -> list[dict]:  # fmt: skip
+                  batch_size: int = 32, num_steps: int = 35, repeats: int = 3,
+                  budget: float | None = None) -> list[dict]:  # fmt: skip
     """The same layer and weights on each of its engines: training (forward and backward) and inference tokens/s,
-    the median of ``repeats`` rounds taken round-robin, on this process's threads."""
+    the median of ``repeats`` rounds taken round-robin, on this process's threads. With a ``budget`` (seconds), no
+    round starts once it is spent, the warm-up and the first round always taken: a large layer on a busy machine
+    gets fewer rounds, each still a whole measurement."""
+    start = time.perf_counter()
     layer = LAYERS[cell](input_size, hidden_size, num_layers, bidirectional=bidirectional)
     engines = [e for e in ENGINE_WAYS if e != "fused" or layer.has_fused]
     x = torch.randn(num_steps, batch_size, input_size, generator=torch.Generator().manual_seed(0))
@@ -193,7 +197,9 @@ def engine_speeds(cell: str, input_size: int, hidden_size: int, num_layers: int 
     for engine in engines:  # warm-up
         train(engine), infer(engine)
     times = {e: ([], []) for e in engines}
-    for _ in range(repeats):
+    for k in range(repeats):
+        if k and budget is not None and time.perf_counter() - start > budget:
+            break
         for e in engines:
             times[e][0].append(_seconds(lambda e=e: train(e), device))
             times[e][1].append(_seconds(lambda e=e: infer(e), device))

@@ -25,6 +25,19 @@ class Limits:
     max_generate: int = 2000  # CHARLM_MAX_GENERATE: characters per sample
     max_samples: int = 5  # CHARLM_MAX_SAMPLES: samples per request
     max_inspect: int = 1000  # CHARLM_MAX_INSPECT: characters traced at once
+    max_prefix: int = 1000  # CHARLM_MAX_PREFIX: characters a sample starts from (the model reads all of them first)
+    # CHARLM_MAX_BATCH_TOKENS: characters per minibatch (batch size × steps); every preset fits (the largest, 12,800).
+    # Memory grows with it: 100,000 × 35 on a 3 × 512 LSTM would ask for tens of GB.
+    max_batch_tokens: int = 16_384
+    # CHARLM_MAX_BATCH_SCORES: a minibatch's characters × the vocabulary, the scores (and one-hot inputs) a step
+    # holds; 50 M is 200 MB a copy, and Jay Chou's raw lyrics (2,584 characters) fit at the largest batch.
+    max_batch_scores: int = 50_000_000
+    # CHARLM_MAX_INPUT_SIZE: the Cells tab's inputs per step, a one-hot vocabulary or an embedding; the app's largest
+    # vocabulary is Jay Chou's raw lyrics' 2,584.
+    max_input_size: int = 4096
+    # CHARLM_MAX_VALID_CHARS: validation characters per epoch (a run validates before its time limit starts and after
+    # it ends; Tiny Shakespeare's whole split through a 3 × 288 bidirectional peephole LSTM took a minute and more).
+    max_valid_chars: int = 20_000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
@@ -57,10 +70,32 @@ class Limits:
         if n > self.max_parameters:
             raise CharLMError("errors.cap_parameters", n=n, cap=self.max_parameters)
 
-    def check_training(self, config: TrainConfig) -> None:
+    def check_layer(self, input_size: int, hidden_size: int, num_layers: int, parameters: int | None = None) -> None:
+        """Refuse a recurrent stack bigger than this server allows (the Cells tab's, timed on the server): its inputs,
+        units and layers, and ``parameters`` once it is built (on the meta device, where building takes no memory)."""
+        if input_size > self.max_input_size:
+            raise CharLMError("errors.cap_input", size=input_size, cap=self.max_input_size)
+        if hidden_size > self.max_hidden:
+            raise CharLMError("errors.cap_hidden", hidden=hidden_size, cap=self.max_hidden)
+        if num_layers > self.max_layers:
+            raise CharLMError("errors.cap_layers", layers=num_layers, cap=self.max_layers)
+        if parameters is not None and parameters > self.max_parameters:
+            raise CharLMError("errors.cap_layer_parameters", n=parameters, cap=self.max_parameters)
+
+    def check_training(self, config: TrainConfig, vocab_size: int | None = None) -> None:
+        """Refuse a run longer or hungrier than this server allows; ``vocab_size``, when known, caps a step's scores."""
         if config.epochs > self.max_epochs:
             raise CharLMError("errors.cap_epochs", epochs=config.epochs, cap=self.max_epochs)
+        tokens = config.batch_size * config.num_steps
+        if tokens > self.max_batch_tokens:
+            raise CharLMError("errors.cap_batch", batch_size=config.batch_size, num_steps=config.num_steps,
+                              tokens=tokens, cap=self.max_batch_tokens)  # fmt: skip
+        if vocab_size is not None and tokens * vocab_size > self.max_batch_scores:
+            raise CharLMError("errors.cap_batch_scores", tokens=tokens, vocab=vocab_size, scores=tokens * vocab_size,
+                              cap=self.max_batch_scores)  # fmt: skip
 
-    def check_generation(self, length: int, samples: int) -> None:
+    def check_generation(self, length: int, samples: int, prefix: str = "") -> None:
         if length > self.max_generate or samples > self.max_samples:
             raise CharLMError("errors.cap_generation", samples=self.max_samples, length=self.max_generate)
+        if len(prefix) > self.max_prefix:
+            raise CharLMError("errors.cap_prefix", chars=len(prefix), cap=self.max_prefix)

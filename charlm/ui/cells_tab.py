@@ -11,20 +11,47 @@ import gradio as gr
 from ..bench import ENGINE_WAYS, engine_speeds
 from ..bptt import backward_of
 from ..cells import CELLS
-from ..i18n import rendered, speaking
+from ..errors import CharLMError
+from ..i18n import Msg, rendered, speaking
 from ..i18n import text as tr
 from ..i18n.glossary import TERMS
 from ..layers import LAYERS
-from .common import AppContext, Session, cell_choices, localized, single_threaded, ui
+from ..limits import Limits
+from .common import AppContext, Session, cell_choices, error, localized, number, single_threaded, ui
 
 PARAMETER_COLUMNS = ["parameter", "shape", "count"]  # "cells_tab.col_<column>" in the catalogue
 SPEED_COLUMNS = ["engine", "train_speed", "infer_speed", "times_naive", "how"]
 GLOSSARY_HEADERS = ["English", "中文"]
+# Seconds after which a measurement starts no new round: the largest layer the default caps allow takes about 7 s
+# (a 3-layer bidirectional LSTM of 5 M parameters, one core of a 2-vCPU Xeon); a busier or slower server gets fewer
+# rounds rather than minutes of one core.
+MEASURE_BUDGET = 10.0
 
 
 def headers(columns: list[str]) -> list[str]:
     """A table's column headers, in the active language."""
     return [tr(f"cells_tab.col_{column}") for column in columns]
+
+
+def checked(limits: Limits, cell, input_size, hidden_size, num_layers, bidirectional) -> tuple:
+    """The widgets' values as a layer's arguments (cell, inputs, hidden units, layers, bidirectional), or an error a
+    visitor can read: the API takes anything, and these layers are built and timed on the server."""
+    if not isinstance(cell, str) or cell not in LAYERS:
+        raise error(Msg("model.unknown_cell", cells=", ".join(LAYERS), value=cell))
+    sizes = []
+    for key, value in (("cells_tab.input_size", input_size), ("cells_tab.hidden", hidden_size),
+                       ("cells_tab.layers", num_layers)):  # fmt: skip
+        n = number(tr(key), value, whole=True)
+        if n < 1:
+            raise error(Msg("errors.whole", name=tr(key), minimum=1, value=value))
+        sizes.append(n)
+    try:
+        limits.check_layer(*sizes)  # before the count: a layer far too large is not even built on the meta device
+        layer = LAYERS[cell](*sizes, bidirectional=bool(bidirectional), device="meta")
+        limits.check_layer(*sizes, parameters=sum(p.numel() for p in layer.parameters()))
+    except CharLMError as e:
+        raise error(e) from None
+    return (cell, *sizes, bool(bidirectional))
 
 
 def described(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool):
@@ -45,9 +72,9 @@ def described(cell: str, input_size: int, hidden_size: int, num_layers: int, bid
 
 @localized
 def describe_cell(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool,
-                  session: Session | None = None):  # fmt: skip
-    """``described`` in the session's language (English without one)."""
-    return described(cell, input_size, hidden_size, num_layers, bidirectional)
+                  session: Session | None = None, limits: Limits | None = None):  # fmt: skip
+    """``described`` in the session's language (English without one), within ``limits`` (default: the default caps)."""
+    return described(*checked(limits or Limits(), cell, input_size, hidden_size, num_layers, bidirectional))
 
 
 def naive_code(cell: str) -> str:
@@ -63,9 +90,11 @@ def speed_table(rows: list[list]) -> dict:
 
 @localized
 def measure(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool,
-            session: Session | None = None) -> dict:  # fmt: skip
-    """The three engines on the same weights, timed here (one core, batch 32 × 35 steps): the rows and headers."""
-    rows = engine_speeds(cell, int(input_size), int(hidden_size), int(num_layers), bool(bidirectional))
+            session: Session | None = None, limits: Limits | None = None) -> dict:  # fmt: skip
+    """The three engines on the same weights, timed here (one core, batch 32 × 35 steps, within MEASURE_BUDGET): the
+    rows and headers. Only a layer within ``limits`` (default: the default caps)."""
+    layer = checked(limits or Limits(), cell, input_size, hidden_size, num_layers, bidirectional)
+    rows = engine_speeds(*layer, budget=MEASURE_BUDGET)
     naive = rows[0]["train_tokens_per_s"]
     return speed_table([[r["engine"], f"{r['train_tokens_per_s']:,.0f}", f"{r['infer_tokens_per_s']:,.0f}",
                          f"{r['train_tokens_per_s'] / naive:.2f}×", r["how"]] for r in rows])  # the figures first  # fmt: skip
@@ -77,14 +106,17 @@ def glossary_table() -> list[list[str]]:
 
 
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
-    summary0, step0, backward0, table0 = described("lstm", 28, 256, 1, False)  # as first shown, in English
+    limits = ctx.limits
+    first = ("lstm", min(28, limits.max_input_size), min(256, limits.max_hidden), 1, False)  # within the caps
+    summary0, step0, backward0, table0 = described(*first)  # as first shown, in English
     with gr.Tab(ui("cells_tab.tab")) as tab:
         with gr.Row():
             with gr.Column(scale=1, min_width=240):
                 cell = gr.Radio(cell_choices(), value="lstm", label=ui("cells_tab.cell"))
-                input_size = gr.Slider(1, 2048, value=28, step=1, label=ui("cells_tab.input_size"))
-                hidden = gr.Slider(1, 1024, value=256, step=1, label=ui("cells_tab.hidden"))
-                layers = gr.Slider(1, 4, value=1, step=1, label=ui("cells_tab.layers"))
+                input_size = gr.Slider(1, limits.max_input_size, value=first[1], step=1,
+                                       label=ui("cells_tab.input_size"))  # fmt: skip
+                hidden = gr.Slider(1, limits.max_hidden, value=first[2], step=1, label=ui("cells_tab.hidden"))
+                layers = gr.Slider(1, limits.max_layers, value=1, step=1, label=ui("cells_tab.layers"))
                 bidirectional = gr.Checkbox(False, label=ui("cells_tab.bidirectional"))
             with gr.Column(scale=2):
                 summary = gr.Markdown(summary0)
@@ -103,15 +135,35 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             gr.Dataframe(glossary_table(), headers=GLOSSARY_HEADERS, interactive=False, elem_id="glossary")
 
     def relabel(session_value: Session, lang: str, *values):
-        """The prose and the tables' headers again in the new language (the speeds as measured)."""
+        """The prose and the tables' headers again in the new language (the speeds as measured); a layer over the
+        caps, which describe_cell refused, is left as shown."""
         *described_by, shown_speeds = values
         rows = shown_speeds.values.tolist() if hasattr(shown_speeds, "values") else list(shown_speeds or [])
         with speaking(lang):
-            return *described(*described_by), speed_table(rows)
+            try:
+                layer = described(*checked(limits, *described_by))
+            except gr.Error:
+                layer = (gr.skip(),) * 4
+            return *layer, speed_table(rows)
 
+    # The API's parameters are named after these functions' (what view_api shows); the caps are this server's.
+    def on_describe(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool,
+                    session: Session):  # fmt: skip
+        return describe_cell(cell, input_size, hidden_size, num_layers, bidirectional, session, limits=limits)
+
+    def on_measure(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool,
+                   session: Session):  # fmt: skip
+        return measure(cell, input_size, hidden_size, num_layers, bidirectional, session, limits=limits)
+
+    # preprocess=False: the values reach ``checked`` as sent, so that a non-number or a size over the caps is refused
+    # in the visitor's language, not by the slider's own check (in English, or a bare "exception" for a non-number).
     inputs, outputs = [cell, input_size, hidden, layers, bidirectional], [summary, code, backward, table]
-    gr.on([w.change for w in inputs], describe_cell, [*inputs, session], outputs, api_name="describe_cell")
+    gr.on([w.change for w in inputs], on_describe, [*inputs, session], outputs, api_name="describe_cell",
+          preprocess=False)  # fmt: skip
     cell.change(naive_code, cell, naive, api_visibility="private")
-    measure_button.click(single_threaded(measure), [*inputs, session], speeds, api_name="measure_engines")
+    # One measurement at a time, app-wide: each keeps a core busy for seconds. Those waiting see their place in the
+    # queue (shown while show_progress is not "hidden").
+    measure_button.click(single_threaded(on_measure), [*inputs, session], speeds, api_name="measure_engines",
+                         preprocess=False, concurrency_limit=1, concurrency_id="measure_engines")  # fmt: skip
     language.change(relabel, [session, language, *inputs, speeds], [*outputs, speeds], api_visibility="private")
     return tab

@@ -40,7 +40,6 @@ def sampling(ctx: AppContext, session: Session, prefix: str, length, temperature
     """The samples as they grow (a ``Samples`` each update), the last one complete, with its loops found."""
     model = current_model(ctx, session)
     try:
-        prefix, warnings = prepare_prefix(model, prefix or "")
         length, samples, top_k = (number(tr(k), v, True) for k, v in (("gen_tab.length", length),
                                   ("gen_tab.samples", samples), ("gen_tab.name.top_k", top_k)))  # fmt: skip
         temperature, top_p = (
@@ -48,7 +47,10 @@ def sampling(ctx: AppContext, session: Session, prefix: str, length, temperature
             number(tr("gen_tab.name.top_p"), top_p),
         )
         seed = None if seed is None or (seed := number(tr("gen_tab.name.seed"), seed, True)) < 0 else seed
-        ctx.limits.check_generation(length, samples)
+        # Before the prefix is read: the model warms up on every character of it (10 million took minutes).
+        prefix = "" if prefix is None else str(prefix)  # as sent (see ``create``): the API takes anything
+        ctx.limits.check_generation(length, samples, prefix)
+        prefix, warnings = prepare_prefix(model, prefix)
         chars = stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
                        num_samples=samples)  # fmt: skip
         texts = [""] * samples
@@ -80,7 +82,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     limits = ctx.limits
     with gr.Tab(ui("gen_tab.tab")) as tab:
         with gr.Row(equal_height=True):
-            prefix = gr.Textbox(label=ui("gen_tab.prefix"), scale=3, min_width=200)
+            prefix = gr.Textbox(label=ui("gen_tab.prefix"), scale=3, min_width=200, max_length=limits.max_prefix)
             temperature = gr.Slider(0, 2, value=0.7, step=0.05, label=ui("gen_tab.temperature"), scale=2,
                                     min_width=160)  # fmt: skip
             go = gr.Button(ui("gen_tab.go"), variant="primary", scale=1, min_width=100)
@@ -109,7 +111,9 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             return samples_value.shown()
 
     tab.select(localized(lambda s: model_line(ctx, s)), session, current, api_visibility="private")
+    # preprocess=False: the values reach ``sampling`` as sent, which checks each (a slider's own check would refuse a
+    # non-number with a bare "exception", and a length over the cap in English only).
     go.click(on_generate, [session, prefix, length, temperature, top_k, top_p, seed, samples], [output, warnings, made],
-             api_name="generate", concurrency_limit=4, concurrency_id="generate")  # fmt: skip
+             api_name="generate", preprocess=False, concurrency_limit=4, concurrency_id="generate")  # fmt: skip
     language.change(on_language, [language, made], [output, warnings], api_visibility="private")
     return tab

@@ -44,6 +44,35 @@ TEXTS = {
         "这里最多生成 {samples} 个样本，每个最多 {length:,} 个字符（CHARLM_MAX_SAMPLES 和 CHARLM_MAX_GENERATE "
         "可以提高上限）",
     ),
+    "errors.cap_prefix": (
+        "a prefix of {chars:,} characters is over this server's cap of {cap:,}: use a shorter one (the model reads "
+        "every character of it before it writes)",
+        "{chars:,} 个字符的前缀超过了本服务器的上限 {cap:,}：请换一个更短的（模型在生成之前要读完前缀的每个字符）",
+    ),
+    "errors.cap_batch": (
+        "a minibatch of {batch_size} × {num_steps} = {tokens:,} characters (batch size × steps) is over this "
+        "server's cap of {cap:,}: use a smaller batch size or fewer steps (CHARLM_MAX_BATCH_TOKENS raises the cap)",
+        "小批量 {batch_size} × {num_steps} = {tokens:,} 个字符（批量大小 × 时间步数），超过了本服务器的上限 {cap:,}："
+        "请减小批量大小或时间步数（CHARLM_MAX_BATCH_TOKENS 可以提高上限）",
+    ),
+    "errors.cap_batch_scores": (
+        "a minibatch of {tokens:,} characters over a vocabulary of {vocab:,} makes {scores:,} scores a step, over "
+        "this server's cap of {cap:,}: use a smaller batch size or fewer steps, or a text with fewer distinct "
+        "characters",
+        "{tokens:,} 个字符的小批量配上 {vocab:,} 个字符的词表，每步要算 {scores:,} 个分数，超过了本服务器的上限 "
+        "{cap:,}：请减小批量大小或时间步数，或换一段不同字符更少的文本",
+    ),
+    # the Cells tab's layers, built and timed on the server
+    "errors.cap_input": (
+        "an input size of {size:,} is over this server's cap of {cap:,}: choose {cap:,} or fewer (a one-hot "
+        "vocabulary or an embedding is rarely larger)",
+        "输入大小 {size:,} 超过了本服务器的上限 {cap:,}：请选择不超过 {cap:,}（独热编码的词表或嵌入很少比这更大）",
+    ),
+    "errors.cap_layer_parameters": (
+        "these layers have {n:,} parameters, over this server's cap of {cap:,}: choose fewer hidden units, layers or "
+        "inputs",
+        "这些层共有 {n:,} 个参数，超过了本服务器的上限 {cap:,}：请减少隐藏单元数、层数或输入大小",
+    ),
     # -- devices (device.py) ----------------------------------------------------------------------------------------
     "errors.not_a_device": (
         "{name!r} is not a device; use auto, cpu, cuda, cuda:N or mps",
