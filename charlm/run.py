@@ -205,7 +205,7 @@ def build(
             limits.check_model(model_config)
         model = CharLM.seeded(model_config, spec.train.seed)
     if limits is not None:
-        limits.check_training(spec.train)
+        limits.check_training(spec.train, vocab_size=len(data.vocab))
     provenance = Provenance(
         corpus=corpus.name,
         title=corpus.title,

@@ -195,6 +195,7 @@ CATALOGUE = [
     Entry("fractional batch size", lambda w, mp, c: train(w, batch_size=2.5), "Batch size must be a whole number, not 2.5"),
     Entry("batch larger than the corpus", lambda w, mp, c: train(w, batch_size=1000), "has 4,500 characters, but a batch of 1000 × 16 steps needs at least 16,017"),
     Entry("model over the server's cap", lambda w, mp, c: train(w, hidden=4096), "4096 hidden units is over this server's cap of 512"),
+    Entry("minibatch over the server's cap", lambda w, mp, c: train(w, batch_size=2000), "a minibatch of 2000 × 16 = 32,000 characters .* is over this server's cap of 16,384"),
     Entry("a precision torch cannot train in", lambda w, mp, c: TrainConfig(precision="float16"), "precision must be one of float32, bfloat16, auto, not 'float16'", error=CharLMError),
     Entry("DropConnect of 1 or more", lambda w, mp, c: CharLMConfig(vocab=list(VOCAB.tokens), weight_drop=1.5), "weight_drop must be a probability in \\[0, 1\\), not 1.5", error=CharLMError),
     Entry("keep neither best nor last", lambda w, mp, c: train(w, keep="worst"), "keep must be one of best, last, not 'worst'"),
@@ -212,6 +213,7 @@ CATALOGUE = [
     Entry("negative top-k", lambda w, mp, c: generate(w, top_k=-3), "top-k must be 0 \\(off\\)"),
     Entry("prefix with unknown characters", lambda w, mp, c: generate(w, prefix="Zé the"), "never saw: 'Z', 'é'.*read as <unk>", error=None),
     Entry("empty prefix", lambda w, mp, c: generate(w, prefix=""), "No prefix given: starting from", error=None),
+    Entry("prefix over the server's cap", lambda w, mp, c: generate(w, prefix="a" * 1001), "a prefix of 1,001 characters is over this server's cap of 1,000"),
     Entry("temperature 0 is greedy, not an error", lambda w, mp, c: generate(w, temperature=0), "^$", error=None),
     Entry("top-k beyond the vocabulary is off, not an error", lambda w, mp, c: generate(w, top_k=10_000), "^$", error=None),
     # -- inspection

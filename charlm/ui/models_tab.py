@@ -61,6 +61,8 @@ def load_checkpoint(ctx: AppContext, session: Session, name: str, hub_id: str):
         raise gr.Error(md(tr("models_tab.pick_one")))
     try:
         model = CharLM.from_pretrained(source, device=ctx.device)
+        if hub_id:  # a model from anywhere: within this server's caps (the shipped ones are the server's own choice)
+            ctx.limits.check_model(model.config)
     except CharLMError as e:
         raise error(e) from None
     session.set_model(model, f"`{hub_id or name}`", None if hub_id else ctx.checkpoints / name)

@@ -159,10 +159,13 @@ def corpus_choices() -> list[tuple[str, str]]:
 
 def base_spec(ctx: AppContext, preset: str | None) -> RunSpec:
     """What a run starts from before the widgets have their say: the selected preset's spec (its options without a
-    widget apply while it stays selected), or mixed precision where it is fast; always within this server's time cap."""
+    widget apply while it stays selected), or mixed precision where it is fast; always within this server's caps on
+    time and on the validation characters per epoch (validation is not in the time limit)."""
     spec = PRESETS[preset].spec if preset in PRESETS else RunSpec(train=TrainConfig(precision="auto"))
-    limit = min(spec.train.max_seconds or ctx.limits.max_seconds, ctx.limits.max_seconds)
-    return spec.with_options(train={"max_seconds": limit})
+    caps = ctx.limits
+    limit = min(spec.train.max_seconds or caps.max_seconds, caps.max_seconds)
+    valid = min(spec.train.valid_chars or caps.max_valid_chars, caps.max_valid_chars)
+    return spec.with_options(train={"max_seconds": limit, "valid_chars": valid})
 
 
 def load_training_text(corpus_name: str, recipe: str, upload: bytes | None, pasted: str):
