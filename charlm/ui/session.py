@@ -29,6 +29,7 @@ from ..inspection import Trace, Unit
 from ..memory import GradientCurve, Memory
 from ..model import CharLM
 from ..run import Run
+from ..train import Finished
 
 SESSION_MINUTES = 60.0  # CHARLM_SESSION_MINUTES: how long a closed tab's session is kept (a phone that slept)
 
@@ -100,7 +101,8 @@ class Job:
     session: Session
     page: str  # the Gradio session (browser tab or API client) that started it: closing it stops the run
     stop_event: threading.Event = field(default_factory=threading.Event)
-    run: Run | None = None  # once built
+    run: Run | None = None  # once built, until it ends
+    finished: Finished | None = None  # how it ended (Stop says so: the stream it stopped cannot)
 
     def attach(self, run: Run) -> None:
         """The run is built: a Stop that came while it was being built reaches it now."""

@@ -238,11 +238,14 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
         # It is unique: the session's runs are added one at a time, under its one claim.
         title = dict((v, k) for k, v in CELL_CHOICES)[form.cell]
         name = f"{len(session.runs) + 1}. {title} {form.layers}×{form.hidden}" + (" bi" if form.bidirectional else "")
-        view = RunView(ctx, job, run, name, spec, remote)
+        view = RunView(ctx, job, run, spec, remote)
         try:
             yield from view.updates()
-        finally:  # also when Stop or a closed tab cancels the run: keep what was learned
+        finally:  # also when Stop or a closed tab cancels the run: keep what was learned, and only that
             summary = keep(ctx, session, run, name)
+            job.finished, job.run = run.finished, None
+            view.run = run = None  # the dataset, the corpus text, the trainer and its optimizer go
+            give_memory_back()
         yield view.last(ctx, session)
     finally:  # also when Stop or a closed tab cancels the run
         if own_job:
@@ -263,8 +266,8 @@ class RunView:
     """What the tab shows of a run: ``updates()`` while it trains (the live plot, the status line, the sample, the
     model line and whether to offer a run on the CPU), then ``last`` (said once the run is in Compare)."""
 
-    def __init__(self, ctx: AppContext, job: Job, run, name: str, spec: RunSpec, remote: bool):
-        self.ctx, self.job, self.run, self.name, self.spec, self.remote = ctx, job, run, name, spec, remote
+    def __init__(self, ctx: AppContext, job: Job, run, spec: RunSpec, remote: bool):
+        self.ctx, self.job, self.run, self.spec, self.remote = ctx, job, run, spec, remote
         self.points: list[dict] = []  # the live plot's rows: epoch (fractional within an epoch), perplexity, series
         self.status, self.sample, self.gpu_failed = tr("train.starting"), "", False
 
@@ -355,7 +358,6 @@ def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None
         summary.span, summary.gradients = measure_run(run)
     session.set_model(run.model, Msg("train.run_model", name=name), folder)  # the model line names it in any language
     session.runs.append(summary)
-    give_memory_back()
     return summary
 
 
@@ -454,9 +456,9 @@ def stop(ctx: AppContext, request: gr.Request | None, session: Session):
     deadline = time.monotonic() + STOP_WAIT_SECONDS
     while ctx.jobs.of(session) is job and time.monotonic() < deadline:
         time.sleep(0.05)
-    if job.run is None or job.run.finished is None:
+    if job.finished is None:
         return gr.skip(), model_line(ctx, session)
-    return f"**{md(job.run.finished.message)}**", model_line(ctx, session)
+    return f"**{md(job.finished.message)}**", model_line(ctx, session)
 
 
 # -- the tab --------------------------------------------------------------------------------------
