@@ -8,12 +8,10 @@ import time
 from dataclasses import astuple, dataclass, fields, replace
 
 import gradio as gr
-import numpy as np
-import pandas as pd
 
 from ..corpora import CORPORA, corpus_from_bytes, corpus_from_text, describe, load_corpus, preprocessing, recipe_note
 from ..errors import CharLMError
-from ..i18n import LANGUAGES, Msg, active, normalise, speaking
+from ..i18n import Msg, active, normalise, speaking
 from ..i18n import text as tr
 from ..model import CharLMConfig
 from ..presets import PAIRS, PRESETS
@@ -38,12 +36,13 @@ from .common import (
     ui,
 )
 from .compare_tab import measure_run
+from .live_plot import SERIES, LivePlot, plot_colors, plot_titles, retitled
 from .zerogpu import advice
 
 OWN_TEXT = "your own text"
 DEFAULT_PRESET = "quick-lstm"
-PLOT_POINTS_PER_EPOCH = 25
-UPDATE_SECONDS = 0.5  # the page is updated at most this often while steps go by
+PLOT_POINTS_PER_EPOCH = 25  # training points an epoch adds to the live plot (thinned as the run grows: LivePlot)
+UPDATE_SECONDS = 0.5  # the page is updated at most this often, whatever the rate of steps and epochs
 
 
 @dataclass
@@ -81,8 +80,6 @@ TRAIN_WIDGETS = ("engine", "epochs", "batch_size", "num_steps", "sampling", "opt
 WHOLE = {name: Msg(f"train.{name}") for name in
          ("max_chars", "layers", "hidden", "embedding", "epochs", "batch_size", "num_steps", "seed")}  # fmt: skip
 REAL = {name: Msg(f"train.{name}") for name in ("dropout", "lr", "clip")}  # their labels, in a reader's language
-SERIES = ("training", "validation")  # the live plot's series, as its points name them (translated when drawn)
-COLORS = {"training": "#1f77b4", "validation": "#d62728"}
 
 
 def separator() -> str:
@@ -268,12 +265,12 @@ class RunView:
 
     def __init__(self, ctx: AppContext, job: Job, run, spec: RunSpec, remote: bool):
         self.ctx, self.job, self.run, self.spec, self.remote = ctx, job, run, spec, remote
-        self.points: list[dict] = []  # the live plot's rows: epoch (fractional within an epoch), perplexity, series
+        self.plot = LivePlot()
         self.status, self.sample, self.gpu_failed = tr("train.starting"), "", False
 
     def updates(self):
-        ctx, job, run, remote, points = self.ctx, self.job, self.run, self.remote, self.points
-        header, last_yield, recent = "", 0.0, []
+        ctx, job, run, remote, plot = self.ctx, self.job, self.run, self.remote, self.plot
+        header, done, last_yield, recent = "", "", 0.0, []  # done: the last epoch's line, shown until the next one
         epochs = run.trainer.config.epochs
         events = receive(ctx.gpu.train(self.spec), run) if remote else in_own_thread(run, ctx.training_threads)
         try:
@@ -289,39 +286,37 @@ class RunView:
                     initial = (event.initial_train_perplexity, event.initial_valid_perplexity)
                     for series, value in zip(SERIES, initial, strict=True):
                         if value is not None:
-                            points.append({"epoch": 0.0, "perplexity": value, "series": series})
+                            plot.add(series, 0.0, value)
                 elif isinstance(event, Step):
                     recent.append(event.loss)
                     if event.step % max(1, event.steps_per_epoch // PLOT_POINTS_PER_EPOCH) == 0:
                         x = event.epoch - 1 + event.step / event.steps_per_epoch
                         ppl = math.exp(min(sum(recent) / len(recent), 50))
-                        points.append({"epoch": x, "perplexity": ppl, "series": "training"})
+                        plot.add("training", x, ppl)
                         recent = []
                     step = tr("train.step", epoch=event.epoch, epochs=epochs, step=event.step,
                               steps=event.steps_per_epoch, perplexity=event.perplexity,
                               tokens_per_second=event.tokens_per_second, grad_norm=event.grad_norm,
                               clipped=tr("train.clipped") if event.clipped else "", elapsed=event.elapsed,
                               to_go=event.seconds_to_go)  # fmt: skip
-                    self.status = f"{header}  \n{step}"
-                    if time.perf_counter() - last_yield < UPDATE_SECONDS:
-                        continue
+                    self.status = "  \n".join(filter(None, (header, done, step)))
                 elif isinstance(event, Epoch):
-                    points.append(
-                        {"epoch": float(event.epoch), "perplexity": event.valid_perplexity, "series": "validation"}
-                    )
-                    line = tr("train.epoch", epoch=event.epoch, epochs=epochs, train_perplexity=event.train_perplexity,
+                    plot.add("validation", event.epoch, event.valid_perplexity)
+                    done = tr("train.epoch", epoch=event.epoch, epochs=epochs, train_perplexity=event.train_perplexity,
                               valid_perplexity=event.valid_perplexity, bpc=event.valid_bpc,
                               best=tr("train.best") if event.is_best else "", tokens_per_second=event.tokens_per_second,
                               clipped=event.clipped_fraction, elapsed=event.elapsed, to_go=event.seconds_to_go)  # fmt: skip
-                    self.status = f"{header}  \n{line}"
+                    self.status = f"{header}  \n{done}"
                 elif isinstance(event, Sample):
                     self.sample = tr("train.sample_after", epoch=event.epoch, prefix=event.prefix, text=event.text)
                 elif isinstance(event, Finished):
                     self.status = f"{header}  \n**{md(event.message)}**"
                     break  # said by the last update, once the run is in Compare (with its memory span)
+                if time.perf_counter() - last_yield < UPDATE_SECONDS and not isinstance(event, Started):
+                    continue  # what came is in the next update: steps and epochs can come hundreds a second
                 last_yield = time.perf_counter()
                 line = model_line(ctx, job.session)
-                yield live_points(points), self.status, self.sample, line, gr.update(visible=False)
+                yield plot.update(), self.status, self.sample, line, gr.update(visible=False)
         except Exception as e:  # the GPU could not be had, or its worker died: ZeroGPU says why in a gr.Error
             if not remote:
                 raise
@@ -336,7 +331,7 @@ class RunView:
 
     def last(self, ctx: AppContext, session: Session) -> tuple:
         visible = gr.update(visible=self.gpu_failed)
-        return live_points(self.points), self.status, self.sample, model_line(ctx, session), visible
+        return self.plot.update(), self.status, self.sample, model_line(ctx, session), visible
 
 
 def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None:
@@ -400,45 +395,6 @@ def where(ctx: AppContext, event: Started, remote: bool) -> str:
     if remote:
         return tr("train.where_space_gpu", device=event.device)
     return tr("train.where_space_cpu") if ctx.gpu else event.device
-
-
-def live_points(points: list[dict]):
-    """The live plot's data in bits per character (log₂ perplexity: a log axis, which gr.LinePlot lacks), perplexity on
-    hover, and a y range that follows the data: past the first epoch, the points from epoch 1 on, so that 4.5 → 4.0
-    fills the plot while the first drop (from about the vocabulary's size) runs off its top. No update until there
-    is a point (an empty frame would fix the colours as numbers). The series and the titles in the active language."""
-    if not points:
-        return gr.skip()
-    frame = pd.DataFrame(points, columns=["epoch", "perplexity", "series"])
-    frame["series"] = frame["series"].map({series: tr(f"train.series_{series}") for series in SERIES})
-    frame.insert(1, "bits per character", np.log2(frame["perplexity"]))
-    shown = frame[frame["epoch"] >= 1] if frame["epoch"].max() > 1.5 else frame
-    low, high = shown["bits per character"].min(), shown["bits per character"].max()
-    pad = max(0.05 * (high - low), 0.01)
-    return gr.update(value=frame, y_lim=[float(low - pad), float(high + pad)], **plot_titles())
-
-
-def plot_titles() -> dict:
-    """The live plot's texts that gr.LinePlot cannot take from ui(), in the active language."""
-    return {"title": tr("train.plot_title"), "color_title": tr("train.plot_series")}
-
-
-def retitled(plot) -> dict:
-    """The live plot's data (as the page sends it back) with its series renamed in the active language; nothing to send
-    when it has none."""
-    if isinstance(plot, dict):  # {"columns": [...], "data": [[...], ...], ...}
-        plot = pd.DataFrame(plot.get("data") or [], columns=plot.get("columns"))
-    if not isinstance(plot, pd.DataFrame) or plot.empty or "series" not in plot:
-        return {}
-    names = {
-        tr(f"train.series_{series}", lang): tr(f"train.series_{series}") for series in SERIES for lang in LANGUAGES
-    }
-    return {"value": plot.assign(series=plot["series"].map(lambda name: names.get(name, name)))}
-
-
-def plot_colors() -> dict[str, str]:
-    """Each series' colour, by its name in every language (the plot's data names them in the visitor's)."""
-    return {tr(f"train.series_{series}", lang): COLORS[series] for series in SERIES for lang in LANGUAGES}
 
 
 STOP_WAIT_SECONDS = 15  # how long Stop waits for the run to end its minibatch and restore its best weights

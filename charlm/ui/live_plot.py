@@ -1,0 +1,82 @@
+"""The Train tab's live plot: a run's perplexity as it trains, light whatever the run's length.
+
+A 500-epoch preset makes 12,500 training points. Sent whole at every epoch, the data built, sent and redrawn grew with
+the square of the run's length: the d2l GRU preset took 7.7× longer in the app than on the command line, and the page
+grew to gigabytes. So each series keeps at most ``MAX_POINTS``: when one fills up, its older half is thinned to every
+other point, and the page is updated at most every ``train_tab.UPDATE_SECONDS``. Between two thinnings an update adds
+a point or two, which Gradio sends as a small diff.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+import numpy as np
+import pandas as pd
+
+from ..i18n import LANGUAGES
+from ..i18n import text as tr
+
+SERIES = ("training", "validation")  # the live plot's series, as its points name them (translated when drawn)
+COLORS = {"training": "#1f77b4", "validation": "#d62728"}
+MAX_POINTS = 300  # per series
+
+
+class LivePlot:
+    """A run's points so far, in the order they came, each series at most ``max_points`` long: (epoch, perplexity,
+    series), the epoch fractional within an epoch for the training series."""
+
+    def __init__(self, max_points: int = MAX_POINTS):
+        self.max_points = max_points
+        self.points: list[tuple[float, float, str]] = []
+        self.counts = dict.fromkeys(SERIES, 0)
+
+    def add(self, series: str, epoch: float, perplexity: float) -> None:
+        self.points.append((float(epoch), float(perplexity), series))
+        self.counts[series] += 1
+        if self.counts[series] > self.max_points:  # its older half, every other point; its first (epoch 0) stays
+            mine = [i for i, point in enumerate(self.points) if point[2] == series]
+            dropped = set(mine[1 : len(mine) // 2 : 2])
+            self.points = [point for i, point in enumerate(self.points) if i not in dropped]
+            self.counts[series] -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def update(self):
+        """The plot's data in bits per character (log₂ perplexity: a log axis, which gr.LinePlot lacks), perplexity
+        on hover, and a y range that follows the data: past the first epoch, the points from epoch 1 on, so that
+        4.5 → 4.0 fills the plot while the first drop (from about the vocabulary's size) runs off its top. No update
+        until there is a point (an empty frame would fix the colours as numbers). The series and the titles in the
+        active language."""
+        if not len(self):
+            return gr.skip()
+        frame = pd.DataFrame(self.points, columns=["epoch", "perplexity", "series"])
+        frame["series"] = frame["series"].map({series: tr(f"train.series_{series}") for series in SERIES})
+        frame.insert(1, "bits per character", np.log2(frame["perplexity"]))
+        shown = frame[frame["epoch"] >= 1] if frame["epoch"].max() > 1.5 else frame
+        low, high = shown["bits per character"].min(), shown["bits per character"].max()
+        pad = max(0.05 * (high - low), 0.01)
+        return gr.update(value=frame, y_lim=[float(low - pad), float(high + pad)], **plot_titles())
+
+
+def plot_titles() -> dict:
+    """The live plot's texts that gr.LinePlot cannot take from ui(), in the active language."""
+    return {"title": tr("train.plot_title"), "color_title": tr("train.plot_series")}
+
+
+def retitled(plot) -> dict:
+    """The live plot's data (as the page sends it back) with its series renamed in the active language; nothing to send
+    when it has none."""
+    if isinstance(plot, dict):  # {"columns": [...], "data": [[...], ...], ...}
+        plot = pd.DataFrame(plot.get("data") or [], columns=plot.get("columns"))
+    if not isinstance(plot, pd.DataFrame) or plot.empty or "series" not in plot:
+        return {}
+    names = {
+        tr(f"train.series_{series}", lang): tr(f"train.series_{series}") for series in SERIES for lang in LANGUAGES
+    }
+    return {"value": plot.assign(series=plot["series"].map(lambda name: names.get(name, name)))}
+
+
+def plot_colors() -> dict[str, str]:
+    """Each series' colour, by its name in every language (the plot's data names them in the visitor's)."""
+    return {tr(f"train.series_{series}", lang): COLORS[series] for series in SERIES for lang in LANGUAGES}
