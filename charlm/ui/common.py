@@ -85,7 +85,7 @@ class AppContext:
     jobs: Jobs = field(default_factory=Jobs)  # the runs in progress, one per session at most
     lock: threading.Lock = field(default_factory=threading.Lock)
     session_minutes: float = SESSION_MINUTES  # how long a closed tab's session is kept before it is released
-    scratch: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / f"charlm-{os.getpid()}")  # its files
+    scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="charlm-")))  # its sessions' files
 
     @classmethod
     def create(cls, checkpoints: Path, limits: Limits | None = None, load_model: bool = True) -> AppContext:
