@@ -84,12 +84,11 @@ def _app_context():
 def ctx(_app_context, shared, monkeypatch, tmp_path):
     """The app's shared context, with runs of its own; the corpora read from the reference copies."""
     import dataclasses
-    import threading
 
     from charlm.ui.session import Jobs
 
     monkeypatch.setenv("CHARLM_DATA_DIR", str(shared))
-    return dataclasses.replace(_app_context, jobs=Jobs(), lock=threading.Lock(), scratch=tmp_path / "scratch")
+    return dataclasses.replace(_app_context, jobs=Jobs(), scratch=tmp_path / "scratch")
 
 
 def form(**overrides) -> list:

@@ -83,7 +83,6 @@ class AppContext:
     default_model: CharLM | None = None  # what a visitor has before training or loading anything
     start_trace: StartTrace | None = None  # Inspect's first picture, computed once when the app is built
     jobs: Jobs = field(default_factory=Jobs)  # the runs in progress, one per session at most
-    lock: threading.Lock = field(default_factory=threading.Lock)
     session_minutes: float = SESSION_MINUTES  # how long a closed tab's session is kept before it is released
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="charlm-")))  # its sessions' files
 
