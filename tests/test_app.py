@@ -635,3 +635,23 @@ def test_switching_a_unit_off_in_the_app_and_its_bad_inputs(ctx):
                           ((1, "reverse", "h", 0), "no reverse direction"), ((1, "forward", "h", "x"), "Unit")]:  # fmt: skip
         with pytest.raises(gr.Error, match=message):
             inspect_tab.switch_off(ctx, Session(), *args)
+
+
+def test_the_live_plot_stays_light_and_evenly_spread_however_long_the_run():
+    """A 500-epoch preset offers 4,000 training points; the plot keeps at most 300 a series, spread evenly over the whole
+    run (a first version thinned only the older half, again and again, and lost the run's first 400 epochs)."""
+    from charlm.ui.live_plot import LivePlot
+
+    plot = LivePlot(max_points=300)
+    plot.add("training", 0.0, 30.0), plot.add("validation", 0.0, 30.0)
+    for epoch in range(1, 501):
+        for step in range(1, 9):
+            plot.add("training", epoch - 1 + step / 8, 10.0)
+        plot.add("validation", epoch, 5.0)
+    for series in ("training", "validation"):
+        xs = [x for x, _y, name in plot.points if name == series]
+        gaps = np.diff(xs)
+        assert 150 <= len(xs) <= 300 and xs[0] == 0.0 and xs[-1] >= 498  # bounded, from the start to the end
+        assert gaps.max() <= 2 * gaps.min() + 1e-9  # evenly spread
+    frame = plot.update()["value"]
+    assert len(frame) == len(plot.points) and set(frame["series"]) == {"training", "validation"}

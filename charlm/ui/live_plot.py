@@ -2,9 +2,9 @@
 
 A 500-epoch preset makes 12,500 training points. Sent whole at every epoch, the data built, sent and redrawn grew with
 the square of the run's length: the d2l GRU preset took 7.7× longer in the app than on the command line, and the page
-grew to gigabytes. So each series keeps at most ``MAX_POINTS``: when one fills up, its older half is thinned to every
-other point, and the page is updated at most every ``train_tab.UPDATE_SECONDS``. Between two thinnings an update adds
-a point or two, which Gradio sends as a small diff.
+grew to gigabytes. So each series keeps at most ``MAX_POINTS``, evenly spread over the run (``LivePlot``), and the
+page is updated at most every ``train_tab.UPDATE_SECONDS``. Between two thinnings an update adds a point or two, which
+Gradio sends as a small diff.
 """
 
 from __future__ import annotations
@@ -22,22 +22,30 @@ MAX_POINTS = 300  # per series
 
 
 class LivePlot:
-    """A run's points so far, in the order they came, each series at most ``max_points`` long: (epoch, perplexity,
-    series), the epoch fractional within an epoch for the training series."""
+    """A run's points so far, in the order they came, each series at most ``max_points`` long and evenly thinned:
+    (epoch, perplexity, series), the epoch fractional within an epoch for the training series. A series keeps every
+    ``stride``-th point that comes; when it fills up, every other point it holds goes and its stride doubles, so its
+    points stay evenly spread over the whole run (the first, epoch 0, always stays)."""
 
     def __init__(self, max_points: int = MAX_POINTS):
         self.max_points = max_points
         self.points: list[tuple[float, float, str]] = []
-        self.counts = dict.fromkeys(SERIES, 0)
+        self.counts = dict.fromkeys(SERIES, 0)  # points held
+        self.came = dict.fromkeys(SERIES, 0)  # points offered
+        self.stride = dict.fromkeys(SERIES, 1)
 
     def add(self, series: str, epoch: float, perplexity: float) -> None:
+        offered, self.came[series] = self.came[series], self.came[series] + 1
+        if offered % self.stride[series]:
+            return
         self.points.append((float(epoch), float(perplexity), series))
         self.counts[series] += 1
-        if self.counts[series] > self.max_points:  # its older half, every other point; its first (epoch 0) stays
+        if self.counts[series] > self.max_points:
             mine = [i for i, point in enumerate(self.points) if point[2] == series]
-            dropped = set(mine[1 : len(mine) // 2 : 2])
+            dropped = set(mine[1::2])
             self.points = [point for i, point in enumerate(self.points) if i not in dropped]
             self.counts[series] -= len(dropped)
+            self.stride[series] *= 2
 
     def __len__(self) -> int:
         return len(self.points)
