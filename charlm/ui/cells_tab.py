@@ -17,7 +17,7 @@ from ..i18n import text as tr
 from ..i18n.glossary import TERMS
 from ..layers import LAYERS
 from ..limits import Limits
-from .common import AppContext, Session, cell_choices, error, localized, number, single_threaded, ui
+from .common import AppContext, Session, cell_choices, error, localized, number, ui
 
 PARAMETER_COLUMNS = ["parameter", "shape", "count"]  # "cells_tab.col_<column>" in the catalogue
 SPEED_COLUMNS = ["engine", "train_speed", "infer_speed", "times_naive", "how"]
@@ -163,7 +163,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     cell.change(naive_code, cell, naive, api_visibility="private")
     # One measurement at a time, app-wide: each keeps a core busy for seconds. Those waiting see their place in the
     # queue (shown while show_progress is not "hidden").
-    measure_button.click(single_threaded(on_measure), [*inputs, session], speeds, api_name="measure_engines",
+    measure_button.click(localized(on_measure), [*inputs, session], speeds, api_name="measure_engines",
                          preprocess=False, concurrency_limit=1, concurrency_id="measure_engines")  # fmt: skip
     language.change(relabel, [session, language, *inputs, speeds], [*outputs, speeds], api_visibility="private")
     return tab

@@ -76,7 +76,7 @@ class AppContext:
 
     limits: Limits
     checkpoints: Path  # the pretrained checkpoint folders
-    training_threads: int  # the cores a training run gets (every other handler keeps to one: see single_threaded)
+    training_threads: int  # the cores a training run gets (every other handler keeps to one: see localized)
     gpu: ZeroGPU | None = None  # on a ZeroGPU Space: what lends Start a GPU (see zerogpu.py)
     device: str = "cpu"  # where models live in this process: the CPU on ZeroGPU, else CUDA, then MPS, else the CPU
     start_up_checkpoint: str | None = None
@@ -85,6 +85,7 @@ class AppContext:
     jobs: Jobs = field(default_factory=Jobs)  # the runs in progress, one per session at most
     session_minutes: float = SESSION_MINUTES  # how long a closed tab's session is kept before it is released
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="charlm-")))  # its sessions' files
+    pretrained_runs: dict[str, RunSummary] = field(default_factory=dict)  # shipped checkpoints' runs, for Compare
 
     @classmethod
     def create(cls, checkpoints: Path, limits: Limits | None = None, load_model: bool = True) -> AppContext:
@@ -143,7 +144,9 @@ def ui(key: str, **params) -> gr.I18nData:
 
 
 def localized(handler):
-    """An event handler that speaks its visitor's language: the first Session among its arguments says which."""
+    """An event handler as the app runs it: in its visitor's language (the first Session among its arguments says
+    which), its torch work on one core (``one_core``). Gradio runs a generator's every step in a thread of its own,
+    so both are set for each step."""
 
     def language_of(args) -> str:
         return next((a.lang for a in args if isinstance(a, Session)), "en")
@@ -153,8 +156,9 @@ def localized(handler):
         @functools.wraps(handler)
         def stream(*args, **kwargs):
             steps = handler(*args, **kwargs)
-            while True:  # each step in the language, as it is now (a switch during a run reaches its next line); Gradio
-                with speaking(language_of(args)):  # runs each step in a thread (and context) of its own
+            while True:  # each step in the language as it is now: a switch during a run reaches its next line
+                one_core()
+                with speaking(language_of(args)):
                     try:
                         item = next(steps)
                     except StopIteration:
@@ -165,6 +169,7 @@ def localized(handler):
 
     @functools.wraps(handler)
     def call(*args, **kwargs):
+        one_core()
         with speaking(language_of(args)):
             return handler(*args, **kwargs)
 
@@ -210,10 +215,19 @@ def number(label: str | Msg, value, whole: bool = False) -> float | int:
 
 
 # torch's parallel work runs on OpenMP, which keeps a pool of worker threads for every thread that ever used more
-# than one. Once several pools exist on a 2-core machine (Gradio serves each event from its own thread pool), OpenMP
-# stops spinning between parallel regions, and training in the app ran 2.6× slower than on the command line. So every
-# handler runs torch single-threaded, except each training run, which gets a thread of its own with all the cores
-# (AppContext.training_threads) and takes its pool with it when it ends.
+# than one. Once several pools exist on a 2-core machine, OpenMP stops spinning between parallel regions (or several
+# spin against each other), and training in the app ran 2.6× slower than on the command line, and in one run of four
+# 5× slower. Gradio serves each event, and each step of a streaming one, from a thread of its own pool; a thread
+# that has not set its count takes torch's process-wide one, which is whatever thread set it last (a training run's
+# thread sets it to every core). So every handler's step sets its thread to one core (``localized``), and each training
+# run gets a thread of its own with all the cores (AppContext.training_threads), which gives the process-wide count
+# back to one and takes its pool with it when it ends.
+def one_core() -> None:
+    """torch on one core in this thread from now on (set only when it is not: setting it clears oneDNN's caches)."""
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
 @contextlib.contextmanager
 def one_thread():
     """torch on one thread for a while (the app's own start-up work): a thread that once ran torch on several keeps an
@@ -224,25 +238,6 @@ def one_thread():
         yield
     finally:
         torch.set_num_threads(saved)
-
-
-def single_threaded(handler):
-    """An event handler whose torch work runs on one core, in its visitor's language (``localized``)."""
-    if inspect.isgeneratorfunction(handler):
-
-        @functools.wraps(handler)
-        def stream(*args, **kwargs):
-            torch.set_num_threads(1)
-            yield from handler(*args, **kwargs)
-
-        return localized(stream)
-
-    @functools.wraps(handler)
-    def call(*args, **kwargs):
-        torch.set_num_threads(1)
-        return handler(*args, **kwargs)
-
-    return localized(call)
 
 
 def in_own_thread(run: Run, threads: int) -> Iterator:
@@ -259,6 +254,7 @@ def in_own_thread(run: Run, threads: int) -> Iterator:
         except BaseException as e:  # handed to the event handler, which shows it
             events.put(e)
         finally:
+            torch.set_num_threads(1)  # the process-wide count, which a new handler thread takes, back to one core
             events.put(done)
 
     thread = threading.Thread(target=work, name="charlm-training", daemon=True)

@@ -14,7 +14,7 @@ from ..errors import CharLMError
 from ..generate import Loop, find_loop, prepare_prefix, stream
 from ..i18n import speaking
 from ..i18n import text as tr
-from .common import AppContext, Session, current_model, error, localized, md, model_line, number, single_threaded, ui
+from .common import AppContext, Session, current_model, error, localized, md, model_line, number, ui
 
 UPDATE_SECONDS = 0.1  # the text box is updated at most this often
 
@@ -98,7 +98,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
                 seed = gr.Number(-1, label=ui("gen_tab.seed"), precision=0)
         made = gr.State(None)  # the last generation, complete: redrawn when the language changes
 
-    @single_threaded
+    @localized
     def on_generate(session_value: Session, *values):
         for samples_value in sampling(ctx, session_value, *values):
             done = bool(samples_value.loops)  # the last update: its loops looked for

@@ -43,7 +43,7 @@ from ..inspection import (
     trace,
 )
 from ..memory import PICTURE_CHARS, Memory, measure
-from .common import AppContext, Session, StartTrace, current_model, error, localized, md, number, single_threaded, ui
+from .common import AppContext, Session, StartTrace, current_model, error, localized, md, number, ui
 
 HEATMAP_CHARS = 120
 DIRECTIONS = ("forward", "reverse")
@@ -372,7 +372,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     private = {"api_visibility": "private"}
     outputs = [summary, heatmap, gate_note, units, tinted, saturation_plot]
 
-    @single_threaded
+    @localized
     def on_select(session_value: Session, text_value: str, layer_value, direction_value: str, gate_value: str):
         layers, directions, gates = choices(ctx, session_value)
         traced = follow_the_model(ctx, session_value, text_value, 1, "forward", gates.get("value", gate_value))
@@ -380,11 +380,11 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             return layers, directions, gates, *(gr.skip() for _ in range(2 + len(outputs)))
         return layers, directions, gates, *traced, None
 
-    @single_threaded
+    @localized
     def on_trace(session_value: Session, text_value: str, layer_value, direction_value: str, gate_value: str):
         return *run_trace(ctx, session_value, text_value, layer_value, direction_value, gate_value), None
 
-    @single_threaded
+    @localized
     def on_memory(session_value: Session, layer_value, direction_value: str, gate_value: str, colour: str):
         t, _ = shown(ctx, session_value)
         return *memory_pictures(shown_memory(ctx, session_value)), path_picture(t, layer_value, direction_value,
@@ -413,12 +413,12 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         unit = (chosen.layer, chosen.direction, chosen.state, chosen.unit) if chosen else gr.skip()
         return *select_unit(ctx, session_value, evt), unit
 
-    @single_threaded
+    @localized
     def on_switch_off(session_value: Session, *values):
         result = switched_off(ctx, session_value, *values)
         return ablation_html(result), result
 
-    @single_threaded
+    @localized
     def on_language(session_value: Session, lang: str, *values):
         with speaking(lang):
             return redraw(ctx, session_value, *values)

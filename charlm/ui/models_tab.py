@@ -12,7 +12,7 @@ from ..errors import CharLMError
 from ..i18n import speaking
 from ..i18n import text as tr
 from ..model import CharLM, describe_checkpoint, read_card
-from .common import AppContext, Session, current_model, error, localized, md, model_line, single_threaded, ui
+from .common import AppContext, Session, current_model, error, localized, md, model_line, ui
 
 CLICK_DOWNLOAD = "(...args) => { document.querySelector('#download-file button, #download-file')?.click(); return args; }"
 # the table's columns, each "models_tab.col_<column>" in the catalogue
@@ -153,15 +153,15 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     def chosen(session_value: Session, name: str):
         return card_of(ctx, name)
 
-    @single_threaded
+    @localized
     def on_load(session_value: Session, name: str, hub: str):
         return load_checkpoint(ctx, session_value, name, hub)
 
-    @single_threaded
+    @localized
     def on_download(session_value: Session):
         return download(ctx, session_value)
 
-    @single_threaded
+    @localized
     def on_push(session_value: Session, repo: str, token_value: str, private_value: bool):
         return push(ctx, session_value, repo, token_value, private_value)
 
