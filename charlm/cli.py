@@ -31,7 +31,7 @@ from .inspection import DEFAULT_MAX_CHARS, find_units, saturation, state_path, t
 from .layers import ENGINES, LAYERS
 from .memory import DEFAULT_MAX_DISTANCE, MAX_CHARS, PICTURE_CHARS, SPAN_MASS, check_distance, measure
 from .model import CELL_NAMES, CharLM
-from .presets import PAIRS, PRESETS
+from .presets import GROUPS, PRESETS
 from .provenance import Provenance
 from .run import CUSTOM, FLAGS, MODEL_OPTIONS, NO_FLAG, RunSpec, build, resume_spec
 from .tokens import token_dir
@@ -124,7 +124,7 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
     r = t.add_argument_group("presets")
     r.add_argument(
         "--preset",
-        choices=[*PRESETS, *PAIRS],
+        choices=[*PRESETS, *GROUPS],
         help="a recipe from a book or notebook: it sets the corpus, recipe, model, training and sample prefix; "
         "options given explicitly override it (see --list-presets)",
     )
@@ -298,11 +298,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.list_presets:
         for p in PRESETS.values():
             print(f"{p.name:<18} {p.msg('title')} — {p.msg('published')}")
-        for pair in PAIRS.values():
-            print(tr("cli.pair_line", name=pair.name, title=pair.msg("title"), ratio=pair.msg("published_ratio")))
+        for group in GROUPS.values():
+            print(tr("cli.group_line", name=group.name, title=group.msg("title"), published=group.msg("published")))
         return 0
-    if args.preset in PAIRS:
-        return train_pair(args)
+    if args.preset in GROUPS:
+        return train_group(args)
     group = distributed.join(args.device)  # torchrun's processes train together; one started alone: a group of one
     try:
         return _train(args, group)
@@ -569,8 +569,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def _base(given: dict) -> RunSpec | None:
     """The run that the train options ``given`` change: a saved run's (--resume), else a preset's (--preset); None for
-    the CLI's defaults, and where there is no run of its own (a list, or a pair: each member has its preset's)."""
-    if given.get("list_presets") or given.get("preset") in PAIRS:
+    the CLI's defaults, and where there is no run of its own (a list, or a group: each member has its preset's)."""
+    if given.get("list_presets") or given.get("preset") in GROUPS:
         return None
     if given.get("resume"):
         return resume_spec(given["resume"], **({"text_file": given["text_file"]} if given.get("text_file") else {}))
@@ -579,7 +579,7 @@ def _base(given: dict) -> RunSpec | None:
 
 def train_args(given: dict) -> argparse.Namespace:
     """The train subcommand's arguments: the CLI's defaults ← the preset's ← the resumed run's ← ``given``, the
-    options given explicitly, by dest (kept as ``given``: a pair's members, and the model card's command, use them)."""
+    options given explicitly, by dest (kept as ``given``: a group's members, and the model card's command, use them)."""
     values = {a.dest: a.default for a in _train_parser(build_parser(_base(given)))._actions if a.dest != "help"}
     if {"corpus", "text_file"} & set(given):  # the text given replaces the base's, whichever kind it was
         values |= {"corpus": None, "text_file": None}
@@ -595,25 +595,31 @@ def _command(given: dict) -> str:
     return "python -m charlm " + shlex.join(words)
 
 
-def train_pair(args: argparse.Namespace) -> int:
-    """``train --preset PAIR``: its two presets one after the other, each with the options given on top and saved
-    under --out (default runs/PAIR); then how their speeds compare, here and in the source."""
-    pair = PAIRS[args.preset]
-    out = Path(args.out or f"runs/{pair.name}")
+def train_group(args: argparse.Namespace) -> int:
+    """``train --preset GROUP`` (a pair, the chapter's trio): its presets one after the other, each with the options
+    given on top and saved under --out (default runs/GROUP); then what they show side by side, here and in the source:
+    a pair's ratio of speeds, a trio's last training perplexities."""
+    group = GROUPS[args.preset]
+    out = Path(args.out or f"runs/{group.name}")
     if args.resume:
-        raise CharLMError("cli.pair_resume", pair=pair.name, folder=str(out / pair.presets[0]))
-    members = [train_args(args.given | {"preset": name, "out": str(out / name)}) for name in pair.presets]
+        raise CharLMError("cli.group_resume", group=group.name, count=len(group.presets),
+                          folder=str(out / group.presets[0]))  # fmt: skip
+    members = [train_args(args.given | {"preset": name, "out": str(out / name)}) for name in group.presets]
     for member in members:
-        spec_from_args(member)  # a bad option is refused before either trains
-    speeds = []
+        spec_from_args(member)  # a bad option is refused before any trains
+    last = []
     for member in members:
         print(f"== {member.preset}: {PRESETS[member.preset].msg('title')}")
         code = cmd_train(member)
         if code != 0:
             return code
-        speeds.append(Provenance.of(CharLM.from_pretrained(member.out)).training.history[-1]["tokens_per_second"])
-    print(tr("cli.pair_ratio", first=pair.presets[0], second=pair.presets[1], ratio=speeds[0] / speeds[1],
-             published=pair.msg("published_ratio")))  # fmt: skip
+        last.append(Provenance.of(CharLM.from_pretrained(member.out)).training.history[-1])
+    if group.is_pair:
+        print(tr("cli.pair_ratio", first=group.presets[0], second=group.presets[1],
+                 ratio=last[0]["tokens_per_second"] / last[1]["tokens_per_second"], published=group.msg("published")))  # fmt: skip
+    else:
+        items = " · ".join(f"{name} {h['train_perplexity']:.3f}" for name, h in zip(group.presets, last, strict=True))
+        print(tr("cli.group_perplexities", items=items, published=group.msg("published")))
     return 0
 
 

@@ -24,7 +24,7 @@ from .run import RunSpec
 from .train import TrainConfig
 
 TEXTS = ("title", "source", "published", "explanation")  # a preset's texts, each in the catalogue
-PAIR_TEXTS = ("title", "published_ratio")  # a pair's
+GROUP_TEXTS = ("title", "published")  # a group's (a pair, a trio)
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Preset:
         return _msg(self, what)
 
 
-def _msg(item: Preset | Pair, what: str) -> Msg | str:
+def _msg(item: Preset | Group, what: str) -> Msg | str:
     key = f"presets.{item.name}.{what}"
     return Msg(key) if key in CATALOGUE else getattr(item, what)
 
@@ -309,35 +309,45 @@ PRESETS: dict[str, Preset] = {p.name: p for p in _PRESETS}
 
 
 @dataclass(frozen=True)
-class Pair:
-    """Two presets a source sets side by side, trained one after the other and compared (the app's Compare tab)."""
+class Group:
+    """Presets a source sets side by side, trained one after the other and compared (the app's Compare tab): a pair
+    (the first measured against the second, in tokens/s) or the chapter's trio."""
 
     name: str
     title: str
-    presets: tuple[str, str]  # the first is measured against the second
-    published_ratio: str  # what the source found, e.g. "0.09× (28,797 against 319,759 tokens/s, on a GPU)"
+    presets: tuple[str, ...]
+    published: str  # what the source found, e.g. "0.09× (28,797 against 319,759 tokens/s, on a GPU)"
+    explanation: str = ""  # for a lecturer; a pair has none of its own (its first preset's says it)
 
     def __post_init__(self):
         unknown = [n for n in self.presets if n not in PRESETS]
         if unknown:
-            raise CharLMError("presets.pair_unknown", name=self.name, preset=unknown[0])
+            raise CharLMError("presets.group_unknown", name=self.name, preset=unknown[0])
+
+    @property
+    def is_pair(self) -> bool:
+        return len(self.presets) == 2
 
     def msg(self, what: str) -> Msg | str:
-        """Its ``what`` (one of PAIR_TEXTS) in a reader's language."""
+        """Its ``what`` (one of GROUP_TEXTS) in a reader's language."""
         return _msg(self, what)
 
 
-def _pair(name: str, presets: tuple[str, str]) -> Pair:
-    """A pair of presets, its texts from the catalogue."""
-    return Pair(name, _english(name, "title"), presets, _english(name, "published_ratio"))
+def _group(name: str, *presets: str) -> Group:
+    """A group of presets, its texts from the catalogue."""
+    explanation = _english(name, "explanation") if f"presets.{name}.explanation" in CATALOGUE else ""
+    return Group(name, _english(name, "title"), presets, _english(name, "published"), explanation)
 
 
-PAIRS: dict[str, Pair] = {
-    pair.name: pair
-    for pair in (
-        _pair("pair-d2l-lstm", ("d2l-lstm", "d2l-lstm-concise")),
-        _pair("pair-d2l-rnn", ("d2l-rnn", "d2l-rnn-concise")),
-        _pair("pair-peephole", ("d2l-peephole", "d2l-lstm")),
+GROUPS: dict[str, Group] = {
+    group.name: group
+    for group in (
+        # the chapter's three cells on the book's recipe: its vanilla RNN from scratch (faster here than torch's
+        # kernel), its GRU, its LSTM on torch's kernel (the scratch one takes 2.5× as long on a CPU)
+        _group("trio-d2l", "d2l-rnn", "d2l-gru", "d2l-lstm-concise"),
+        _group("pair-d2l-lstm", "d2l-lstm", "d2l-lstm-concise"),
+        _group("pair-d2l-rnn", "d2l-rnn", "d2l-rnn-concise"),
+        _group("pair-peephole", "d2l-peephole", "d2l-lstm"),
     )
 }
 

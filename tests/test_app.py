@@ -139,7 +139,7 @@ def test_training_speaks_the_visitors_language(ctx):
     session = Session(lang="zh")
     updates = train(ctx, session)
     update, status, sample, current, _offer_cpu = updates[-1]
-    assert "上训练" in status and "个验证字符" in status and "迭代周期" in updates[-2][1]
+    assert "上训练" in status and "个验证字符" in status and "迭代周期" in status
     assert update["title"] == "训练过程：每若干步（训练）与每个迭代周期（验证）" and update["color_title"] == "曲线"
     assert set(update["value"]["series"]) == {"训练", "验证"}  # the colour map knows both languages' names
     assert set(train_tab.plot_colors()) == {"training", "validation", "训练", "验证"}
@@ -235,7 +235,7 @@ def test_a_run_trains_in_a_thread_of_its_own_with_every_core_and_handlers_stay_o
     import threading
 
     from charlm.train import Trainer
-    from charlm.ui.common import single_threaded
+    from charlm.ui.common import localized
 
     seen, run = {}, Trainer.run
 
@@ -246,7 +246,7 @@ def test_a_run_trains_in_a_thread_of_its_own_with_every_core_and_handlers_stay_o
     monkeypatch.setattr(Trainer, "run", watched)
     saved = torch.get_num_threads()
     try:
-        list(single_threaded(train)(ctx, Session(), epochs=1))
+        list(localized(train)(ctx, Session(), epochs=1))
         assert torch.get_num_threads() == 1  # the handler's own thread
     finally:
         torch.set_num_threads(saved)
@@ -488,7 +488,7 @@ def test_describe_cell_shows_the_real_step_and_parameters(cell):
 
 def test_a_pair_preset_trains_both_runs_and_compares_their_speed(ctx):
     session = Session()
-    updates = list(train_tab.train_pair(ctx, None, session, *form(preset="pair-d2l-lstm", epochs=1, max_chars=3000,
+    updates = list(train_tab.train_group(ctx, None, session, *form(preset="pair-d2l-lstm", epochs=1, max_chars=3000,
                                                                    hidden=16)))  # fmt: skip
     statuses = [u[1] for u in updates if isinstance(u[1], str)]
     assert any(s.startswith("**Run 1 of 2: d2l: LSTM from scratch**") for s in statuses)
@@ -501,14 +501,31 @@ def test_a_pair_preset_trains_both_runs_and_compares_their_speed(ctx):
     assert "Start trains **d2l: LSTM from scratch**, then **d2l: LSTM, concise" in train_tab.preset_info(ctx, "pair-d2l-lstm")
     assert train_tab.preset_values(ctx, "pair-d2l-lstm")["engine"] == "scratch"
     with pytest.raises(gr.Error, match="already training"):  # the pair while a run is training
-        list(train_tab.train_pair(ctx, None, busy(ctx), *form(preset="pair-d2l-lstm")))
+        list(train_tab.train_group(ctx, None, busy(ctx), *form(preset="pair-d2l-lstm")))
+
+
+def test_the_trio_trains_the_chapters_three_cells_and_sets_their_training_perplexities_beside_the_books(ctx):
+    session = Session()
+    updates = list(train_tab.train_group(ctx, None, session, *form(preset="trio-d2l", epochs=1, max_chars=3000,
+                                                                   hidden=16)))  # fmt: skip
+    statuses = [u[1] for u in updates if isinstance(u[1], str)]
+    for k, title in enumerate(("d2l: vanilla RNN from scratch", "d2l: GRU", "d2l: LSTM, concise"), 1):
+        assert any(s.startswith(f"**Run {k} of 3: {title}") for s in statuses), title
+    assert [r.name.split(" ", 2)[1] for r in session.runs] == ["Vanilla", "GRU", "LSTM"]
+    last = [f"{r.history[-1]['train_perplexity']:.3f}" for r in session.runs]
+    assert "Training perplexity after the last epoch: " in statuses[-1] and all(x in statuses[-1] for x in last)
+    assert "(all 3 in Compare)" in statuses[-1] and "≈ 1.0 for each of the three" in statuses[-1]
+    _fig, rows, notes, _gradients = compare_tab.compare(session)
+    assert len(rows) == 3 and all(x in notes for x in last)
+    info = train_tab.preset_info(ctx, "trio-d2l")
+    assert "Start trains **d2l: vanilla RNN from scratch**, then **d2l: GRU" in info and "memorise" in info
 
 
 def test_compare_lists_the_sessions_runs():
     session = Session(runs=[RunSummary("1. LSTM 1×8", [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 9.5}],
                                        100, 1.0, 9.5, 1.0)])  # fmt: skip
     fig, table, notes, gradients = compare_tab.compare(session)
-    assert table.values.tolist() == [["1. LSTM 1×8", "100", "1", "9.500", "—", "1"]] and fig is not None
+    assert table.values.tolist() == [["1. LSTM 1×8", "100", "1", "9.000", "9.500", "—", "1"]] and fig is not None
     assert gradients is None and notes == ""
     fig, table, notes, gradients = compare_tab.compare(Session())
     assert (fig, notes, gradients) == (None, "", None) and table.empty and list(table.columns) == compare_tab.headers()
@@ -529,8 +546,8 @@ def test_the_compare_tab_speaks_its_visitors_language():
     runs = [RunSummary("1. LSTM 1×8", history, 100, 1.0, 9.5, 1.0)]
     _fig, zh, *_ = compare_tab.compare(Session(runs=runs, lang="zh"))
     _fig, en, *_ = compare_tab.compare(Session(runs=runs))
-    assert list(zh.columns) == ["运行", "参数量", "词元/秒", "最佳验证困惑度", "记忆跨度（字符）", "秒"]
-    assert list(en.columns) == ["run", "parameters", "tokens/s", "best validation perplexity",
+    assert list(zh.columns) == ["运行", "参数量", "词元/秒", "最后的训练困惑度", "最佳验证困惑度", "记忆跨度（字符）", "秒"]
+    assert list(en.columns) == ["run", "parameters", "tokens/s", "last training perplexity", "best validation perplexity",
                                 "memory span (characters)", "seconds"]  # fmt: skip
     assert zh.values.tolist() == en.values.tolist()  # the figures are the same
     assert list(compare_tab.compare(Session(lang="zh"))[1].columns) == list(zh.columns)  # headers before any run
@@ -655,3 +672,37 @@ def test_the_live_plot_stays_light_and_evenly_spread_however_long_the_run():
         assert gaps.max() <= 2 * gaps.min() + 1e-9  # evenly spread
     frame = plot.update()["value"]
     assert len(frame) == len(plot.points) and set(frame["series"]) == {"training", "validation"}
+
+
+# -- Compare: the pretrained three beside the session's runs, and what the book presets' curves mean -----------------
+
+
+def test_the_pretrained_three_join_compare_with_their_recorded_histories_once(ctx):
+    session = Session()
+    fig, rows, notes, gradients = compare_tab.add_pretrained(ctx, session, list(compare_tab.BOOKS_THREE))
+    assert [r.name for r in session.runs] == list(compare_tab.BOOKS_THREE) and all(r.pretrained for r in session.runs)
+    for run in session.runs:
+        recorded = Provenance.of(CharLM.from_pretrained(ctx.checkpoints / run.name)).training
+        assert run.history == recorded.history and run.best_valid_perplexity == recorded.best_valid_perplexity
+        assert run.span is not None and run.gradients is not None  # measured on its own validation text
+    assert list(rows["run"]) == list(compare_tab.BOOKS_THREE) and len(fig.data) == 6  # validation and training each
+    assert list(rows["last training perplexity"]) == [f"{r.history[-1]['train_perplexity']:.3f}" for r in session.runs]
+    assert "the run its training recorded" in notes and gradients is not None
+    compare_tab.add_pretrained(ctx, session, ["timemachine-gru", "timemachine-raw"])  # one already there, one new
+    assert [r.name for r in session.runs][3:] == ["timemachine-raw"]
+    with pytest.raises(gr.Error, match="Choose at least one"):
+        compare_tab.add_pretrained(ctx, session, [])
+    with pytest.raises(gr.Error, match="no pretrained model 'nope' here"):
+        compare_tab.add_pretrained(ctx, session, ["nope"])
+    assert len(session.runs) == 4  # nothing lost
+
+
+def test_compare_says_why_a_book_presets_validation_rises(ctx):
+    session = Session()
+    train(ctx, session, epochs=1, max_chars=3000, hidden=16, keep="last")
+    _fig, rows, notes, _gradients = compare_tab.compare(session)
+    assert session.runs[0].kept == "last" and "memorise the 10,000" in notes and "book's figure" in notes
+    assert rows["last training perplexity"][0] == f"{session.runs[0].history[-1]['train_perplexity']:.3f}"
+    best = Session()
+    train(ctx, best, epochs=1, max_chars=3000, hidden=16)
+    assert "memorise" not in compare_tab.compare(best)[2]

@@ -255,6 +255,12 @@ def case_compare(client, limits):
     allowed(client, api_name="/compare")
 
 
+def case_compare_pretrained(client, limits):
+    allowed(client, ["timemachine-best"], api_name="/compare_pretrained")  # the largest shipped checkpoint
+    refused(client, ["../../etc"], api_name="/compare_pretrained", match="not in the list of choices|no pretrained")
+    refused(client, [], api_name="/compare_pretrained", match="Choose at least one")
+
+
 def case_load(client, limits):
     allowed(client, "timemachine-best", "", api_name="/load")  # the largest shipped checkpoint (2 × 512)
     refused(client, "../../etc", "", api_name="/load", match="not in the list of choices|no pretrained checkpoint")
@@ -317,6 +323,7 @@ CASES = {  # in the order walked: /train first, so that the largest model is the
     "/generate": case_generate,
     "/download": case_download,
     "/compare": case_compare,
+    "/compare_pretrained": case_compare_pretrained,
     "/stop": case_stop,
     "/train_on_cpu": case_train_on_cpu,
     "/load": case_load,

@@ -13,7 +13,7 @@ from charlm import CharLM
 from charlm.cli import build_parser, main
 from charlm.corpora import load_corpus
 from charlm.data import Dataset
-from charlm.presets import PAIRS, PRESETS
+from charlm.presets import GROUPS, PRESETS
 from charlm.provenance import Provenance
 
 FAST = ["--hidden", "48", "--batch-size", "16", "--num-steps", "32", "--sample-length", "30"]
@@ -278,7 +278,7 @@ def test_a_pair_trains_its_two_presets_with_the_options_given(tmp_path, shared, 
     printed = capsys.readouterr().out
     assert "with the scratch engine" in printed and "with the fused engine" in printed
     assert "d2l-rnn / d2l-rnn-concise:" in printed  # the speed ratio, at the end
-    for member, engine in zip(PAIRS["pair-d2l-rnn"].presets, ("scratch", "fused"), strict=True):
+    for member, engine in zip(GROUPS["pair-d2l-rnn"].presets, ("scratch", "fused"), strict=True):
         saved, model = _saved(tmp_path / member)
         assert saved.preset == member and model.config.cell == "rnn" and saved.training.config["engine"] == engine
         assert model.config.hidden_size == 16 and len(saved.training.history) == 1  # given: both members take them
@@ -291,7 +291,7 @@ def test_an_option_given_explicitly_overrides_both_members_presets(tmp_path, sha
     argv = ["train", "--preset=pair-peephole", "--cell=gru", "--engine", "fused", "--epochs=1", "--max-chars=3000"]
     assert main([*argv, "--hid=16", "--data-dir", str(shared), "--out", str(tmp_path)]) == 0
     assert "d2l-peephole / d2l-lstm:" in capsys.readouterr().out
-    for member in PAIRS["pair-peephole"].presets:  # a peephole LSTM, an LSTM: both GRUs now, on the fused engine
+    for member in GROUPS["pair-peephole"].presets:  # a peephole LSTM, an LSTM: both GRUs now, on the fused engine
         saved, model = _saved(tmp_path / member)
         assert saved.preset == member and model.config.cell == "gru" and model.config.hidden_size == 16
         assert saved.training.config["engine"] == "fused" and saved.training.config["epochs"] == 1
@@ -318,7 +318,7 @@ def test_an_option_with_an_equals_sign_is_the_same_option(tmp_path, shared, caps
 def test_list_presets_with_any_preset_only_lists(capsys, argv):
     assert main(["train", *argv]) == 0
     printed = capsys.readouterr()
-    assert len(printed.out.splitlines()) == len(PRESETS) + len(PAIRS) and not printed.err
+    assert len(printed.out.splitlines()) == len(PRESETS) + len(GROUPS) and not printed.err
 
 
 @pytest.mark.parametrize(
@@ -326,7 +326,7 @@ def test_list_presets_with_any_preset_only_lists(capsys, argv):
     [(["--epochs", "x"], "argument --epochs: invalid int value: 'x'"),
      (["--lr", "-1"], "error: lr must be positive"),
      (["--cell", "transformer"], "invalid choice: 'transformer'"),
-     (["--resume", "runs/somewhere"], "pair-d2l-rnn is a pair of presets: it trains two models from the start")],
+     (["--resume", "runs/somewhere"], "pair-d2l-rnn is a group of presets: it trains 2 models from the start")],
     ids=["argparse", "value", "choice", "resume"],
 )  # fmt: skip
 def test_a_bad_option_with_a_pair_is_refused_in_one_line_before_either_trains(tmp_path, capsys, argv, message):

@@ -210,15 +210,15 @@ def test_a_pair_whose_first_run_failed_on_zero_gpu_compares_nothing(ctx, monkeyp
     list(train_tab.train(on_space, None, session, *form(epochs=1), on_cpu=True))  # an earlier run
     earlier = session.runs[0]
     spaces.refuse = QUOTA  # the pair's first run gets no GPU
-    updates = list(train_tab.train_pair(on_space, None, session, *form(preset="pair-d2l-lstm", epochs=1, hidden=16)))
+    updates = list(train_tab.train_group(on_space, None, session, *form(preset="pair-d2l-lstm", epochs=1, hidden=16)))
     status = updates[-1][1]
-    assert "The pair stops here: run 1 left no model to compare" in status and QUOTA in status
+    assert "The group stops here: run 1 left no model to compare" in status and QUOTA in status
     assert session.runs == [earlier] and earlier.note == "" and len(spaces.calls) == 1 and not on_space.jobs
 
 
 def test_a_pair_stopped_in_its_first_run_does_not_start_the_second(ctx):
     session = Session()
-    updates = train_tab.train_pair(ctx, None, session, *form(preset="pair-d2l-lstm", epochs=400, max_chars=20_000))
+    updates = train_tab.train_group(ctx, None, session, *form(preset="pair-d2l-lstm", epochs=400, max_chars=20_000))
     statuses = []
     for _plot, status, *_ in updates:
         statuses.append(status)

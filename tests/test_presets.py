@@ -13,7 +13,7 @@ from charlm.data import Dataset
 from charlm.errors import CharLMError
 from charlm.i18n import speaking
 from charlm.i18n.catalogue import CATALOGUE
-from charlm.presets import PAIR_TEXTS, PAIRS, PRESETS, TEXTS, Preset, _preset, get
+from charlm.presets import GROUP_TEXTS, GROUPS, PRESETS, TEXTS, Preset, _preset, get
 from charlm.run import RunSpec
 from charlm.train import Finished, TrainConfig, Trainer
 
@@ -31,10 +31,10 @@ def test_every_preset_is_a_valid_spec(name):
         assert text.strip()
 
 
-@pytest.mark.parametrize("name", [*PRESETS, *PAIRS])
+@pytest.mark.parametrize("name", [*PRESETS, *GROUPS])
 def test_every_preset_and_pair_has_its_texts_in_both_languages(name):
     """Its fields are the catalogue's English; ``msg`` gives the Chinese too."""
-    item, whats = (PRESETS[name], TEXTS) if name in PRESETS else (PAIRS[name], PAIR_TEXTS)
+    item, whats = (PRESETS[name], TEXTS) if name in PRESETS else (GROUPS[name], GROUP_TEXTS)
     for what in whats:
         assert f"presets.{name}.{what}" in CATALOGUE
         en, zh = item.msg(what).render("en"), item.msg(what).render("zh")
@@ -93,7 +93,7 @@ def test_preset_trains_and_explicit_flags_override_it(tmp_path, shared, capsys):
 def test_list_presets_prints_each_one(capsys):
     assert main(["train", "--list-presets"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(PRESETS) + len(PAIRS)  # the pairs last
+    assert len(lines) == len(PRESETS) + len(GROUPS)  # the pairs last
     for line, preset in zip(lines, PRESETS.values(), strict=False):
         assert line.startswith(preset.name) and preset.title in line and preset.published in line
 

@@ -45,9 +45,16 @@ class RunSummary:
     best_valid_perplexity: float | None
     seconds: float
     engine: str = ""  # what it trained on: "scratch" or "fused"
-    note: str | Msg = ""  # a pair's comparison of speeds
+    note: str | Msg = ""  # a group's comparison (a pair's speeds, a trio's training perplexities)
     span: int | None = None  # memory span over the start of its validation text (charlm.memory)
     gradients: GradientCurve | None = None  # gradients through time over the same text
+    kept: str = "best"  # the weights it ended with: the best validation epoch's, or the "last" (the books' presets)
+    pretrained: bool = False  # a shipped checkpoint's recorded run, added to Compare (not trained in this session)
+
+    @property
+    def train_perplexity(self) -> float:
+        """The last epoch's training perplexity: the figure the books report."""
+        return self.history[-1]["train_perplexity"]
 
 
 @dataclass(eq=False)  # a session is itself: Jobs key by it, and two empty ones are not the same visitor

@@ -14,7 +14,7 @@ from ..errors import CharLMError
 from ..i18n import Msg, active, normalise, speaking
 from ..i18n import text as tr
 from ..model import CharLMConfig
-from ..presets import PAIRS, PRESETS
+from ..presets import GROUPS, PRESETS
 from ..remote import cut_short, receive
 from ..run import RunSpec, build
 from ..train import Epoch, Finished, Sample, Started, Step, TrainConfig
@@ -32,7 +32,6 @@ from .common import (
     md,
     model_line,
     number,
-    single_threaded,
     ui,
 )
 from .compare_tab import measure_run
@@ -109,8 +108,8 @@ def offer_recipes(corpus_name: str, recipe: str):
 
 
 def preset_values(ctx: AppContext, name: str) -> dict:
-    """A preset's value for each Train widget, by the widget's name (a pair's: its first run's)."""
-    spec = PRESETS[PAIRS[name].presets[0] if name in PAIRS else name].spec
+    """A preset's value for each Train widget, by the widget's name (a group's: its first run's)."""
+    spec = PRESETS[GROUPS[name].presets[0] if name in GROUPS else name].spec
     model = {widget: getattr(spec_model_config(spec), option) for widget, option in MODEL_WIDGETS.items()}
     train = {widget: getattr(spec.train, widget) for widget in TRAIN_WIDGETS if widget != "seed"}
     train["epochs"] = min(train["epochs"], ctx.limits.max_epochs)
@@ -123,12 +122,14 @@ def spec_model_config(spec: RunSpec) -> CharLMConfig:
 
 
 def preset_info(ctx: AppContext, name: str) -> str:
-    """The preset (or pair) described: where it comes from, what its source found, what to look for; in the active
+    """The preset (or group) described: where it comes from, what its source found, what to look for; in the active
     language."""
-    if name in PAIRS:
-        pair, (a, b) = PAIRS[name], (PRESETS[n] for n in PAIRS[name].presets)
-        return tr("train.pair_info", pair=md(pair.msg("title")), first=md(a.msg("title")), second=md(b.msg("title")),
-                  ratio=md(pair.msg("published_ratio")), explanation=md(a.msg("explanation")))  # fmt: skip
+    if name in GROUPS:
+        group, members = GROUPS[name], [PRESETS[n] for n in GROUPS[name].presets]
+        runs = tr("train.group_then").join(f"**{md(p.msg('title'))}**" for p in members)
+        explanation = group.msg("explanation") if group.explanation else members[0].msg("explanation")
+        return tr("train.group_info", group=md(group.msg("title")), runs=runs, published=md(group.msg("published")),
+                  explanation=md(explanation))  # fmt: skip
     p = PRESETS[name]
     cfg, also = base_spec(ctx, name).train, []
     if drop := p.spec.model.get("weight_drop"):
@@ -145,8 +146,9 @@ def preset_info(ctx: AppContext, name: str) -> str:
 
 
 def preset_choices() -> list[tuple[str, str]]:
-    """The Preset dropdown's choices, every preset and then every pair, titled in the active language."""
-    return [(str(p.msg("title")), k) for k, p in (*PRESETS.items(), *PAIRS.items())]
+    """The Preset dropdown's choices, every preset and then every group (the trio, the pairs), titled in the active
+    language."""
+    return [(str(p.msg("title")), k) for k, p in (*PRESETS.items(), *GROUPS.items())]
 
 
 def corpus_choices() -> list[tuple[str, str]]:
@@ -214,7 +216,7 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
           job: Job | None = None, made: list | None = None):  # fmt: skip
     """Train in this visitor's session, yielding the live plot, the status line, samples, the model line and whether
     to offer a run on the CPU, all in the visitor's language. On a ZeroGPU Space the run trains on a lent GPU
-    (``on_cpu``: here, on the CPU). ``job``: the claim it trains under (a pair's; else it claims its own);
+    (``on_cpu``: here, on the CPU). ``job``: the claim it trains under (a group's; else it claims its own);
     ``made``: a list that gets the run's RunSummary, or None when the run left nothing."""
     own_job = job is None
     if own_job:
@@ -348,7 +350,8 @@ def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None
     best = run.finished.best_valid_perplexity if run.finished else min(h["valid_perplexity"] for h in history)
     engine = run.started.engine if run.started else run.trainer.engine
     summary = RunSummary(f"{name}, {engine}", list(history), run.model.num_parameters,
-                         history[-1]["tokens_per_second"], best, history[-1]["elapsed"], engine)  # fmt: skip
+                         history[-1]["tokens_per_second"], best, history[-1]["elapsed"], engine,
+                         kept=run.trainer.config.keep)  # fmt: skip
     if math.isfinite(history[-1]["train_loss"]):  # a diverged run has nothing to measure
         summary.span, summary.gradients = measure_run(run)
     session.set_model(run.model, Msg("train.run_model", name=name), folder)  # the model line names it in any language
@@ -357,37 +360,50 @@ def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None
 
 
 @localized
-def train_pair(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False):
-    """A pair preset: its two runs one after the other, under one claim, each with the widgets' options but its own
-    cell and engine; then how their speeds compare, here and in the source. The comparison is of the pair's own two
-    runs: a member that left nothing (stopped before an epoch, its GPU refused) ends the pair, saying so."""
+def train_group(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False):
+    """A group of presets (a pair, the chapter's trio): its runs one after the other, under one claim, each with the
+    widgets' options but its own cell and engine; then what they show side by side: a pair's speeds, here and in the
+    source, or the group's training perplexities against the source's. A member that left nothing (stopped before an
+    epoch, its GPU refused) ends the group, saying so."""
     job = claim(ctx, request, session)
     try:
         form = TrainForm(*values)
-        pair = PAIRS[form.preset]
-        status, made = "", []
-        for k, member in enumerate(pair.presets, 1):
+        group = GROUPS[form.preset]
+        total, status, made = len(group.presets), "", []
+        for k, member in enumerate(group.presets, 1):
             spec = PRESETS[member].spec
             own = replace(form, preset=member, cell=spec.model["cell"], engine=spec.train.engine)
             for plot, status, sample, line, offer_cpu in train(ctx, request, session, *astuple(own), on_cpu=on_cpu,
                                                                job=job, made=made):  # fmt: skip
-                status = tr("train.pair_run", number=k, title=md(PRESETS[member].msg("title")), status=status)
+                status = tr("train.group_run", number=k, total=total, title=md(PRESETS[member].msg("title")),
+                            status=status)  # fmt: skip
                 yield plot, status, sample, line, offer_cpu
-            if job.stopped:  # the visitor stopped the pair
+            if job.stopped:  # the visitor stopped the group
                 return
             if made[-1] is None:
-                if k < len(pair.presets):
-                    yield gr.skip(), tr("train.pair_cut", status=status, number=k), gr.skip(), gr.skip(), gr.skip()
+                if k < total:
+                    yield gr.skip(), tr("train.group_cut", status=status, number=k), gr.skip(), gr.skip(), gr.skip()
                 return
-        first, second = made
-        if second.tokens_per_second:
-            ratio = first.tokens_per_second / second.tokens_per_second
-            # a Msg: Compare writes it in the language it is read in
-            second.note = first.note = Msg("train.pair_note", first=first.name, second=second.name, ratio=ratio,
-                                           published=pair.msg("published_ratio"))  # fmt: skip
-            yield gr.skip(), tr("train.pair_done", status=status, note=md(second.note)), gr.skip(), gr.skip(), gr.skip()
+        if note := group_note(group, made):
+            for summary in made:
+                summary.note = note  # a Msg: Compare writes it in the language it is read in
+            done = tr("train.group_done", status=status, note=md(note), total=total)
+            yield gr.skip(), done, gr.skip(), gr.skip(), gr.skip()
     finally:
         ctx.jobs.release(job)
+
+
+def group_note(group, made: list[RunSummary]) -> Msg | None:
+    """What a group's runs show side by side: a pair's ratio of speeds, or each run's last training perplexity (the
+    books' figure); beside the source's."""
+    if group.is_pair:
+        first, second = made
+        if not second.tokens_per_second:
+            return None
+        return Msg("train.pair_note", first=first.name, second=second.name,
+                   ratio=first.tokens_per_second / second.tokens_per_second, published=group.msg("published"))  # fmt: skip
+    items = " · ".join(f"{r.name} {r.history[-1]['train_perplexity']:.3f}" for r in made)
+    return Msg("train.group_note", items=items, published=group.msg("published"))
 
 
 def where(ctx: AppContext, event: Started, remote: bool) -> str:
@@ -505,19 +521,19 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     @localized
     def apply_preset(session_value: Session, name: str):
         """Fill the widgets from a preset: corpus, model, recipe, and what the book reported."""
-        if name not in PRESETS and name not in PAIRS:  # the dropdown was cleared
+        if name not in PRESETS and name not in GROUPS:  # the dropdown was cleared
             return {}
         return {about_preset: preset_info(ctx, name)} | {w[k]: v for k, v in preset_values(ctx, name).items()}
 
     preset.input(apply_preset, [session, preset], filled, api_name="apply_preset")
 
-    @single_threaded
+    @localized
     def on_start(request: gr.Request, session_value: Session, *values):
-        yield from (train_pair if values[0] in PAIRS else train)(ctx, request, session_value, *values)
+        yield from (train_group if values[0] in GROUPS else train)(ctx, request, session_value, *values)
 
-    @single_threaded
+    @localized
     def on_start_cpu(request: gr.Request, session_value: Session, *values):
-        yield from (train_pair if values[0] in PAIRS else train)(ctx, request, session_value, *values, on_cpu=True)
+        yield from (train_group if values[0] in GROUPS else train)(ctx, request, session_value, *values, on_cpu=True)
 
     def on_stop(request: gr.Request, session_value: Session):
         return stop(ctx, request, session_value)
@@ -541,7 +557,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     # the plot's series included. The status line follows at its next update.
     def speak(session_value: Session, lang: str, plot, preset_name: str | None, corpus_name: str, *corpus_values):
         with speaking(lang):
-            about = preset_info(ctx, preset_name) if preset_name in PRESETS or preset_name in PAIRS else gr.skip()
+            about = preset_info(ctx, preset_name) if preset_name in PRESETS or preset_name in GROUPS else gr.skip()
             return (gr.update(choices=preset_choices(), value=preset_name), about,
                     gr.update(choices=corpus_choices(), value=corpus_name),
                     gr.update(info=recipes_info(corpus_name)), corpus_info(corpus_name, *corpus_values),

@@ -6,15 +6,20 @@ TEXTS = {
     "cli.interrupted": ("interrupted", "已中断"),
     "cli.note": ("note: {note}", "注意：{note}"),
     # -- train ----------------------------------------------------------------------------------------------------
-    "cli.pair_line": ("{name:<18} {title} — the source: {ratio}", "{name:<18} {title} — 来源：{ratio}"),
+    "cli.group_line": ("{name:<18} {title} — the source: {published}", "{name:<18} {title} — 来源：{published}"),
     "cli.pair_ratio": (
         "{first} / {second}: {ratio:.2f}× the tokens/s here; the source: {published}",
         "{first} / {second}：在本机上每秒词元数是后者的 {ratio:.2f} 倍；来源：{published}",
     ),
-    "cli.pair_resume": (
-        "{pair} is a pair of presets: it trains two models from the start, and --resume goes on from one checkpoint; "
-        "resume each of them on its own, e.g. --resume {folder}",
-        "{pair} 是一对预设：它从头训练两个模型，而 --resume 只能从一个检查点继续；请分别继续其中每一个，例如 --resume {folder}",
+    "cli.group_resume": (
+        "{group} is a group of presets: it trains {count} models from the start, and --resume goes on from one "
+        "checkpoint; resume each of them on its own, e.g. --resume {folder}",
+        "{group} 是一组预设：它从头训练 {count} 个模型，而 --resume 只能从一个检查点继续；请分别继续其中每一个，例如 "
+        "--resume {folder}",
+    ),
+    "cli.group_perplexities": (
+        "training perplexity after the last epoch: {items}; the source: {published}",
+        "最后一个迭代周期后的训练困惑度：{items}；来源：{published}",
     ),
     "cli.processes": (
         "{world} processes train together (torchrun): each takes about {rows} of a batch's {batch_size} rows; rank 0 "

@@ -45,6 +45,31 @@ TEXTS: dict[str, tuple[str, str]] = {
         "本次会话的各次运行并列比较：验证困惑度（实线）与训练困惑度（虚线）。",
     ),
     "compare.plot_title": ("This session's runs", "本次会话的运行"),
+    "compare.pretrained": ("Pretrained models to add (their recorded training)", "要加入的预训练模型（它们记录下的训练过程）"),
+    "compare.add_pretrained": ("Add to Compare", "加入比较"),
+    "compare.choose_checkpoint": ("Choose at least one pretrained model to add.", "请至少选择一个要加入的预训练模型。"),
+    "compare.no_checkpoint": ("There is no pretrained model {name!r} here; there are: {names}.",
+                              "这里没有名为 {name!r} 的预训练模型；现有的是：{names}。"),
+    "compare.no_history": ("The pretrained model {name!r} recorded no training history to compare.",
+                           "预训练模型 {name!r} 没有记录可供比较的训练过程。"),
+    "compare.kept_last": (
+        "The book's presets keep their last epoch's weights, as the book reports its final model. Their training "
+        "perplexity (dashed; the table's *last training perplexity*) falls towards 1 as they memorise the 10,000 "
+        "characters they learn from: that is the book's figure. Their validation perplexity (solid), on the "
+        "held-out last 10%, rises after its best epoch: the gap is overfitting. For such a memorising model the memory "
+        "span and the gradients below say how far back it reaches on text it never saw, not how well it predicts: a "
+        "vanilla RNN that recalls its passage can reach further back than a GRU that predicts better.",
+        "书中的预设保留最后一个迭代周期的权重，因为书中报告的是最终的模型。它们的训练困惑度（虚线；表中的“最后的训练"
+        "困惑度”）随着把所学的 10,000 个字符背下来而降向 1：这就是书中的数字。它们在留出的最后 10% 文本上的验证困惑度"
+        "（实线）在最好的迭代周期之后回升：两者之间的差距就是过拟合。对这样背诵文本的模型，记忆跨度和下面的梯度说的是"
+        "它在没见过的文本上往前看了多远，而不是它预测得多好：一个背下了段落的普通 RNN 可以比预测得更好的 GRU 看得更远。",
+    ),
+    "compare.pretrained_note": (
+        "A pretrained model's curves are the run its training recorded, on its own text and recipe (the book's three "
+        "on the whole novel: Adam, 20 epochs, the best validation epoch kept); it was not trained in this session.",
+        "预训练模型的曲线是它训练时记录下来的过程，用的是它自己的文本和训练方法（书中的三个模型在整部小说上训练："
+        "Adam，20 个迭代周期，保留验证结果最好的迭代周期）；它不是在本次会话中训练的。",
+    ),
     "compare.gradients": ("Gradients through time", "沿时间回传的梯度"),
     "compare.gradients_title": (
         "Gradients through time, each run's first layer",
@@ -53,6 +78,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "compare.col_run": ("run", "运行"),
     "compare.col_parameters": ("parameters", "参数量"),
     "compare.col_tokens_per_second": ("tokens/s", "词元/秒"),
+    "compare.col_train_perplexity": ("last training perplexity", "最后的训练困惑度"),
     "compare.col_best_valid_perplexity": ("best validation perplexity", "最佳验证困惑度"),
     "compare.col_memory_span": ("memory span (characters)", "记忆跨度（字符）"),
     "compare.col_seconds": ("seconds", "秒"),

@@ -58,12 +58,13 @@ TEXTS = {
     # -- the preset and the corpus, described ---------------------------------------------------------
     "train.preset_info": ("**{title}** — {source}. Published: {published}.  \n{explanation}{also}",
                           "**{title}** — {source}。来源报告的结果：{published}。  \n{explanation}{also}"),
-    "train.pair_info": (
-        "**{pair}** — Start trains **{first}**, then **{second}**, with the options below (each keeps its own cell "
-        "and engine), and puts both in Compare with their tokens/s. The source found: {ratio}.  \n{explanation}",
-        "**{pair}** — “开始训练”会先训练 **{first}**，再训练 **{second}**，都用下面的选项（各自保留自己的循环单元和"
-        "引擎），然后把两者连同每秒词元数一起放进“比较”页。来源报告的结果：{ratio}。  \n{explanation}",
+    "train.group_info": (
+        "**{group}** — Start trains {runs}, with the options below (each keeps its own cell and engine), and puts "
+        "them all in Compare with their tokens/s. The source found: {published}.  \n{explanation}",
+        "**{group}** — “开始训练”会先训练 {runs}，都用下面的选项（各自保留自己的循环单元和引擎），然后把它们连同"
+        "每秒词元数一起放进“比较”页。来源报告的结果：{published}。  \n{explanation}",
     ),
+    "train.group_then": (", then ", "，再训练 "),
     "train.also": ("  \nAlso from this preset: {items}.", "  \n此预设还设定了：{items}。"),
     "train.also_dropconnect": ("DropConnect {drop:g} on the recurrent weights", "循环权重上的 DropConnect {drop:g}"),
     "train.also_lr_decay": ("learning rate × {decay:g} per epoch after epoch {after}",
@@ -112,13 +113,17 @@ TEXTS = {
     "train.nothing_training": ("Nothing is training in this session.", "本会话中没有正在进行的训练。"),
     # a trained run's model, in the current model's line (the run's own name, "1. LSTM 1×256", is the same in both)
     "train.run_model": ("run {name}", "训练 {name}"),
-    # a pair of presets
-    "train.pair_run": ("**Run {number} of 2: {title}**  \n{status}", "**第 {number} 次训练（共 2 次）：{title}**  \n{status}"),
+    # a group of presets: a pair, the chapter's trio
+    "train.group_run": ("**Run {number} of {total}: {title}**  \n{status}",
+                        "**第 {number} 次训练（共 {total} 次）：{title}**  \n{status}"),
     "train.pair_note": ("{first} / {second}: {ratio:.2f}× the tokens/s here; the source: {published}",
                         "{first} / {second}：这里的每秒词元数之比为 {ratio:.2f}×；来源的结果：{published}"),
-    "train.pair_cut": ("{status}  \n**The pair stops here: run {number} left no model to compare**, so its second run was "
-                       "not started. Start the pair again to compare them.",
-                       "{status}  \n**这一对训练到此为止：第 {number} 次训练没有留下可比较的模型**，所以没有开始第二次训练。"
-                       "再次开始这一对训练即可比较两者。"),
-    "train.pair_done": ("{status}  \n**{note}** (both in Compare)", "{status}  \n**{note}**（两次训练都在“比较”页）"),
+    "train.group_note": ("Training perplexity after the last epoch: {items}; the source: {published}",
+                         "最后一个迭代周期后的训练困惑度：{items}；来源的结果：{published}"),
+    "train.group_cut": ("{status}  \n**The group stops here: run {number} left no model to compare**, so the runs after "
+                        "it were not started. Start the group again to compare them.",
+                        "{status}  \n**这组训练到此为止：第 {number} 次训练没有留下可比较的模型**，所以没有开始之后的训练。"
+                        "再次开始这组训练即可比较它们。"),
+    "train.group_done": ("{status}  \n**{note}** (all {total} in Compare)",
+                         "{status}  \n**{note}**（{total} 次训练都在“比较”页）"),
 }  # fmt: skip
