@@ -615,8 +615,9 @@ def train_group(args: argparse.Namespace) -> int:
             return code
         last.append(Provenance.of(CharLM.from_pretrained(member.out)).training.history[-1])
     if group.is_pair:
-        print(tr("cli.pair_ratio", first=group.presets[0], second=group.presets[1],
-                 ratio=last[0]["tokens_per_second"] / last[1]["tokens_per_second"], published=group.msg("published")))  # fmt: skip
+        ratio = last[0]["tokens_per_second"] / last[1]["tokens_per_second"]
+        print(tr("cli.pair_ratio", first=group.presets[0], second=group.presets[1], ratio=ratio,
+                 published=group.msg("published")))  # fmt: skip
     else:
         items = " · ".join(f"{name} {h['train_perplexity']:.3f}" for name, h in zip(group.presets, last, strict=True))
         print(tr("cli.group_perplexities", items=items, published=group.msg("published")))
