@@ -22,7 +22,7 @@ from charlm.i18n import LANGUAGES, speaking
 from charlm.i18n import text as tr
 from charlm.limits import Limits
 from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, style, train_tab
-from charlm.ui.common import I18N, AppContext, Session, model_line, one_thread, release, ui
+from charlm.ui.common import I18N, AppContext, Session, model_line, one_thread, release, resume, ui
 from charlm.ui.session import closed
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
@@ -48,9 +48,11 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
         # A visitor's session, released when their tab has been closed for ctx.session_minutes (see ``closed``). A plain
         # function, not a partial: Gradio deep-copies the page's config, this callback included, for every page load.
         def expired(value: Session) -> None:
-            release(demo, value)
+            release(ctx, demo, value)
 
         session = gr.State(Session(), delete_callback=expired)
+        # The key to the visitor's session, kept in their browser: a reload, or a phone that slept, finds it again.
+        key = gr.BrowserState("", storage_key="charlm-session")
         with gr.Row(equal_height=True):
             header = gr.Markdown(header_line(ctx, "en"), elem_id="header")
             language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value="en", label=ui("app.language"),
@@ -83,6 +85,18 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
             closed(demo, request.session_hash, session, ctx.session_minutes)
 
         demo.unload(on_close)
+
+        # A page loads: the visitor's session, found by the key their browser kept, or this page's own under a new key.
+        # A found session replaces the page's: each tab's ``session.change`` shows what it holds (Compare its runs, Train
+        # its last run).
+        def on_load(request: gr.Request, key_value: str, session_value: Session):
+            kept, found = resume(ctx, request.session_hash, key_value, session_value)
+            if found is None:
+                return kept, gr.skip(), gr.skip()
+            with speaking(found.lang):
+                return kept, found, model_line(ctx, found)
+
+        demo.load(on_load, [key, session], [key, session, current], api_visibility="private")
     demo.queue(default_concurrency_limit=4)
     return demo
 

@@ -140,14 +140,14 @@ def test_training_speaks_the_visitors_language(ctx):
     updates = train(ctx, session)
     update, status, sample, current, _offer_cpu = updates[-1]
     assert "上训练" in status and "个验证字符" in status and "迭代周期" in status
-    assert update["title"] == "训练过程：每若干步（训练）与每个迭代周期（验证）" and update["color_title"] == "曲线"
+    assert update["title"] == "上一次训练：每若干步（训练）与每个迭代周期（验证）" and update["color_title"] == "曲线"
     assert set(update["value"]["series"]) == {"训练", "验证"}  # the colour map knows both languages' names
     assert set(train_tab.plot_colors()) == {"training", "validation", "训练", "验证"}
     assert sample.startswith("第 2 个迭代周期后：") and session.runs[0].name.startswith("1. GRU 1×16, ")  # a name, as is
     assert "**当前模型：** 训练 1. GRU 1×16" in current
     assert "Current model:** run 1. GRU 1×16" in model_line(ctx, session)  # the same model, and the English line
     english = train(ctx, Session())[-1]
-    assert english[0]["title"] == "While training: per step (training) and per epoch (validation)"
+    assert english[0]["title"] == "The last run: per step (training) and per epoch (validation)"
     assert "Training on **" in english[1] and "After epoch 2" in english[2]
 
 
@@ -494,7 +494,7 @@ def test_a_pair_preset_trains_both_runs_and_compares_their_speed(ctx):
     assert any(s.startswith("**Run 1 of 2: d2l: LSTM from scratch**") for s in statuses)
     assert any(s.startswith("**Run 2 of 2: d2l: LSTM, concise") for s in statuses)
     first, second = session.runs
-    assert (first.engine, second.engine) == ("scratch", "fused") and first.name.endswith("LSTM 1×16, scratch")
+    assert (first.engine, second.engine) == ("scratch", "fused") and first.name.endswith("LSTM 1×256, scratch")
     assert "the tokens/s here; the source: 0.09×" in statuses[-1] and first.note == second.note
     _fig, rows, notes, _gradients = compare_tab.compare(session)
     assert len(rows) == 2 and "0.09×" in notes and f"{first.tokens_per_second / second.tokens_per_second:.2f}×" in notes
@@ -511,7 +511,8 @@ def test_the_trio_trains_the_chapters_three_cells_and_sets_their_training_perple
     statuses = [u[1] for u in updates if isinstance(u[1], str)]
     for k, title in enumerate(("d2l: vanilla RNN from scratch", "d2l: GRU", "d2l: LSTM, concise"), 1):
         assert any(s.startswith(f"**Run {k} of 3: {title}") for s in statuses), title
-    assert [r.name.split(" ", 2)[1] for r in session.runs] == ["Vanilla", "GRU", "LSTM"]
+    names = [r.name for r in session.runs]  # each its own model (the book's sizes), not the form's 16 units
+    assert names == ["1. Vanilla RNN 1×512, scratch", "2. GRU 1×256, fused", "3. LSTM 1×256, fused"]
     last = [f"{r.history[-1]['train_perplexity']:.3f}" for r in session.runs]
     assert "Training perplexity after the last epoch: " in statuses[-1] and all(x in statuses[-1] for x in last)
     assert "(all 3 in Compare)" in statuses[-1] and "≈ 1.0 for each of the three" in statuses[-1]

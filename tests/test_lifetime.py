@@ -233,3 +233,29 @@ def test_the_start_up_model_survives_a_visitors_release(ctx):
     models_tab.load_checkpoint(ctx, session, "timemachine-gru", "")
     session.release()
     assert isinstance(ctx.default_model, CharLM) and session.model is None
+
+
+# -- a reload finds its session ---------------------------------------------------------------------------------------
+
+
+def test_a_reload_finds_its_session_which_is_released_only_once_no_page_is_open(ctx):
+    import app
+    from charlm.ui.common import release, resume
+
+    demo = app.build_demo(ctx)
+    first = copy.deepcopy(Session())  # a page's own new session, as Gradio makes it
+    key, found = resume(ctx, "page-1", "", first)
+    assert found is None and len(key) >= 24 and first.key == key and first.pages == {"page-1"}
+    train_tab_run(ctx, first)
+    key_again, found = resume(ctx, "page-2", key, copy.deepcopy(Session()))  # the reload, with the browser's key
+    assert key_again == key and found is first and first.pages == {"page-1", "page-2"}
+    first.pages.discard("page-1")  # the old page closed (``closed``); its time is up:
+    release(ctx, demo, first)
+    assert not first.released and first.runs and first.model is not None  # the reloaded page still uses it
+    first.pages.discard("page-2")
+    release(ctx, demo, first)
+    assert first.released and len(ctx.sessions) == 0
+    for stale in (key, "forged-key", None, 42):  # released, never given, nothing kept, not even a string
+        fresh = copy.deepcopy(Session())
+        new_key, found = resume(ctx, "page-3", stale, fresh)
+        assert found is None and new_key not in (key, stale) and fresh.key == new_key

@@ -15,6 +15,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from ..memory import Memory
 from ..model import CharLM, describe_checkpoint
 from ..run import Run
 from . import zerogpu
-from .session import SESSION_MINUTES, Job, Jobs, RunSummary, Session, forget  # noqa: F401  (the tabs import them here)
+from .session import SESSION_MINUTES, Job, Jobs, RunSummary, Session, Sessions, forget  # noqa: F401  (the tabs import them here)
 from .zerogpu import ZeroGPU
 
 DEFAULT_CHECKPOINT = "timemachine-raw"  # the novel with its punctuation and capitals: the nicest to read and inspect
@@ -83,6 +84,7 @@ class AppContext:
     default_model: CharLM | None = None  # what a visitor has before training or loading anything
     start_trace: StartTrace | None = None  # Inspect's first picture, computed once when the app is built
     jobs: Jobs = field(default_factory=Jobs)  # the runs in progress, one per session at most
+    sessions: Sessions = field(default_factory=Sessions)  # the live sessions, by the key their browser keeps
     session_minutes: float = SESSION_MINUTES  # how long a closed tab's session is kept before it is released
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="charlm-")))  # its sessions' files
     pretrained_runs: dict[str, RunSummary] = field(default_factory=dict)  # shipped checkpoints' runs, for Compare
@@ -270,10 +272,30 @@ def in_own_thread(run: Run, threads: int) -> Iterator:
         give_memory_back()
 
 
-def release(blocks: gr.Blocks, session: Session) -> None:
+RESUME_WAIT_SECONDS = 15  # how long a reloaded page waits for the run its old page was training to stop and be kept
+
+
+def resume(ctx: AppContext, page: str, key: str | None, fresh: Session) -> tuple[str, Session | None]:
+    """A page loaded with the key its browser kept: the visitor's session, if it lives, else ``fresh`` (the page's new
+    one) under a new key. Returns the key to keep, and the session to use when it is not ``fresh``. A run the old page
+    was training was stopped when it closed (``on_close``): it is waited for, so that it is in Compare, and the model
+    it trained is current, when the page shows them."""
+    session = ctx.sessions.resume(key, page) if key else None
+    if session is None or session is fresh:
+        return ctx.sessions.register(fresh, page), None
+    deadline = time.monotonic() + RESUME_WAIT_SECONDS
+    while (job := ctx.jobs.of(session)) is not None and job.stopped and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return session.key, session
+
+
+def release(ctx: AppContext, blocks: gr.Blocks, session: Session) -> None:
     """A closed tab's session, its time up (Gradio's expiry calls this): everything it held goes, its tabs' Gradio
-    sessions with it, and the heap it freed goes back to the system."""
-    session.release()
+    sessions with it, and the heap it freed goes back to the system. A session still open in another page (a reload)
+    keeps everything; only its closed tabs' Gradio sessions go."""
+    if not session.pages:
+        session.release()
+        ctx.sessions.drop(session)
     forget(blocks, session)
     give_memory_back()
 

@@ -134,6 +134,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
 
     outputs = [plot, table, notes, gradients]
     tab.select(compare, session, outputs, api_name="compare")
+    session.change(compare, session, outputs, api_visibility="private")  # a reloaded page found its session again
     add.click(on_add, [session, chosen], outputs, api_name="compare_pretrained")
     language.change(relabel, [session, language], outputs, api_visibility="private")
     return tab

@@ -50,12 +50,21 @@ class LivePlot:
     def __len__(self) -> int:
         return len(self.points)
 
-    def update(self):
+    @classmethod
+    def of(cls, history: list[dict]) -> LivePlot:
+        """A finished run's curves from its history: the training and validation perplexity of each epoch."""
+        plot = cls()
+        for h in history:
+            plot.add("training", h["epoch"], h["train_perplexity"])
+            plot.add("validation", h["epoch"], h["valid_perplexity"])
+        return plot
+
+    def update(self, done: bool = False):
         """The plot's data in bits per character (log₂ perplexity: a log axis, which gr.LinePlot lacks), perplexity
         on hover, and a y range that follows the data: past the first epoch, the points from epoch 1 on, so that
         4.5 → 4.0 fills the plot while the first drop (from about the vocabulary's size) runs off its top. No update
         until there is a point (an empty frame would fix the colours as numbers). The series and the titles in the
-        active language."""
+        active language; ``done``: the run has ended, and the title says so."""
         if not len(self):
             return gr.skip()
         frame = pd.DataFrame(self.points, columns=["epoch", "perplexity", "series"])
@@ -64,12 +73,13 @@ class LivePlot:
         shown = frame[frame["epoch"] >= 1] if frame["epoch"].max() > 1.5 else frame
         low, high = shown["bits per character"].min(), shown["bits per character"].max()
         pad = max(0.05 * (high - low), 0.01)
-        return gr.update(value=frame, y_lim=[float(low - pad), float(high + pad)], **plot_titles())
+        return gr.update(value=frame, y_lim=[float(low - pad), float(high + pad)], **plot_titles(done))
 
 
-def plot_titles() -> dict:
-    """The live plot's texts that gr.LinePlot cannot take from ui(), in the active language."""
-    return {"title": tr("train.plot_title"), "color_title": tr("train.plot_series")}
+def plot_titles(done: bool = False) -> dict:
+    """The live plot's texts that gr.LinePlot cannot take from ui(), in the active language: while a run trains, or
+    (``done``) once it has ended."""
+    return {"title": tr("train.plot_title_done" if done else "train.plot_title"), "color_title": tr("train.plot_series")}
 
 
 def retitled(plot) -> dict:

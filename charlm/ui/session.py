@@ -9,6 +9,11 @@ While a session lives it keeps what its tabs show and nothing a finished run no 
 corpus text, trainer and optimizer go when it ends; its checkpoint (weights, history, optimizer state for
 ``--resume``, model card) is written to the session's folder, which Download zips.
 
+A reload, or a phone that slept, opens a new page, which Gradio gives a new, empty session. So each session has a key,
+kept in the visitor's browser (a ``gr.BrowserState``): the new page finds its session by it (``Sessions``) while the
+session lives, and carries on with its runs, Compare and current model. A session is released only once no page that
+uses it is open (``pages``).
+
 Whether a run is in progress is said in one place: the app's ``Jobs``. Start claims a job (under a lock, before it
 builds anything), so a second Start from the same session is refused; Stop and a closed tab set the job's stop
 event; the run ends, and the job is released, in one place (``train_tab.train``'s ``finally``).
@@ -17,6 +22,7 @@ event; the run ends, and the job is released, in one place (``train_tab.train``'
 from __future__ import annotations
 
 import contextlib
+import secrets
 import shutil
 import tempfile
 import threading
@@ -72,6 +78,8 @@ class Session:
     lang: str = "en"  # the visitor's language ("en" or "zh"): their browser's, or the header's switch
     model_version: int = 0  # counts model changes: work that read an older model does not land (``set_model``)
     folder: Path | None = None  # this session's files (its last run's checkpoint, a Download), made when needed
+    key: str = ""  # what the visitor's browser keeps, to find this session again after a reload (``Sessions``)
+    pages: set[str] = field(default_factory=set)  # the Gradio sessions (tabs, reloads) open on it now
     closed_pages: list[str] = field(default_factory=list)  # the Gradio sessions (tabs) it was used from, now closed
     released: bool = False
 
@@ -127,6 +135,39 @@ class Job:
         return self.stop_event.is_set()
 
 
+class Sessions:
+    """The live sessions by key: how a reloaded page (its key in the browser) finds its visitor's session again."""
+
+    def __init__(self):
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def register(self, session: Session, page: str) -> str:
+        """A new visitor's session (or a key that is no longer known): a new key for it, opened on ``page``."""
+        with self._lock:
+            session.key = session.key or secrets.token_urlsafe(18)
+            self._sessions[session.key] = session
+            session.pages.add(page)
+            return session.key
+
+    def resume(self, key: str, page: str) -> Session | None:
+        """The session ``key`` names, opened on ``page`` too; None when there is none (released, another server)."""
+        with self._lock:
+            session = self._sessions.get(key) if isinstance(key, str) else None
+            if session is None or session.released:
+                return None
+            session.pages.add(page)
+            return session
+
+    def drop(self, session: Session) -> None:
+        with self._lock:
+            if self._sessions.get(session.key) is session:
+                del self._sessions[session.key]
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+
 class Jobs:
     """The runs in progress, one per session at most: the one place that says whether a session is training."""
 
@@ -178,6 +219,7 @@ def closed(blocks, page: str, state, minutes: float) -> Session:
     session = kept.state_data.get(state._id)
     if not isinstance(session, Session):
         session = Session()
+    session.pages.discard(page)
     session.closed_pages.append(page)
     with contextlib.suppress(AttributeError):
         kept.STATE_TTL_WHEN_CLOSED = minutes * 60

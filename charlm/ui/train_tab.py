@@ -333,7 +333,7 @@ class RunView:
 
     def last(self, ctx: AppContext, session: Session) -> tuple:
         visible = gr.update(visible=self.gpu_failed)
-        return self.plot.update(), self.status, self.sample, model_line(ctx, session), visible
+        return self.plot.update(done=True), self.status, self.sample, model_line(ctx, session), visible
 
 
 def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None:
@@ -362,9 +362,9 @@ def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None
 @localized
 def train_group(ctx: AppContext, request: gr.Request | None, session: Session, *values, on_cpu: bool = False):
     """A group of presets (a pair, the chapter's trio): its runs one after the other, under one claim, each with the
-    widgets' options but its own cell and engine; then what they show side by side: a pair's speeds, here and in the
-    source, or the group's training perplexities against the source's. A member that left nothing (stopped before an
-    epoch, its GPU refused) ends the group, saying so."""
+    widgets' text and training options but its own model and engine (the trio's RNN has 512 units, its GRU 256); then
+    what they show side by side: a pair's speeds, here and in the source, or the group's training perplexities against
+    the source's. A member that left nothing (stopped before an epoch, its GPU refused) ends the group, saying so."""
     job = claim(ctx, request, session)
     try:
         form = TrainForm(*values)
@@ -372,7 +372,8 @@ def train_group(ctx: AppContext, request: gr.Request | None, session: Session, *
         total, status, made = len(group.presets), "", []
         for k, member in enumerate(group.presets, 1):
             spec = PRESETS[member].spec
-            own = replace(form, preset=member, cell=spec.model["cell"], engine=spec.train.engine)
+            model = {widget: getattr(spec_model_config(spec), option) for widget, option in MODEL_WIDGETS.items()}
+            own = replace(form, preset=member, engine=spec.train.engine, **model)
             for plot, status, sample, line, offer_cpu in train(ctx, request, session, *astuple(own), on_cpu=on_cpu,
                                                                job=job, made=made):  # fmt: skip
                 status = tr("train.group_run", number=k, total=total, title=md(PRESETS[member].msg("title")),
@@ -516,14 +517,16 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         return offer_recipes(corpus_name, recipe)
 
     w["corpus_name"].change(on_recipes, [session, w["corpus_name"], w["recipe"]], w["recipe"], **private)
-    filled = [about_preset, *(w[k] for k in chosen)]
+    filled = [about_preset, *(w[k] for k in chosen), status, live, sample]
 
     @localized
     def apply_preset(session_value: Session, name: str):
-        """Fill the widgets from a preset: corpus, model, recipe, and what the book reported."""
+        """Fill the widgets from a preset: corpus, model, recipe, and what the book reported. The last run's status,
+        curves and sample go, as they belong to another recipe (not while a run trains: its next update redraws them)."""
         if name not in PRESETS and name not in GROUPS:  # the dropdown was cleared
             return {}
-        return {about_preset: preset_info(ctx, name)} | {w[k]: v for k, v in preset_values(ctx, name).items()}
+        cleared = {} if ctx.jobs.of(session_value) else {status: "", live: gr.update(value=None), sample: ""}
+        return {about_preset: preset_info(ctx, name)} | {w[k]: v for k, v in preset_values(ctx, name).items()} | cleared
 
     preset.input(apply_preset, [session, preset], filled, api_name="apply_preset")
 
@@ -561,9 +564,20 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             return (gr.update(choices=preset_choices(), value=preset_name), about,
                     gr.update(choices=corpus_choices(), value=corpus_name),
                     gr.update(info=recipes_info(corpus_name)), corpus_info(corpus_name, *corpus_values),
-                    gr.update(**plot_titles(), **retitled(plot)))  # fmt: skip
+                    gr.update(**plot_titles(done=ctx.jobs.of(session_value) is None), **retitled(plot)))  # fmt: skip
 
     language.change(speak, [session, language, live, preset, *corpus_inputs],
                     [preset, about_preset, w["corpus_name"], w["recipe"], info, live], **private)  # fmt: skip
 
+    # A page that found its visitor's session again (a reload: app.py's on_load): the last run's curves, and what came
+    # back. Its status line while it trained went with the old page.
+    @localized
+    def on_restored(session_value: Session):
+        trained = [r for r in session_value.runs if not r.pretrained]
+        if not trained:
+            return gr.skip(), gr.skip()
+        last = trained[-1]
+        return LivePlot.of(last.history).update(done=True), tr("train.restored", runs=len(trained), name=last.name)
+
+    session.change(on_restored, session, [live, status], **private)
     return tab

@@ -52,6 +52,11 @@ TEXTS = {
                          "训练过程：每若干步（训练）与每个迭代周期（验证）"),
     "train.plot_x": ("epoch", "迭代周期"),
     "train.plot_y": ("bits per character (log₂ perplexity)", "每字符比特数（log₂ 困惑度）"),
+    "train.plot_title_done": ("The last run: per step (training) and per epoch (validation)",
+                              "上一次训练：每若干步（训练）与每个迭代周期（验证）"),
+    "train.restored": ("**Welcome back.** This session's runs ({runs}) are in Compare, and its current model is above; the "
+                       "plot shows the last run, {name}.",
+                       "**欢迎回来。** 本会话的训练（{runs} 次）都在“比较”页，当前模型见上方；图中是最近的一次训练：{name}。"),
     "train.plot_series": ("series", "曲线"),
     "train.series_training": ("training", "训练"),
     "train.series_validation": ("validation", "验证"),
@@ -59,9 +64,9 @@ TEXTS = {
     "train.preset_info": ("**{title}** — {source}. Published: {published}.  \n{explanation}{also}",
                           "**{title}** — {source}。来源报告的结果：{published}。  \n{explanation}{also}"),
     "train.group_info": (
-        "**{group}** — Start trains {runs}, with the options below (each keeps its own cell and engine), and puts "
+        "**{group}** — Start trains {runs}, with the text and training options below (each keeps its own model and engine), and puts "
         "them all in Compare with their tokens/s. The source found: {published}.  \n{explanation}",
-        "**{group}** — “开始训练”会先训练 {runs}，都用下面的选项（各自保留自己的循环单元和引擎），然后把它们连同"
+        "**{group}** — “开始训练”会先训练 {runs}，都用下面的文本和训练选项（各自保留自己的模型和引擎），然后把它们连同"
         "每秒词元数一起放进“比较”页。来源报告的结果：{published}。  \n{explanation}",
     ),
     "train.group_then": (", then ", "，再训练 "),
