@@ -273,7 +273,7 @@ class RunView:
     def updates(self):
         ctx, job, run, remote, plot = self.ctx, self.job, self.run, self.remote, self.plot
         header, done, last_yield, recent = "", "", 0.0, []  # done: the last epoch's line, shown until the next one
-        epochs = run.trainer.config.epochs
+        limit, epochs = run.trainer.config.max_seconds, run.trainer.config.epochs  # epochs: as the status shows them
         events = receive(ctx.gpu.train(self.spec), run) if remote else in_own_thread(run, ctx.training_threads)
         try:
             for event in events:
@@ -290,6 +290,8 @@ class RunView:
                         if value is not None:
                             plot.add(series, 0.0, value)
                 elif isinstance(event, Step):
+                    epochs = epochs_shown(run.trainer.config.epochs, limit, event.epoch - 1 + event.step / event.steps_per_epoch,
+                                          event.elapsed)  # fmt: skip
                     recent.append(event.loss)
                     if event.step % max(1, event.steps_per_epoch // PLOT_POINTS_PER_EPOCH) == 0:
                         x = event.epoch - 1 + event.step / event.steps_per_epoch
@@ -303,6 +305,7 @@ class RunView:
                               to_go=event.seconds_to_go)  # fmt: skip
                     self.status = "  \n".join(filter(None, (header, done, step)))
                 elif isinstance(event, Epoch):
+                    epochs = epochs_shown(run.trainer.config.epochs, limit, event.epoch, event.elapsed)
                     plot.add("validation", event.epoch, event.valid_perplexity)
                     done = tr("train.epoch", epoch=event.epoch, epochs=epochs, train_perplexity=event.train_perplexity,
                               valid_perplexity=event.valid_perplexity, bpc=event.valid_bpc,
@@ -334,6 +337,15 @@ class RunView:
     def last(self, ctx: AppContext, session: Session) -> tuple:
         visible = gr.update(visible=self.gpu_failed)
         return self.plot.update(done=True), self.status, self.sample, model_line(ctx, session), visible
+
+
+def epochs_shown(epochs: int, limit: float, done: float, elapsed: float) -> int | str:
+    """The epochs a run's status counts to: its epochs, or, when its time limit will stop it first at the pace so far,
+    both ("13, the time limit stops it near 8"), in the active language."""
+    if not limit or done < 0.5 or elapsed <= 0:  # too early to tell the pace
+        return epochs
+    reach = int(limit / (elapsed / done))
+    return epochs if reach >= epochs else tr("train.epochs_in_limit", epochs=epochs, reach=max(reach, 1))
 
 
 def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None:

@@ -48,6 +48,7 @@ TEXTS = {
     "train.keep_best": ("the best validation epoch's", "验证结果最好的迭代周期"),
     "train.keep_last": ("the last epoch's (as the d2l book reports)", "最后一个迭代周期（与 d2l 书中的报告一致）"),
     # -- the live plot ----------------------------------------------------------------------------
+    "train.epochs_in_limit": ("{epochs}, the time limit stops it near {reach}", "{epochs}，时间限制会在第 {reach} 个左右停止"),
     "train.plot_title": ("While training: per step (training) and per epoch (validation)",
                          "训练过程：每若干步（训练）与每个迭代周期（验证）"),
     "train.plot_x": ("epoch", "迭代周期"),
