@@ -108,8 +108,11 @@ def header_line(ctx: AppContext, lang: str) -> str:
 
 
 def launch_options() -> dict:
-    """What ``launch`` needs beyond the address: the app's CSS, the upload cap and the texts in both languages."""
-    return {"css": style.CSS, "max_file_size": max_upload_bytes(), "i18n": I18N}
+    """What ``launch`` needs beyond the address: the app's CSS, the upload cap, the texts in both languages, and no run
+    history."""
+    # Gradio's run history ("Runs" in the footer) is off: it shows texts given through gr.I18n as raw keys, and keeps every
+    # input in the visitor's browser, a Hub token typed into Push included.
+    return {"css": style.CSS, "max_file_size": max_upload_bytes(), "i18n": I18N, "run_history": False}
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ top-k and top-p (nucleus) trim the unlikely tail; the same seed gives the same t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -184,15 +184,17 @@ class Generation:
     loops: list[Loop | None] = field(default_factory=list)  # per sample
 
 
-def prepare_prefix(model: CharLM, prefix: str) -> tuple[str, list[Msg]]:
-    """The prefix to start from, and warnings about it (messages, rendered when shown): unknown characters, an empty
-    prefix."""
+def prepare_prefix(model: CharLM, prefix: str, *, note_default: bool = True) -> tuple[str, list[Msg]]:
+    """The prefix to start from, and warnings about it (messages, rendered when shown): unknown characters, and an
+    empty prefix (``note_default``: said, with the prefix used instead; a caller whose reader was told that empty means
+    the model's usual prefix, as the app's prefix box is, leaves it out)."""
     warnings = []
     if model.config.bidirectional:
         warnings.append(BIDIRECTIONAL_WARNING)
     if not prefix:
         prefix = default_prefix(model)
-        warnings.append(Msg("generate.no_prefix", prefix=prefix))
+        if note_default:
+            warnings.append(Msg("generate.no_prefix", prefix=prefix))
     unknown = model.vocab.unknown(prefix)
     if unknown:
         chars = ", ".join(repr(c) for c in unknown)
@@ -206,6 +208,37 @@ def generate(model: CharLM, prefix: str, length: int, *, num_samples: int = 1, *
     columns = list(stream(model, prefix_used, length, num_samples=num_samples, **options))
     texts = ["".join(chars) for chars in zip(*columns, strict=True)] if columns else [""] * num_samples
     return Generation(prefix_used, texts, warnings, [find_loop(t) for t in texts])
+
+
+# -- the same sample at several temperatures -------------------------------------------------------------------------
+
+TEMPERATURES = (0.2, 0.5, 1.0, 1.5)  # from nearly greedy (it loops) to past the model's own distribution (gibberish)
+
+
+def random_seed() -> int:
+    """A seed for samples that must share one (``at_temperatures``) when the caller gave none: short enough to type."""
+    return int(torch.randint(0, 10_000, ()).item())
+
+
+def at_temperatures(
+    model: CharLM,
+    prefix: str,
+    length: int,
+    temperatures: Sequence[float] = TEMPERATURES,
+    *,
+    seed: int,
+    top_k: int = 0,
+    top_p: float = 1.0,
+) -> Iterator[tuple[int, str]]:
+    """One sample of ``length`` characters after ``prefix`` at each temperature, all from the same ``seed``: side by
+    side, they differ by the temperature alone. Yields (k, character): the next character of the k-th temperature's
+    sample, the samples one after another. Each is what ``stream`` draws with that temperature and seed, so Generate
+    with the same seed and temperature writes it again."""
+    for temperature in temperatures:  # every one checked before the first character
+        check_options(temperature, top_k, top_p)
+    for k, temperature in enumerate(temperatures):
+        for chars in stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed):
+            yield k, chars[0]
 
 
 OWN_SAMPLE_LENGTH = 300  # characters of a model's own writing, when a picture needs a text and none is given

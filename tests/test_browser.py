@@ -340,7 +340,7 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
         raise
     assert cjk.search(status.inner_text()) and "Epoch" not in status.inner_text()
     title = page.locator("#live-plot .role-title-text").first.text_content()
-    assert title == zh("train.plot_title"), title
+    assert title == zh("train.plot_title_done"), title  # the run has ended, and the title says so
     page.wait_for_timeout(500)
     page.screenshot(path=shots / "zh-train.png")
 
@@ -402,3 +402,166 @@ def test_a_download_in_the_browser_leaves_none_of_our_files_behind(browser, serv
         time.sleep(0.1)
     assert not (folder / "download").exists() and (folder / "model" / "config.json").is_file()
     page.close()
+
+
+# -- what a rehearsal of a lecture found, at 1280 × 800 and on a 390 × 844 phone (tests/test_rehearsal.py has the rest) --
+
+DROPDOWNS = """() => [...document.querySelectorAll('input[role=combobox]')].filter((i) => i.offsetParent).map((i) => {
+    const box = i.getBoundingClientRect(), style = getComputedStyle(i), arrow = i.parentElement.querySelector('.icon-wrap');
+    return {text: i.value, end: box.right - parseFloat(style.paddingRight), ellipsis: style.textOverflow,
+            arrow: arrow ? arrow.getBoundingClientRect().left : 1e9};
+})"""
+TITLES = """() => [...document.querySelectorAll('.js-plotly-plot .gtitle, .js-plotly-plot .g-xtitle text, '
+                                      + '#live-plot .role-title-text text')]
+    .filter((t) => t.ownerSVGElement && t.ownerSVGElement.getBoundingClientRect().width > 0).map((t) => {
+        const picture = t.ownerSVGElement.getBoundingClientRect(), box = t.getBoundingClientRect();
+        return {text: t.textContent, left: box.left - picture.left, right: picture.right - box.right};
+    })"""
+TITLES_FIT = f"() => ({TITLES})().every((t) => t.left >= -1 && t.right >= -1)"
+
+
+def header_reads_whole(page, table: str, header: str) -> dict:
+    """A table's column header: whether its text is clipped, how many lines it takes; and the shade at the table's
+    right edge, at the start and when scrolled to the end."""
+    return page.evaluate("""([table, header]) => {
+        const th = [...document.querySelectorAll(`${table} th`)].find((th) => th.innerText.trim() === header);
+        const span = th.querySelector('span.header'), style = getComputedStyle(span);
+        const wrap = document.querySelector(`${table} .table-wrap`), viewport = wrap.querySelector('.virtual-table-viewport');
+        return {clipped: span.scrollWidth > span.clientWidth + 1, visible: th.getBoundingClientRect().width > 0,
+                lines: Math.round(span.getBoundingClientRect().height / parseFloat(style.lineHeight)),
+                scrolls: viewport.scrollWidth > viewport.clientWidth,
+                shade: parseFloat(getComputedStyle(wrap, '::after').opacity)};
+    }""", [table, header])  # fmt: skip
+
+
+def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, served, tmp_path):
+    """'The Time Mac▾h', 'forwarc': dropdown texts under their arrow; plot titles cut at both sides; Compare's table cut
+    at 'best valida'. Every dropdown's text ends before its arrow (with an ellipsis when too long), every plot title
+    fits its picture, and a wide table's headers wrap, with a shade at its edge while there is more to scroll to."""
+    url, _ctx = served
+    shots = screenshots(tmp_path)
+    page = browser.new_page(viewport=SIZES["phone"])
+    page.goto(url)
+    page.wait_for_selector("text=Start training")
+    open_settings(page, "Text: corpus and preprocessing", "Training: epochs, batches, optimizer")
+    set_number(page, "Epochs (≤ 500)", "1")
+    set_number(page, "Use only the first N characters (0 = all)", "3000")
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_selector("text=Finished after 1 epoch", timeout=60_000)
+    page.wait_for_selector("#live-plot .role-title-text text")
+    checked = 0
+    for tab in ("Train", "Inspect", "Models", "Compare"):
+        open_tab(page, tab)
+        page.wait_for_timeout(500)
+        if tab == "Inspect":
+            wait_for_memory_pictures(page)
+        try:
+            page.wait_for_function(TITLES_FIT, timeout=10_000)
+        finally:
+            page.screenshot(path=shots / f"rehearsal-phone-{tab.lower()}.png", full_page=True)
+        titles = page.evaluate(TITLES)
+        assert all(t["left"] >= -1 and t["right"] >= -1 for t in titles), (tab, titles)
+        checked += len(titles)
+        dropdowns = page.evaluate(DROPDOWNS)
+        assert all(d["end"] <= d["arrow"] and d["ellipsis"] == "ellipsis" for d in dropdowns), (tab, dropdowns)
+    assert checked >= 8  # the live plot's title, Inspect's five pictures' titles and axes, …
+
+    for tab, table, header in (("Models", "#models-table", "validation perplexity"),
+                               ("Compare", "#compare-table", "best validation perplexity")):  # fmt: skip
+        open_tab(page, tab)
+        page.wait_for_timeout(500)
+        shown = header_reads_whole(page, table, header)
+        assert shown["visible"] and not shown["clipped"] and shown["lines"] >= 2, (tab, shown)
+        assert shown["scrolls"] and shown["shade"] > 0.5, (tab, shown)  # more to the right, and it says so
+        page.locator(f"{table} .virtual-table-viewport").evaluate("(v) => { v.scrollLeft = v.scrollWidth; }")
+        page.wait_for_timeout(300)
+        assert header_reads_whole(page, table, header)["shade"] < 0.1, tab  # at the end: no shade
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_inspect_generate_and_stop_at_both_sizes(browser, served, size, tmp_path):
+    """Inspect: the text box and Trace on the first screen (on a phone they were 1,400 px down), the heatmap still on a
+    projector's first screen. Generate: the same prefix and seed at four temperatures, side by side on a projector and
+    one under another on a phone, with no warning for the empty prefix. Stop with nothing running says so. The header
+    says where training runs once."""
+    from itertools import pairwise
+
+    url, _ctx = served
+    shots = screenshots(tmp_path)
+    viewport = SIZES[size]
+    page = browser.new_page(viewport=viewport)
+    page.goto(url)
+    page.wait_for_selector("text=Start training")
+    header = page.locator("#header").inner_text()
+    assert header.count("CPU") == 1, header
+
+    page.get_by_role("button", name="Stop").click()  # nothing is running
+    toast = page.locator(".toast-body").filter(has_text="Nothing is training in this session.")
+    toast.wait_for(timeout=10_000)
+    box = toast.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    page.screenshot(path=shots / f"rehearsal-stop-{size}.png")
+    page.locator(".toast-close").last.click()
+
+    open_tab(page, "Inspect")
+    page.wait_for_selector("#gate-heatmap .js-plotly-plot .heatmaplayer", timeout=10_000)
+    text_box = page.get_by_role("textbox", name="Text", exact=True).bounding_box()
+    trace = page.get_by_role("button", name="Trace").bounding_box()
+    heatmap = page.locator("#gate-heatmap").bounding_box()
+    assert trace["y"] + trace["height"] <= viewport["height"] and text_box["y"] < heatmap["y"], (text_box, trace)
+    assert size == "phone" or heatmap["y"] + 100 <= viewport["height"], heatmap
+    page.screenshot(path=shots / f"rehearsal-inspect-{size}.png")
+
+    open_tab(page, "Generate")
+    page.get_by_role("button", name="Compare temperatures").click()
+    samples = page.locator("#temperature-samples textarea")
+    page.wait_for_function("() => [...document.querySelectorAll('#temperature-samples textarea')].length === 4 && "
+                           "[...document.querySelectorAll('#temperature-samples textarea')].every((t) => t.value.length > 300)",
+                           timeout=60_000)  # fmt: skip
+    boxes = [s.bounding_box() for s in samples.all()]
+    for label in ("Temperature 0.2", "Temperature 0.5", "Temperature 1.0", "Temperature 1.5"):
+        assert page.get_by_text(label, exact=True).is_visible(), label
+    values = [s.input_value() for s in samples.all()]
+    assert all(v.startswith("time traveller") for v in values) and len(set(values)) == 4
+    if size == "phone":  # one under another
+        assert all(b["x"] == boxes[0]["x"] and b["y"] > a["y"] for a, b in pairwise(boxes)), boxes
+    else:  # side by side
+        assert all(b["y"] == boxes[0]["y"] and b["x"] > a["x"] for a, b in pairwise(boxes)), boxes
+    notes = page.get_by_text("The same prefix and the same seed")
+    assert notes.is_visible() and page.get_by_text("No prefix given").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=shots / f"rehearsal-generate-{size}.png", full_page=True)
+    page.get_by_role("button", name="Generate", exact=True).click()  # one text again: the four are put away
+    output = page.get_by_role("textbox", name="Generated text", exact=True)
+    page.wait_for_function("(el) => el.value.length > 200", arg=output.element_handle(), timeout=30_000)
+    samples.first.wait_for(state="hidden", timeout=10_000)
+    assert page.get_by_text("No prefix given").count() == 0
+
+
+def test_every_pictures_badge_follows_the_language(browser, served):
+    """The badge on a picture (gr.Plot's label) once read Gradio's own "Plot" / "图表", which stayed Chinese after a
+    switch to English; every one now comes from the catalogue and follows the switch."""
+    import re
+
+    url, _ctx = served
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    badges = "() => [...document.querySelectorAll('[data-testid=block-label]')].filter((e) => e.offsetParent)" \
+             ".map((e) => e.innerText.trim())"  # fmt: skip
+    page = browser.new_page(viewport=SIZES["projector"])
+    page.goto(url + "?lang=zh")
+    page.wait_for_selector("text=开始训练")
+    seen = {}
+    for tab in ("查看", "比较", "循环单元"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(1000)
+        seen[tab] = page.evaluate(badges)
+        assert seen[tab] and all(cjk.search(b) or "charlm/" in b for b in seen[tab]), seen
+    page.locator("#language").get_by_text("English", exact=True).click()
+    tabs_read(page, ["Train", "Inspect", "Generate", "Models", "Compare", "Cells"])
+    for tab in ("Inspect", "Compare", "Cells"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(1000)
+        shown = page.evaluate(badges)
+        assert len(shown) == len(seen[{"Inspect": "查看", "Compare": "比较", "Cells": "循环单元"}[tab]]), shown
+        assert not any(cjk.search(b) for b in shown) and "Plot" not in shown, (tab, shown)

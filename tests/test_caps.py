@@ -251,6 +251,16 @@ def case_download(client, limits):
     allowed(client, api_name="/download")
 
 
+def case_generate_temperatures(client, limits):
+    prefix = ("the time traveller " * 60)[: limits.max_prefix]
+    allowed(client, prefix, limits.max_generate, 0, 1.0, 0, api_name="/generate_temperatures")  # length, top-k, top-p, seed
+    refused(client, prefix + "x", 10, 0, 1.0, 0, api_name="/generate_temperatures",
+            match="a prefix of 1,001 characters is over this server's cap of 1,000")  # fmt: skip
+    refused(client, "the ", limits.max_generate + 1, 0, 1.0, 0, api_name="/generate_temperatures",
+            match="at most 5 samples of 2,000 characters here")  # fmt: skip
+    refused(client, "the ", "lots", 0, 1.0, 0, api_name="/generate_temperatures", match="must be a number, not 'lots'")
+
+
 def case_compare(client, limits):
     allowed(client, api_name="/compare")
 
@@ -323,6 +333,7 @@ CASES = {  # in the order walked: /train first, so that the largest model is the
     "/generate": case_generate,
     "/download": case_download,
     "/compare": case_compare,
+    "/generate_temperatures": case_generate_temperatures,
     "/compare_pretrained": case_compare_pretrained,
     "/stop": case_stop,
     "/train_on_cpu": case_train_on_cpu,

@@ -212,7 +212,7 @@ CATALOGUE = [
     Entry("top-p above 1", lambda w, mp, c: generate(w, top_p=1.5), "top-p must be above 0 and at most 1"),
     Entry("negative top-k", lambda w, mp, c: generate(w, top_k=-3), "top-k must be 0 \\(off\\)"),
     Entry("prefix with unknown characters", lambda w, mp, c: generate(w, prefix="Zé the"), "never saw: 'Z', 'é'.*read as <unk>", error=None),
-    Entry("empty prefix", lambda w, mp, c: generate(w, prefix=""), "No prefix given: starting from", error=None),
+    Entry("empty prefix", lambda w, mp, c: generate(w, prefix=""), "^$", error=None),  # the documented default: no note
     Entry("prefix over the server's cap", lambda w, mp, c: generate(w, prefix="a" * 1001), "a prefix of 1,001 characters is over this server's cap of 1,000"),
     Entry("temperature 0 is greedy, not an error", lambda w, mp, c: generate(w, temperature=0), "^$", error=None),
     Entry("top-k beyond the vocabulary is off, not an error", lambda w, mp, c: generate(w, top_k=10_000), "^$", error=None),

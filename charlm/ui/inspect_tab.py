@@ -43,6 +43,7 @@ from ..inspection import (
     trace,
 )
 from ..memory import PICTURE_CHARS, Memory, measure
+from . import style
 from .common import AppContext, Session, StartTrace, current_model, error, localized, md, number, ui
 
 HEATMAP_CHARS = 120
@@ -317,21 +318,26 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     )
     with gr.Tab(ui("inspect.tab")) as tab:
         gr.Markdown(ui("inspect.intro"))
+        # What a visitor types into comes first: on a phone the pictures below are thousands of pixels long, and the
+        # text box and its button were found some 1,400 px down. On a wide screen the heatmap still starts on the first
+        # screen, under them.
+        with gr.Row(equal_height=True):
+            text = gr.Textbox(start.text if start else "", label=ui("inspect.text"), lines=3, max_lines=8, scale=4,
+                              min_width=240, elem_id="inspect-text")  # fmt: skip
+            trace_button = gr.Button(ui("inspect.trace"), variant="primary", scale=1, min_width=90)
+        summary = gr.Markdown(shown0[0])
         with gr.Row():
             # Choices follow the visitor's current model (set when the tab opens); any value is accepted,
-            # and one the model lacks draws nothing.
+            # and one the model lacks draws nothing. On a phone the gate goes to a line of its own (the three
+            # minimum widths are more than its width): each choice reads whole.
             layer = gr.Dropdown(first[0]["choices"], value=1, label=ui("inspect.layer"), allow_custom_value=True,
                                 min_width=80)  # fmt: skip
             direction = gr.Dropdown(first[1]["choices"], value="forward", label=ui("inspect.direction"),
-                                    allow_custom_value=True, min_width=100)  # fmt: skip
+                                    allow_custom_value=True, min_width=120)  # fmt: skip
             gate = gr.Dropdown(first[2].get("choices", [(tr("inspect.gate.c"), "c")]), value=gate0,
-                               label=ui("inspect.gate_or_state"), allow_custom_value=True, min_width=140)  # fmt: skip
+                               label=ui("inspect.gate_or_state"), allow_custom_value=True, min_width=180)  # fmt: skip
         heatmap = gr.Plot(shown0[1], label=ui("inspect.heatmap"), elem_id="gate-heatmap")
         gate_note = gr.Markdown(shown0[2])
-        with gr.Row(equal_height=True):
-            text = gr.Textbox(start.text if start else "", label=ui("inspect.text"), lines=3, scale=4, min_width=240)
-            trace_button = gr.Button(ui("inspect.trace"), variant="primary", scale=1, min_width=90)
-        summary = gr.Markdown(shown0[0])
         gr.Markdown(ui("inspect.units"))
         units = gr.Dataframe(shown0[3], headers=units_headers(), interactive=False, wrap=False, elem_id="units-table")
         tinted = gr.HTML(shown0[4])
@@ -371,6 +377,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
 
     private = {"api_visibility": "private"}
     outputs = [summary, heatmap, gate_note, units, tinted, saturation_plot]
+    # Plot titles fit a phone's width, this tab's and every other's (style.FIT_TITLES watches the page from its load).
+    demo.load(None, js=style.FIT_TITLES)
 
     @localized
     def on_select(session_value: Session, text_value: str, layer_value, direction_value: str, gate_value: str):

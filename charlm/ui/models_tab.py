@@ -129,7 +129,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             load = gr.Button(ui("models_tab.load"), variant="primary", scale=1, min_width=90)
         gr.Markdown(ui("models_tab.intro"))
         shown = shown_table(ctx)
-        checkpoints = gr.Dataframe(shown["data"], headers=shown["headers"], interactive=False, wrap=False)
+        checkpoints = gr.Dataframe(shown["data"], headers=shown["headers"], interactive=False, wrap=False,
+                                   elem_id="models-table")  # fmt: skip
         card = gr.Markdown(card_of(ctx, ctx.start_up_checkpoint))
         with gr.Row():
             download_button = gr.Button(ui("models_tab.download"), elem_id="download-model")

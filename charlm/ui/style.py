@@ -6,16 +6,64 @@ settings a lecture does not need are hidden (a preset still sets them).
 """
 
 CSS = """
-/* The header is one line on a phone: the tagline and the model's details give way. */
+/* The header is one line on a phone: where it trains in a word ("CPU"), and the model's details give way; on a wider
+   screen it says where in full ("this machine's CPU") and what the app is. */
 #header p { margin: 0; }
+#header .short { display: none; }
 /* A widget that must be on the page for scripts to click, but not seen (Gradio leaves invisible ones out). */
 .out-of-sight { position: absolute !important; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
 @media (max-width: 640px) {
   #header .long, #current-model .details { display: none; }
+  #header .short { display: inline; }
 }
-/* Tables scroll inside themselves on a narrow screen; words never break. */
+/* A dropdown's chosen text stops before its arrow (Gradio draws the arrow over the text's end), and a text too long
+   for the box ends in an ellipsis: "The Time Mach…", never "The Time Mac▾h". Every dropdown of the app. */
+.gradio-container input[role="combobox"] { padding-right: var(--size-8); text-overflow: ellipsis; }
+/* Tables scroll inside themselves on a narrow screen; words never break. On a phone a column's header wraps between
+   its words, so that it reads whole ("best validation perplexity", not "best valida"), and the columns are narrower. */
 .gradio-container table th, .gradio-container table td { word-break: keep-all; overflow-wrap: normal; }
 .gradio-container table th span, .gradio-container table td span { white-space: nowrap; }
+/* (Gradio copies the rules inside @media under its own .gradio-container: they must not name it again.) */
+@media (max-width: 640px) {
+  table th span.header { white-space: normal; }
+  table th .header-content { overflow: visible; }
+}
+/* A table wider than its box says so: a shade at its right edge while there is more to scroll to, gone at the end (a
+   scroll-driven animation; where a browser has none, no shade). A phone draws no scrollbar until a finger moves. */
+.gradio-container { --charlm-shade: linear-gradient(to right, transparent,
+                                                    color-mix(in srgb, var(--body-text-color) 22%, transparent)); }
+.table-wrap { timeline-scope: --charlm-table; }
+.table-wrap .virtual-table-viewport { scroll-timeline: --charlm-table x; }
+.table-wrap::after { content: ""; position: absolute; top: 0; right: 0; bottom: 0; width: 32px; pointer-events: none;
+                     z-index: 5; opacity: 0; background: var(--charlm-shade);
+                     animation: charlm-more linear both; animation-timeline: --charlm-table; }
+@keyframes charlm-more { from { opacity: 1; } 96% { opacity: 1; } to { opacity: 0; } }
+/* A table in a text (a model card's history) was cut at the phone's edge with no way to see the rest: it scrolls, and
+   its right edge is shaded while there is more (the same animation, on the table's own background). */
+@media (max-width: 640px) {
+  .prose table { display: block; max-width: 100%; overflow-x: auto; border: none; padding: 0;
+                 animation: charlm-more-text linear both;
+                 background: var(--charlm-shade) right / 0 100% no-repeat;
+                 animation-timeline: scroll(self inline); }
+}
+@keyframes charlm-more-text { from { background-size: 32px 100%; } 96% { background-size: 32px 100%; }
+                              to { background-size: 0 100%; } }
+/* Plot titles on a phone: plotly's (Inspect, Compare) and the live plot's (Vega) in a smaller font, their axis titles
+   and legends too; a title still too long for its picture is fitted by FIT_TITLES (below). */
+@media (max-width: 640px) {
+  .js-plotly-plot .gtitle { font-size: 13px !important; }
+  .js-plotly-plot .g-xtitle text, .js-plotly-plot .g-ytitle text { font-size: 12px !important; }
+  .js-plotly-plot .legendtext { font-size: 11px !important; }
+  #live-plot .role-title-text text { font-size: 12px !important; }
+  #live-plot .role-axis-title text { font-size: 11px !important; }
+  /* The heatmap's 120 characters, one label each, ran into one another: every tenth is shown (the hover names each). */
+  #gate-heatmap .xtick text { display: none; }
+  #gate-heatmap .xtick:nth-of-type(10n + 1) text { display: inline; }
+  /* A picture starts under its badge (gr.Plot's label, drawn over its top left), where a title on two lines reaches. */
+  .js-plotly-plot { margin-top: 20px; }
+  /* The path's colour bar lies over its x-axis title on a narrow picture; the dropdown above it names the colouring. */
+  #path-plot .colorbar .cbtitle { display: none; }
+}
 /* The presenting view. */
 body.present { --text-xxs: 14px; --text-xs: 16px; --text-sm: 20px; --text-md: 24px; --text-lg: 28px;
                --text-xl: 34px; --text-xxl: 40px; --block-label-text-size: 20px; --block-info-text-size: 18px;
@@ -29,6 +77,7 @@ body.present #gate-heatmap .xtick text, body.present #gate-heatmap .ytick text {
 body.present #gate-heatmap .gtitle { font-size: 22px !important; }
 body.present .settings, body.present footer, body.present #header .long, body.present #current-model .details
   { display: none !important; }
+body.present #header .short { display: inline !important; }
 body.present button[role="tab"], body.present .overflow-dropdown button { font-size: 22px !important; }
 body.present input, body.present textarea { font-size: 22px !important; }
 """
@@ -62,3 +111,65 @@ SWITCH_LANGUAGE = f"""(lang) => {{{_SET_LOCALE}
   charlmLocale(lang);
   return lang;
 }}"""
+
+# Run once when the page loads: every plot title that is wider than its picture (plotly's in Inspect and Compare, the
+# live plot's) is fitted to it, again each time a plot is drawn. An SVG text never wraps by itself and CSS cannot
+# shrink a text to its room, so: a smaller font, down to MIN_PX; then a title on two lines, the first above where the
+# title was (plotly keeps room above its plots; a title centred above a Vega chart only shrinks). On a projector every
+# title fits and nothing changes.
+FIT_TITLES = """() => {
+  const MIN_PX = 11, MARGIN = 4, SVG = 'http://www.w3.org/2000/svg';
+  const room = (text) => {
+    const picture = text.ownerSVGElement && text.ownerSVGElement.getBoundingClientRect();
+    const box = text.getBoundingClientRect();
+    if (!picture || !picture.width || !box.width) return null;  // a tab not shown: fitted when it is
+    const left = picture.left + MARGIN, right = picture.right - MARGIN;
+    const anchor = text.getAttribute('text-anchor') || getComputedStyle(text).textAnchor;
+    if (anchor === 'middle') {
+      const centre = (box.left + box.right) / 2;
+      return {wide: box.width, room: 2 * Math.min(centre - left, right - centre), anchor};
+    }
+    return {wide: box.width, room: anchor === 'end' ? box.right - left : right - box.left, anchor};
+  };
+  const sized = (text, px) => text.style.setProperty('font-size', px + 'px', 'important');
+  const twoLines = (text) => {
+    const words = text.textContent.includes(' ') ? text.textContent.split(' ') : Array.from(text.textContent);
+    const glue = text.textContent.includes(' ') ? ' ' : '';
+    let cut = 1;
+    for (let k = 1; k < words.length; k++) {
+      const longest = (at) => Math.max(words.slice(0, at).join(glue).length, words.slice(at).join(glue).length);
+      if (longest(k) < longest(cut)) cut = k;
+    }
+    const x = text.getAttribute('x') || 0;
+    const lines = [words.slice(0, cut).join(glue), words.slice(cut).join(glue)];
+    text.textContent = '';
+    lines.forEach((line, k) => {
+      const span = document.createElementNS(SVG, 'tspan');
+      span.setAttribute('x', x);
+      span.setAttribute('dy', k ? '1.15em' : '-1.15em');
+      span.textContent = line;
+      text.appendChild(span);
+    });
+  };
+  const fit = (text) => {
+    let r = room(text);
+    if (!r || r.wide <= r.room) return;
+    const px = parseFloat(getComputedStyle(text).fontSize);
+    sized(text, Math.max(MIN_PX, Math.floor(px * r.room / r.wide)));
+    r = room(text);
+    if (!r || r.wide <= r.room) return;
+    if (text.classList.contains('gtitle') && !text.querySelector('tspan')) {  // a plot's own title, above it
+      sized(text, px);
+      twoLines(text);
+      r = room(text);
+    }
+    if (r && r.wide > r.room) sized(text, Math.max(8, Math.floor(parseFloat(getComputedStyle(text).fontSize) * r.room / r.wide)));
+  };
+  const TITLES = '.js-plotly-plot .gtitle, .js-plotly-plot .g-xtitle text, #live-plot .role-title-text text, ' +
+                 '#live-plot .role-axis-title text';
+  let queued = false;
+  const all = () => { queued = false; document.querySelectorAll(TITLES).forEach(fit); };
+  new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(all); } })
+    .observe(document.body, {childList: true, subtree: true, characterData: true});
+  all();
+}"""

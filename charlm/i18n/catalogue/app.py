@@ -1,14 +1,16 @@
 """The app's frame: the header, the language switch, the current model's line, the shared helpers' messages."""
 
 TEXTS = {
+    # The header: on a phone (the "short" part) where training runs in a word, "CPU", "CUDA", "ZeroGPU"; on a wider
+    # screen (the "long" part) where in full, "this machine's CPU", and what the app is. Each part says it once.
     "app.header": (
-        "**charlm** · training on **{brief}**<span class='long'>: {where} — train, inspect and sample character-level "
-        "RNNs, GRUs and LSTMs, built from scratch.</span>",
-        "**charlm** · 训练于 **{brief}**<span class='long'>：{where} — 训练、查看并采样从零实现的字符级循环神经网络、"
-        "GRU 和 LSTM。</span>",
+        "**charlm** · <span class='short'>training on **{brief}**</span><span class='long'>training on {where} — "
+        "train, inspect and sample character-level RNNs, GRUs and LSTMs, built from scratch.</span>",
+        "**charlm** · <span class='short'>训练于 **{brief}**</span><span class='long'>训练于{where} — "
+        "训练、查看并采样从零实现的字符级循环神经网络、GRU 和 LSTM。</span>",
     ),
     "app.where_cpu": ("this machine's CPU", "本机的 CPU"),
-    "app.where_device": ("this machine's {device}", "本机的 {device}"),
+    "app.where_device": ("this machine's GPU ({device})", "本机的 GPU（{device}）"),
     "app.presenting": ("Presenting", "演示模式"),
     "app.language": ("Language", "语言"),
     "app.no_model": ("There is no model yet: train one in the Train tab, or load one in the Models tab.",

@@ -222,8 +222,8 @@ TEXTS = {
     # -- the Inspect tab -------------------------------------------------------------------------------------
     "inspect.tab": ("Inspect", "查看"),
     "inspect.intro": (
-        "What every gate did at every character of a text: the model's own writing, or yours (below).",
-        "每个门在文本的每个字符处做了什么：文本可以是模型自己写的，也可以是你的（在下方输入）。",
+        "What every gate did at every character of a text: the model's own writing, or yours (type it here, then Trace).",
+        "每个门在文本的每个字符处做了什么：文本可以是模型自己写的，也可以是你的（在这里输入，再点“追踪”）。",
     ),
     "inspect.layer": ("Layer", "层"),
     "inspect.direction": ("Direction", "方向"),
@@ -272,7 +272,7 @@ TEXTS = {
     ),
     "inspect.gate_note": (
         "**{name}:**{meaning} Zoom the heatmap to read its labels.",
-        "**{name}：**{meaning}放大热图即可看清标签。",
+        "**{name}：** {meaning}放大热图即可看清标签。",  # the space: "**" after "：" closes only before a space
     ),
     "inspect.measured_over": (
         "Measured over the first {chars} characters of the text.",
@@ -291,7 +291,7 @@ TEXTS = {
     "gen_tab.output": ("Generated text", "生成的文本"),
     "gen_tab.more": (
         "More options: length, samples, top-k, top-p, seed",
-        "更多选项：长度、样本数、top-k、top-p、随机种子",
+        "更多选项：长度、样本数、top-k、top-p、种子",
     ),
     "gen_tab.length": ("Length", "长度"),
     "gen_tab.samples": ("Samples", "样本数"),
@@ -305,4 +305,14 @@ TEXTS = {
     "gen_tab.name.seed": ("Seed", "随机种子"),
     "gen_tab.sample": ("── sample {sample} ──", "── 样本 {sample} ──"),
     "gen_tab.loop": ("Sample {sample}: {loop}", "样本 {sample}：{loop}"),
+    # the same prefix and seed at several temperatures, side by side
+    "gen_tab.compare": ("Compare temperatures", "比较不同温度"),
+    "gen_tab.at_temperature": ("Temperature {temperature}", "温度 {temperature}"),
+    "gen_tab.same_seed": (
+        "The same prefix and the same seed ({seed}) at each temperature: only the temperature differs. Low ones keep to "
+        "the likeliest characters and fall into loops; high ones reach for unlikely ones until the text falls apart.",
+        "每个温度都用同样的前缀和同样的随机种子（{seed}）：不同的只有温度。温度低时只挑最可能的字符，容易陷入循环；"
+        "温度高时常常挑到不太可能的字符，直到文本变得支离破碎。",
+    ),
+    "gen_tab.loop_at": ("Temperature {temperature}: {loop}", "温度 {temperature}：{loop}"),
 }

@@ -65,8 +65,8 @@ TEXTS = {
     "train.preset_info": ("**{title}** — {source}. Published: {published}.  \n{explanation}{also}",
                           "**{title}** — {source}。来源报告的结果：{published}。  \n{explanation}{also}"),
     "train.group_info": (
-        "**{group}** — Start trains {runs}, with the text and training options below (each keeps its own model and engine), and puts "
-        "them all in Compare with their tokens/s. The source found: {published}.  \n{explanation}",
+        "**{group}** — Start trains {runs}, with the text and training options below (each keeps its own model and "
+        "engine), and puts them all in Compare with their tokens/s. The source found: {published}.  \n{explanation}",
         "**{group}** — “开始训练”会先训练 {runs}，都用下面的文本和训练选项（各自保留自己的模型和引擎），然后把它们连同"
         "每秒词元数一起放进“比较”页。来源报告的结果：{published}。  \n{explanation}",
     ),
