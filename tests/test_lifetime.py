@@ -259,3 +259,18 @@ def test_a_reload_finds_its_session_which_is_released_only_once_no_page_is_open(
         fresh = copy.deepcopy(Session())
         new_key, found = resume(ctx, "page-3", stale, fresh)
         assert found is None and new_key not in (key, stale) and fresh.key == new_key
+
+
+def test_picking_another_preset_clears_the_last_runs_status_plot_and_sample(ctx):
+    """The rehearsal: a new preset left the last run's status, curves and sample on screen, under another recipe."""
+    from gradio_client import Client
+
+    demo, url = served_demo(ctx)
+    try:
+        client = Client(url, verbose=False)
+        _plot, status, sample, _line = client.predict(*form(epochs=2), api_name="/train")
+        assert "Finished after 2 epochs" in status and sample
+        *filled, status, plot, sample = client.predict("d2l-gru", api_name="/apply_preset")
+        assert (status, sample) == ("", "") and plot is None and "d2l.ai" in filled[0]  # its About text came in
+    finally:
+        demo.close()

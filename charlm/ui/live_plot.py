@@ -18,7 +18,7 @@ from ..i18n import text as tr
 
 SERIES = ("training", "validation")  # the live plot's series, as its points name them (translated when drawn)
 COLORS = {"training": "#1f77b4", "validation": "#d62728"}
-MAX_POINTS = 300  # per series
+MAX_POINTS = 200  # per series: the browser redraws them all at each update (on the machine that trains, in a lecture)
 
 
 class LivePlot:
