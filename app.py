@@ -21,7 +21,7 @@ from charlm.corpora import max_upload_bytes
 from charlm.i18n import LANGUAGES, speaking
 from charlm.i18n import text as tr
 from charlm.limits import Limits
-from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, style, train_tab
+from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, room_tab, style, train_tab
 from charlm.ui.common import I18N, AppContext, Session, model_line, one_thread, release, resume, ui
 from charlm.ui.session import closed
 
@@ -33,7 +33,7 @@ SPACE_IGNORE = ["tests/*", ".ci/*", "runs/*", ".git/*", "**/__pycache__/*", "*.p
 # Gradio's copies of what it served (Downloads) and of uploads: every minute, those over 10 minutes old go (a browser
 # fetches a Download as soon as it is ready).
 DELETE_CACHE = (60, 600)
-TABS = (train_tab, inspect_tab, generate_tab, models_tab, compare_tab, cells_tab)  # in the order they are shown
+TABS = (train_tab, room_tab, inspect_tab, generate_tab, models_tab, compare_tab, cells_tab)  # in the order shown
 
 
 def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:
@@ -59,7 +59,8 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
                                 show_label=False, min_width=210, scale=0, elem_id="language")  # fmt: skip
             present = gr.Checkbox(False, label=ui("app.presenting"), min_width=120, scale=0, elem_id="present")
         current = gr.Markdown(model_line(ctx, Session()), elem_id="current-model")
-        tabs = [tab.create(ctx, demo, session, current, language) for tab in TABS]
+        with gr.Tabs() as tab_bar:
+            tabs = [tab.create(ctx, demo, session, current, language) for tab in TABS]
         present.change(None, present, present, js=style.TOGGLE)
         demo.load(None, None, present, js=style.FROM_URL)
 
@@ -79,9 +80,11 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
         demo.load(None, None, language, js=style.LANGUAGE_FROM_BROWSER)
 
         def on_close(request: gr.Request):
-            """A closed tab: its run stops, so the CPU goes back to the others; its session is kept a while."""
+            """A closed tab: its run stops, so the CPU goes back to the others, unless a room follows it (a lecturer's
+            reload must not end the room's run; its time limit does); its session is kept a while."""
             for job in ctx.jobs.on_page(request.session_hash):
-                job.stop()
+                if ctx.rooms.owned(job.session) is None:
+                    job.stop()
             closed(demo, request.session_hash, session, ctx.session_minutes)
 
         demo.unload(on_close)
@@ -96,7 +99,8 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
             with speaking(found.lang):
                 return kept, found, model_line(ctx, found)
 
-        demo.load(on_load, [key, session], [key, session, current], api_visibility="private")
+        loaded = demo.load(on_load, [key, session], [key, session, current], api_visibility="private")
+        tabs[TABS.index(room_tab)].arrive(loaded, tab_bar)  # ?room=CODE: follow it, once the session is found
     demo.queue(default_concurrency_limit=4)
     return demo
 

@@ -85,10 +85,11 @@ def ctx(_app_context, shared, monkeypatch, tmp_path):
     """The app's shared context, with runs of its own; the corpora read from the reference copies."""
     import dataclasses
 
+    from charlm.ui.rooms import Rooms
     from charlm.ui.session import Jobs, Sessions
 
     monkeypatch.setenv("CHARLM_DATA_DIR", str(shared))
-    return dataclasses.replace(_app_context, jobs=Jobs(), sessions=Sessions(), scratch=tmp_path / "scratch")
+    return dataclasses.replace(_app_context, jobs=Jobs(), sessions=Sessions(), rooms=Rooms(), scratch=tmp_path / "scratch")
 
 
 def form(**overrides) -> list:

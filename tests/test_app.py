@@ -19,7 +19,7 @@ from charlm.i18n import rendered, speaking, text
 from charlm.i18n.glossary import TERMS
 from charlm.limits import Limits
 from charlm.provenance import Provenance
-from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, train_tab
+from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, live_plot, models_tab, train_tab
 from charlm.ui.common import AppContext, RunSummary, Session, model_line
 from charlm.ui.train_tab import OWN_TEXT
 
@@ -142,7 +142,7 @@ def test_training_speaks_the_visitors_language(ctx):
     assert "上训练" in status and "个验证字符" in status and "迭代周期" in status
     assert update["title"] == "上一次训练：每若干步（训练）与每个迭代周期（验证）" and update["color_title"] == "曲线"
     assert set(update["value"]["series"]) == {"训练", "验证"}  # the colour map knows both languages' names
-    assert set(train_tab.plot_colors()) == {"training", "validation", "训练", "验证"}
+    assert set(live_plot.plot_colors()) == {"training", "validation", "训练", "验证"}
     assert sample.startswith("第 2 个迭代周期后：") and session.runs[0].name.startswith("1. GRU 1×16, ")  # a name, as is
     assert "**当前模型：** 训练 1. GRU 1×16" in current
     assert "Current model:** run 1. GRU 1×16" in model_line(ctx, session)  # the same model, and the English line

@@ -35,6 +35,7 @@ from ..memory import Memory
 from ..model import CharLM, describe_checkpoint
 from ..run import Run
 from . import zerogpu
+from .rooms import Rooms, room_minutes
 from .session import SESSION_MINUTES, Job, Jobs, RunSummary, Session, Sessions, forget  # noqa: F401  (the tabs import them here)
 from .zerogpu import ZeroGPU
 
@@ -88,6 +89,7 @@ class AppContext:
     session_minutes: float = SESSION_MINUTES  # how long a closed tab's session is kept before it is released
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="charlm-")))  # its sessions' files
     pretrained_runs: dict[str, RunSummary] = field(default_factory=dict)  # shipped checkpoints' runs, for Compare
+    rooms: Rooms = field(default_factory=Rooms)  # the shared runs, by code
 
     @classmethod
     def create(cls, checkpoints: Path, limits: Limits | None = None, load_model: bool = True) -> AppContext:
@@ -96,7 +98,8 @@ class AppContext:
         limits = limits or Limits.from_env()
         if gpu and not os.environ.get("CHARLM_MAX_SECONDS"):  # a run must fit a visitor's daily GPU quota
             limits = dataclasses.replace(limits, max_seconds=zerogpu.DEFAULT_MAX_SECONDS)
-        ctx = cls(limits, checkpoints, torch.get_num_threads(), gpu, device, session_minutes=session_minutes())
+        ctx = cls(limits, checkpoints, torch.get_num_threads(), gpu, device, session_minutes=session_minutes(),
+                  rooms=Rooms(room_minutes()))  # fmt: skip
         atexit.register(shutil.rmtree, ctx.scratch, ignore_errors=True)  # the sessions' files go with the process
         names = ctx.checkpoint_names()
         ctx.start_up_checkpoint = DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0] if names else None
@@ -178,7 +181,20 @@ def localized(handler):
     return call
 
 
+def follow_room(session: Session) -> None:
+    """A session that follows a room uses the room's model as it stands now: the same object as every follower (the
+    trace and memory of an older one go, as for any change of model). A closed room's last model stays theirs."""
+    room = session.room
+    if room is None:
+        return
+    if room.closed:
+        session.room = None
+    elif (model := room.model) is not None and session.model is not model:
+        session.set_model(model, room.model_name(), None, room=room)
+
+
 def current_model(ctx: AppContext, session: Session) -> CharLM:
+    follow_room(session)
     model = session.model or ctx.default_model
     if model is None:
         raise gr.Error(tr("app.no_model"))
@@ -186,6 +202,7 @@ def current_model(ctx: AppContext, session: Session) -> CharLM:
 
 
 def model_line(ctx: AppContext, session: Session) -> str:
+    follow_room(session)
     model = session.model or ctx.default_model
     if model is None:
         return tr("app.model_line_none")
@@ -242,9 +259,10 @@ def one_thread():
         torch.set_num_threads(saved)
 
 
-def in_own_thread(run: Run, threads: int) -> Iterator:
+def in_own_thread(run: Run, threads: int, observe=None) -> Iterator:
     """The run's events, produced in a thread of its own that uses ``threads`` cores and ends with the run; closing
-    this iterator (Stop, a closed tab) stops the run and waits for its thread."""
+    this iterator (Stop, a closed tab) stops the run and waits for its thread. ``observe(event, model)`` is called in
+    that thread before each event is passed on, while the model is between two steps."""
     events: queue.SimpleQueue = queue.SimpleQueue()
     done = object()
 
@@ -252,6 +270,8 @@ def in_own_thread(run: Run, threads: int) -> Iterator:
         torch.set_num_threads(threads)
         try:
             for event in run.events():
+                if observe is not None:
+                    observe(event, run.model)
                 events.put(event)
         except BaseException as e:  # handed to the event handler, which shows it
             events.put(e)
@@ -296,6 +316,7 @@ def release(ctx: AppContext, blocks: gr.Blocks, session: Session) -> None:
     if not session.pages:
         session.release()
         ctx.sessions.drop(session)
+        ctx.rooms.sweep()  # a room it owned closes: its owner has left
     forget(blocks, session)
     give_memory_back()
 

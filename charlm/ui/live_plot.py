@@ -76,6 +76,15 @@ class LivePlot:
         return gr.update(value=frame, y_lim=[float(low - pad), float(high + pad)], **plot_titles(done))
 
 
+def widget(elem_id: str, **options) -> gr.LinePlot:
+    """The live plot as a page shows it (the Train tab's, a room's), empty until a run's first update."""
+    from .common import ui  # the page's texts: common imports this module's neighbours, not the other way round
+
+    return gr.LinePlot(None, x="epoch", y="bits per character", color="series", color_map=plot_colors(), height=320,
+                       x_title=ui("train.plot_x"), y_title=ui("train.plot_y"), tooltip=["epoch", "perplexity", "series"],
+                       elem_id=elem_id, **plot_titles(), **options)  # fmt: skip
+
+
 def plot_titles(done: bool = False) -> dict:
     """The live plot's texts that gr.LinePlot cannot take from ui(), in the active language: while a run trains, or
     (``done``) once it has ended."""

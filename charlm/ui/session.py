@@ -26,8 +26,10 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import CharLMError
 from ..i18n import Msg
@@ -80,6 +82,9 @@ class Session:
     folder: Path | None = None  # this session's files (its last run's checkpoint, a Download), made when needed
     key: str = ""  # what the visitor's browser keeps, to find this session again after a reload (``Sessions``)
     pages: set[str] = field(default_factory=set)  # the Gradio sessions (tabs, reloads) open on it now
+    broadcast: Any = None  # its last run as pages show it (run_view.Broadcast): what Share shares
+    room: Any = None  # the room (rooms.Room) whose model is its current model, while it follows one
+    watching: Any = None  # the stream that follows a room for it now (room_tab.watch): a new one ends the old
     closed_pages: list[str] = field(default_factory=list)  # the Gradio sessions (tabs) it was used from, now closed
     released: bool = False
 
@@ -87,9 +92,10 @@ class Session:
         """Gradio gives each visitor a deep copy of the State's value: a new, empty session."""
         return Session(lang=self.lang)
 
-    def set_model(self, model: CharLM | None, name: str | Msg = "", checkpoint: Path | None = None) -> None:
-        """The visitor's model changed (trained, loaded): what was traced or measured of the old one goes."""
-        self.model, self.model_name, self.checkpoint = model, name, checkpoint
+    def set_model(self, model: CharLM | None, name: str | Msg = "", checkpoint: Path | None = None, room=None) -> None:
+        """The visitor's model changed (trained, loaded, or a room's moved on): what was traced or measured of the old
+        one goes. ``room``: the room it is the model of (a model of the visitor's own leaves the room's)."""
+        self.model, self.model_name, self.checkpoint, self.room = model, name, checkpoint, room
         self.model_version += 1
         self.trace, self.units, self.memory = None, [], None
 
@@ -103,7 +109,7 @@ class Session:
     def release(self) -> None:
         """Let go of everything: models, runs, traces, files. Gradio calls this when a closed tab's time is up."""
         self.set_model(None)
-        self.runs, self.inspect_default, self.released = [], "", True
+        self.runs, self.inspect_default, self.released, self.broadcast = [], "", True, None
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
@@ -118,6 +124,8 @@ class Job:
     stop_event: threading.Event = field(default_factory=threading.Event)
     run: Run | None = None  # once built, until it ends
     finished: Finished | None = None  # how it ended (Stop says so: the stream it stopped cannot)
+    limit: float = 0.0  # its time limit, in seconds (a group's: its runs' together): the queue's estimate of the wait
+    started: float = field(default_factory=time.monotonic)
 
     def attach(self, run: Run) -> None:
         """The run is built: a Stop that came while it was being built reaches it now."""
@@ -173,15 +181,42 @@ class Jobs:
 
     def __init__(self):
         self._jobs: dict[Session, Job] = {}
+        self._waiting: dict[str, float] = {}  # the pages whose Start waits for a slot, in order: their time limits
         self._lock = threading.Lock()
 
-    def claim(self, session: Session, page: str) -> Job:
+    def claim(self, session: Session, page: str, limit: float = 0.0) -> Job:
         """A job for a new run of ``session``'s; refused while it has one (a second Start, a double click)."""
         with self._lock:
             if session in self._jobs:
                 raise CharLMError("train.already_training")
-            job = self._jobs[session] = Job(session, page)
+            self._waiting.pop(page, None)
+            job = self._jobs[session] = Job(session, page, limit=limit)
             return job
+
+    def wait(self, page: str, limit: float) -> None:
+        """``page``'s Start waits in the queue, for a run of ``limit`` seconds."""
+        with self._lock:
+            self._waiting[page] = limit
+
+    def unwait(self, page: str) -> None:
+        with self._lock:
+            self._waiting.pop(page, None)
+
+    def waiting(self) -> list[str]:
+        with self._lock:
+            return list(self._waiting)
+
+    def ahead(self, page: str) -> list[float]:
+        """The time limits of the Starts waiting before ``page``'s."""
+        with self._lock:
+            pages = list(self._waiting)
+            return [self._waiting[p] for p in pages[: pages.index(page)]] if page in self._waiting else []
+
+    def time_left(self) -> list[float]:
+        """The seconds each run in progress has left before its time limit."""
+        now = time.monotonic()
+        with self._lock:
+            return [max(0.0, job.limit - (now - job.started)) for job in self._jobs.values()]
 
     def release(self, job: Job) -> None:
         with self._lock:

@@ -17,7 +17,8 @@ from ..model import CharLMConfig
 from ..presets import GROUPS, PRESETS
 from ..remote import cut_short, receive
 from ..run import RunSpec, build
-from ..train import Epoch, Finished, Sample, Started, Step, TrainConfig
+from ..train import Finished, Started, TrainConfig
+from . import live_plot, room_tab
 from .common import (
     CELL_CHOICES,
     AppContext,
@@ -35,12 +36,12 @@ from .common import (
     ui,
 )
 from .compare_tab import measure_run
-from .live_plot import SERIES, LivePlot, plot_colors, plot_titles, retitled
+from .live_plot import LivePlot, plot_titles, retitled
+from .run_view import Broadcast, epochs_shown  # noqa: F401  (epochs_shown: the tests read it here)
 from .zerogpu import advice
 
 OWN_TEXT = "your own text"
 DEFAULT_PRESET = "quick-lstm"
-PLOT_POINTS_PER_EPOCH = 25  # training points an epoch adds to the live plot (thinned as the run grows: LivePlot)
 UPDATE_SECONDS = 1.0  # the page is updated at most this often, whatever the rate of steps and epochs: at 0.5 s the
 # browser drawing it took 28% of a core from the run beside it (the d2l GRU preset 1.33× its command-line time)
 
@@ -221,7 +222,7 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
     ``made``: a list that gets the run's RunSummary, or None when the run left nothing."""
     own_job = job is None
     if own_job:
-        job = claim(ctx, request, session)
+        job = claim(ctx, request, session, values[0] if values else None)
     summary = None
     try:
         form = TrainForm(*values)
@@ -238,7 +239,7 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
         # It is unique: the session's runs are added one at a time, under its one claim.
         title = dict((v, k) for k, v in CELL_CHOICES)[form.cell]
         name = f"{len(session.runs) + 1}. {title} {form.layers}×{form.hidden}" + (" bi" if form.bidirectional else "")
-        view = RunView(ctx, job, run, spec, remote)
+        view = RunView(ctx, job, run, spec, remote, name)
         try:
             yield from view.updates()
         finally:  # also when Stop or a closed tab cancels the run: keep what was learned, and only that
@@ -246,7 +247,7 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
             job.finished, job.run = run.finished, None
             view.run = run = None  # the dataset, the corpus text, the trainer and its optimizer go
             give_memory_back()
-        yield view.last(ctx, session)
+        yield view.last(session.model if summary else None, kept_epoch(summary, job.finished))
     finally:  # also when Stop or a closed tab cancels the run
         if own_job:
             ctx.jobs.release(job)
@@ -254,99 +255,76 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
             made.append(summary)
 
 
-def claim(ctx: AppContext, request: gr.Request | None, session: Session) -> Job:
+def claim(ctx: AppContext, request: gr.Request | None, session: Session, preset: str | None) -> Job:
     """The session's claim on a run, made before anything is built: a second Start is refused here."""
     try:
-        return ctx.jobs.claim(session, request.session_hash if request else "local")
+        return ctx.jobs.claim(session, request.session_hash if request else "local", time_limit(ctx, preset))
     except CharLMError as e:
         raise error(e) from None
 
 
+def time_limit(ctx: AppContext, preset: str | None) -> float:
+    """The seconds a Start of ``preset`` (a group: all its runs) may train, at most."""
+    names = GROUPS[preset].presets if preset in GROUPS else [preset]
+    return sum(base_spec(ctx, name if name in PRESETS else None).train.max_seconds for name in names)
+
+
 class RunView:
     """What the tab shows of a run: ``updates()`` while it trains (the live plot, the status line, the sample, the
-    model line and whether to offer a run on the CPU), then ``last`` (said once the run is in Compare)."""
+    model line and whether to offer a run on the CPU), then ``last`` (said once the run is in Compare). What it shows
+    is the run's Broadcast in the visitor's language: the frames a room that follows the run shows too."""
 
-    def __init__(self, ctx: AppContext, job: Job, run, spec: RunSpec, remote: bool):
+    def __init__(self, ctx: AppContext, job: Job, run, spec: RunSpec, remote: bool, name: str):
         self.ctx, self.job, self.run, self.spec, self.remote = ctx, job, run, spec, remote
-        self.plot = LivePlot()
-        self.status, self.sample, self.gpu_failed = tr("train.starting"), "", False
+        config = run.trainer.config
+        self.broadcast = Broadcast(name, config.epochs, config.max_seconds, lambda event: where(ctx, event, remote))
+        job.session.broadcast = self.broadcast  # what Share shares, while it trains and once it has ended
+        ctx.rooms.started(job.session, self.broadcast)  # the owner's open room follows its new run
+        self.gpu_failed = False
 
     def updates(self):
-        ctx, job, run, remote, plot = self.ctx, self.job, self.run, self.remote, self.plot
-        header, done, last_yield, recent = "", "", 0.0, []  # done: the last epoch's line, shown until the next one
-        limit, epochs = run.trainer.config.max_seconds, run.trainer.config.epochs  # epochs: as the status shows them
-        events = receive(ctx.gpu.train(self.spec), run) if remote else in_own_thread(run, ctx.training_threads)
+        ctx, job, run, remote, shown = self.ctx, self.job, self.run, self.remote, self.broadcast
+        last_yield = 0.0
+        if remote:
+            events = receive(ctx.gpu.train(self.spec), run)
+        else:
+            events = in_own_thread(run, ctx.training_threads, observe=shown.observe)
         try:
             for event in events:
-                if remote and job.stopped:  # Stop, or a closed tab: the worker is told when this ends
-                    event = cut_short(run)
-                if isinstance(event, Started):
-                    header = self.status = tr("train.started", where=where(ctx, event, remote), engine=event.engine,
-                                              precision=event.precision, parameters=event.num_parameters,
-                                              train_chars=event.train_chars, valid_chars=event.valid_chars)  # fmt: skip
-                    # Epoch 0: the untrained model, about as perplexed as the vocabulary is large. Both series must be
-                    # in the plot's first update: Gradio's line plot keeps the colours of its first data for good.
-                    initial = (event.initial_train_perplexity, event.initial_valid_perplexity)
-                    for series, value in zip(SERIES, initial, strict=True):
-                        if value is not None:
-                            plot.add(series, 0.0, value)
-                elif isinstance(event, Step):
-                    epochs = epochs_shown(run.trainer.config.epochs, limit, event.epoch - 1 + event.step / event.steps_per_epoch,
-                                          event.elapsed)  # fmt: skip
-                    recent.append(event.loss)
-                    if event.step % max(1, event.steps_per_epoch // PLOT_POINTS_PER_EPOCH) == 0:
-                        x = event.epoch - 1 + event.step / event.steps_per_epoch
-                        ppl = math.exp(min(sum(recent) / len(recent), 50))
-                        plot.add("training", x, ppl)
-                        recent = []
-                    step = tr("train.step", epoch=event.epoch, epochs=epochs, step=event.step,
-                              steps=event.steps_per_epoch, perplexity=event.perplexity,
-                              tokens_per_second=event.tokens_per_second, grad_norm=event.grad_norm,
-                              clipped=tr("train.clipped") if event.clipped else "", elapsed=event.elapsed,
-                              to_go=event.seconds_to_go)  # fmt: skip
-                    self.status = "  \n".join(filter(None, (header, done, step)))
-                elif isinstance(event, Epoch):
-                    epochs = epochs_shown(run.trainer.config.epochs, limit, event.epoch, event.elapsed)
-                    plot.add("validation", event.epoch, event.valid_perplexity)
-                    done = tr("train.epoch", epoch=event.epoch, epochs=epochs, train_perplexity=event.train_perplexity,
-                              valid_perplexity=event.valid_perplexity, bpc=event.valid_bpc,
-                              best=tr("train.best") if event.is_best else "", tokens_per_second=event.tokens_per_second,
-                              clipped=event.clipped_fraction, elapsed=event.elapsed, to_go=event.seconds_to_go)  # fmt: skip
-                    self.status = f"{header}  \n{done}"
-                elif isinstance(event, Sample):
-                    self.sample = tr("train.sample_after", epoch=event.epoch, prefix=event.prefix, text=event.text)
-                elif isinstance(event, Finished):
-                    self.status = f"{header}  \n**{md(event.message)}**"
+                if remote:
+                    if job.stopped:  # Stop, or a closed tab: the worker is told when this ends
+                        event = cut_short(run)
+                    shown.observe(event, run.model)  # the weights the worker sent last are in run.model
+                shown.see(event)
+                if isinstance(event, Finished):
                     break  # said by the last update, once the run is in Compare (with its memory span)
                 if time.perf_counter() - last_yield < UPDATE_SECONDS and not isinstance(event, Started):
                     continue  # what came is in the next update: steps and epochs can come hundreds a second
                 last_yield = time.perf_counter()
-                line = model_line(ctx, job.session)
-                yield plot.update(), self.status, self.sample, line, gr.update(visible=False)
+                shown.publish()
+                yield self.frame(visible=False)
         except Exception as e:  # the GPU could not be had, or its worker died: ZeroGPU says why in a gr.Error
             if not remote:
                 raise
             self.gpu_failed, message = True, getattr(e, "message", None) or str(e) or type(e).__name__
-            kept = cut_short(run, "cut off").message if run.trainer.history else tr("train.kept_as_was")
-            stopped = tr("train.gpu_stopped", message=md(message), advice=md(advice(message)), kept=md(kept))
-            self.status = f"{header}  \n{stopped}"
+            kept = cut_short(run, "cut off").message if run.trainer.history else Msg("train.kept_as_was")
+            shown.ended(lambda: tr("train.gpu_stopped", message=md(message), advice=md(advice(message)), kept=md(kept)))
         finally:
             events.close()  # stops a local run's thread, or tells a GPU worker to stop
             if remote and run.finished is None:
                 cut_short(run)
 
-    def last(self, ctx: AppContext, session: Session) -> tuple:
-        visible = gr.update(visible=self.gpu_failed)
-        return self.plot.update(done=True), self.status, self.sample, model_line(ctx, session), visible
+    def frame(self, visible: bool) -> tuple:
+        plot, status, sample = self.broadcast.frame(self.job.session.lang)
+        return plot, status, sample, model_line(self.ctx, self.job.session), gr.update(visible=visible)
 
-
-def epochs_shown(epochs: int, limit: float, done: float, elapsed: float) -> int | str:
-    """The epochs a run's status counts to: its epochs, or, when its time limit will stop it first at the pace so far,
-    both ("13, the time limit stops it near 8"), in the active language."""
-    if not limit or done < 0.5 or elapsed <= 0:  # too early to tell the pace
-        return epochs
-    reach = int(limit / (elapsed / done))
-    return epochs if reach >= epochs else tr("train.epochs_in_limit", epochs=epochs, reach=max(reach, 1))
+    def last(self, model, epochs: int) -> tuple:
+        """The run has ended and is kept: its last frame, for its visitor and for a room that follows it. ``model``:
+        what the run kept (after ``epochs`` epochs), which the room's followers use from now on; None: nothing kept."""
+        if model is not None:
+            self.broadcast.model, self.broadcast.epoch = model, epochs
+        self.broadcast.publish(done=True)
+        return self.frame(visible=self.gpu_failed)
 
 
 def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None:
@@ -378,7 +356,7 @@ def train_group(ctx: AppContext, request: gr.Request | None, session: Session, *
     widgets' text and training options but its own model and engine (the trio's RNN has 512 units, its GRU 256); then
     what they show side by side: a pair's speeds, here and in the source, or the group's training perplexities against
     the source's. A member that left nothing (stopped before an epoch, its GPU refused) ends the group, saying so."""
-    job = claim(ctx, request, session)
+    job = claim(ctx, request, session, values[0])
     try:
         form = TrainForm(*values)
         group = GROUPS[form.preset]
@@ -405,6 +383,14 @@ def train_group(ctx: AppContext, request: gr.Request | None, session: Session, *
             yield gr.skip(), done, gr.skip(), gr.skip(), gr.skip()
     finally:
         ctx.jobs.release(job)
+
+
+def kept_epoch(summary: RunSummary | None, finished: Finished | None) -> int:
+    """The epoch whose weights a run kept: its best validation epoch's, or its last."""
+    if summary is None:
+        return 0
+    best = finished.best_epoch if finished is not None else None
+    return best if summary.kept == "best" and best else len(summary.history)
 
 
 def group_note(group, made: list[RunSummary]) -> Msg | None:
@@ -435,8 +421,8 @@ def stop(ctx: AppContext, request: gr.Request | None, session: Session):
     """Stop this visitor's run (the event's cancellation closes its stream), then say how it ended: the status line and
     the model line. The stream, being closed, cannot say it itself."""
     job = ctx.jobs.of(session)
-    if job is None:
-        gr.Info(tr("train.nothing_training"))
+    if job is None:  # a follower's Stop leaves the room's run alone, and says why
+        gr.Info(tr("room.only_owner_stops", code=session.room.code) if session.room else tr("train.nothing_training"))
         return gr.skip(), gr.skip()
     job.stop()
     deadline = time.monotonic() + STOP_WAIT_SECONDS
@@ -463,10 +449,11 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             start = gr.Button(ui("train.start"), variant="primary", min_width=120)
             stop_button = gr.Button(ui("train.stop"), variant="stop", min_width=80)
             on_cpu = gr.Button(ui("train.on_cpu"), variant="secondary", visible=False, min_width=160)
+            share = gr.Button(ui("room.share"), variant="secondary", min_width=120, elem_id="share-run")
         status = gr.Markdown(elem_id="train-status")
-        live = gr.LinePlot(None, x="epoch", y="bits per character", color="series", color_map=plot_colors(), height=320,
-                           x_title=ui("train.plot_x"), y_title=ui("train.plot_y"),
-                           tooltip=["epoch", "perplexity", "series"], elem_id="live-plot", **plot_titles())  # fmt: skip
+        with gr.Row(elem_id="plot-and-room"):  # the room's code and QR code beside the plot, once shared
+            live = live_plot.widget("live-plot", scale=3, min_width=320)
+            room_tab.owner_panel(ctx, session, share)
         sample = gr.Textbox(label=ui("train.sample"), lines=3, interactive=False)
 
         # Everything else, one tap away; a preset still sets it all.
@@ -560,7 +547,15 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     training_on_cpu = on_cpu.click(
         on_start_cpu, inputs, outputs, api_name="train_on_cpu", show_progress="hidden", **queue
     )
-    stop_button.click(on_stop, session, [status, current], cancels=[training, training_on_cpu], api_name="stop")
+
+    async def on_queue(request: gr.Request, session_value: Session, preset_name: str | None):
+        """Start while every training slot is taken: the place in the queue, the wait, a room to follow meanwhile."""
+        async for note in room_tab.queue_place(ctx, request, session_value, time_limit(ctx, preset_name)):
+            yield note
+
+    waiting = start.click(on_queue, [session, preset], status, api_visibility="private", concurrency_limit=None,
+                          concurrency_id="room", show_progress="hidden")  # fmt: skip
+    stop_button.click(on_stop, session, [status, current], cancels=[training, training_on_cpu, waiting], api_name="stop")
 
     def on_load(request: gr.Request, *values):  # the language the page is about to say: ?lang=, else the browser's
         asked = request.query_params.get("lang") or request.headers.get("accept-language", "").split(",")[0]

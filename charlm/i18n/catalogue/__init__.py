@@ -13,13 +13,14 @@ catalogue. Parameters are named, in ``str.format`` style, and both languages use
     train_tab    the Train tab
     inspect_tab  the Inspect and Generate tabs, and the figures
     other_tabs   the Models, Compare and Cells tabs
+    room         a run shared with a lecture's room: the owner's panel, the Room tab, the queue
 """
 
 from __future__ import annotations
 
-from . import app, cli, data, errors, inspect_tab, model, other_tabs, presets, train_tab, training
+from . import app, cli, data, errors, inspect_tab, model, other_tabs, presets, room, train_tab, training
 
-PARTS = (errors, data, model, training, cli, presets, app, train_tab, inspect_tab, other_tabs)
+PARTS = (errors, data, model, training, cli, presets, app, train_tab, inspect_tab, other_tabs, room)
 
 
 def _merged() -> dict[str, tuple[str, str]]:

@@ -1,0 +1,278 @@
+"""A run shared with a lecture's room (``rooms.py``): the owner's panel in the Train tab (Share, the code and the QR
+code, Close) and the Room tab, where a follower types the code, or arrives from the QR code's ``?room=CODE``, and
+watches the run live. While a visitor waits in the queue to train, they are told their place and offered a room.
+
+Following is an async stream: a follower waits on its room's signal in the server's event loop, holding no thread and
+no training slot, and each update it shows was drawn once for every follower who reads its language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import html
+import os
+import shutil
+import time
+
+import gradio as gr
+import segno
+
+from ..errors import CharLMError
+from ..i18n import speaking
+from ..i18n import text as tr
+from ..model import CharLM
+from . import live_plot
+from .common import AppContext, Session, error, localized, md, model_line, ui
+from .rooms import Room
+
+WAKE_SECONDS = 20.0  # a follower looks at its room at least this often, updated or not (a room that expired closes)
+QUEUE_SECONDS = 2.0  # how often a visitor waiting to train is told their place
+
+
+# -- the owner's panel, in the Train tab -------------------------------------------------------------
+
+
+def room_address(request: gr.Request | None, code: str) -> str:
+    """The address a phone opens to follow room ``code``: ``CHARLM_PUBLIC_URL``, else the page the owner shares from
+    (its Referer: on a Space, the Space's own address), else the address the request came to."""
+    base = os.environ.get("CHARLM_PUBLIC_URL", "").strip()
+    headers = getattr(request, "headers", None) or {}
+    referer = headers.get("referer", "")
+    if not base and referer.startswith(("http://", "https://")):
+        base = referer.split("#")[0].split("?")[0]
+    if not base and (host := headers.get("x-forwarded-host") or headers.get("host")):
+        base = f"{headers.get('x-forwarded-proto', 'http')}://{host}/"
+    base = base or "http://127.0.0.1:7860/"
+    return f"{base if base.endswith('/') else base + '/'}?room={code}"
+
+
+def qr_html(address: str) -> str:
+    """The address as a QR code (SVG, drawn by segno), with the address and how to join under it."""
+    svg = segno.make(address, error="m").svg_inline(scale=8, border=2, title=address)
+    link = f"<a href='{html.escape(address)}' target='_blank'>{html.escape(address)}</a>"
+    return f"<div class='room-qr-code'>{svg}</div><p class='room-join-at'>{tr('room.join_at', address=link)}</p>"
+
+
+def followers_line(room: Room) -> str:
+    return tr("room.followers", followers=room.followers)
+
+
+def owner_panel(ctx: AppContext, session: gr.State, share: gr.Button) -> gr.Column:
+    """The room's code, its QR code, who follows, and Close: hidden until the owner shares (``share``)."""
+    with gr.Column(scale=1, min_width=260, visible=False, elem_id="room-panel") as panel:
+        code = gr.Textbox(label=ui("room.code"), interactive=False, max_lines=1, elem_id="room-code")
+        qr = gr.HTML(elem_id="room-qr")
+        count = gr.Markdown(elem_id="room-count")
+        close = gr.Button(ui("room.close"), size="sm", variant="secondary", elem_id="room-close")
+    timer = gr.Timer(5, active=False)  # the followers' count on the owner's page (only there is it on)
+    outputs = [code, qr, count, panel, timer]
+
+    def shown(request: gr.Request | None, room: Room | None) -> tuple:
+        if room is None:
+            return "", "", "", gr.update(visible=False), gr.Timer(active=False)
+        address = room_address(request, room.code)
+        return room.code, qr_html(address), followers_line(room), gr.update(visible=True), gr.Timer(active=True)
+
+    @localized
+    def on_share(request: gr.Request, session_value: Session):
+        try:
+            room, new = ctx.rooms.share(session_value)
+        except CharLMError as e:
+            raise error(e) from None
+        gr.Info(tr("room.shared" if new else "room.already_open", code=room.code))
+        return shown(request, room)
+
+    @localized
+    def on_close(request: gr.Request, session_value: Session):
+        if (room := ctx.rooms.close(session_value)) is not None:
+            gr.Info(tr("room.closed_now", code=room.code))
+        elif (followed := session_value.room) is not None:
+            raise gr.Error(tr("room.only_owner_closes", code=followed.code))
+        else:
+            gr.Info(tr("room.none_to_close"))
+        return shown(request, None)
+
+    @localized
+    def on_tick(session_value: Session):
+        room = ctx.rooms.owned(session_value)
+        return (followers_line(room), gr.skip()) if room else ("", gr.update(visible=False))
+
+    @localized
+    def on_restored(request: gr.Request, session_value: Session):  # a reload: the owner's open room, shown again
+        room = ctx.rooms.owned(session_value)
+        return shown(request, room) if room else (gr.skip(),) * len(outputs)
+
+    room = {"concurrency_limit": None, "concurrency_id": "room"}
+    share.click(on_share, session, outputs, api_name="share_run", **room)
+    close.click(on_close, session, outputs, api_name="close_room", **room)
+    timer.tick(on_tick, session, [count, panel], api_visibility="private", **room)
+    session.change(on_restored, session, outputs, api_visibility="private", **room)
+    return panel
+
+
+# -- the Room tab ------------------------------------------------------------------------------------
+
+
+def room_frame(ctx: AppContext, room: Room, session: Session) -> tuple:
+    """What a follower's page shows, in their language: the room's line, the run's plot, status and sample, and the
+    current model's line (the room's model)."""
+    plot, status, sample = room.broadcast.frame(session.lang)
+    if room.closed:
+        why = tr(room.closed, code=room.code, minutes=f"{ctx.rooms.minutes:g}")
+        line = tr("room.closed_line", code=room.code, why=why)
+    else:
+        name = md(room.broadcast.name) + ("" if room.model is not None else f" ({tr('room.model_waits')})")
+        line = tr("room.following", code=room.code, followers=room.followers, name=name)
+    return line, plot, status, sample, model_line(ctx, session)
+
+
+async def watch(ctx: AppContext, session: Session, code: str):
+    """Follow the room ``code`` names: a frame now (the run so far), then one at each of its updates, until the room
+    closes or this page follows another. Its model becomes the session's current model."""
+    with speaking(session.lang):
+        try:
+            room = ctx.rooms.find(code)
+        except CharLMError as e:
+            raise error(e) from None
+    token = session.watching = object()  # a second Follow from this session ends this stream
+    if room.owner is not session:
+        session.room = room  # Generate and Inspect use its model (common.follow_room)
+    room.joined(1)
+    seen = -1
+    try:
+        while session.watching is token:
+            if (version := room.signal.version) != seen:
+                seen = version
+                with speaking(session.lang):
+                    yield room_frame(ctx, room, session)
+                if room.closed:
+                    return
+            await room.signal.wait(seen, WAKE_SECONDS)
+            if room.expired(ctx.rooms.minutes, time.monotonic()):
+                ctx.rooms.sweep()
+    finally:
+        room.joined(-1)
+
+
+def leave(session: Session) -> str:
+    """Stop following: the stream ends, and the room's model stays the visitor's until they train or load another."""
+    session.watching = None
+    room, session.room = session.room, None
+    if room is None:
+        return tr("room.not_following")
+    return tr("room.left", code=room.code)
+
+
+def keep_copy(ctx: AppContext, session: Session) -> str:
+    """The room's model as a model of the visitor's own: a copy in their session's folder (the whole run, resumable,
+    once it has ended), which Download zips and ``--resume`` trains further."""
+    room = session.room
+    if room is None:
+        raise gr.Error(tr("room.not_following"))
+    if room.model is None:
+        raise gr.Error(tr("room.no_model_yet", code=room.code))
+    folder = session.files(ctx.scratch) / "model"
+    shutil.rmtree(folder, ignore_errors=True)
+    owner_run = room.owner.checkpoint if room.broadcast.done and room.model is room.owner.model else None
+    if owner_run is not None and owner_run.is_dir():
+        shutil.copytree(owner_run, folder)  # the run as its owner keeps it: history and optimizer state included
+    else:
+        room.model.save_pretrained(folder)
+    session.set_model(CharLM.from_pretrained(folder), room.model_name(), folder)
+    return tr("room.copy_kept", code=room.code)
+
+
+def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
+    with gr.Tab(ui("room.tab"), id="room") as tab:
+        with gr.Row(equal_height=True):
+            code = gr.Textbox(label=ui("room.join_code"), max_lines=1, scale=3, min_width=150, elem_id="room-join-code")
+            join = gr.Button(ui("room.join"), variant="primary", scale=1, min_width=90, elem_id="room-join")
+        line = gr.Markdown(elem_id="room-line")
+        plot = live_plot.widget("room-plot")
+        status = gr.Markdown(elem_id="room-status")
+        sample = gr.Textbox(label=ui("train.sample"), lines=3, interactive=False, elem_id="room-sample")
+        with gr.Row():
+            copy_button = gr.Button(ui("room.keep_copy"), size="sm", elem_id="room-keep-copy")
+            leave_button = gr.Button(ui("room.leave"), size="sm", elem_id="room-leave")
+        gr.Markdown(ui("room.help"))
+
+    async def follow(session_value: Session, code: str):
+        async for frame in watch(ctx, session_value, code):
+            yield frame
+
+    outputs = [line, plot, status, sample, current]
+    streaming = {"concurrency_limit": None, "concurrency_id": "room", "show_progress": "hidden"}
+    following = gr.on([join.click, code.submit], follow, [session, code], outputs, api_name="watch", **streaming)
+
+    @localized
+    def on_leave(session_value: Session):
+        return leave(session_value), model_line(ctx, session_value)
+
+    leave_button.click(on_leave, session, [line, current], cancels=[following], api_name="leave_room")
+
+    @localized
+    def on_copy(session_value: Session):
+        return keep_copy(ctx, session_value), model_line(ctx, session_value)
+
+    copy_button.click(on_copy, session, [line, current], api_name="keep_room_model")
+
+    def arrive(loaded, tabs: gr.Tabs) -> None:
+        """After the page has found its session (``loaded``): a page opened at ``?room=CODE`` shows this tab and follows
+        the room."""
+
+        def from_address(request: gr.Request):
+            asked = request.query_params.get("room", "") if request else ""
+            return (asked, gr.Tabs(selected="room")) if asked else (gr.skip(), gr.skip())
+
+        async def follow_asked(request: gr.Request, session_value: Session, code_value: str):
+            if request and request.query_params.get("room"):
+                async for frame in watch(ctx, session_value, code_value):
+                    yield frame
+
+        arrived = loaded.then(from_address, None, [code, tabs], api_visibility="private")
+        arrived.then(follow_asked, [session, code], outputs, api_visibility="private", **streaming)
+
+    tab.arrive = arrive
+    return tab
+
+
+# -- the queue for training ----------------------------------------------------------------------------
+
+
+def wait_seconds(running: list[float], ahead: list[float], slots: int) -> float:
+    """When a training slot frees for the next in line: ``running``, the seconds the runs in progress have left;
+    ``ahead``, the time limits of those waiting before it; ``slots`` runs train at once."""
+    free = sorted(running)[:slots] + [0.0] * max(0, slots - len(running))
+    heapq.heapify(free)
+    for limit in ahead:
+        heapq.heappush(free, heapq.heappop(free) + limit)
+    return free[0]
+
+
+def duration(seconds: float) -> str:
+    if seconds >= 90:
+        return tr("room.minutes", minutes=round(seconds / 60))
+    return tr("room.seconds", seconds=max(5, round(seconds / 5) * 5))
+
+
+async def queue_place(ctx: AppContext, request: gr.Request | None, session: Session, limit: float):
+    """While a Start waits for a training slot: the visitor's place in the queue and the wait, from the time limits of
+    the runs ahead, and a room to follow meanwhile (the most followed one). Nothing while a slot is free."""
+    page = request.session_hash if request else "local"
+    jobs, slots = ctx.jobs, ctx.limits.max_trainings
+    if len(jobs) < slots or jobs.of(session) is not None:
+        return
+    jobs.wait(page, limit)
+    try:
+        while page in jobs.waiting() and jobs.of(session) is None:
+            running, ahead = jobs.time_left(), jobs.ahead(page)
+            with speaking(session.lang):
+                note = tr("room.queue", place=len(ahead) + 1, running=len(running), slots=slots,
+                          wait=duration(wait_seconds(running, ahead, slots)))  # fmt: skip
+                if rooms := [room for room in ctx.rooms.open() if not room.broadcast.done]:
+                    note += "  \n" + tr("room.queue_follow", code=rooms[0].code)
+            yield note
+            await asyncio.sleep(QUEUE_SECONDS)
+    finally:
+        jobs.unwait(page)
