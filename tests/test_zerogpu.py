@@ -245,3 +245,23 @@ def test_the_gpus_description_and_advice_speak_the_visitors_language():
 def saved_history(session) -> list[dict]:
     """The history of the session's last run, as its checkpoint (saved when the run ended) records it."""
     return Provenance.of(CharLM.from_pretrained(session.checkpoint)).training.history
+
+
+def test_a_shared_run_trained_in_the_forked_worker_reaches_its_followers(ctx, monkeypatch, main_process_without_cuda):
+    """The room's run trains in the GPU worker; this process passes its events on: the followers see every epoch as
+    the owner does, and generate with the weights the worker sent back."""
+    spaces = StandInSpaces()
+    on_space = zero_gpu_context(ctx, monkeypatch, spaces)
+    owner, follower = Session(), Session(lang="zh")
+    room, seen = None, []
+    for _plot, status, *_ in train_tab.train(on_space, None, owner, *form(epochs=3)):
+        if room is None:
+            room, _ = on_space.rooms.share(owner)
+            follower.room = room
+        seen.append((status, room.broadcast.frame("en")[1], room.broadcast.frame("zh")[1]))
+    assert len(spaces.calls) == 1 and all(own == followed for own, followed, _ in seen)  # the same line, each update
+    last_en, last_zh = seen[-1][1:]
+    assert "Finished after 3 epochs" in last_en and "this Space's GPU" in last_en and "3 个迭代周期" in last_zh
+    assert room.model is owner.model  # the weights the worker sent back, kept: the followers' model
+    text, _ = list(generate_tab.generate(on_space, follower, "the ", 40, 0.0, 0, 1.0, 0, 1))[-1]
+    assert len(text) == 44 and follower.model is owner.model

@@ -49,7 +49,7 @@ def room_address(request: gr.Request | None, code: str) -> str:
 
 def qr_html(address: str) -> str:
     """The address as a QR code (SVG, drawn by segno), with the address and how to join under it."""
-    svg = segno.make(address, error="m").svg_inline(scale=8, border=2, title=address)
+    svg = segno.make(address, error="m").svg_inline(scale=8, border=2, title=address, omitsize=True)  # sized by CSS
     link = f"<a href='{html.escape(address)}' target='_blank'>{html.escape(address)}</a>"
     return f"<div class='room-qr-code'>{svg}</div><p class='room-join-at'>{tr('room.join_at', address=link)}</p>"
 
@@ -58,13 +58,31 @@ def followers_line(room: Room) -> str:
     return tr("room.followers", followers=room.followers)
 
 
-def owner_panel(ctx: AppContext, session: gr.State, share: gr.Button) -> gr.Column:
-    """The room's code, its QR code, who follows, and Close: hidden until the owner shares (``share``)."""
+def share(ctx: AppContext, session: Session) -> tuple[Room, str]:
+    """Share the session's run (training, or its last): its room, new or the one it has, and what to tell the owner."""
+    try:
+        room, new = ctx.rooms.share(session)
+    except CharLMError as e:
+        raise error(e) from None
+    return room, tr("room.shared" if new else "room.already_open", code=room.code)
+
+
+def close(ctx: AppContext, session: Session) -> str:
+    """Close the room the session owns; a follower is told only the owner can; what to tell them."""
+    if (room := ctx.rooms.close(session)) is not None:
+        return tr("room.closed_now", code=room.code)
+    if (followed := session.room) is not None:
+        raise gr.Error(tr("room.only_owner_closes", code=followed.code))
+    return tr("room.none_to_close")
+
+
+def owner_panel(ctx: AppContext, session: gr.State, share_button: gr.Button) -> gr.Column:
+    """The room's code, its QR code, who follows, and Close: hidden until the owner shares (``share_button``)."""
     with gr.Column(scale=1, min_width=260, visible=False, elem_id="room-panel") as panel:
         code = gr.Textbox(label=ui("room.code"), interactive=False, max_lines=1, elem_id="room-code")
         qr = gr.HTML(elem_id="room-qr")
         count = gr.Markdown(elem_id="room-count")
-        close = gr.Button(ui("room.close"), size="sm", variant="secondary", elem_id="room-close")
+        close_button = gr.Button(ui("room.close"), size="sm", variant="secondary", elem_id="room-close")
     timer = gr.Timer(5, active=False)  # the followers' count on the owner's page (only there is it on)
     outputs = [code, qr, count, panel, timer]
 
@@ -76,21 +94,13 @@ def owner_panel(ctx: AppContext, session: gr.State, share: gr.Button) -> gr.Colu
 
     @localized
     def on_share(request: gr.Request, session_value: Session):
-        try:
-            room, new = ctx.rooms.share(session_value)
-        except CharLMError as e:
-            raise error(e) from None
-        gr.Info(tr("room.shared" if new else "room.already_open", code=room.code))
+        room, note = share(ctx, session_value)
+        gr.Info(note)
         return shown(request, room)
 
     @localized
     def on_close(request: gr.Request, session_value: Session):
-        if (room := ctx.rooms.close(session_value)) is not None:
-            gr.Info(tr("room.closed_now", code=room.code))
-        elif (followed := session_value.room) is not None:
-            raise gr.Error(tr("room.only_owner_closes", code=followed.code))
-        else:
-            gr.Info(tr("room.none_to_close"))
+        gr.Info(close(ctx, session_value))
         return shown(request, None)
 
     @localized
@@ -104,8 +114,8 @@ def owner_panel(ctx: AppContext, session: gr.State, share: gr.Button) -> gr.Colu
         return shown(request, room) if room else (gr.skip(),) * len(outputs)
 
     room = {"concurrency_limit": None, "concurrency_id": "room"}
-    share.click(on_share, session, outputs, api_name="share_run", **room)
-    close.click(on_close, session, outputs, api_name="close_room", **room)
+    share_button.click(on_share, session, outputs, api_name="share_run", **room)
+    close_button.click(on_close, session, outputs, api_name="close_room", **room)
     timer.tick(on_tick, session, [count, panel], api_visibility="private", **room)
     session.change(on_restored, session, outputs, api_visibility="private", **room)
     return panel
@@ -274,5 +284,6 @@ async def queue_place(ctx: AppContext, request: gr.Request | None, session: Sess
                     note += "  \n" + tr("room.queue_follow", code=rooms[0].code)
             yield note
             await asyncio.sleep(QUEUE_SECONDS)
+        yield ""  # its turn came (or it was stopped): the note goes
     finally:
         jobs.unwait(page)

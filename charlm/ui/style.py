@@ -80,6 +80,39 @@ body.present .settings, body.present footer, body.present #header .long, body.pr
 body.present #header .short { display: inline !important; }
 body.present button[role="tab"], body.present .overflow-dropdown button { font-size: 22px !important; }
 body.present input, body.present textarea { font-size: 22px !important; }
+/* The room (room_tab.py). Its code, read off a projector and typed on a phone, is in a monospace font with its letters
+   spaced: on the projector, in the box a follower types it into, in the room's line. */
+#room-code input, #room-join-code input { font-family: var(--font-mono); font-weight: 600; letter-spacing: 0.2em; }
+#room-code input { font-size: 32px; text-align: center; }
+body.present #room-code input { font-size: 52px !important; }
+body.present #room-close { font-size: 18px !important; }  /* a small button, but read from the lectern */
+#room-line strong { font-family: var(--font-mono); }
+/* The QR code: black on white, with a quiet zone (a dark theme drew it black on near-black grey), as wide as its panel
+   (segno draws it with a viewBox), square. The address under it is one long word: it breaks anywhere. */
+.room-qr-code { background: #fff; padding: 12px; border-radius: 4px; line-height: 0; max-width: 320px; margin: 0 auto; }
+.room-qr-code svg { display: block; width: 100%; height: auto; }
+.room-join-at { overflow-wrap: anywhere; }
+/* The presenting view, wider than a phone: the room's panel is a column at the Train tab's right, from its top, so that
+   the code and a QR code large enough to scan from the back of a lecture hall are on the first screen, beside the
+   preset, Start and the plot. (Gradio writes its container before each selector inside @media: ":is(.present *)"
+   asks for the presenting view's body above it.) */
+body.present { --room-side: clamp(300px, 30vw, 560px); }
+@media (min-width: 900px) {
+  .column:has(> #plot-and-room > #room-panel):is(.present *) { position: relative;
+                                                               padding-right: calc(var(--room-side) + 24px); }
+  #plot-and-room:is(.present *) { position: static; }
+  #room-panel:is(.present *) { position: absolute; top: 0; right: 0; width: var(--room-side); }
+  #room-panel:is(.present *) .room-qr-code { max-width: none; }
+  #share-run:is(.present *) { font-size: 20px !important; padding-inline: 8px; }  /* on one line, in a narrower row */
+}
+/* The room's copy of the live plot, as the Train tab's: smaller titles on a phone, larger in the presenting view. */
+@media (max-width: 640px) {
+  #room-plot .role-title-text text { font-size: 12px !important; }
+  #room-plot .role-axis-title text { font-size: 11px !important; }
+}
+body.present #room-plot .role-axis-label text { font-size: 18px !important; }
+body.present #room-plot .role-axis-title text { font-size: 20px !important; }
+body.present #room-plot .mark-line path, body.present #room-plot path[class*="line"] { stroke-width: 4px !important; }
 """
 
 # Run on page load: the ``present`` URL parameter switches the presenting view on.
@@ -166,7 +199,7 @@ FIT_TITLES = """() => {
     if (r && r.wide > r.room) sized(text, Math.max(8, Math.floor(parseFloat(getComputedStyle(text).fontSize) * r.room / r.wide)));
   };
   const TITLES = '.js-plotly-plot .gtitle, .js-plotly-plot .g-xtitle text, #live-plot .role-title-text text, ' +
-                 '#live-plot .role-axis-title text';
+                 '#live-plot .role-axis-title text, #room-plot .role-title-text text, #room-plot .role-axis-title text';
   let queued = false;
   const all = () => { queued = false; document.querySelectorAll(TITLES).forEach(fit); };
   new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(all); } })

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import shutil
 import time
@@ -81,6 +82,22 @@ TRAIN_WIDGETS = ("engine", "epochs", "batch_size", "num_steps", "sampling", "opt
 WHOLE = {name: Msg(f"train.{name}") for name in
          ("max_chars", "layers", "hidden", "embedding", "epochs", "batch_size", "num_steps", "seed")}  # fmt: skip
 REAL = {name: Msg(f"train.{name}") for name in ("dropout", "lr", "clip")}  # their labels, in a reader's language
+
+
+# The /train API's parameters, by the widget they stand for: the names the library's options have (CharLMConfig's,
+# TrainConfig's), where a widget's name differs.
+API_NAMES = {"corpus_name": "corpus", "max_chars": "max_chars", "layers": "num_layers", "hidden": "hidden_size",
+             "embedding": "embedding_dim", "upload": "upload", "pasted": "text"}  # fmt: skip
+
+
+def named_parameters(handler, names: dict[str, str]) -> None:
+    """Give ``handler(request, session, *values)`` the signature Gradio's API reads: each of TrainForm's values a named
+    parameter (``names`` renames some), each optional (the widget's value as the page opens, or None)."""
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    fixed = [inspect.Parameter("request", keyword, annotation=gr.Request), inspect.Parameter("session_value", keyword)]
+    values = [inspect.Parameter(names.get(name, name), keyword, default=None) for name in FORM_FIELDS]
+    handler.__signature__ = inspect.Signature([*fixed, *values])
+    handler.__annotations__ = {"request": gr.Request}
 
 
 def separator() -> str:
@@ -450,6 +467,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             stop_button = gr.Button(ui("train.stop"), variant="stop", min_width=80)
             on_cpu = gr.Button(ui("train.on_cpu"), variant="secondary", visible=False, min_width=160)
             share = gr.Button(ui("room.share"), variant="secondary", min_width=120, elem_id="share-run")
+        queue_note = gr.Markdown(elem_id="train-queue")  # while a Start waits for a slot: its place, and a room
         status = gr.Markdown(elem_id="train-status")
         with gr.Row(elem_id="plot-and-room"):  # the room's code and QR code beside the plot, once shared
             live = live_plot.widget("live-plot", scale=3, min_width=320)
@@ -538,6 +556,9 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     def on_start_cpu(request: gr.Request, session_value: Session, *values):
         yield from (train_group if values[0] in GROUPS else train)(ctx, request, session_value, *values, on_cpu=True)
 
+    for handler in (on_start, on_start_cpu):  # the API names each widget's value, and every one has a default
+        named_parameters(handler, API_NAMES)
+
     def on_stop(request: gr.Request, session_value: Session):
         return stop(ctx, request, session_value)
 
@@ -553,7 +574,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         async for note in room_tab.queue_place(ctx, request, session_value, time_limit(ctx, preset_name)):
             yield note
 
-    waiting = start.click(on_queue, [session, preset], status, api_visibility="private", concurrency_limit=None,
+    waiting = start.click(on_queue, [session, preset], queue_note, api_visibility="private", concurrency_limit=None,
                           concurrency_id="room", show_progress="hidden")  # fmt: skip
     stop_button.click(on_stop, session, [status, current], cancels=[training, training_on_cpu, waiting], api_name="stop")
 

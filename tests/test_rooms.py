@@ -1,0 +1,291 @@
+"""Rooms: a run shared with a lecture's room (charlm/ui/rooms.py, room_tab.py, run_view.py), without a server.
+
+The served app, the API and the browser are in test_rooms_served.py, test_browser_room.py and tests/load.py --room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import gradio as gr
+import pytest
+import torch
+from conftest import form
+
+from charlm.errors import CharLMError
+from charlm.i18n import speaking
+from charlm.ui import room_tab, train_tab
+from charlm.ui.common import current_model, model_line
+from charlm.ui.rooms import ALPHABET, CODE_LENGTH, Rooms, Signal, new_code, read_code, room_minutes
+from charlm.ui.run_view import Broadcast
+from charlm.ui.session import Session
+
+
+def owner_with_a_run(name: str = "1. GRU 1×16") -> Session:
+    owner = Session()
+    owner.broadcast = Broadcast(name, 2, 0.0, lambda event: "cpu")
+    return owner
+
+
+def message(e: pytest.ExceptionInfo, lang: str) -> str:
+    with speaking(lang):
+        return str(e.value.message)
+
+
+# -- codes ---------------------------------------------------------------------------------------------
+
+
+def test_a_code_has_more_than_30_bits_and_no_characters_that_look_alike():
+    assert len(ALPHABET) ** CODE_LENGTH > 2**34 and not set("01ILO") & set(ALPHABET)
+    codes = {new_code() for _ in range(2000)}
+    assert len(codes) == 2000 and all(len(c) == CODE_LENGTH and set(c) <= set(ALPHABET) for c in codes)
+
+
+def test_a_code_is_read_as_people_type_it_or_paste_its_address():
+    assert read_code("k7m 4qx-p") == read_code(" K7M4QXP ") == "K7M4QXP"
+    assert read_code("https://someone-charlm.hf.space/?lang=zh&room=k7m4qxp#top") == "K7M4QXP"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("typed", ["", "   ", "K7M4", "K7M4QXPP", "K7M4QX0", "KIM4QXP", "房间代码", None])
+def test_a_malformed_code_says_what_a_code_looks_like_in_both_languages(typed, lang):
+    with pytest.raises(CharLMError) as e:
+        read_code(typed)
+    said = message(e, lang)
+    assert e.value.message.id in ("room.no_code", "room.malformed") and "room." not in said
+    assert ("7" in said) and (("letters and digits" in said) if lang == "en" else ("字母和数字" in said))
+
+
+def test_room_minutes_come_from_the_environment_and_nonsense_is_refused():
+    assert room_minutes({}) == 90 and room_minutes({"CHARLM_ROOM_MINUTES": "0.5"}) == 0.5
+    for bad in ("0", "-3", "soon"):
+        with pytest.raises(CharLMError, match="CHARLM_ROOM_MINUTES must be a positive number"):
+            room_minutes({"CHARLM_ROOM_MINUTES": bad})
+
+
+# -- a room's life -------------------------------------------------------------------------------------
+
+
+def test_sharing_needs_a_run_and_an_owner_has_one_room():
+    rooms = Rooms()
+    with pytest.raises(CharLMError) as e:
+        rooms.share(Session())  # no run yet
+    assert "press Start" in message(e, "en") and "开始训练" in message(e, "zh")
+    owner = owner_with_a_run()
+    room, new = rooms.share(owner)
+    again, second = rooms.share(owner)
+    assert new and not second and again is room and len(rooms) == 1 and rooms.find(room.code.lower()) is room
+    said = room_tab.share(type("Ctx", (), {"rooms": rooms})(), owner)[1]
+    assert room.code in said and "already" in said
+
+
+def test_a_room_follows_its_owners_next_run_and_only_the_owner_closes_it():
+    rooms = Rooms()
+    owner = owner_with_a_run()
+    room, _ = rooms.share(owner)
+    nxt = Broadcast("2. LSTM 1×32", 2, 0.0, lambda event: "cpu")
+    rooms.started(owner, nxt)
+    assert room.broadcast is nxt and nxt.shared
+    rooms.started(Session(), Broadcast("x", 1, 0.0, str))  # someone else's run: not this room's
+    assert room.broadcast is nxt
+    follower = Session(room=room)
+    assert rooms.close(follower) is None and not room.closed  # a follower cannot close it
+    assert rooms.close(owner) is room and room.closed == "room.closed_by_owner"
+    with pytest.raises(CharLMError) as e:
+        rooms.find(room.code)
+    assert message(e, "en") == f"Room {room.code} was closed by its owner." and room.code in message(e, "zh")
+
+
+def test_an_unknown_code_and_a_room_whose_owner_left_say_so_in_both_languages():
+    rooms = Rooms()
+    with pytest.raises(CharLMError) as e:
+        rooms.find("K7M4QXP")
+    assert "no room K7M4QXP" in message(e, "en") and "没有课堂 K7M4QXP" in message(e, "zh")
+    owner = owner_with_a_run()
+    room, _ = rooms.share(owner)
+    owner.release()  # their closed tab's time is up
+    with pytest.raises(CharLMError) as e:
+        rooms.find(room.code)
+    assert "its owner has left" in message(e, "en") and "主人已经离开" in message(e, "zh")
+    assert room.closed == "room.owner_left" and len(rooms) == 0
+
+
+def test_a_room_expires_its_minutes_after_its_last_run_ended_not_while_one_trains():
+    rooms = Rooms(minutes=0.01)  # 0.6 s
+    owner = owner_with_a_run()
+    room, _ = rooms.share(owner)
+    room.broadcast.publish()
+    time.sleep(0.7)
+    assert rooms.find(room.code) is room  # still training: open however long it takes
+    room.broadcast.publish(done=True)
+    assert rooms.find(room.code) is room and room.ended is not None
+    time.sleep(0.7)
+    with pytest.raises(CharLMError) as e:
+        rooms.find(room.code)
+    assert "0.01 minutes after its last run ended" in message(e, "en") and "0.01 分钟后关闭" in message(e, "zh")
+
+
+def test_a_signal_wakes_its_waiters_from_another_thread_and_times_out_otherwise():
+    signal = Signal()
+
+    async def scenario():
+        started = time.perf_counter()
+        assert await signal.wait(seen=signal.version, timeout=0.2) == 0  # nothing came
+        assert 0.15 < time.perf_counter() - started < 2
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.1, lambda: __import__("threading").Thread(target=signal.bump).start())
+        started = time.perf_counter()
+        assert await signal.wait(seen=0, timeout=10) == 1 and time.perf_counter() - started < 2
+        assert await signal.wait(seen=0, timeout=10) == 1  # already changed: at once
+
+    asyncio.run(scenario())
+
+
+# -- the run, its frames and its model ----------------------------------------------------------------
+
+
+def run_shared(ctx, owner: Session, epochs: int = 3):
+    """Train a tiny run in ``owner``'s session, sharing it after its first update; the room and the updates."""
+    updates, room = [], None
+    for update in train_tab.train(ctx, None, owner, *form(epochs=epochs)):
+        updates.append(update)
+        if room is None:
+            room, _ = ctx.rooms.share(owner)
+    return room, updates
+
+
+def test_a_follower_sees_the_owners_frames_in_its_own_language_and_the_history_so_far(ctx):
+    owner = Session()
+    room, updates = run_shared(ctx, owner)
+    plot, status, sample, *_ = updates[-1]
+    en, zh = room.broadcast.frame("en"), room.broadcast.frame("zh")
+    assert en[1] == status and en[2] == sample and "Finished after 3 epochs" in status
+    assert zh[1] != en[1] and "3 个迭代周期" in zh[1]
+    assert en[0]["value"].equals(plot["value"])  # the whole run's curves, for a follower who came at the end
+    assert en[0] is not room.broadcast.frame("en")[0]  # each page gets a dict of its own (Gradio pops its value)
+    assert room.ended is not None and room.broadcast.done
+
+
+def test_followers_use_one_copy_of_the_rooms_model_which_nothing_trains(ctx):
+    owner = Session()
+    room, _ = run_shared(ctx, owner)
+    first, second = Session(), Session(lang="zh")
+    first.room = second.room = room
+    model = current_model(ctx, first)
+    assert model is current_model(ctx, second) is room.model is owner.model  # the model the run kept, shared
+    with speaking("zh"):
+        assert f"课堂 {room.code} 的模型" in model_line(ctx, second)
+    assert f"room {room.code}'s model (run 1. GRU 1×16, after epoch" in model_line(ctx, first)
+    own = room_tab.keep_copy(ctx, first)  # the follower wants to train further: a copy of their own, on disk
+    assert room.code in own and first.model is not room.model and first.room is None
+    assert (first.checkpoint / "training_state.json").is_file()  # the owner's whole run: --resume trains it further
+    for name, tensor in room.model.state_dict().items():
+        assert torch.equal(first.model.state_dict()[name], tensor)
+
+
+def test_while_a_shared_run_trains_its_room_model_is_a_frozen_copy_after_each_epoch(ctx):
+    owner = Session()
+    follower = Session()
+    seen = []
+    room = None
+    for _update in train_tab.train(ctx, None, owner, *form(epochs=4, max_chars=20000)):
+        if room is None:
+            room, _ = ctx.rooms.share(owner)
+            follower.room = room
+        elif room.model is not None and not room.broadcast.done:
+            seen.append(room.model)
+    assert seen, "no epoch ended while the run was shared"
+    snapshot = seen[0]
+    assert not snapshot.training and not any(p.requires_grad for p in snapshot.parameters())
+    assert snapshot is not owner.model and room.model is owner.model  # at the end: the model the run kept
+
+
+def test_a_followers_stop_leaves_the_rooms_run_alone_and_says_why(ctx, monkeypatch):
+    owner, follower = owner_with_a_run(), Session(lang="zh")
+    room, _ = ctx.rooms.share(owner)
+    follower.room = room
+    job = ctx.jobs.claim(owner, "owner-page")
+    said = []
+    monkeypatch.setattr(gr, "Info", said.append)
+    assert train_tab.stop(ctx, None, follower) == (gr.skip(), gr.skip())
+    assert not job.stopped and said == [f"这次训练属于课堂 {room.code} 的主人：只有主人可以停止它。要训练你自己的模型，请点击“开始训练”。"]  # noqa: E501
+    with pytest.raises(gr.Error, match="Only the owner"):
+        room_tab.close(ctx, Session(room=room))
+    assert not room.closed and "no open room" in room_tab.close(ctx, Session())
+    ctx.jobs.release(job)
+
+
+def test_watching_streams_each_update_and_ends_with_the_closed_room(ctx):
+    owner = owner_with_a_run()
+    room, _ = ctx.rooms.share(owner)
+    follower = Session()
+
+    async def follow():
+        frames = []
+        async for frame in room_tab.watch(ctx, follower, room.code):
+            frames.append(frame)
+            if len(frames) == 1:
+                threading_bump(lambda: owner.broadcast.publish())
+            elif len(frames) == 2:
+                assert room.followers == 1
+                threading_bump(lambda: ctx.rooms.close(owner))
+        return frames
+
+    frames = asyncio.run(asyncio.wait_for(follow(), 10))
+    assert len(frames) == 3 and f"**Room {room.code}** · 1 following" in frames[0][0]
+    assert "is closed" in frames[-1][0] and room.followers == 0
+    assert follower.room is None  # a closed room is nobody's to follow; its last model, if any, stays theirs
+
+
+def threading_bump(action) -> None:
+    import threading
+
+    threading.Timer(0.05, action).start()
+
+
+def test_watching_a_bad_code_is_a_clear_error(ctx):
+    async def follow(code):
+        async for _ in room_tab.watch(ctx, Session(lang="zh"), code):
+            pass
+
+    with pytest.raises(gr.Error, match="不是课堂代码"):
+        asyncio.run(follow("nope"))
+    with pytest.raises(gr.Error, match="没有课堂"):
+        asyncio.run(follow("K7M4QXP"))
+
+
+# -- the queue ------------------------------------------------------------------------------------------
+
+
+def test_the_wait_comes_from_the_time_limits_of_the_runs_ahead():
+    assert room_tab.wait_seconds([], [], 2) == 0
+    assert room_tab.wait_seconds([30.0], [], 2) == 0  # a slot is free
+    assert room_tab.wait_seconds([30.0, 10.0], [], 2) == 10
+    assert room_tab.wait_seconds([30.0, 10.0], [60.0], 2) == 30  # the one ahead takes the slot freed at 10 s
+    assert room_tab.wait_seconds([30.0, 10.0], [60.0, 60.0], 2) == 70
+
+
+def test_a_start_that_waits_is_told_its_place_and_offered_a_room(ctx):
+    busy = [Session() for _ in range(ctx.limits.max_trainings)]
+    jobs = [ctx.jobs.claim(s, f"page-{i}", limit=90) for i, s in enumerate(busy)]
+    room, _ = ctx.rooms.share(owner_with_a_run())
+    waiting = Session(lang="en")
+
+    class Request:
+        session_hash = "waiting-page"
+
+    async def first_notes():
+        notes = []
+        stream = room_tab.queue_place(ctx, Request(), waiting, 30)
+        notes.append(await anext(stream))
+        for job in jobs:
+            ctx.jobs.release(job)
+        ctx.jobs.claim(waiting, "waiting-page")  # its turn: the queue takes it
+        notes.extend([note async for note in stream])
+        return notes
+
+    notes = asyncio.run(asyncio.wait_for(first_notes(), 10))
+    assert "number 1 in the queue" in notes[0] and "about 90 s to wait" in notes[0]
+    assert f"follow room [{room.code}](?room={room.code})" in notes[0] and notes[-1] == ""
+    assert ctx.jobs.waiting() == []
