@@ -85,6 +85,7 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
             for job in ctx.jobs.on_page(request.session_hash):
                 if ctx.rooms.owned(job.session) is None:
                     job.stop()
+            ctx.jobs.unwait(request.session_hash)  # a Start it left waiting for a slot leaves the line
             closed(demo, request.session_hash, session, ctx.session_minutes)
 
         demo.unload(on_close)

@@ -563,7 +563,7 @@ def test_the_served_app_trains_stops_generates_and_traces(served):
 
     url, _ctx = served
     client = Client(url, verbose=False)
-    _plot, status, _sample, current = client.predict(*form(), api_name="/train")  # a button is no API output
+    _plot, status, _sample, current, _queue = client.predict(*form(), api_name="/train")  # a button is no API output
     assert "Finished after 2 epochs" in status and "GRU 1×16" in current
     text, _ = client.predict("the ", 40, 0.0, 0, 1.0, 0, 1, api_name="/generate")
     assert text.startswith("the ") and len(text) == 44

@@ -89,7 +89,7 @@ def test_a_closed_tabs_session_is_released_by_gradios_own_expiry(ctx, monkeypatc
     demo, url = served_demo(ctx)
     try:
         client = Client(url, verbose=False)
-        _plot, status, _sample, _line = client.predict(*form(epochs=1), api_name="/train")
+        _plot, status, _sample, _line, _queue = client.predict(*form(epochs=1), api_name="/train")
         assert "Finished after 1 epoch" in status
         client.predict(api_name="/download")
         session = session_of(demo, client.session_hash)
@@ -268,7 +268,7 @@ def test_picking_another_preset_clears_the_last_runs_status_plot_and_sample(ctx)
     demo, url = served_demo(ctx)
     try:
         client = Client(url, verbose=False)
-        _plot, status, sample, _line = client.predict(*form(epochs=2), api_name="/train")
+        _plot, status, sample, _line, _queue = client.predict(*form(epochs=2), api_name="/train")
         assert "Finished after 2 epochs" in status and sample
         *filled, status, plot, sample = client.predict("d2l-gru", api_name="/apply_preset")
         assert (status, sample) == ("", "") and (plot or {}).get("value") is None  # the plot emptied

@@ -270,22 +270,19 @@ def test_a_start_that_waits_is_told_its_place_and_offered_a_room(ctx):
     busy = [Session() for _ in range(ctx.limits.max_trainings)]
     jobs = [ctx.jobs.claim(s, f"page-{i}", limit=90) for i, s in enumerate(busy)]
     room, _ = ctx.rooms.share(owner_with_a_run())
-    waiting = Session(lang="en")
-
-    class Request:
-        session_hash = "waiting-page"
-
-    async def first_notes():
-        notes = []
-        stream = room_tab.queue_place(ctx, Request(), waiting, 30)
-        notes.append(await anext(stream))
-        for job in jobs:
-            ctx.jobs.release(job)
-        ctx.jobs.claim(waiting, "waiting-page")  # its turn: the queue takes it
-        notes.extend([note async for note in stream])
-        return notes
-
-    notes = asyncio.run(asyncio.wait_for(first_notes(), 10))
-    assert "number 1 in the queue" in notes[0] and "about 90 s to wait" in notes[0]
-    assert f"follow room [{room.code}](?room={room.code})" in notes[0] and notes[-1] == ""
-    assert ctx.jobs.waiting() == []
+    first, second = Session(), Session(lang="zh")
+    note = room_tab.queue_note(ctx, "first-page", first, limit=30)
+    assert "number 1 in the queue" in note and "about 90 s to wait" in note
+    assert f"follow room [{room.code}](?room={room.code})" in note
+    with speaking("zh"):
+        assert "排第 2 位" in room_tab.queue_note(ctx, "second-page", second, limit=30)  # after the first's 30 s
+        assert "大约还要等 90 秒" in room_tab.queue_note(ctx, "second-page", second)  # two slots: the other one frees
+    ctx.jobs.release(jobs[0])
+    ctx.jobs.claim(first, "first-page")  # its turn: it leaves the line
+    assert room_tab.queue_note(ctx, "first-page", first) == "" and ctx.jobs.waiting() == ["second-page"]
+    assert "number 1 in the queue" in room_tab.queue_note(ctx, "second-page", second)
+    ctx.jobs.unwait("second-page")  # its Stop, or its closed tab
+    assert room_tab.queue_note(ctx, "second-page", second) == "" and ctx.jobs.waiting() == []
+    for job in jobs[1:]:
+        ctx.jobs.release(job)
+    assert room_tab.queue_note(ctx, "third-page", Session(), limit=30) == ""  # a slot is free: no note, no line

@@ -8,7 +8,6 @@ no training slot, and each update it shows was drawn once for every follower who
 
 from __future__ import annotations
 
-import asyncio
 import heapq
 import html
 import os
@@ -27,7 +26,7 @@ from .common import AppContext, Session, error, localized, md, model_line, ui
 from .rooms import Room
 
 WAKE_SECONDS = 20.0  # a follower looks at its room at least this often, updated or not (a room that expired closes)
-QUEUE_SECONDS = 2.0  # how often a visitor waiting to train is told their place
+QUEUE_SECONDS = 3.0  # how often a visitor waiting to train is told their place
 
 
 # -- the owner's panel, in the Train tab -------------------------------------------------------------
@@ -236,9 +235,11 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             return (asked, gr.Tabs(selected="room")) if asked else (gr.skip(), gr.skip())
 
         async def follow_asked(request: gr.Request, session_value: Session, code_value: str):
-            if request and request.query_params.get("room"):
-                async for frame in watch(ctx, session_value, code_value):
-                    yield frame
+            if not (request and request.query_params.get("room")):
+                yield (gr.skip(),) * len(outputs)  # a stream that yields nothing would blank its outputs
+                return
+            async for frame in watch(ctx, session_value, code_value):
+                yield frame
 
         arrived = loaded.then(from_address, None, [code, tabs], api_visibility="private")
         arrived.then(follow_asked, [session, code], outputs, api_visibility="private", **streaming)
@@ -266,24 +267,23 @@ def duration(seconds: float) -> str:
     return tr("room.seconds", seconds=max(5, round(seconds / 5) * 5))
 
 
-async def queue_place(ctx: AppContext, request: gr.Request | None, session: Session, limit: float):
-    """While a Start waits for a training slot: the visitor's place in the queue and the wait, from the time limits of
-    the runs ahead, and a room to follow meanwhile (the most followed one). Nothing while a slot is free."""
-    page = request.session_hash if request else "local"
+def queue_note(ctx: AppContext, page: str, session: Session, limit: float | None = None) -> str:
+    """While a Start waits for a training slot: its place in the line and the wait, from the time limits of the runs
+    ahead, and the room most followed, to follow meanwhile; "" once it trains, or when a slot is free. ``limit``: this
+    Start was just pressed, for a run of ``limit`` seconds: it joins the line if every slot is taken."""
     jobs, slots = ctx.jobs, ctx.limits.max_trainings
-    if len(jobs) < slots or jobs.of(session) is not None:
-        return
-    jobs.wait(page, limit)
-    try:
-        while page in jobs.waiting() and jobs.of(session) is None:
-            running, ahead = jobs.time_left(), jobs.ahead(page)
-            with speaking(session.lang):
-                note = tr("room.queue", place=len(ahead) + 1, running=len(running), slots=slots,
-                          wait=duration(wait_seconds(running, ahead, slots)))  # fmt: skip
-                if rooms := [room for room in ctx.rooms.open() if not room.broadcast.done]:
-                    note += "  \n" + tr("room.queue_follow", code=rooms[0].code)
-            yield note
-            await asyncio.sleep(QUEUE_SECONDS)
-        yield ""  # its turn came (or it was stopped): the note goes
-    finally:
+    if jobs.of(session) is not None:
         jobs.unwait(page)
+        return ""
+    if limit is not None and page not in jobs.waiting():
+        if len(jobs) + len(jobs.waiting()) < slots:
+            return ""  # it trains at once
+        jobs.wait(page, limit)
+    if page not in jobs.waiting():
+        return ""
+    running, ahead = jobs.time_left(), jobs.ahead(page)
+    note = tr("room.queue", place=len(ahead) + 1, running=len(running), slots=slots,
+              wait=duration(wait_seconds(running, ahead, slots)))  # fmt: skip
+    if rooms := [room for room in ctx.rooms.open() if not room.broadcast.done]:
+        note += "  \n" + tr("room.queue_follow", code=rooms[0].code)
+    return note

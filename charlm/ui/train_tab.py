@@ -468,6 +468,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             on_cpu = gr.Button(ui("train.on_cpu"), variant="secondary", visible=False, min_width=160)
             share = gr.Button(ui("room.share"), variant="secondary", min_width=120, elem_id="share-run")
         queue_note = gr.Markdown(elem_id="train-queue")  # while a Start waits for a slot: its place, and a room
+        queue_timer = gr.Timer(room_tab.QUEUE_SECONDS, active=False)
         status = gr.Markdown(elem_id="train-status")
         with gr.Row(elem_id="plot-and-room"):  # the room's code and QR code beside the plot, once shared
             live = live_plot.widget("live-plot", scale=3, min_width=320)
@@ -550,33 +551,49 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
 
     @localized
     def on_start(request: gr.Request, session_value: Session, *values):
-        yield from (train_group if values[0] in GROUPS else train)(ctx, request, session_value, *values)
+        for update in (train_group if values[0] in GROUPS else train)(ctx, request, session_value, *values):
+            yield *update, ""  # it trains: the queue's note goes
 
     @localized
     def on_start_cpu(request: gr.Request, session_value: Session, *values):
-        yield from (train_group if values[0] in GROUPS else train)(ctx, request, session_value, *values, on_cpu=True)
+        for update in (train_group if values[0] in GROUPS else train)(ctx, request, session_value, *values, on_cpu=True):
+            yield *update, ""
+
+    # A Start while every slot is taken: its place in the line, the wait, and a room to follow meanwhile, refreshed every
+    # few seconds until it trains. Its own listener, before training's: the page runs a click's listeners one after
+    # another, and training's stream ends only with the run.
+    @localized
+    def on_queue(request: gr.Request, session_value: Session, preset_name: str | None):
+        note = room_tab.queue_note(ctx, request.session_hash, session_value, time_limit(ctx, preset_name))
+        return note, gr.Timer(active=bool(note))
+
+    start.click(on_queue, [session, preset], [queue_note, queue_timer], api_visibility="private", concurrency_limit=None,
+                concurrency_id="room", show_progress="hidden")  # fmt: skip
 
     for handler in (on_start, on_start_cpu):  # the API names each widget's value, and every one has a default
         named_parameters(handler, API_NAMES)
 
     def on_stop(request: gr.Request, session_value: Session):
-        return stop(ctx, request, session_value)
+        if request is not None:  # a Start still waiting for its slot leaves the line
+            ctx.jobs.unwait(request.session_hash)
+        return *stop(ctx, request, session_value), ""
 
-    inputs, outputs = [session, *(w[k] for k in FORM_FIELDS)], [live, status, sample, current, on_cpu]
+    inputs, outputs = [session, *(w[k] for k in FORM_FIELDS)], [live, status, sample, current, on_cpu, queue_note]
     queue = {"concurrency_limit": ctx.limits.max_trainings, "concurrency_id": "train", "trigger_mode": "once"}
     training = start.click(on_start, inputs, outputs, api_name="train", show_progress="hidden", **queue)
     training_on_cpu = on_cpu.click(
         on_start_cpu, inputs, outputs, api_name="train_on_cpu", show_progress="hidden", **queue
     )
+    stop_button.click(on_stop, session, [status, current, queue_note], cancels=[training, training_on_cpu],
+                      api_name="stop")  # fmt: skip
 
-    async def on_queue(request: gr.Request, session_value: Session, preset_name: str | None):
-        """Start while every training slot is taken: the place in the queue, the wait, a room to follow meanwhile."""
-        async for note in room_tab.queue_place(ctx, request, session_value, time_limit(ctx, preset_name)):
-            yield note
+    @localized
+    def on_queue_tick(request: gr.Request, session_value: Session):
+        note = room_tab.queue_note(ctx, request.session_hash, session_value)
+        return note, gr.Timer(active=bool(note))
 
-    waiting = start.click(on_queue, [session, preset], queue_note, api_visibility="private", concurrency_limit=None,
-                          concurrency_id="room", show_progress="hidden")  # fmt: skip
-    stop_button.click(on_stop, session, [status, current], cancels=[training, training_on_cpu, waiting], api_name="stop")
+    queue_timer.tick(on_queue_tick, session, [queue_note, queue_timer], api_visibility="private", concurrency_limit=None,
+                     concurrency_id="room")  # fmt: skip
 
     def on_load(request: gr.Request, *values):  # the language the page is about to say: ?lang=, else the browser's
         asked = request.query_params.get("lang") or request.headers.get("accept-language", "").split(",")[0]

@@ -6,8 +6,8 @@ TEXTS = {
     "room.share": ("Share with the room", "分享给课堂"),
     "room.code": ("Room code", "课堂代码"),
     "room.close": ("Close the room", "关闭课堂"),
-    "room.join_at": ("Scan the code with a phone, or open **{address}** and type the room code.",
-                     "用手机扫描二维码，或打开 **{address}** 并输入课堂代码。"),
+    "room.join_at": ("Scan the code with a phone, or open <strong>{address}</strong> and type the room code.",
+                     "用手机扫描二维码，或打开 <strong>{address}</strong> 并输入课堂代码。"),  # HTML: under the QR code
     "room.shared": ("Room {code} is open: it follows this run, and your next ones, until you close it.",
                     "课堂 {code} 已开启：它会跟随这次训练以及你之后的训练，直到你关闭它。"),
     "room.already_open": ("Your room is open already: {code}. You have one room; it shows each of your runs.",
