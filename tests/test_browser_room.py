@@ -6,6 +6,7 @@ Chromium is Debian's package (`apt-get install chromium`; .ci/run installs it). 
 Screenshots go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir).
 """
 
+import dataclasses
 import re
 import time
 
@@ -18,6 +19,12 @@ OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 ROOM_PLOT_VERTICES = """() => [...document.querySelectorAll('#room-plot g.mark-line path')]
     .reduce((n, p) => n + ((p.getAttribute('d') || '').match(/L/g) || []).length, 0)"""
 ENDED = r"Finished after|Reached the time limit"  # how a run that nobody stopped ends (its status line's last words)
+
+
+@pytest.fixture
+def ctx(ctx):
+    """One training at a time: a second Start waits in the line (a lecture's server, full)."""
+    return dataclasses.replace(ctx, limits=dataclasses.replace(ctx.limits, max_trainings=1))
 
 
 def on_first_screen(page, selector: str) -> dict:
@@ -130,3 +137,34 @@ def test_a_lecturers_room_on_the_projector_and_three_phones(browser, served, tmp
                                 arg=ENDED, timeout=15_000)  # fmt: skip
     for page in (owner, *phones):  # their streams closed now: the server stops at once, not after a grace period
         page.close()
+
+
+def test_a_start_that_waits_sees_its_place_and_can_follow_the_room_instead(browser, served, tmp_path):
+    url, ctx = served
+    owner = browser.new_page(viewport=SIZES["projector"])
+    owner.goto(url)
+    owner.get_by_role("button", name="Start training").click()
+    owner.wait_for_selector("#train-status :text('Epoch')", timeout=30_000)
+    owner.locator("#share-run").click()
+    code = owner.locator("#room-code").get_by_role("textbox").input_value(timeout=15_000)
+
+    student = browser.new_page(viewport=SIZES["phone"])
+    student.goto(url)
+    student.get_by_role("button", name="Start training").click()
+    note = student.locator("#train-queue")
+    note.get_by_text("number 1 in the queue").wait_for(timeout=15_000)
+    assert re.search(r"about \d+ (s|min) to wait", note.text_content()), note.text_content()
+    student.screenshot(path=screenshots(tmp_path) / "room-queue.png")
+    with student.expect_popup() as opened:  # the room in a tab of its own: this one keeps its place in the line
+        note.get_by_role("link", name=code).click()
+    room = opened.value
+    room.wait_for_selector(f"#room-line :text('{code}')", timeout=30_000)
+    assert room.locator("button[role='tab'][aria-selected='true']").text_content().strip() == "Room"
+    room.wait_for_function(f"({ROOM_PLOT_VERTICES})() > 2", timeout=30_000)
+    assert len(ctx.jobs.waiting()) == 1  # the student's Start still waits for its turn
+    student.get_by_role("button", name="Stop").click()  # and leaves the line
+    note.get_by_text("number 1").wait_for(state="detached", timeout=15_000)
+    assert ctx.jobs.waiting() == []
+    room.close()
+    owner.close()
+    student.close()

@@ -66,12 +66,14 @@ TEXTS = {
                      "课堂 {code} 已关闭：课堂会在最后一次训练结束 {minutes} 分钟后关闭。"),
     "room.owner_left": ("Room {code} has closed: its owner has left.", "课堂 {code} 已关闭：它的主人已经离开。"),
     # the queue for training
-    "room.queue": ("You are number {place} in the queue for training ({running} runs train now, {slots} at a time): "
-                   "about {wait} to wait, from the time limits of the runs ahead.",
+    "room.queue": ("You are number {place} in the queue for training (training now: {running}; at most {slots} at a "
+                   "time): about {wait} to wait, from the time limits of the runs ahead.",
                    "你在训练队列中排第 {place} 位（正在训练 {running} 次，最多同时 {slots} 次）：根据前面训练的时间限制，"
                    "大约还要等 {wait}。"),
-    "room.queue_follow": ("Or follow room [{code}](?room={code}) now, which is training on the projector.",
-                          "也可以现在就跟随正在投影上训练的课堂 [{code}](?room={code})。"),
+    "room.queue_follow": ("Meanwhile, follow room [{code}](?room={code}), which is training on the projector (in a new "
+                          "tab: this one keeps your place).",
+                          "等待期间，可以跟随正在投影上训练的课堂 [{code}](?room={code})"
+                          "（在新标签页中打开，本页保留你的位置）。"),
     "room.minutes": ("{minutes} min", "{minutes} 分钟"),
     "room.seconds": ("{seconds} s", "{seconds} 秒"),
 }
