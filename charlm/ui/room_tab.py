@@ -226,6 +226,12 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
 
     copy_button.click(on_copy, session, [line, current], api_name="keep_room_model")
 
+    def speak(lang: str, plot_value):  # the switch: the plot's titles and series, until the next frame redraws it all
+        with speaking(lang):
+            return gr.update(**live_plot.plot_titles(), **live_plot.retitled(plot_value))
+
+    language.change(speak, [language, plot], plot, api_visibility="private")
+
     def arrive(loaded, tabs: gr.Tabs) -> None:
         """After the page has found its session (``loaded``): a page opened at ``?room=CODE`` shows this tab and follows
         the room."""
