@@ -21,7 +21,17 @@ from charlm.corpora import max_upload_bytes
 from charlm.i18n import LANGUAGES, speaking
 from charlm.i18n import text as tr
 from charlm.limits import Limits
-from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, models_tab, room_tab, style, train_tab
+from charlm.ui import (
+    cells_tab,
+    compare_tab,
+    generate_tab,
+    guess_tab,
+    inspect_tab,
+    models_tab,
+    room_tab,
+    style,
+    train_tab,
+)
 from charlm.ui.common import I18N, AppContext, Session, model_line, one_thread, release, resume, ui
 from charlm.ui.session import closed
 
@@ -33,7 +43,7 @@ SPACE_IGNORE = ["tests/*", ".ci/*", "runs/*", ".git/*", "**/__pycache__/*", "*.p
 # Gradio's copies of what it served (Downloads) and of uploads: every minute, those over 10 minutes old go (a browser
 # fetches a Download as soon as it is ready).
 DELETE_CACHE = (60, 600)
-TABS = (train_tab, room_tab, inspect_tab, generate_tab, models_tab, compare_tab, cells_tab)  # in the order shown
+TABS = (train_tab, room_tab, inspect_tab, generate_tab, guess_tab, models_tab, compare_tab, cells_tab)  # as shown
 
 
 def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:

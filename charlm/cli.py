@@ -1,4 +1,4 @@
-"""The command line: ``python -m charlm train | evaluate | generate | inspect | span | bench``.
+"""The command line: ``python -m charlm train | evaluate | generate | inspect | span | shannon | bench``.
 
 A thin consumer of the library, like the app: it builds a corpus, a dataset and a model, then prints
 the trainer's events. Every error a user can cause is printed as one line, never a traceback.
@@ -34,6 +34,7 @@ from .model import CELL_NAMES, CharLM
 from .presets import GROUPS, PRESETS
 from .provenance import Provenance
 from .run import CUSTOM, FLAGS, MODEL_OPTIONS, NO_FLAG, RunSpec, build, resume_spec
+from .shannon import check_guesses, parse_guesses, play
 from .tokens import token_dir
 from .train import KEEP, OPTIMIZERS, PRECISIONS, Epoch, Finished, Sample, Started, Step, TrainConfig, evaluate
 
@@ -259,6 +260,24 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
                    help="also write the pictures, the checkpoints side by side (offline)")  # fmt: skip
     m.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
 
+    h = sub.add_parser(
+        "shannon",
+        help="Shannon's guessing game: how many guesses a checkpoint needs per character, and the entropy bounds",
+        description="Shannon (1951): each character after the first is guessed from all the text before it, until "
+        "right; from the share q_i of characters that took i guesses, the entropy per character lies between "
+        "sum i (q_i - q_i+1) log2 i and -sum q_i log2 q_i. A model's guess count is the true character's rank in its "
+        "prediction. With --guesses, a person's counts are scored the same way. --json: the last line is one object.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    h.add_argument("--checkpoint", required=True, metavar="DIR", help="a checkpoint folder or Hugging Face Hub id")
+    text = h.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", help="the text to play on")
+    text.add_argument("--text-file", metavar="PATH", help="a UTF-8 file with the text to play on")
+    h.add_argument("--guesses", metavar="3,1,1,...", help="a person's guess counts for the first characters after the "
+                   "first, in order: scored beside the model's")  # fmt: skip
+    h.add_argument("--json", action="store_true", help="print one JSON object: characters, model, human")
+    h.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+
     b = sub.add_parser(
         "bench",
         help="measure training, inference, generation and trace speed against torch.nn and a naive baseline",
@@ -476,6 +495,20 @@ def cmd_span(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_shannon(args: argparse.Namespace) -> int:
+    guesses = check_guesses(parse_guesses(args.guesses)) if args.guesses is not None else None  # before loading
+    model = CharLM.from_pretrained(args.checkpoint, device=args.device)
+    text = args.text if args.text is not None else corpus_from_file(args.text_file).text
+    game = play(model, text, guesses)
+    if args.json:
+        print(json.dumps(game.to_dict()))
+        return 0
+    print(tr("shannon.checkpoint", name=args.checkpoint, model=model.describe()))
+    for line in game.summary():
+        print(line)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench  # imported here: only this command needs it
 
@@ -645,6 +678,7 @@ def _main(argv: list[str]) -> int:
             "generate": cmd_generate,
             "inspect": cmd_inspect,
             "span": cmd_span,
+            "shannon": cmd_shannon,
             "bench": cmd_bench,
         }
         return commands[args.command](args)

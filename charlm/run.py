@@ -239,6 +239,15 @@ def dataset_of(spec: RunSpec, corpus: Corpus, vocab=None, progress=None) -> tupl
     return token_dataset(corpus.text, spec.train.valid_fraction, vocab, folder=spec.token_dir, name=name, progress=progress)
 
 
+def validation_text(model: CharLM, chars: int | None = None) -> str:
+    """The text ``model`` was validated on, as its provenance records it (its corpus, recipe, cut and split), or its
+    first ``chars`` characters; an error when its corpus cannot be had here (a user's text, offline)."""
+    saved = Provenance.of(model)
+    corpus = RunSpec(saved.corpus, saved.recipe, saved.max_chars).load_text()
+    valid = Dataset.from_text(corpus.text, saved.valid_fraction, vocab=model.vocab).valid
+    return model.vocab.decode((valid if chars is None else valid[:chars]).tolist())
+
+
 def resume_spec(folder: str | Path, **overrides) -> RunSpec:
     """The spec of the run saved in ``folder``, to go on from it: its text, model and training as recorded,
     with ``overrides`` (RunSpec fields; ``train`` a dict of TrainConfig options) on top."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from ..data import Dataset
 from ..errors import CharLMError
 from ..figures import gradient_figure, perplexity_figure
 from ..i18n import Msg, speaking
@@ -14,7 +13,7 @@ from ..i18n import text as tr
 from ..memory import measure
 from ..model import CharLM
 from ..provenance import Provenance
-from ..run import Run, RunSpec
+from ..run import Run, validation_text
 from .common import AppContext, RunSummary, Session, error, localized, md, one_thread, ui
 
 # the table's columns, each "compare.col_<column>" in the catalogue
@@ -51,9 +50,7 @@ def pretrained_run(ctx: AppContext, name: str) -> RunSummary:
             raise CharLMError("compare.no_history", name=name)
         history, span, gradients = training.history, None, None
         try:
-            corpus = RunSpec(saved.corpus, saved.recipe, saved.max_chars).load_text()
-            valid = Dataset.from_text(corpus.text, saved.valid_fraction, vocab=model.vocab).valid
-            m = measure(model, model.vocab.decode(valid[:COMPARE_CHARS].tolist()), untrained=False)
+            m = measure(model, validation_text(model, COMPARE_CHARS), untrained=False)
             span, gradients = m.span, m.gradients
         except CharLMError:  # its corpus cannot be had here (offline, not cached): the curves still say the most
             pass

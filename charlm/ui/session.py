@@ -85,6 +85,7 @@ class Session:
     broadcast: Any = None  # its last run as pages show it (run_view.Broadcast): what Share shares
     room: Any = None  # the room (rooms.Room) whose model is its current model, while it follows one
     watching: Any = None  # the stream that follows a room for it now (room_tab.watch): a new one ends the old
+    game: Any = None  # the round of Shannon's game it plays (guess_tab.Round)
     closed_pages: list[str] = field(default_factory=list)  # the Gradio sessions (tabs) it was used from, now closed
     released: bool = False
 
