@@ -12,6 +12,8 @@ flatters them.
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import gradio as gr
@@ -34,6 +36,30 @@ BARS = 10  # the histograms show 1 … BARS guesses, then one bar for more
 
 
 @dataclass
+class Pool:
+    """A room's round: one passage for everyone in the room, the room's model's game on it, and every player's guesses
+    pooled, character by character, with the model's rank for the same character beside each (anonymously: the
+    players are counted, never named)."""
+
+    text: str
+    start: int
+    model: Guesses
+    most: int
+    counts: list[int] = field(default_factory=list)  # each settled character's guesses, whoever played it
+    ranks: list[int] = field(default_factory=list)  # the model's rank for each of the same characters
+    probabilities: list[float] = field(default_factory=list)  # and its probability for it
+    players: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, player: str, count: int, rank: int, probability: float) -> None:
+        with self.lock:
+            self.counts.append(count)
+            self.ranks.append(rank)
+            self.probabilities.append(probability)
+            self.players.add(player)
+
+
+@dataclass
 class Round:
     """One passage being played: what to read, what to guess, the visitor's counts so far, the model's game."""
 
@@ -44,6 +70,8 @@ class Round:
     counts: list[int] = field(default_factory=list)  # the visitor's guesses for each character found (or given up)
     gave_up: list[bool] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)  # wrong guesses for the character now asked for
+    pool: Pool | None = None  # the room's, when this is a room's round: each settled character is added to it
+    player: str = ""  # who plays, as the pool counts players
 
     @property
     def position(self) -> int:
@@ -77,6 +105,47 @@ def new_round(model: CharLM, passage: str | None, rng: random.Random) -> Round:
             raise CharLMError("shannon.too_short", chars=len(text))
         start = max(1, min(CONTEXT, len(text) - ROUND))
     return Round(text, start, model_guesses(model, text), most=len(model.vocab) - 1)
+
+
+def room_round(session: Session) -> Round | None:
+    """The round of the room the session follows, when its owner has started one and this player has not played it
+    yet: the room's passage, its guesses pooled."""
+    room = session.room
+    pool = getattr(room, "game", None) if room is not None and not room.closed else None
+    player = session.key or str(id(session))
+    if pool is None or player in pool.players:
+        return None
+    return Round(pool.text, pool.start, pool.model, pool.most, pool=pool, player=player)
+
+
+def start_room_game(ctx: AppContext, session: Session, rng: random.Random) -> Pool:
+    """The owner starts a round for their room: a passage of the room's model's validation text, for everyone."""
+    room = ctx.rooms.owned(session)
+    if room is None:
+        raise CharLMError("guess.no_room")
+    if room.model is None:
+        raise CharLMError("room.no_model_yet", code=room.code)
+    first = new_round(room.model, None, rng)
+    room.game = Pool(first.text, first.start, first.model, first.most)
+    return room.game
+
+
+def pool_view(ctx: AppContext, session: Session) -> tuple:
+    """What the owner's page shows of the room's round: the pooled bounds beside the model's, and the picture."""
+    room = ctx.rooms.owned(session)
+    pool = getattr(room, "game", None)
+    if pool is None:
+        return "", gr.update(visible=False)
+    with pool.lock:
+        counts, ranks, probabilities, players = list(pool.counts), list(pool.ranks), list(pool.probabilities), len(pool.players)
+    if not counts:
+        return tr("guess.room_waiting", code=room.code), gr.update(visible=False)
+    _, upper, lower = bounds(counts)
+    _, model_upper, model_lower = bounds(ranks)
+    line = tr("guess.room_pool", code=room.code, players=players, chars=len(counts), lower=lower, upper=upper,
+              model_lower=model_lower, model_upper=model_upper)  # fmt: skip
+    figure = result_figure(counts, ranks, probabilities, tr("guess.player_room", players=players))
+    return line, gr.update(value=figure, visible=True)
 
 
 def guess(game: Round | None, typed: str, vocabulary: set[str]) -> str:
@@ -113,6 +182,8 @@ def found(game: Round, given_up: bool) -> str:
     game.counts.append(count)
     game.gave_up.append(given_up)
     game.wrong = []
+    if game.pool is not None:
+        game.pool.add(game.player, count, rank, probability)
     you = tr("guess.you_gave_up", most=game.most) if given_up else tr("guess.you", count=count)
     return tr("guess.found", char=md(shown(target)), you=you, rank=rank, probability=probability)
 
@@ -133,24 +204,25 @@ def passage_html(game: Round | None) -> str:
     return f"<div class='guess-passage'><span class='guess-read'>{read}</span><b>{got}</b>{cursor}</div><p>{left}</p>"
 
 
-def result_figure(game: Round) -> go.Figure:
-    """Both players' guesses over the same characters: the histograms, and each one's bounds beside the model's
-    cross-entropy and Shannon's range for English."""
-    yours, models = np.array(game.counts), game.model_ranks()
+def result_figure(people: Sequence[int], model_ranks: Sequence[int], model_probabilities: Sequence[float],
+                  name: str) -> go.Figure:  # fmt: skip
+    """People's guesses (``name``: "you", or a room's players) and the model's over the same characters: the
+    histograms, and each one's bounds beside the model's cross-entropy and Shannon's range for English."""
     fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.12,
                         subplot_titles=(tr("guess.histogram_title"), tr("guess.bounds_title")))  # fmt: skip
     labels = [str(i) for i in range(1, BARS + 1)] + [f">{BARS}"]
-    for name, ranks, colour in ((tr("guess.player_you"), yours, "#ff7f0e"), (tr("guess.player_model"), models, "#1f77b4")):
+    model_name = tr("guess.player_model")
+    for player, ranks, colour in ((name, np.array(people), "#ff7f0e"), (model_name, np.array(model_ranks), "#1f77b4")):
         counts = [int((ranks == i).sum()) for i in range(1, BARS + 1)] + [int((ranks > BARS).sum())]
-        fig.add_trace(go.Bar(x=labels, y=counts, name=name, marker_color=colour, legendgroup=name), row=1, col=1)
+        fig.add_trace(go.Bar(x=labels, y=counts, name=player, marker_color=colour, legendgroup=player), row=1, col=1)
         _, upper, lower = bounds(ranks)
-        fig.add_trace(go.Scatter(x=[name, name], y=[lower, upper], mode="lines+markers", line={"color": colour, "width": 10},
-                                 marker={"size": 12}, showlegend=False, legendgroup=name,
+        fig.add_trace(go.Scatter(x=[player, player], y=[lower, upper], mode="lines+markers",
+                                 line={"color": colour, "width": 10}, marker={"size": 12}, showlegend=False,
+                                 legendgroup=player,
                                  hovertemplate=tr("guess.bounds_hover", lower=lower, upper=upper) + "<extra></extra>"),
                       row=1, col=2)  # fmt: skip
-    played = slice(game.start - 1, game.position - 1)
-    cross = float(-np.log2(game.model.probabilities[played]).mean())
-    fig.add_trace(go.Scatter(x=[tr("guess.player_model")], y=[cross], mode="markers", name=tr("guess.cross_entropy"),
+    cross = float(-np.log2(np.asarray(model_probabilities)).mean())
+    fig.add_trace(go.Scatter(x=[model_name], y=[cross], mode="markers", name=tr("guess.cross_entropy"),
                              marker={"symbol": "diamond", "size": 14, "color": "#2ca02c"}), row=1, col=2)  # fmt: skip
     fig.add_hrect(y0=SHANNON_RANGE[0], y1=SHANNON_RANGE[1], fillcolor="#999", opacity=0.2, line_width=0, row=1, col=2,
                   annotation_text=tr("guess.shannon_range"), annotation_position="top left")  # fmt: skip
@@ -160,6 +232,12 @@ def result_figure(game: Round) -> go.Figure:
     fig.update_yaxes(title_text=tr("guess.characters_axis"), row=1, col=1)
     fig.update_yaxes(title_text=tr("guess.bits_axis"), rangemode="tozero", row=1, col=2)
     return fig
+
+
+def round_figure(game: Round) -> go.Figure:
+    """A visitor's finished round, against the model over the same characters."""
+    played = slice(game.start - 1, game.position - 1)
+    return result_figure(game.counts, game.model_ranks(), game.model.probabilities[played], tr("guess.player_you"))
 
 
 def caption(game: Round) -> str:
@@ -187,25 +265,49 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         summary = gr.Markdown(elem_id="guess-caption")
         with gr.Row():
             new = gr.Button(ui("guess.new"), elem_id="guess-new")
+        with gr.Row():
+            room_start = gr.Button(ui("guess.room_start"), size="sm", elem_id="guess-room-start")
+        pooled = gr.Markdown(elem_id="guess-room")
+        pooled_plot = gr.Plot(visible=False, elem_id="guess-room-plot", show_label=False)
+        pooled_timer = gr.Timer(2, active=False)  # the owner's page: the room's guesses as they come
         with gr.Accordion(ui("guess.own_passage"), open=False, elem_classes="settings"):
             own = gr.Textbox(label=ui("guess.own_label"), lines=3, elem_id="guess-own")
             own_button = gr.Button(ui("guess.play_own"), size="sm", elem_id="guess-play-own")
 
     def shown_state(game: Round | None, note: str):
         done = game is not None and game.done
-        fig = gr.update(value=result_figure(game), visible=True) if done else gr.update(visible=False)
+        fig = gr.update(value=round_figure(game), visible=True) if done else gr.update(visible=False)
         return passage_html(game), note, fig, caption(game) if done else "", ""
 
     outputs = [passage, said, picture, summary, typed]
 
     @localized
     def start(session_value: Session, text: str | None = None):
+        shared = room_round(session_value) if text is None else None
+        if shared is not None:  # a room's round: its passage, against its model, for everyone in it
+            session_value.game = shared
+            return shown_state(shared, tr("guess.room_round", code=session_value.room.code))
         model = current_model(ctx, session_value)
         try:
             session_value.game = new_round(model, text, random.Random())
         except CharLMError as e:
             raise error(e) from None
         return shown_state(session_value.game, tr("guess.start"))
+
+    @localized
+    def on_room_start(session_value: Session):
+        try:
+            start_room_game(ctx, session_value, random.Random())
+        except CharLMError as e:
+            raise error(e) from None
+        return *pool_view(ctx, session_value), gr.Timer(active=True)
+
+    @localized
+    def on_pool(session_value: Session):
+        return pool_view(ctx, session_value)
+
+    room_start.click(on_room_start, session, [pooled, pooled_plot, pooled_timer], api_name="guess_room_start")
+    pooled_timer.tick(on_pool, session, [pooled, pooled_plot], api_name="guess_room")
 
     @localized
     def on_guess(session_value: Session, value: str):

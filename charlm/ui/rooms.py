@@ -116,6 +116,7 @@ class Room:
         self.closed: str | None = None  # why it closed: a catalogue id ("room.closed_by_owner", …)
         self.ended: float | None = None  # when its last run ended (time.monotonic()); None while one trains
         self.followers = 0  # pages following it now
+        self.game = None  # the round of Shannon's game its owner started for everyone (guess_tab.Pool)
         self._lock = threading.Lock()
         self.broadcast = broadcast
         self.show(broadcast)

@@ -68,4 +68,19 @@ TEXTS = {
         "——以及模型的交叉熵（“训练”页中的指标，它还用到了模型有多确定）和香农对英语的估计范围。猜的次数越少，界越低："
         "说明这一方更了解这段文字。放弃了 {gave_up} 次，每次按 {most} 次计。二十个字符的样本很小：多玩几轮。",
     ),
+    # the room's round (a lecture: everyone plays the same passage; the projector shows the pooled bounds)
+    "guess.room_start": ("Start a round for the room", "为课堂开始一轮"),
+    "guess.no_room": ("Share a run with the room first (Train tab), then start the room's round here.",
+                      "请先在“训练”页把一次训练分享给课堂，再在这里为课堂开始一轮。"),
+    "guess.room_round": ("Room {code}'s passage, against the room's model: everyone in the room plays it. Your turn: "
+                         "what comes next?",
+                         "课堂 {code} 的文字，对手是课堂的模型：课堂里每个人都玩这一段。轮到你了：下一个字符是什么？"),
+    "guess.room_waiting": ("Room {code}'s round has started: the room's guesses appear here as they come.",
+                           "课堂 {code} 的一轮已经开始：大家的猜测会陆续显示在这里。"),
+    "guess.room_pool": ("**Room {code}**: {players} players, {chars} characters guessed. The room's bounds: lower "
+                        "{lower:.2f}, upper {upper:.2f} bits per character; the model's, over the same characters: lower "
+                        "{model_lower:.2f}, upper {model_upper:.2f}.",
+                        "**课堂 {code}**：{players} 人参与，共猜了 {chars} 个字符。课堂的界（每字符比特数）：下界 {lower:.2f}，"
+                        "上界 {upper:.2f}；模型在同样字符上的界：下界 {model_lower:.2f}，上界 {model_upper:.2f}。"),
+    "guess.player_room": ("the room ({players})", "课堂（{players} 人）"),
 }
