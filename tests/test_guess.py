@@ -54,7 +54,7 @@ def test_a_round_counts_wrong_guesses_and_a_give_up_and_compares_with_the_models
     rank, probability = game.model_rank(game.start)
     assert f"the model needed {rank} (it gave it a probability of {probability:.1%})" in notes[1]
     _, upper, lower = bounds(game.counts)
-    assert f"lower {lower:.2f}, upper {upper:.2f}" in g.caption(game) and "1 give-ups, each counted as" in g.caption(game)
+    assert f"lower {lower:.2f}, upper {upper:.2f}" in g.caption(game) and "Given up: 1 (each counted as" in g.caption(game)
     fig = g.round_figure(game)
     bars = [t for t in fig.data if t.type == "bar"]
     assert [sum(b.y) for b in bars] == [g.ROUND, g.ROUND]  # both players, over the same 20 characters

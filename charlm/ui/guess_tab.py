@@ -27,12 +27,14 @@ from ..i18n import text as tr
 from ..model import CharLM
 from ..run import validation_text
 from ..shannon import Guesses, bounds, model_guesses
+from ..vocab import UNK
 from .common import AppContext, Session, current_model, error, localized, md, ui
 
 CONTEXT = 100  # characters read before the first guess: Shannon's longest context
 ROUND = 20  # characters a round asks for
 SHANNON_RANGE = (0.6, 1.3)  # bits per letter, English with 100 letters of context (Shannon 1951)
 BARS = 10  # the histograms show 1 … BARS guesses, then one bar for more
+TYPED = {"⏎": "\n", "↵": "\n", "␣": " "}  # what a one-line box cannot take, typed as the passage shows it
 
 
 @dataclass
@@ -93,12 +95,13 @@ class Round:
 def new_round(model: CharLM, passage: str | None, rng: random.Random) -> Round:
     """A round on ``passage`` (the visitor's own: its first characters are the context, at most CONTEXT), or on a
     stretch of the model's validation text, chosen at random."""
-    if passage is None:
-        valid = validation_text(model)
-        if len(valid) < CONTEXT + ROUND:
-            raise CharLMError("guess.short_validation", chars=len(valid))
-        at = rng.randrange(0, len(valid) - CONTEXT - ROUND + 1)
-        text, start = valid[at : at + CONTEXT + ROUND], CONTEXT
+    if passage is None:  # a stretch with no character the model never saw (the text reads them as <unk>)
+        pieces = [piece for piece in validation_text(model).split(UNK) if len(piece) >= CONTEXT + ROUND]
+        if not pieces:
+            raise CharLMError("guess.short_validation", chars=CONTEXT + ROUND)
+        piece = rng.choices(pieces, weights=[len(piece) - CONTEXT - ROUND + 1 for piece in pieces])[0]
+        at = rng.randrange(0, len(piece) - CONTEXT - ROUND + 1)
+        text, start = piece[at : at + CONTEXT + ROUND], CONTEXT
     else:
         text = passage.strip("\n")
         if len(text) < 2:
@@ -154,7 +157,7 @@ def guess(game: Round | None, typed: str, vocabulary: set[str]) -> str:
         raise CharLMError("guess.round_over")
     if typed is None or typed == "":
         raise CharLMError("guess.empty")
-    typed = typed.replace("\r", "")
+    typed = TYPED.get(typed, typed.replace("\r", ""))
     if len(typed) > 1:
         raise CharLMError("guess.several", typed=typed[:20], count=len(typed))
     if typed not in vocabulary:
@@ -208,7 +211,8 @@ def result_figure(people: Sequence[int], model_ranks: Sequence[int], model_proba
                   name: str) -> go.Figure:  # fmt: skip
     """People's guesses (``name``: "you", or a room's players) and the model's over the same characters: the
     histograms, and each one's bounds beside the model's cross-entropy and Shannon's range for English."""
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.12,
+    # One above the other: side by side, a phone's 390 px ran the two titles into each other.
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.55, 0.45], vertical_spacing=0.2,
                         subplot_titles=(tr("guess.histogram_title"), tr("guess.bounds_title")))  # fmt: skip
     labels = [str(i) for i in range(1, BARS + 1)] + [f">{BARS}"]
     model_name = tr("guess.player_model")
@@ -220,17 +224,19 @@ def result_figure(people: Sequence[int], model_ranks: Sequence[int], model_proba
                                  line={"color": colour, "width": 10}, marker={"size": 12}, showlegend=False,
                                  legendgroup=player,
                                  hovertemplate=tr("guess.bounds_hover", lower=lower, upper=upper) + "<extra></extra>"),
-                      row=1, col=2)  # fmt: skip
+                      row=2, col=1)  # fmt: skip
     cross = float(-np.log2(np.asarray(model_probabilities)).mean())
     fig.add_trace(go.Scatter(x=[model_name], y=[cross], mode="markers", name=tr("guess.cross_entropy"),
-                             marker={"symbol": "diamond", "size": 14, "color": "#2ca02c"}), row=1, col=2)  # fmt: skip
-    fig.add_hrect(y0=SHANNON_RANGE[0], y1=SHANNON_RANGE[1], fillcolor="#999", opacity=0.2, line_width=0, row=1, col=2,
-                  annotation_text=tr("guess.shannon_range"), annotation_position="top left")  # fmt: skip
-    fig.update_layout(barmode="group", height=380, margin={"l": 40, "r": 10, "t": 60, "b": 40},
-                      legend={"orientation": "h", "y": -0.18})  # fmt: skip
+                             marker={"symbol": "diamond", "size": 14, "color": "#2ca02c"}), row=2, col=1)  # fmt: skip
+    fig.add_hrect(y0=SHANNON_RANGE[0], y1=SHANNON_RANGE[1], fillcolor="#999", opacity=0.2, line_width=0, row=2, col=1,
+                  annotation_text=tr("guess.shannon_range"), annotation_position="top right",
+                  annotation_font_size=11)  # fmt: skip
+    fig.update_layout(barmode="group", height=560, margin={"l": 40, "r": 10, "t": 50, "b": 40},
+                      legend={"orientation": "h", "y": -0.12})  # fmt: skip
     fig.update_xaxes(title_text=tr("guess.guesses_axis"), row=1, col=1)
     fig.update_yaxes(title_text=tr("guess.characters_axis"), row=1, col=1)
-    fig.update_yaxes(title_text=tr("guess.bits_axis"), rangemode="tozero", row=1, col=2)
+    fig.update_yaxes(rangemode="tozero", row=2, col=1)  # its unit is in its title
+    fig.update_annotations(font_size=12)  # the subplots' titles side by side, on a phone too
     return fig
 
 

@@ -113,6 +113,19 @@ body.present { --room-side: clamp(300px, 30vw, 560px); }
 body.present #room-plot .role-axis-label text { font-size: 18px !important; }
 body.present #room-plot .role-axis-title text { font-size: 20px !important; }
 body.present #room-plot .mark-line path, body.present #room-plot path[class*="line"] { stroke-width: 4px !important; }
+/* Shannon's guessing game (guess_tab.py). The passage in a monospace box that wraps its lines anywhere (a long word
+   never widens the page), the context read in grey, the characters found in the text's own colour, a steady cursor
+   where the next one goes. The guess is typed in a large box (16 px at least: a phone zooms into a smaller one). */
+.guess-passage { font-family: var(--font-mono); font-size: 17px; line-height: 1.6; white-space: pre-wrap;
+                 overflow-wrap: anywhere; padding: 10px 12px; border: 1px solid var(--border-color-primary);
+                 border-radius: var(--radius-md); background: var(--background-fill-secondary); }
+.guess-passage .guess-read { color: var(--body-text-color-subdued); }
+.guess-passage b { color: var(--body-text-color); font-weight: 700; }
+.guess-cursor { color: var(--color-accent); font-weight: 700; }
+#guess-passage p { margin: 4px 2px 0; color: var(--body-text-color-subdued); }
+#guess-input input, #guess-input textarea { font-family: var(--font-mono); font-size: 22px; text-align: center; }
+body.present .guess-passage { font-size: 26px !important; }
+body.present #guess-input input, body.present #guess-input textarea { font-size: 30px !important; }
 """
 
 # Run on page load: the ``present`` URL parameter switches the presenting view on.

@@ -11,7 +11,7 @@ TEXTS = {
         "字符：它需要猜的次数就是该字符在其预测中的名次。由每个字符猜了几次，可以得出熵（每字符比特数）的上下界，"
         "与“训练”页图中的单位相同。",
     ),
-    "guess.your_guess": ("Your guess: the next character", "你的猜测：下一个字符"),
+    "guess.your_guess": ("Your guess: the next character (⏎ for a line break)", "你的猜测：下一个字符（换行请输入 ⏎）"),
     "guess.go": ("Guess", "猜"),
     "guess.give_up": ("Give up", "放弃"),
     "guess.new": ("New passage", "换一段文字"),
@@ -54,15 +54,15 @@ TEXTS = {
     "guess.characters_axis": ("characters", "字符数"),
     "guess.bits_axis": ("bits per character", "每字符比特数"),
     "guess.caption": (
-        "**How to read it.** Left: how many of the {chars} characters took 1, 2, 3, … guesses, for you and for the "
-        "model (its rank). Right: each player's bounds on the entropy of this passage, from those counts alone — "
+        "**How to read it.** Above: how many of the {chars} characters took 1, 2, 3, … guesses, for you and for the "
+        "model (its rank). Below: each player's bounds on the entropy of this passage, from those counts alone — "
         "yours: lower {lower:.2f}, upper {upper:.2f} bits per character; the model's: lower {model_lower:.2f}, upper "
         "{model_upper:.2f} (Shannon's bounds assume fewer guesses are commoner than more; a round where they are not can "
         "put the lower above the upper) — with the "
         "model's cross-entropy (the Train tab's figure, which also uses how sure it was) and Shannon's range for "
-        "English. Fewer guesses, lower bounds: the player who knows the text better. {gave_up} give-ups, each counted as "
-        "{most} guesses. Twenty characters are a small sample: play a few rounds.",
-        "**怎么看这张图。** 左：{chars} 个字符中有多少个猜了 1、2、3……次，分别是你和模型（它的名次）。右：仅由这些次数得出的"
+        "English. Fewer guesses, lower bounds: the player who knows the text better. Given up: {gave_up} (each counted "
+        "as {most} guesses). Twenty characters are a small sample: play a few rounds.",
+        "**怎么看这张图。** 上：{chars} 个字符中有多少个猜了 1、2、3……次，分别是你和模型（它的名次）。下：仅由这些次数得出的"
         "本段文字熵的上下界（每字符比特数）——你的下界 {lower:.2f}、上界 {upper:.2f}，模型的下界 {model_lower:.2f}、上界 "
         "{model_upper:.2f}（香农的界假设猜的次数越少越常见；若某一轮并非如此，下界可能高于上界）"
         "——以及模型的交叉熵（“训练”页中的指标，它还用到了模型有多确定）和香农对英语的估计范围。猜的次数越少，界越低："
