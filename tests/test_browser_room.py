@@ -116,6 +116,16 @@ def test_a_lecturers_room_on_the_projector_and_three_phones(browser, served, tmp
     text_moves(owner, "#train-status")
     text_moves(stopping, "#room-status")
     owner.locator("#room-count").get_by_text("3 following").wait_for(timeout=15_000)  # its count, every 5 s
+    # Everyone has joined: the lecturer folds the QR code away, and the plot gets the space back; and back again.
+    plot_at = owner.locator("#live-plot").bounding_box()
+    owner.locator("#room-fold").click()
+    owner.locator("#room-qr svg").wait_for(state="hidden", timeout=5_000)
+    owner.wait_for_timeout(300)
+    folded_at = owner.locator("#live-plot").bounding_box()
+    assert folded_at["width"] > plot_at["width"] and folded_at["y"] <= plot_at["y"], (plot_at, folded_at)
+    owner.screenshot(path=shots / "room-present-folded.png")
+    owner.locator("#room-fold").click()
+    owner.locator("#room-qr svg").wait_for(state="visible", timeout=5_000)
 
     # One generates, with the room's model (after its first epoch), which the model line names.
     generating = phones[0]

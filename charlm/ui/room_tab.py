@@ -21,7 +21,7 @@ from ..errors import CharLMError
 from ..i18n import speaking
 from ..i18n import text as tr
 from ..model import CharLM
-from . import live_plot
+from . import live_plot, style
 from .common import AppContext, Session, error, localized, md, model_line, ui
 from .rooms import Room
 
@@ -81,7 +81,9 @@ def owner_panel(ctx: AppContext, session: gr.State, share_button: gr.Button) -> 
         code = gr.Textbox(label=ui("room.code"), interactive=False, max_lines=1, elem_id="room-code")
         qr = gr.HTML(elem_id="room-qr")
         count = gr.Markdown(elem_id="room-count")
-        close_button = gr.Button(ui("room.close"), size="sm", variant="secondary", elem_id="room-close")
+        with gr.Row():
+            fold = gr.Button(ui("room.fold"), size="sm", variant="secondary", elem_id="room-fold")
+            close_button = gr.Button(ui("room.close"), size="sm", variant="secondary", elem_id="room-close")
     timer = gr.Timer(5, active=False)  # the followers' count on the owner's page (only there is it on)
     outputs = [code, qr, count, panel, timer]
 
@@ -113,6 +115,7 @@ def owner_panel(ctx: AppContext, session: gr.State, share_button: gr.Button) -> 
         return shown(request, room) if room else (gr.skip(),) * len(outputs)
 
     room = {"concurrency_limit": None, "concurrency_id": "room"}
+    fold.click(None, js=style.FOLD_ROOM)
     share_button.click(on_share, session, outputs, api_name="share_run", **room)
     close_button.click(on_close, session, outputs, api_name="close_room", **room)
     timer.tick(on_tick, session, [count, panel], api_visibility="private", **room)

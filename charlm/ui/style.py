@@ -87,6 +87,10 @@ body.present input, body.present textarea { font-size: 22px !important; }
 body.present #room-code input { font-size: 52px !important; }
 body.present #room-close { font-size: 18px !important; }  /* a small button, but read from the lectern */
 #room-line strong { font-family: var(--font-mono); }
+/* Folded (the panel's QR button): once the room has joined, the code stays, smaller, and the plot gets the space back. */
+body.room-folded #room-qr, body.room-folded #room-count { display: none !important; }
+body.present.room-folded { --room-side: 260px; }
+body.present.room-folded #room-code input { font-size: 34px !important; }
 /* The QR code: black on white, with a quiet zone (a dark theme drew it black on near-black grey), as wide as its panel
    (segno draws it with a viewBox), square. The address under it is one long word: it breaks anywhere. */
 .room-qr-code { background: #fff; padding: 12px; border-radius: 4px; line-height: 0; max-width: 320px; margin: 0 auto; }
@@ -132,6 +136,8 @@ body.present #guess-input input, body.present #guess-input textarea { font-size:
 FROM_URL = "() => new URLSearchParams(window.location.search).has('present')"
 # Run when the switch changes: the class the CSS above keys on.
 TOGGLE = "(on) => { document.body.classList.toggle('present', !!on); return on; }"
+# The room's panel: its QR code folded away and back (the page's own business: no request).
+FOLD_ROOM = "() => { document.body.classList.toggle('room-folded'); }"
 
 # The language. Gradio translates the page as built (gr.I18n) into the browser's language when it loads; these switch
 # it in place, with no reload (a reload would start a new session: the visitor's model and runs would be gone).

@@ -6,6 +6,7 @@ TEXTS = {
     "room.share": ("Share with the room", "分享给课堂"),
     "room.code": ("Room code", "课堂代码"),
     "room.close": ("Close the room", "关闭课堂"),
+    "room.fold": ("Hide / show the QR code", "隐藏/显示二维码"),
     "room.join_at": ("Scan the code with a phone, or open <strong>{address}</strong> and type the room code.",
                      "用手机扫描二维码，或打开 <strong>{address}</strong> 并输入课堂代码。"),  # HTML: under the QR code
     "room.shared": ("Room {code} is open: it follows this run, and your next ones, until you close it.",
