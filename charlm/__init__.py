@@ -17,6 +17,8 @@ The modules, in the order data flows through them:
     errors   the errors a user can act on
 """
 
+__version__ = "0.2.0"  # the package's (pyproject.toml reads it), `charlm --version`, and every checkpoint's provenance
+
 from .device import pick_device
 from .errors import CharLMError, CheckpointError
 from .layers import GRU, LSTM, RNN, PeepholeLSTM, RecurrentLayer, to_torch

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import distributed
+from . import __version__, distributed
 from .corpora import CORPORA, RECIPE_NAMES, RECIPE_NOTES, corpus_from_file, describe, preprocessing
 from .data import SAMPLING, Dataset
 from .device import pick_device
@@ -110,6 +110,7 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
         prog="python -m charlm",
         description="Train, evaluate and sample character-level recurrent language models.",
     )
+    parser.add_argument("--version", action="version", version=f"charlm {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     t = sub.add_parser(

@@ -50,6 +50,7 @@ class CorpusSpec:
     recipes: tuple[str, ...]  # preprocessing recipes it offers, "raw" always first
     note: str  # one line for the UI: licence, size
     sample_prefix: str = ""  # where samples start by default: the books' prefixes, a speaker's cue in the plays
+    embedded: bool = False  # a copy ships inside the package (charlm/texts/): it trains with no network and no cache
 
     # ``title`` and ``note`` are the English (recorded in checkpoints, asserted by tests); the catalogue has them in
     # every language, as data.title.<name> and data.note.<name>.
@@ -96,6 +97,7 @@ CORPORA: dict[str, CorpusSpec] = {
             recipes=("raw", "d2l", "d2l-0.17"),
             note="Public domain; 179 KB. The d2l book's corpus: its recipe keeps lower-case letters and spaces.",
             sample_prefix="time traveller",
+            embedded=True,  # public domain: the quick demo and the book's presets run offline, in a lecture hall
         ),
         CorpusSpec(
             name="jaychou",
@@ -188,13 +190,28 @@ def sha256_of(path: Path) -> str:
 
 
 def fetch(name: str, data_dir: str | Path | None = None) -> Path:
-    """The path to the verified raw file of corpus ``name``: from the data folder if there is one, else
-    from the cache, downloading it there first if needed."""
+    """The path to the verified raw file of corpus ``name``: from the data folder if there is one, else the package's
+    own copy (The Time Machine), else from the cache, downloading it there first if needed."""
     entry = spec(name)
     folder = _data_dir(data_dir)
     if folder is not None:
         return _from_folder(entry, folder)
+    if entry.embedded:
+        return _embedded(entry)
     return _download(entry)
+
+
+EMBEDDED = Path(__file__).resolve().parent / "texts"  # the corpora that ship inside the package
+
+
+def _embedded(entry: CorpusSpec) -> Path:
+    """The package's own copy of a corpus, checked against the same SHA-256 as a download."""
+    path = EMBEDDED / entry.filename
+    actual = sha256_of(path) if path.is_file() else "(missing)"
+    if actual != entry.sha256:
+        raise CorpusError("data.embedded_checksum", path=str(path), name=entry.name, expected=entry.sha256,
+                          actual=actual)  # fmt: skip
+    return path
 
 
 def _from_folder(entry: CorpusSpec, folder: Path) -> Path:

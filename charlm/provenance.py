@@ -51,6 +51,7 @@ class Provenance:
     preset: str | None = None  # the preset the run started from
     command: str = ""  # the command line that reproduces the run
     hardware: str = ""  # where it was trained
+    charlm_version: str = ""  # the charlm that trained it (charlm.__version__)
     training: TrainingRecord = field(default_factory=TrainingRecord)
 
     @classmethod

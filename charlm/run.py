@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from . import __version__
 from .corpora import (
     CORPORA,
     Corpus,
@@ -173,6 +174,7 @@ class Run:
     def save(self, folder: str | Path, weights_dtype: torch.dtype | None = None) -> Path:
         """The checkpoint (``CharLM.from_pretrained`` reads it, ``--resume`` goes on from it) with its card."""
         self.model.config.metadata["hardware"] = self.where()
+        self.model.config.metadata["charlm_version"] = __version__  # the charlm that trained it
         with speaking("en"):  # a checkpoint's files (its model card, its metadata) are in English wherever it is saved
             return self.trainer.save(folder, model_card=self.card(), weights_dtype=weights_dtype)
 

@@ -242,9 +242,10 @@ def server(shared):
 
 @pytest.fixture
 def served(server, monkeypatch, tmp_path):
-    """The timemachine spec pointed at the local server, a fresh cache folder, no data folder."""
+    """The timemachine spec pointed at the local server, a fresh cache folder, no data folder, and no copy of its own
+    in the package (as every other corpus: downloaded)."""
     server.mode, server.hits = "ok", 0
-    monkeypatch.setitem(CORPORA, "timemachine", dataclasses.replace(CORPORA["timemachine"], url=server.url))
+    monkeypatch.setitem(CORPORA, "timemachine", dataclasses.replace(CORPORA["timemachine"], url=server.url, embedded=False))
     return server
 
 
@@ -292,7 +293,7 @@ def test_download_connection_refused(monkeypatch, tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}/timemachine.txt"
-    monkeypatch.setitem(CORPORA, "timemachine", dataclasses.replace(CORPORA["timemachine"], url=url))
+    monkeypatch.setitem(CORPORA, "timemachine", dataclasses.replace(CORPORA["timemachine"], url=url, embedded=False))
     with pytest.raises(CorpusError) as info:
         load_corpus("timemachine")
     message = str(info.value)
@@ -374,3 +375,61 @@ def test_corpus_from_file(tmp_path):
         corpus_from_file(path, max_bytes=10)
     with pytest.raises(CorpusError, match="could not read .*absent.txt"):
         corpus_from_file(tmp_path / "absent.txt")
+
+
+# ---- The Time Machine inside the package: the quick demo with no network and an empty cache ---------------------------
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No download can happen: any attempt fails the test."""
+    import pooch
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a download was attempted")
+
+    monkeypatch.setattr(pooch, "retrieve", refuse)
+
+
+def test_the_time_machine_ships_inside_the_package_and_is_read_offline(offline, shared, tmp_path):
+    from charlm.corpora import EMBEDDED
+
+    assert (EMBEDDED / "timemachine.txt").read_bytes() == (shared / "timemachine.txt").read_bytes()
+    for recipe in ("raw", "d2l", "d2l-0.17"):
+        assert load_corpus("timemachine", recipe).text == load_corpus("timemachine", recipe, data_dir=shared).text
+    assert _cached(tmp_path) == []  # nothing downloaded, nothing cached
+    with pytest.raises(AssertionError, match="a download was attempted"):  # the others still download
+        load_corpus("jaychou")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_damaged_copy_inside_the_package_is_refused_by_its_checksum(offline, monkeypatch, tmp_path, lang):
+    from charlm import corpora
+
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "timemachine.txt").write_text("The Time Machine, abridged")
+    monkeypatch.setattr(corpora, "EMBEDDED", tmp_path / "texts")
+    with pytest.raises(CorpusError) as info:
+        load_corpus("timemachine")
+    with speaking(lang):
+        said = str(info.value)
+    assert CORPORA["timemachine"].sha256 in said and "CHARLM_DATA_DIR" in said
+    assert ("is damaged" in said) if lang == "en" else ("已损坏" in said)
+
+
+def test_the_quick_demo_trains_offline_in_the_app_and_on_the_command_line(offline, ctx, monkeypatch, tmp_path):
+    from conftest import form
+
+    from charlm.cli import main
+    from charlm.ui import train_tab
+    from charlm.ui.session import Session
+
+    monkeypatch.delenv("CHARLM_DATA_DIR", raising=False)  # ctx's fixture set it: not here
+    session = Session()
+    *_, (_plot, status, *_rest) = train_tab.train(ctx, None, session, *form(preset="quick-lstm", epochs=1, max_chars=6000,
+                                                                           hidden=16, layers=1))  # fmt: skip
+    assert "Finished after 1 epoch" in status, status
+    out = tmp_path / "run"
+    assert main(["train", "--preset", "quick-lstm", "--epochs", "1", "--max-chars", "6000", "--hidden", "16",
+                 "--layers", "1", "--out", str(out)]) == 0  # fmt: skip
+    assert (out / "config.json").is_file()

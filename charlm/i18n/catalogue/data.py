@@ -67,6 +67,12 @@ TEXTS = {
         "{path} 与语料 {name!r} 的 SHA-256 不符：应为 {expected}，实为 {actual}。该文件已损坏或版本不同："
         "请换成 {url} 上的文件。",
     ),
+    "data.embedded_checksum": (
+        "charlm's own copy of the corpus '{name}' ({path}) is damaged: its SHA-256 is {actual}, not {expected}. "
+        "Reinstall charlm, or put the corpus in a folder and point CHARLM_DATA_DIR at it.",
+        "charlm 自带的语料“{name}”（{path}）已损坏：其 SHA-256 为 {actual}，而不是 {expected}。"
+        "请重新安装 charlm，或把语料放进一个文件夹，并让 CHARLM_DATA_DIR 指向它。",
+    ),
     "data.download_failed": (
         "the corpus {name!r} could not be downloaded from {url} ({reason}). Connect to the internet and try again, "
         "or put {filename} in a folder and point {env} or --data-dir at it.",

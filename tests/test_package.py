@@ -1,0 +1,94 @@
+"""charlm as pip installs it: a wheel and an sdist built from this checkout, the wheel installed away from it, its
+command line and the app's modules run from there, its dependencies declared, The Time Machine inside it."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# Each third-party module the package imports, by the distribution that provides it; the app's only in its extra.
+LIBRARY = {"torch": "torch", "numpy": "numpy", "safetensors": "safetensors", "huggingface_hub": "huggingface_hub",
+           "pooch": "pooch", "plotly": "plotly", "requests": "pooch"}  # fmt: skip (requests comes with pooch)
+APP = {"gradio": "gradio", "segno": "segno", "pandas": "pandas"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(REPO)], check=True,
+                   capture_output=True, timeout=600)  # fmt: skip
+    return out
+
+
+def run(args: list[str], target: Path, cwd: Path, **env) -> subprocess.CompletedProcess:
+    """A command in a clean environment that sees the installed wheel and not the checkout."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARLM_")} | {"PYTHONPATH": str(target), **env}
+    return subprocess.run(args, cwd=cwd, env=clean, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_whole_and_runs_away_from_the_checkout(built, tmp_path):
+    import charlm
+
+    wheel = next(built.glob("charlm-*.whl"))
+    assert next(built.glob("charlm-*.tar.gz")).name == f"charlm-{charlm.__version__}.tar.gz"
+    target, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target),
+                    str(wheel)], check=True, capture_output=True, timeout=300)  # fmt: skip
+    where = run([sys.executable, "-c", "import charlm, charlm.i18n, charlm.ui.train_tab, charlm.ui.room_tab, "
+                 "charlm.ui.guess_tab; print(charlm.__file__, charlm.__version__)"], target, elsewhere)  # fmt: skip
+    assert where.returncode == 0, where.stderr
+    assert where.stdout.startswith(str(target)) and where.stdout.split()[-1] == charlm.__version__
+    script = target / "bin" / "charlm"  # the console script, as pip writes it
+    version = run([sys.executable, str(script), "--version"], target, elsewhere)
+    assert version.stdout.strip() == f"charlm {charlm.__version__}", version.stderr
+    # The quick demo's corpus is inside: it trains with no data folder, an empty cache and no network.
+    trained = run([sys.executable, str(script), "train", "--preset", "quick-lstm", "--epochs", "1", "--max-chars", "6000",
+                   "--hidden", "16", "--layers", "1", "--out", str(tmp_path / "run")], target, elsewhere,
+                  CHARLM_CACHE_DIR=str(tmp_path / "empty-cache"), HF_HUB_OFFLINE="1")  # fmt: skip
+    assert trained.returncode == 0, trained.stderr[-2000:]
+    config = (tmp_path / "run" / "config.json").read_text()
+    assert f'"charlm_version": "{charlm.__version__}"' in config
+    cache = tmp_path / "empty-cache"
+    assert not list(cache.rglob("*.txt")) and not list(cache.rglob("*.zip")), list(cache.rglob("*"))  # no download
+
+
+@pytest.mark.slow
+def test_the_wheel_declares_every_module_the_package_imports(built):
+    wheel = next(built.glob("charlm-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        metadata = Parser().parsestr(z.read(next(n for n in names if n.endswith("METADATA"))).decode())
+        sources = {n: z.read(n).decode() for n in names if n.endswith(".py")}
+    assert "charlm/texts/timemachine.txt" in names and "charlm/i18n/catalogue/room.py" in names
+    required = metadata.get_all("Requires-Dist")
+    core = {r.split(";")[0].split("[")[0].split(">")[0].split("<")[0].split("=")[0].strip() for r in required
+            if "extra ==" not in r}  # fmt: skip
+    extra = {r.split(">")[0].split("<")[0].strip() for r in required if 'extra == "app"' in r}
+    imported = {}
+    for name, source in sources.items():
+        for node in ast.walk(ast.parse(source)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []  # fmt: skip
+            for module in modules:
+                imported.setdefault(module.split(".")[0], set()).add(name)
+    third_party = {m for m in imported if m not in sys.stdlib_module_names and m != "charlm"}
+    for module in sorted(third_party):
+        in_app = all(n.startswith("charlm/ui/") for n in imported[module])
+        if module in ("spaces",):  # ZeroGPU's, installed by the platform and imported only there
+            continue
+        if in_app:
+            assert APP.get(module, LIBRARY.get(module)) in extra | core, (module, imported[module])
+        else:
+            assert LIBRARY.get(module) in core, (module, sorted(imported[module]))
+    assert metadata["Version"] and "charlm = charlm.cli:main" in zipfile.ZipFile(wheel).read(
+        next(n for n in names if n.endswith("entry_points.txt"))).decode()  # fmt: skip
