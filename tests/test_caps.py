@@ -2,6 +2,7 @@
 every named API endpoint walked with its largest allowed values (done in seconds, not minutes) and its first
 disallowed ones (refused at once, saying why)."""
 
+import re
 import time
 
 import gradio as gr
@@ -183,7 +184,7 @@ LARGEST = dict(corpus="timemachine", recipe="raw", max_chars=0, cell="gru", laye
 
 
 def case_train(client, limits, api_name="/train"):
-    _plot, status, _sample, current = allowed(client, *form(**LARGEST), api_name=api_name)
+    _plot, status, _sample, current, _queue = allowed(client, *form(**LARGEST), api_name=api_name)
     assert "time limit" in status and "3×512" in current, status
     refused(client, *form(batch_size=128, num_steps=129), api_name=api_name,
             match=r"128 × 129 = 16,512 characters \(batch size × steps\) is over this server's cap of 16,384")  # fmt: skip
@@ -204,7 +205,7 @@ def case_train_on_cpu(client, limits):
     refused(client, *form(batch_size=16_385, num_steps=1), api_name="/train_on_cpu",
             match="16385 × 1 = 16,385 characters")  # fmt: skip
     text = ("the time traveller (for so it will be convenient to speak of him) " * 80_000)[: max_upload_bytes()]
-    _plot, status, _sample, _current = allowed(client, *form(corpus=OWN_TEXT, max_chars=0, pasted=text),
+    _plot, status, _sample, _current, _queue = allowed(client, *form(corpus=OWN_TEXT, max_chars=0, pasted=text),
                                                api_name="/train_on_cpu")  # fmt: skip
     assert "epoch" in status
 
@@ -325,6 +326,77 @@ def one_at_a_time(client):
     first.result(), second.result()
 
 
+# -- the room and its game: after /train, this client owns a run; a second client follows it ---------------------------
+
+
+def case_share_run(client, limits):
+    code, *_ = allowed(client, api_name="/share_run")
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{7}", code) and allowed(client, api_name="/share_run")[0] == code  # one room
+
+
+def case_watch(client, limits):
+    from gradio_client import Client
+
+    refused(client, "nope", api_name="/watch", match="is not a room code")
+    refused(client, "ABCDEFG", api_name="/watch", match="There is no room ABCDEFG")
+    code = allowed(client, api_name="/share_run")[0]
+    follower = Client(client.src, verbose=False)
+    watching = follower.submit(code + "x" * 100_000, api_name="/watch")  # a code of 100,000 characters: refused, fast
+    with pytest.raises(Exception, match="is not a room code"):
+        watching.result(timeout=REFUSAL_BUDGET)
+    watching = follower.submit(code, api_name="/watch")  # streams until the room closes: its first frame, then away
+    deadline = time.monotonic() + BUDGET
+    while not watching.outputs() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert code in watching.outputs()[0][0]
+    watching.cancel()
+
+
+def case_guess_room_start(client, limits):
+    line, *_ = allowed(client, api_name="/guess_room_start")  # the owner of a room whose model is the largest
+    assert "round has started" in line
+
+
+def case_guess_room(client, limits):
+    allowed(client, api_name="/guess_room")
+
+
+def case_guess_new(client, limits):
+    passage, note, *_ = allowed(client, api_name="/guess_new")
+    assert "guess-passage" in passage and note
+
+
+def case_guess_own(client, limits):
+    text = ("The Time Traveller (for so it will be convenient to speak of him) was expounding a recondite matter "
+            * 100)  # fmt: skip
+    passage, *_ = allowed(client, text[:1000], api_name="/guess_own")  # cut to the round's 120 characters
+    assert "20 characters to guess" in passage
+    refused(client, "T", api_name="/guess_own", match="too short|at least two")
+
+
+def case_guess(client, limits):
+    allowed(client, "e", api_name="/guess")
+    refused(client, "ab", api_name="/guess", match="guess one character at a time")
+    refused(client, "x" * 100_000, api_name="/guess", match="guess one character at a time")
+
+
+def case_guess_give_up(client, limits):
+    allowed(client, api_name="/guess_give_up")
+
+
+def case_leave_room(client, limits):
+    allowed(client, api_name="/leave_room")
+
+
+def case_keep_room_model(client, limits):
+    refused(client, api_name="/keep_room_model", match="not following a room")
+
+
+def case_close_room(client, limits):
+    allowed(client, api_name="/close_room")
+    allowed(client, api_name="/close_room")  # none open now: said, not an error
+
+
 CASES = {  # in the order walked: /train first, so that the largest model is the one traced, sampled and zipped
     "/train": case_train,
     "/trace": case_trace,
@@ -342,6 +414,17 @@ CASES = {  # in the order walked: /train first, so that the largest model is the
     "/apply_preset": case_apply_preset,
     "/describe_cell": case_describe_cell,
     "/measure_engines": case_measure_engines,
+    "/share_run": case_share_run,
+    "/watch": case_watch,
+    "/guess_room_start": case_guess_room_start,
+    "/guess_room": case_guess_room,
+    "/guess_new": case_guess_new,
+    "/guess_own": case_guess_own,
+    "/guess": case_guess,
+    "/guess_give_up": case_guess_give_up,
+    "/leave_room": case_leave_room,
+    "/keep_room_model": case_keep_room_model,
+    "/close_room": case_close_room,
 }
 
 
@@ -372,5 +455,5 @@ def test_training_on_the_largest_corpus_stops_soon_after_its_time_limit(served):
     # once after it runs out): on Molière's whole validation split (166,000 characters) that took 62–480 s, so the
     # app validates on the first CHARLM_MAX_VALID_CHARS (20,000) of it.
     client = Client(url, verbose=False)
-    _plot, status, _sample, _current = allowed(client, *form(**largest), api_name="/train", budget=30.0)
+    _plot, status, _sample, _current, _queue = allowed(client, *form(**largest), api_name="/train", budget=30.0)
     assert "time limit" in status

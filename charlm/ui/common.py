@@ -193,6 +193,19 @@ def follow_room(session: Session) -> None:
         session.set_model(model, room.model_name(), None, room=room)
 
 
+def api_parameters(handler, *names: str, request: bool = False):
+    """Give ``handler(session, *values)`` (``request``: a gr.Request before the session) the signature Gradio's API
+    reads: each value a parameter of that name, each optional (the widget's value as the page opens, else None), so
+    that a client passes only what it changes. Returns the handler."""
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    fixed = [inspect.Parameter("request", keyword, annotation=gr.Request)] if request else []
+    fixed.append(inspect.Parameter("session_value", keyword))
+    values = [inspect.Parameter(name, keyword, default=None) for name in names]
+    handler.__signature__ = inspect.Signature([*fixed, *values])
+    handler.__annotations__ = {"request": gr.Request} if request else {}
+    return handler
+
+
 def current_model(ctx: AppContext, session: Session) -> CharLM:
     follow_room(session)
     model = session.model or ctx.default_model

@@ -14,7 +14,7 @@ from ..memory import measure
 from ..model import CharLM
 from ..provenance import Provenance
 from ..run import Run, validation_text
-from .common import AppContext, RunSummary, Session, error, localized, md, one_thread, ui
+from .common import AppContext, RunSummary, Session, api_parameters, error, localized, md, one_thread, ui
 
 # the table's columns, each "compare.col_<column>" in the catalogue
 COLUMNS = ["run", "parameters", "tokens_per_second", "train_perplexity", "best_valid_perplexity", "memory_span",
@@ -132,6 +132,6 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     outputs = [plot, table, notes, gradients]
     tab.select(compare, session, outputs, api_name="compare")
     session.change(compare, session, outputs, api_visibility="private")  # a reloaded page found its session again
-    add.click(on_add, [session, chosen], outputs, api_name="compare_pretrained")
+    add.click(api_parameters(on_add, "checkpoints"), [session, chosen], outputs, api_name="compare_pretrained")
     language.change(relabel, [session, language], outputs, api_visibility="private")
     return tab

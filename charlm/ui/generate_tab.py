@@ -15,7 +15,7 @@ from ..errors import CharLMError
 from ..generate import TEMPERATURES, Loop, at_temperatures, find_loop, prepare_prefix, random_seed, stream
 from ..i18n import speaking
 from ..i18n import text as tr
-from .common import AppContext, Session, current_model, error, localized, md, model_line, number, ui
+from .common import AppContext, Session, api_parameters, current_model, error, localized, md, model_line, number, ui
 
 UPDATE_SECONDS = 0.1  # the text box is updated at most this often
 
@@ -184,6 +184,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     tab.select(localized(lambda s: model_line(ctx, s)), session, current, api_visibility="private")
     # preprocess=False: the values reach ``sampling`` as sent, which checks each (a slider's own check would refuse a
     # non-number with a bare "exception", and a length over the cap in English only).
+    api_parameters(on_generate, "prefix", "length", "temperature", "top_k", "top_p", "seed", "samples")
+    api_parameters(on_compare, "prefix", "length", "top_k", "top_p", "seed")
     go.click(on_generate, [session, prefix, length, temperature, top_k, top_p, seed, samples], [output, warnings, made],
              api_name="generate", preprocess=False, concurrency_limit=4, concurrency_id="generate")  # fmt: skip
     go.click(lambda: gr.Row(visible=False), None, ladder_row, api_visibility="private")  # back to one text

@@ -28,7 +28,7 @@ from ..model import CharLM
 from ..run import validation_text
 from ..shannon import Guesses, bounds, model_guesses
 from ..vocab import UNK
-from .common import AppContext, Session, current_model, error, localized, md, ui
+from .common import AppContext, Session, api_parameters, current_model, error, localized, md, ui
 
 CONTEXT = 100  # characters read before the first guess: Shannon's longest context
 ROUND = 20  # characters a round asks for
@@ -102,8 +102,8 @@ def new_round(model: CharLM, passage: str | None, rng: random.Random) -> Round:
         piece = rng.choices(pieces, weights=[len(piece) - CONTEXT - ROUND + 1 for piece in pieces])[0]
         at = rng.randrange(0, len(piece) - CONTEXT - ROUND + 1)
         text, start = piece[at : at + CONTEXT + ROUND], CONTEXT
-    else:
-        text = passage.strip("\n")
+    else:  # at most CONTEXT to read and ROUND to guess: a longer text is cut, a shorter one gives fewer to read
+        text = passage.strip("\n")[: CONTEXT + ROUND]
         if len(text) < 2:
             raise CharLMError("shannon.too_short", chars=len(text))
         start = max(1, min(CONTEXT, len(text) - ROUND))
@@ -277,7 +277,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         pooled_plot = gr.Plot(visible=False, elem_id="guess-room-plot", show_label=False)
         pooled_timer = gr.Timer(2, active=False)  # the owner's page: the room's guesses as they come
         with gr.Accordion(ui("guess.own_passage"), open=False, elem_classes="settings"):
-            own = gr.Textbox(label=ui("guess.own_label"), lines=3, elem_id="guess-own")
+            own = gr.Textbox(label=ui("guess.own_label"), lines=3, max_length=10 * (CONTEXT + ROUND), elem_id="guess-own")
             own_button = gr.Button(ui("guess.play_own"), size="sm", elem_id="guess-play-own")
 
     def shown_state(game: Round | None, note: str):
@@ -333,8 +333,9 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         return shown_state(session_value.game, note)
 
     new.click(start, session, outputs, api_name="guess_new")
-    own_button.click(lambda s, t: start(s, t), [session, own], outputs, api_name="guess_own")
-    gr.on([go_button.click, typed.submit], on_guess, [session, typed], outputs, api_name="guess")
+    own_button.click(api_parameters(lambda s, t: start(s, t), "text"), [session, own], outputs, api_name="guess_own")
+    gr.on([go_button.click, typed.submit], api_parameters(on_guess, "character"), [session, typed], outputs,
+          api_name="guess")  # fmt: skip
     quit_button.click(on_give_up, session, outputs, api_name="guess_give_up")
 
     def speak(session_value: Session, lang: str):  # the switch: what the server wrote, written again

@@ -44,7 +44,7 @@ from ..inspection import (
 )
 from ..memory import PICTURE_CHARS, Memory, measure
 from . import style
-from .common import AppContext, Session, StartTrace, current_model, error, localized, md, number, ui
+from .common import AppContext, Session, StartTrace, api_parameters, current_model, error, localized, md, number, ui
 
 HEATMAP_CHARS = 120
 DIRECTIONS = ("forward", "reverse")
@@ -402,6 +402,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     def on_path(session_value: Session, layer_value, direction_value: str, gate_value: str, colour: str):
         return path_picture(shown(ctx, session_value)[0], layer_value, direction_value, gate_value, colour)
 
+    api_parameters(on_trace, "text", "layer", "direction", "gate")
+    api_parameters(on_memory, "layer", "direction", "gate", "colour_by")
     inputs = [session, text, layer, direction, gate]
     memory_outputs = [target, connectivity_text, span_plot, gradient_plot, memory_note, path_plot]
     then_memory = {"fn": on_memory, "inputs": [session, layer, direction, gate, colour_by], "outputs": memory_outputs}
@@ -432,6 +434,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             return redraw(ctx, session_value, *values)
 
     units.select(on_unit, session, [tinted, off_layer, off_direction, off_state, off_unit, picked], **private)
+    api_parameters(on_switch_off, "layer", "direction", "state", "unit")
     off_button.click(on_switch_off, [session, off_layer, off_direction, off_state, off_unit], [ablation, ablated],
                      api_name="switch_off")  # fmt: skip
     language.change(on_language, [session, language, layer, direction, gate, colour_by, target, off_direction, picked,

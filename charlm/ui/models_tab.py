@@ -12,7 +12,7 @@ from ..errors import CharLMError
 from ..i18n import speaking
 from ..i18n import text as tr
 from ..model import CharLM, describe_checkpoint, read_card
-from .common import AppContext, Session, current_model, error, localized, md, model_line, ui
+from .common import AppContext, Session, api_parameters, current_model, error, localized, md, model_line, ui
 
 CLICK_DOWNLOAD = "(...args) => { document.querySelector('#download-file button, #download-file')?.click(); return args; }"
 # the table's columns, each "models_tab.col_<column>" in the catalogue
@@ -174,10 +174,12 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     private_api = {"api_visibility": "private"}
     checkpoints.select(picked, session, [checkpoint, card], **private_api)
     checkpoint.input(chosen, [session, checkpoint], card, **private_api)
-    load.click(on_load, [session, checkpoint, hub_id], [current, card], api_name="load")
+    load.click(api_parameters(on_load, "checkpoint", "hub_id"), [session, checkpoint, hub_id], [current, card],
+               api_name="load")  # fmt: skip
     download_button.click(on_download, session, download_file, api_name="download").then(
         lambda session_value: served(ctx, session_value), session, None, api_visibility="private", js=CLICK_DOWNLOAD
     )
-    push_button.click(on_push, [session, repo_id, token, private], pushed, api_name="push")
+    push_button.click(api_parameters(on_push, "repo_id", "token", "private"), [session, repo_id, token, private], pushed,
+                      api_name="push")  # fmt: skip
     language.change(relabel, [session, language, checkpoint], [checkpoint, checkpoints, card], **private_api)
     return tab

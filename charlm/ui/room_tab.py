@@ -198,7 +198,8 @@ def keep_copy(ctx: AppContext, session: Session) -> str:
 def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Markdown, language: gr.Radio) -> gr.Tab:
     with gr.Tab(ui("room.tab"), id="room") as tab:
         with gr.Row(equal_height=True):
-            code = gr.Textbox(label=ui("room.join_code"), max_lines=1, scale=3, min_width=150, elem_id="room-join-code")
+            code = gr.Textbox(label=ui("room.join_code"), max_lines=1, max_length=200, scale=3, min_width=150,
+                              elem_id="room-join-code")  # fmt: skip  (200: room for the whole address, pasted)
             join = gr.Button(ui("room.join"), variant="primary", scale=1, min_width=90, elem_id="room-join")
         line = gr.Markdown(elem_id="room-line")
         plot = live_plot.widget("room-plot")

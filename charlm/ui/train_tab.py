@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 import shutil
 import time
@@ -26,6 +25,7 @@ from .common import (
     Job,
     RunSummary,
     Session,
+    api_parameters,
     cell_choices,
     error,
     give_memory_back,
@@ -88,16 +88,6 @@ REAL = {name: Msg(f"train.{name}") for name in ("dropout", "lr", "clip")}  # the
 # TrainConfig's), where a widget's name differs.
 API_NAMES = {"corpus_name": "corpus", "max_chars": "max_chars", "layers": "num_layers", "hidden": "hidden_size",
              "embedding": "embedding_dim", "upload": "upload", "pasted": "text"}  # fmt: skip
-
-
-def named_parameters(handler, names: dict[str, str]) -> None:
-    """Give ``handler(request, session, *values)`` the signature Gradio's API reads: each of TrainForm's values a named
-    parameter (``names`` renames some), each optional (the widget's value as the page opens, or None)."""
-    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    fixed = [inspect.Parameter("request", keyword, annotation=gr.Request), inspect.Parameter("session_value", keyword)]
-    values = [inspect.Parameter(names.get(name, name), keyword, default=None) for name in FORM_FIELDS]
-    handler.__signature__ = inspect.Signature([*fixed, *values])
-    handler.__annotations__ = {"request": gr.Request}
 
 
 def separator() -> str:
@@ -571,7 +561,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
                 concurrency_id="room", show_progress="hidden")  # fmt: skip
 
     for handler in (on_start, on_start_cpu):  # the API names each widget's value, and every one has a default
-        named_parameters(handler, API_NAMES)
+        api_parameters(handler, *(API_NAMES.get(name, name) for name in FORM_FIELDS), request=True)
 
     def on_stop(request: gr.Request, session_value: Session):
         if request is not None:  # a Start still waiting for its slot leaves the line

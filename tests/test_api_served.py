@@ -1,4 +1,4 @@
-"""A room through the served app's API, as README's "Follow a room from Python" does it (gradio_client)."""
+"""The served app through its API, as README shows it (gradio_client): the named parameters, and a room."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from conftest import form
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def readme_example() -> str:
-    """README's room example: the python block after the ``room-example`` marker."""
+def readme_example(marker: str = "room-example") -> str:
+    """One of README's examples: the python block after its marker."""
     text = README.read_text(encoding="utf-8")
-    block = re.search(r"<!-- room-example -->\s*```python\n(.*?)```", text, re.S)
-    assert block, "README has no room example after its room-example marker"
+    block = re.search(rf"<!-- {marker} -->\s*```python\n(.*?)```", text, re.S)
+    assert block, f"README has no example after its {marker} marker"
     return textwrap.dedent(block.group(1))  # indented under its list item
 
 
@@ -31,6 +31,16 @@ def test_readmes_room_example_runs_against_a_served_app(served, capsys):
     assert re.search(r"room [2-9A-HJKMNP-Z]{7}", printed), printed
     assert "Finished after 3 epochs" in printed, printed
     assert "room's model wrote: the time" in printed, printed
+
+
+@pytest.mark.slow
+def test_readmes_api_example_trains_follows_and_generates_by_name(served, capsys):
+    url, _ctx = served
+    code = readme_example("api-example").replace("http://127.0.0.1:7860/", url)
+    code = code.replace('epochs=3,', 'epochs=2, max_chars=30000,')  # a shorter run here
+    exec(compile(code, "README.md (API example)", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert "Finished after 2 epochs" in printed[-2] and printed[-1].startswith("the time traveller"), printed[-3:]
 
 
 @pytest.mark.slow
