@@ -1,6 +1,6 @@
 """Rooms: a run shared with a lecture's room (charlm/ui/rooms.py, room_tab.py, run_view.py), without a server.
 
-The served app, the API and the browser are in test_rooms_served.py, test_browser_room.py and tests/load.py --room.
+The served app, the API and the browser are in test_api_served.py, test_browser_room.py and tests/load.py --room.
 """
 
 from __future__ import annotations
