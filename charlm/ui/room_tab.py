@@ -156,8 +156,9 @@ async def watch(ctx: AppContext, session: Session, code: str):
         while session.watching is token:
             if (version := room.signal.version) != seen:
                 seen = version
-                with speaking(session.lang):
-                    yield room_frame(ctx, room, session)
+                with speaking(session.lang):  # not across the yield: the stream may go on in another context
+                    frame = room_frame(ctx, room, session)
+                yield frame
                 if room.closed:
                     return
             await room.signal.wait(seen, WAKE_SECONDS)
