@@ -20,16 +20,49 @@ What is measured, and checked:
 
 Every wait is bounded by a hard deadline (``seconds`` + ``grace``), and each visitor makes at most
 ``max_rounds`` rounds, so the run stops by itself.
+
+The lecture (``--room N``, ``lecture``):
+
+    python tests/load.py --room 200 [--epochs 2 --max-seconds 12] [--max-threads 1000] [--json]
+
+One owner (a ``gradio_client.Client`` in this process) trains the quick demo, the ``quick-lstm`` preset with its
+widgets as the Train tab sets them, twice: alone (the reference), then shared (/share_run) right after its first
+update, with N followers watching the room (/watch) until the run has ended and the owner closes it (/close_room).
+Every fifth follower also generates and traces with the room's model a few times while it trains. Measured, and
+checked against the lecture's targets:
+- errors (none), with their messages; every follower saw each epoch number the owner's status lines showed
+  ("Epoch **k/N**"), its last status is the owner's final one, and its stream ended with the closed room's line;
+- the delay from the server publishing an update (a listener on the run's Broadcast) to a follower's receipt of the same
+  status line: p50, p95 (≤ 2 s), max; also the owner's own, a follower's first frame, and updates a follower never saw;
+- /generate with the room's model while it trains, p50 and p95 (≤ 1 s), and /trace; the model line names the room;
+- the owner's tokens/s alone and with the room, from the run's history (the RunSummary its session keeps: all its
+  epochs, harmonic mean), and their ratio (≥ 0.80); where the server's CPU went in each run, by thread (``CpuSplit``);
+- this process's RSS at the start, its peak (≤ 2 GB) and once the followers have gone (within 150 MB of the start);
+  the followers connected at peak (the room's count) and how many events Gradio's queue ran at once.
+
+How the followers run. A phone that follows a room costs the server one /watch stream and one heartbeat connection;
+reading the stream and patching its texts is the phone's own work. 200 ``gradio_client.Client`` objects in the
+server's process would share its GIL with the training thread and the event loop, and each keeps polling threads of
+its own (measured: 40 of them took about 0.2 cores). So every follower runs in a child process (multiprocessing,
+spawn: a fresh interpreter with nothing of torch or gradio in it) that reaches the server over HTTP only. Four in five
+are light followers, one asyncio task each in one event loop, speaking Gradio's queue protocol with httpx as a page
+does: the session's heartbeat stream kept open, /watch joined to the queue (POST gradio_api/queue/join), the session's
+event stream read (GET gradio_api/queue/data) and Gradio's streaming diffs applied to the text outputs. Every fifth
+is a ``gradio_client.Client`` (generating and tracing need a session that a client keeps). The child's CPU is
+reported: it shares this machine's cores with the server, which a lecture's phones do not, so the owner's speed with a
+room measured here is, if anything, low.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import ctypes
 import gc
 import json
 import os
+import queue
 import re
 import shutil
 import socket
@@ -37,6 +70,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -548,7 +582,7 @@ def _soak(minutes: float, visitors: int, cache_seconds: int, session_minutes: fl
         try:
             args = [None, "timemachine", "raw", 4000, None, "", cell, 1, hidden, False, 0.0, 0, "auto", 2, 8, 16,
                     "sequential", "adam", 1e-2, 1.0, wave, "best"]  # fmt: skip
-            _plot, status, _sample, _line = client.predict(*args, api_name="/train")
+            _plot, status, _sample, _line, *_ = client.predict(*args, api_name="/train")
             if "Finished after 2 epochs" not in status:
                 errors.append(f"visitor {k}: the run ended {status!r}")
             client.predict(api_name="/download")
@@ -620,6 +654,664 @@ def soak_checks(waves: list[Wave]) -> dict[str, bool]:
         "threads back to the first wave's": last.threads <= first.threads,
     }
 
+# -- the lecture: one run shared with a room of followers -------------------------------------------------------------
+
+TRACE_EVERY = 5  # follower k also generates and traces, with a gradio_client of its own, when k % TRACE_EVERY == 0
+ROUNDS = 3  # generate-and-trace rounds of each of those, once the room has a model and while the run trains
+ROUND_GAP = 2.0  # seconds between two rounds of one follower
+EPOCH_NUMBER = re.compile(r"Epoch \*\*(\d+)/")  # an epoch's number in a status line, in English
+SETTLE = 20.0  # seconds for every follower to get the owner's last status, and again for the closed room's last line
+REQUEST_SECONDS = 30.0  # a follower's /generate or /trace not answered by then is an error
+RUN_SLACK = 120.0  # seconds past a run's time limit for its validation, its Compare figures and its last update
+DELAY_TARGET, GENERATE_TARGET, SPEED_TARGET, PEAK_TARGET_MB = 2.0, 1.0, 0.80, 2048
+
+
+def lecture(followers: int = 50, data_dir: str | Path | None = None, epochs: int | None = None, max_seconds: float = 30,
+            heartbeat: float = 5.0, port: int | None = None, max_threads: int | None = None, log=None) -> dict:  # fmt: skip
+    """Serve the app on 127.0.0.1; train the quick demo once alone (the reference), then again shared with a room of
+    ``followers``; return the figures and checks. ``epochs`` and ``max_seconds`` shorten the runs (CHARLM_MAX_SECONDS
+    caps the preset's own 30 s); ``heartbeat`` is GRADIO_HEARTBEAT_INTERVAL (a browser's default is 15 s);
+    ``max_threads``: Gradio's ``launch(max_threads=...)``, the events its queue runs at once (default: the app's own
+    launch options, which leave Gradio's 40); ``log`` gets a line at each phase."""
+    folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
+    if not (folder / "timemachine.txt").is_file():
+        raise FileNotFoundError(f"no timemachine.txt in {folder}: pass --data-dir or set CHARLM_DATA_DIR")
+    settings = {
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "CHARLM_DATA_DIR": str(folder),
+        "CHARLM_MAX_SECONDS": str(max_seconds),
+        "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat),
+        "CHARLM_SESSION_MINUTES": "0.05",  # a follower who left is released 3 s later, so the end's memory is theirs gone
+    }
+    with environment(settings):
+        return _lecture(followers, epochs, max_seconds, port, max_threads, log or (lambda line: None))
+
+
+def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int | None, max_threads: int | None,
+             log) -> dict:  # fmt: skip
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import multiprocessing
+
+    import torch
+    from gradio_client import Client
+
+    import app
+    from charlm.limits import Limits
+    from charlm.provenance import cpu_name
+    from charlm.ui.common import AppContext
+    from charlm.ui.train_tab import DEFAULT_PRESET, FORM_FIELDS, preset_values
+
+    threads = torch.get_num_threads()
+    ctx = AppContext.create(app.CHECKPOINTS, Limits.from_env())
+    torch.set_num_threads(1)  # as app.main has it: handlers on one core, each training run on all of them
+    demo = app.build_demo(ctx)
+    port = port or free_port()
+    served = app.launch_options() | ({"max_threads": max_threads} if max_threads else {})
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **served)
+    url, gradio_queue = f"http://127.0.0.1:{port}/", demo._queue
+    # Start on the Train tab as it opens: the quick demo's preset, its widgets as the preset sets them, seed 0.
+    chosen = {"preset": DEFAULT_PRESET, "upload": None, "pasted": "", "seed": 0, **preset_values(ctx, DEFAULT_PRESET)}
+    chosen["epochs"] = epochs or chosen["epochs"]
+    args = [chosen[name] for name in FORM_FIELDS]
+    run_seconds = min(max_seconds, ctx.limits.max_seconds) + RUN_SLACK
+    errors: list[str] = []
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of the server's (torch, gradio) in it
+    commands, reports = spawn.Queue(), spawn.Queue()
+    hard_deadline = time.monotonic() + 3 * run_seconds + 120 + followers
+    spec = {"url": url, "followers": followers, "hidden": chosen["hidden"], "deadline": hard_deadline}
+    child = spawn.Process(target=followers_process, args=(spec, commands, reports), name="charlm-followers", daemon=True)
+    # (time, CPU seconds, RSS bytes, followers of the room, events Gradio's queue runs, events waiting in it)
+    samples: list[tuple[float, float, int, int, int, int]] = []
+    split = CpuSplit(demo.server.thread.native_id)
+    room_box: list = []
+    stop_monitor = threading.Event()
+
+    def monitor() -> None:
+        while not stop_monitor.wait(0.1):
+            split.look()
+            running = sum(job is not None for job in gradio_queue.active_jobs)
+            samples.append((time.monotonic(), time.process_time(), rss(), room_box[0].followers if room_box else 0,
+                            running, len(gradio_queue)))  # fmt: skip
+
+    def expect(kind: str, seconds: float):
+        """The followers' process's next report of ``kind`` (its errors on the way are noted), or None."""
+        until = time.monotonic() + seconds
+        while (left := until - time.monotonic()) > 0:
+            try:
+                report_ = reports.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                if not child.is_alive() and reports.empty():
+                    break
+                continue
+            if report_[0] == kind:
+                return report_
+            errors.append(str(report_[1]))
+        errors.append(f"the followers' process did not report {kind!r} within {seconds:.0f} s")
+        return None
+
+    try:
+        child.start()  # its imports now, while nothing is measured
+        log(f"app at {url}; warming up (the preset's model on 20,000 characters, one epoch)")
+        warm = Client(url, verbose=False)
+        warm_args = [*args]
+        warm_args[FORM_FIELDS.index("max_chars")], warm_args[FORM_FIELDS.index("epochs")] = 20000, 1
+        owner_run(warm, warm_args, ctx, time.monotonic() + run_seconds)
+        warm.predict("the ", 200, 0.8, 0, 1.0, 0, 1, api_name="/generate")
+        warm.predict("the time traveller", 1, "forward", "h", api_name="/trace")
+        warm.close()
+
+        log("the reference: the quick demo trained alone")
+        threading.Thread(target=monitor, daemon=True).start()
+        solo = Client(url, verbose=False)
+        split.begin()
+        reference = owner_run(solo, args, ctx, time.monotonic() + run_seconds)
+        solo_cpu = split.end()
+        solo.close()
+        released(demo, time.monotonic() + 60)
+        gc.collect()
+        rss_start, room_begin = trimmed_rss() or rss(), time.monotonic()
+
+        log(f"the room: {followers} followers connect (those that generate and trace: a client each)")
+        commands.put(("connect",))
+        expect("connected", 60 + followers)
+        owner = Client(url, verbose=False)
+        published: list[tuple[float, str]] = []  # (when the server published it, the status line in English)
+        shared: dict = {}
+
+        def share(session) -> None:  # the owner's first update has come: the room opens, the followers come in
+            broadcast = session.broadcast
+            broadcast.listen(lambda: published.append((time.monotonic(), broadcast.frame("en")[1])))
+            shared["code"] = owner.predict(api_name="/share_run")[0]
+            shared["at"] = time.monotonic()
+            room_box.append(ctx.rooms.find(shared["code"]))
+            commands.put(("go", shared["code"]))
+            log(f"shared as room {shared['code']}")
+
+        split.begin()
+        room_run = owner_run(owner, args, ctx, time.monotonic() + run_seconds, on_first=share)
+        room_cpu = split.end()
+        final = room_run["statuses"][-1][1]
+        log("the run has ended; every follower should get its last status")
+        commands.put(("final", final))
+        settled = expect("settled", SETTLE + 10)
+        try:
+            owner.submit(api_name="/close_room").result(timeout=REQUEST_SECONDS)
+        except Exception as e:
+            errors.append(f"the owner's /close_room: {type(e).__name__}: {e}")
+        commands.put(("closed",))
+        log("the room is closed; the followers leave")
+        result = expect("result", SETTLE + 30)
+        child.join(timeout=30)
+        owner.close()
+        if child.is_alive():
+            errors.append("the followers' process had not ended 30 s after it reported")
+            child.terminate()
+        sessions_left = released(demo, time.monotonic() + 60)
+        gc.collect()
+        time.sleep(0.5)
+        rss_end = rss()
+        rss_end_trimmed = trimmed_rss()
+    finally:
+        stop_monitor.set()
+        if child.is_alive():
+            child.terminate()
+        with contextlib.redirect_stdout(sys.stderr):  # Gradio says "Closing server…" there, not in the JSON
+            demo.close()
+        torch.set_num_threads(threads)
+
+    records, child_cpu = (result[1], result[2]) if result else ([], None)
+    if not records:
+        errors.append("no follower's record came back")
+    samples = [s for s in samples if s[0] >= room_begin]
+    return lecture_figures(followers, chosen, reference, room_run, published, shared, records, errors, settled,
+                           samples, rss_start, rss_end, rss_end_trimmed, sessions_left, solo_cpu, room_cpu, child_cpu,
+                           f"{cpu_name()}, {os.cpu_count()} cores", gradio_queue.max_thread_count)  # fmt: skip
+
+
+def owner_run(client, args: list, ctx, deadline: float, on_first=None) -> dict:
+    """One Start of the preset by ``client``, as the Train tab sends it, followed to its end: the statuses as the owner
+    received them (time, status), and the session that trained it (the app's, found through its runs in progress).
+    ``on_first(session)`` is called at the first update."""
+    job = client.submit(*args, api_name="/train")
+    got, statuses, session = 0, [], None
+    while True:
+        done = job.done()
+        outputs = job.outputs()
+        now = time.monotonic()
+        statuses += [(now, out[1]) for out in outputs[got:]]
+        if outputs and session is None:
+            jobs = ctx.jobs.on_page(client.session_hash)
+            if not jobs:
+                raise RuntimeError("the owner's run is not among the app's runs in progress at its first update")
+            session = jobs[0].session
+            if on_first is not None:
+                on_first(session)
+        got = len(outputs)
+        if done:
+            break
+        if now > deadline:
+            job.cancel()
+            raise TimeoutError("the owner's run had not ended at its hard deadline")
+        time.sleep(0.02)
+    job.result(timeout=5)  # the app's error, if the run failed
+    history = session.runs[-1].history if session and session.runs else []
+    return {"statuses": statuses, "history": history, "tokens_per_second": throughput(history)}
+
+
+def throughput(history: list[dict]) -> float | None:
+    """A run's training tokens per second over all its epochs (each epoch the same tokens: the harmonic mean of the
+    epochs' figures)."""
+    rates = [h["tokens_per_second"] for h in history if h.get("tokens_per_second")]
+    return len(rates) / sum(1 / r for r in rates) if rates else None
+
+
+def thread_cpu(native_id: int) -> float:
+    """CPU seconds a thread of this process has used (Linux: /proc/self/task/ID/stat); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/self/task/{native_id}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuSplit:
+    """Where this process's CPU goes while a run trains, by thread: the training (its thread, and torch's own worker
+    threads, which Python does not know), the server's event loop (every follower's frames are sent from it), and the
+    rest (the request handlers' threads: Generate, Trace…; the owner's client). A thread's CPU is read while it lives
+    (``look``, five times a second): a run's thread ends with it."""
+
+    def __init__(self, loop: int):
+        self.loop, self.training, self.python = loop, set(), set()  # native thread ids
+        self.seen: dict[int, float] = {}  # each thread's CPU seconds when last read
+        self.looks = 0
+
+    def look(self) -> None:
+        """Note which threads are Python's and which is a run's, and (every other call) read their CPU."""
+        for t in threading.enumerate():
+            (self.training if t.name == "charlm-training" else self.python).add(t.native_id)
+        self.looks += 1
+        if self.looks % 2 == 1:
+            self.seen.update(self.used())
+
+    def begin(self) -> None:
+        self.looks = 0
+        self.look()
+        self.at, self.wall, self.cpu = dict(self.seen), time.monotonic(), time.process_time()
+
+    def end(self) -> dict:
+        """Cores used since ``begin``: in all, by the training, by the event loop and by the rest; and the seconds."""
+        self.looks = 0
+        self.look()
+        seconds, total = time.monotonic() - self.wall, time.process_time() - self.cpu
+        spent = {tid: cpu - self.at.get(tid, 0.0) for tid, cpu in self.seen.items()}
+        loop = spent.get(self.loop, 0.0)
+        training = sum(cpu for tid, cpu in spent.items() if tid in self.training or tid not in self.python | {self.loop})
+        return {"seconds": seconds, "cores": total / seconds, "training": training / seconds,
+                "event_loop": loop / seconds, "other": (total - training - loop) / seconds}  # fmt: skip
+
+    @staticmethod
+    def used() -> dict[int, float]:
+        return {int(tid): thread_cpu(int(tid)) for tid in os.listdir("/proc/self/task")}
+
+
+def released(demo, until: float) -> int:
+    """Wait (until ``until``) for every Gradio session to be released; how many are left."""
+    while demo.state_holder.session_data and time.monotonic() < until:
+        time.sleep(0.2)
+    return len(demo.state_holder.session_data)
+
+
+def lecture_figures(n: int, chosen: dict, reference: dict, room_run: dict, published: list, shared: dict,
+                    records: list[dict], errors: list[str], settled, samples: list, rss_start: int, rss_end: int,
+                    rss_end_trimmed: int | None, sessions_left: int, solo: dict, room: dict, child_cpu: dict | None,
+                    cpu: str, queue_workers: int) -> dict:  # fmt: skip
+    """The figures and checks of a lecture from what its owner, the server and every follower recorded. ``solo`` and
+    ``room``: where this process's CPU went during each run (``CpuSplit.end``)."""
+    owner_statuses = room_run["statuses"]
+    final = owner_statuses[-1][1]
+    first_published: dict[str, float] = {}
+    for t, status in published:  # from the server's side: when the run's update was published
+        first_published.setdefault(status, t)
+    owner_delays = [t - first_published[s] for t, s in owner_statuses if s in first_published]
+    for t, status in owner_statuses:  # the first update came before the room's listener: the owner's receipt
+        first_published.setdefault(status, t)
+    owner_epochs = {int(e) for _, s in owner_statuses for e in EPOCH_NUMBER.findall(s)}
+    delays, first_frames, missed, problems = [], [], [], []
+    every_epoch = saw_end = closed = 0
+    for r in records:
+        who = f"follower {r['k']} ({r['kind']})"
+        errors += [f"{who}: {e}" for e in r["errors"]]
+        problems += [f"{who}: {p}" for p in r["problems"]]
+        seen = {s for _, s in r["statuses"]}
+        epochs = {int(e) for s in seen for e in EPOCH_NUMBER.findall(s)}
+        if owner_epochs <= epochs:
+            every_epoch += 1
+        else:
+            problems.append(f"{who}: never saw epoch {sorted(owner_epochs - epochs)}")
+        if r["statuses"] and r["statuses"][-1][1] == final:
+            saw_end += 1
+        else:
+            problems.append(f"{who}: its last status is {r['statuses'][-1][1] if r['statuses'] else None!r}")
+        closed += r["closed"]
+        if r["first"] is not None and r["joined"] is not None:
+            first_frames.append(r["first"] - r["joined"])
+        for t, s in r["statuses"]:
+            if s not in first_published:
+                problems.append(f"{who}: a status its room's owner never had: {s[:120]!r}")
+            elif r["joined"] is not None and first_published[s] >= r["joined"]:
+                delays.append(t - first_published[s])
+        if r["joined"] is not None:
+            missed.append(sum(1 for s, t in first_published.items() if t >= r["joined"] and s not in seen))
+    frames = sum(len(r["statuses"]) for r in records)  # a frame with a new status line, as nearly every update has
+    generate = [s for r in records for s, training in r["generate"] if training]
+    traces = [s for r in records for s in r["trace"]]
+    speed = {"solo": reference["tokens_per_second"], "room": room_run["tokens_per_second"]}
+    ratio = speed["room"] / speed["solo"] if speed["solo"] and speed["room"] else None
+    mb = 1 / 2**20
+    peak = max((s[2] for s in samples), default=rss_start)
+    followers_peak = max((s[3] for s in samples), default=0)
+    r3 = lambda x: None if x is None or x != x else round(x, 3)  # noqa: E731  (NaN: no samples)
+    result = {
+        "followers": n,
+        "cpu": cpu,
+        "preset": chosen["preset"],
+        "epochs_asked": chosen["epochs"],
+        "room_code": shared.get("code"),
+        "errors": errors,
+        "problems": problems,
+        "owner_epochs": sorted(owner_epochs),
+        "owner_updates": len(owner_statuses),
+        "followers_reported": len(records),
+        "followers_saw_every_epoch": every_epoch,
+        "followers_saw_the_end": saw_end,
+        "followers_saw_the_room_close": closed,
+        "settled": settled[1] if settled else None,
+        "delay_p50_s": r3(percentile(delays, 0.5)),
+        "delay_p95_s": r3(percentile(delays, 0.95)),
+        "delay_max_s": r3(max(delays, default=float("nan"))),
+        "delays_measured": len(delays),
+        "owner_delay_p50_s": r3(percentile(owner_delays, 0.5)),
+        "owner_delay_p95_s": r3(percentile(owner_delays, 0.95)),
+        "first_frame_p50_s": r3(percentile(first_frames, 0.5)),
+        "first_frame_p95_s": r3(percentile(first_frames, 0.95)),
+        "first_frame_max_s": r3(max(first_frames, default=float("nan"))),
+        "updates_missed_total": sum(missed),
+        "updates_missed_max": max(missed, default=0),
+        "generate_requests": len(generate),
+        "generate_p50_s": r3(percentile(generate, 0.5)),
+        "generate_p95_s": r3(percentile(generate, 0.95)),
+        "trace_requests": len(traces),
+        "trace_p50_s": r3(percentile(traces, 0.5)),
+        "trace_p95_s": r3(percentile(traces, 0.95)),
+        "tokens_per_second_solo": round(speed["solo"]) if speed["solo"] else None,
+        "tokens_per_second_room": round(speed["room"]) if speed["room"] else None,
+        "speed_ratio": r3(ratio),
+        "epochs_solo": len(reference["history"]),
+        "epochs_room": len(room_run["history"]),
+        # cores of this process (the server) during each run: in all, the training's, the event loop's, the rest's
+        "server_cores_solo": {k: round(v, 2) for k, v in solo.items() if k != "seconds"},
+        "server_cores_room": {k: round(v, 2) for k, v in room.items() if k != "seconds"},
+        # the event loop's CPU over the room run beyond what it used alone, per frame a follower received
+        "event_loop_ms_per_frame": r3(1000 * (room["event_loop"] - solo["event_loop"]) * room["seconds"] / max(frames, 1)),
+        "frames_received": frames,
+        "followers_process_cpu_s": child_cpu and round(child_cpu["run_cpu_s"], 1),
+        "followers_process_cores": child_cpu and round(child_cpu["run_cpu_s"] / max(child_cpu["run_s"], 1e-9), 2),
+        "rss_start_mb": round(rss_start * mb),
+        "rss_peak_mb": round(peak * mb),
+        "rss_end_mb": round(rss_end * mb),
+        "rss_end_trimmed_mb": round(rss_end_trimmed * mb) if rss_end_trimmed else None,
+        "sessions_held_at_end": sessions_left,
+        "followers_peak": followers_peak,
+        "gradio_queue_workers": queue_workers,  # launch(max_threads=...): the events its queue runs at once
+        "gradio_queue_running_peak": max((s[4] for s in samples), default=0),
+        "gradio_queue_waiting_peak": max((s[5] for s in samples), default=0),
+    }
+    end = result["rss_end_trimmed_mb"] or result["rss_end_mb"]
+    result["checks"] = {
+        "no errors": not errors,
+        "every follower saw every epoch line the owner saw": every_epoch == n and bool(owner_epochs),
+        "every follower's last status is the owner's final status": saw_end == n,
+        f"delay p95 ≤ {DELAY_TARGET:g} s": result["delay_p95_s"] is not None and result["delay_p95_s"] <= DELAY_TARGET,
+        f"/generate with the room's model p95 ≤ {GENERATE_TARGET:g} s": result["generate_p95_s"] is not None
+        and result["generate_p95_s"] <= GENERATE_TARGET,
+        f"the owner's tokens/s ≥ {SPEED_TARGET:.0%} of the reference's": ratio is not None and ratio >= SPEED_TARGET,
+        f"RSS peak ≤ {PEAK_TARGET_MB} MB": result["rss_peak_mb"] <= PEAK_TARGET_MB,
+        f"RSS after the room within {MEMORY_SLACK_MB} MB of the start": end - result["rss_start_mb"] <= MEMORY_SLACK_MB,
+        "every follower connected at once": followers_peak == n,
+    }
+    return result
+
+
+def cores(r: dict, run: str) -> str:
+    c = r[f"server_cores_{run}"]
+    return f"{c['cores']} = {c['training']} + {c['event_loop']} + {c['other']}"
+
+
+def room_report(r: dict) -> str:
+    lines = [
+        f"{r['followers']} followers of room {r['room_code']} ({r['preset']}, {r['epochs_asked']} epochs asked; {r['cpu']}): "
+        f"{len(r['errors'])} errors",
+        *(f"  error: {e}" for e in r["errors"]),
+        *(f"  problem: {p}" for p in r["problems"][:20]),
+        f"the owner's run: {r['owner_updates']} updates, epochs {r['owner_epochs']}; every epoch seen by "
+        f"{r['followers_saw_every_epoch']} of {r['followers']} followers, the last status by {r['followers_saw_the_end']}, "
+        f"the closed room's line by {r['followers_saw_the_room_close']}",
+        f"delay from the owner's update (published) to a follower's receipt: p50 {r['delay_p50_s']} s, p95 "
+        f"{r['delay_p95_s']} s, max {r['delay_max_s']} s ({r['delays_measured']} receipts); the owner's own: p50 "
+        f"{r['owner_delay_p50_s']} s, p95 {r['owner_delay_p95_s']} s",
+        f"first frame after /watch: p50 {r['first_frame_p50_s']} s, p95 {r['first_frame_p95_s']} s, max "
+        f"{r['first_frame_max_s']} s; updates a follower never saw (a newer one came first): {r['updates_missed_total']} "
+        f"in all, at most {r['updates_missed_max']} for one",
+        f"/generate with the room's model while it trained: p50 {r['generate_p50_s']} s, p95 {r['generate_p95_s']} s "
+        f"({r['generate_requests']} requests); /trace p50 {r['trace_p50_s']} s, p95 {r['trace_p95_s']} s "
+        f"({r['trace_requests']})",
+        f"the owner's tokens/s: alone {r['tokens_per_second_solo']} ({r['epochs_solo']} epochs), with the room "
+        f"{r['tokens_per_second_room']} ({r['epochs_room']} epochs): ratio {r['speed_ratio']}",
+        f"the server's cores (in all, training, event loop, request handlers and the rest): alone {cores(r, 'solo')}; "
+        f"with the room {cores(r, 'room')}; the followers' own process {r['followers_process_cores']} cores "
+        f"({r['followers_process_cpu_s']} CPU s); the event loop spent {r['event_loop_ms_per_frame']} ms per frame a "
+        f"follower received ({r['frames_received']} frames)",
+        f"memory (RSS): start {r['rss_start_mb']} MB, peak {r['rss_peak_mb']} MB, after the room closed and the "
+        f"followers left {r['rss_end_mb']} MB ({r['rss_end_trimmed_mb']} MB once glibc returns its free pages), "
+        f"{r['sessions_held_at_end']} sessions still held; followers connected at peak: {r['followers_peak']}",
+        f"Gradio's queue: at most {r['gradio_queue_running_peak']} events ran at once (its limit, launch's max_threads: "
+        f"{r['gradio_queue_workers']}), at most {r['gradio_queue_waiting_peak']} waited",
+        *(f"check {'passed' if ok else 'FAILED'}: {name}" for name, ok in r["checks"].items()),
+    ]
+    return "\n".join(lines)
+
+
+# The followers' process: spawned, so it holds nothing of the server's, and talks to it over HTTP only.
+
+
+def followers_process(spec: dict, commands, reports) -> None:
+    """Every follower of the room, in a process of its own (``lecture`` says why): connect the clients of those that
+    generate and trace, then follow the room from "go" until it closes, and report each follower's record."""
+    try:
+        asyncio.run(_followers(spec, commands, reports))
+    except BaseException as e:  # said to the parent, which counts it as an error
+        reports.put(("error", f"the followers' process: {type(e).__name__}: {e}"))
+
+
+def new_record(k: int, kind: str) -> dict:
+    return {"k": k, "kind": kind, "joined": None, "first": None, "statuses": [], "line": "", "model": "",
+            "closed": False, "errors": [], "problems": [], "generate": [], "trace": []}  # fmt: skip
+
+
+def heard(r: dict, when: float, values, code: str, strings: dict) -> None:
+    """A follower got a frame: (room line, plot, status, sample, model line)."""
+    line, _plot, status, _sample, model = values
+    if r["first"] is None:
+        r["first"] = when
+    # a text that did not change may come as an update with no value (gr.skip()): the page keeps what it shows
+    r["line"], r["model"] = (v if isinstance(v, str) else old for v, old in ((line, r["line"]), (model, r["model"])))
+    r["closed"] = r["closed"] or f"Room {code} is closed" in r["line"]
+    if isinstance(status, str) and (not r["statuses"] or r["statuses"][-1][1] != status):
+        r["statuses"].append((when, strings.setdefault(status, status)))
+
+
+async def _followers(spec: dict, commands, reports) -> None:
+    import httpx
+    from gradio_client import Client
+
+    n, url, deadline = spec["followers"], spec["url"], spec["deadline"]
+    records = [new_record(k, "client" if k % TRACE_EVERY == 0 else "light") for k in range(n)]
+    strings: dict[str, str] = {}
+
+    async def command(kind: str) -> tuple:
+        while True:
+            got = await asyncio.to_thread(commands.get, True, max(deadline - time.monotonic(), 0.1))
+            if got[0] == kind:
+                return got
+
+    await command("connect")
+    heavy = [r for r in records if r["kind"] == "client"]
+    clients = await asyncio.gather(*(asyncio.to_thread(Client, url, verbose=False, download_files=False)
+                                     for _ in heavy), return_exceptions=True)  # fmt: skip
+    for r, c in zip(heavy, clients, strict=True):
+        if isinstance(c, BaseException):
+            r["errors"].append(f"could not connect: {type(c).__name__}: {c}")
+    live = [(r, c) for r, c in zip(heavy, clients, strict=True) if not isinstance(c, BaseException)]
+    reports.put(("connected", len(live)))
+    _, code = await command("go")
+    watch = None
+    if live:  # where a page joins the queue and reads its events, and what /watch is sent, from a client's config
+        first = live[0][1]
+        endpoint = next(e for e in first.endpoints.values() if e.api_name == "/watch")
+        watch = {"join": first.sse_data_url, "events": first.sse_url, "heartbeat": first.heartbeat_url,
+                 "fn_index": endpoint.fn_index, "data": list(endpoint.insert_empty_state(code))}  # fmt: skip
+    over = threading.Event()  # the owner's run has ended
+    limits = httpx.Limits(max_connections=3 * n + 10, max_keepalive_connections=3 * n + 10)
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=None), limits=limits) as http:
+        light = [asyncio.create_task(follow_light(r, http, watch, code, strings, deadline))
+                 for r in records if r["kind"] == "light" and watch is not None]  # fmt: skip
+        stop = threading.Event()  # the room has closed, and the followers' wait for their streams to end is over
+        watcher = threading.Thread(target=watch_clients, args=(live, code, strings, deadline, stop), daemon=True)
+        watcher.start()
+        rounds = [threading.Thread(target=generate_and_trace, args=(r, c, code, spec["hidden"], over, deadline, i),
+                                   daemon=True) for i, (r, c) in enumerate(live)]  # fmt: skip
+        for t in rounds:
+            t.start()
+        _, final = await command("final")
+        over.set()
+        run_cpu, run_s = time.process_time() - cpu0, time.monotonic() - wall0
+        settle = time.monotonic() + SETTLE
+        while time.monotonic() < settle and not all(r["statuses"] and r["statuses"][-1][1] == final for r in records):
+            await asyncio.sleep(0.05)
+        reports.put(("settled", sum(bool(r["statuses"]) and r["statuses"][-1][1] == final for r in records)))
+        await asyncio.to_thread(commands.get, True, max(deadline - time.monotonic(), 0.1))  # "closed"
+        ended = time.monotonic() + min(SETTLE, max(deadline - time.monotonic(), 0.1))
+        if light:  # the owner has closed the room: each stream ends with the closed room's line
+            _, pending = await asyncio.wait(light, timeout=max(ended - time.monotonic(), 0.1))
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.to_thread(watcher.join, max(ended - time.monotonic(), 0.1))
+        stop.set()
+        await asyncio.to_thread(watcher.join, 5)
+        for (r, _), t in zip(live, rounds, strict=True):  # a request still waiting now is left to its own bound
+            await asyncio.to_thread(t.join, max(ended + 5 - time.monotonic(), 0.1))
+            if t.is_alive():
+                r["errors"].append("a /generate or /trace was still unanswered when the room had closed")
+    await asyncio.gather(*(asyncio.to_thread(c.close) for _, c in live))  # each waits up to 1 s for its heartbeat
+    for r in records:
+        if not r["closed"]:
+            r["errors"].append("its stream had not ended with the closed room's line")
+    reports.put(("result", records, {"run_cpu_s": run_cpu, "run_s": run_s}))
+
+
+async def follow_light(r: dict, http, watch: dict, code: str, strings: dict, deadline: float) -> None:
+    """A follower as a phone's page follows a room, and no more: its session's heartbeat stream open, one /watch
+    joined to the queue, and the queue's event stream read, each frame's text outputs patched with Gradio's diffs."""
+    session = uuid.uuid4().hex[:11]
+    beat = asyncio.create_task(keep_alive(http, watch["heartbeat"].format(session_hash=session)))
+    try:
+        await asyncio.wait_for(_follow_light(r, http, watch, code, strings, session),
+                               max(deadline - time.monotonic(), 0.1))  # fmt: skip
+    except asyncio.CancelledError:
+        r["errors"].append("still following when the followers' wait ended")
+    except Exception as e:
+        r["errors"].append(f"{type(e).__name__}: {e}")
+    finally:
+        beat.cancel()  # the page is closed: the server sees it at its next heartbeat, and releases the session
+        await asyncio.gather(beat, return_exceptions=True)
+
+
+async def keep_alive(http, url: str) -> None:
+    async with http.stream("GET", url) as response:
+        async for _ in response.aiter_raw():
+            pass
+
+
+async def _follow_light(r: dict, http, watch: dict, code: str, strings: dict, session: str) -> None:
+    from gradio_client.utils import apply_diff
+
+    r["joined"] = time.monotonic()
+    body = {"data": watch["data"], "fn_index": watch["fn_index"], "session_hash": session, "event_data": None,
+            "trigger_id": None}  # fmt: skip
+    joined = await http.post(watch["join"], json=body)
+    joined.raise_for_status()
+    values = None
+    async with http.stream("GET", watch["events"], params={"session_hash": session}) as response:
+        response.raise_for_status()
+        buffer = b""
+        async for chunk in response.aiter_bytes():
+            buffer += chunk
+            while b"\n\n" in buffer:
+                block, buffer = buffer.split(b"\n\n", 1)
+                for line in block.split(b"\n"):
+                    if not line.startswith(b"data:"):
+                        continue
+                    message = json.loads(line[5:])
+                    kind = message.get("msg")
+                    if kind in ("process_generating", "process_completed"):
+                        output = message.get("output") or {}
+                        if kind == "process_completed" and not message.get("success", True):
+                            raise RuntimeError(f"/watch failed: {output.get('error')}")
+                        data = output.get("data")
+                        if data and (values is None or kind == "process_completed"):
+                            values = list(data)  # the first frame, and the last: whole values
+                        elif data:
+                            for i in (0, 2, 4):  # the texts; the plot and the sample are not looked at
+                                values[i] = patched(values[i], data[i], apply_diff)
+                        if data:
+                            heard(r, time.monotonic(), values, code, strings)
+                        if kind == "process_completed":
+                            return
+                    elif kind == "unexpected_error":
+                        raise RuntimeError(f"the server: {message.get('message')}")
+                    elif kind == "close_stream":
+                        raise RuntimeError("the server closed the stream before /watch ended")
+    raise RuntimeError("the stream ended before /watch did")
+
+
+def patched(value, edits: list, apply_diff):
+    """A text output after Gradio's streaming diff (["append"|"replace", [], text] edits)."""
+    for action, path, new in edits:
+        if path or action not in ("append", "replace"):
+            return apply_diff(value, edits)
+        value = new if action == "replace" else value + new
+    return value
+
+
+def watch_clients(live: list, code: str, strings: dict, deadline: float, stop: threading.Event) -> None:
+    """The /watch streams of the followers that have a gradio_client, all followed by this one thread until they end
+    (or ``stop``): each new frame is time-stamped when it is seen here (within 50 ms, plus the client's own 50 ms
+    poll)."""
+    jobs, seen = [], {}
+    for r, c in live:
+        r["joined"] = time.monotonic()
+        jobs.append((r, c.submit(code, api_name="/watch")))
+    while jobs and time.monotonic() < deadline and not stop.is_set():
+        for r, job in list(jobs):
+            done = job.done()
+            outputs = job.outputs()
+            now = time.monotonic()
+            for values in outputs[seen.get(id(job), 0):]:
+                heard(r, now, values, code, strings)
+            seen[id(job)] = len(outputs)
+            if done:
+                jobs.remove((r, job))
+                if (e := job.exception()) is not None:
+                    r["errors"].append(f"/watch failed: {type(e).__name__}: {e}")
+        time.sleep(0.05)
+    for r, job in jobs:
+        r["errors"].append("still following when the followers' wait ended")
+        job.cancel()
+
+
+def generate_and_trace(r: dict, client, code: str, hidden: int, over: threading.Event, deadline: float, i: int) -> None:
+    """Once the room has a model, while its run trains: a few rounds of /generate and /trace with it, each timed and
+    checked (the text's length, the traced layer's units, the model line naming the room)."""
+    room_model = f"room {code}"
+    while not over.is_set() and time.monotonic() < deadline and room_model not in r["model"]:
+        time.sleep(0.25)
+    over.wait(ROUND_GAP * 2 * (i * 7 % 10) / 10)  # the followers' first taps spread over 4 s
+    try:
+        for round_ in range(ROUNDS):
+            if over.is_set() or time.monotonic() > deadline:
+                break
+            start = time.monotonic()
+            text, _warnings = client.submit("the ", 200, 0.8, 0, 1.0, round_, 1, api_name="/generate").result(
+                timeout=min(REQUEST_SECONDS, max(deadline - start, 0.1)))  # fmt: skip
+            r["generate"].append((time.monotonic() - start, not over.is_set()))
+            if not (text.startswith("the ") and len(text) == 204):
+                r["problems"].append(f"generated {text[:80]!r}")
+            if room_model not in r["model"]:
+                r["problems"].append(f"its model line after /generate: {r['model'][:120]!r}")
+            start = time.monotonic()
+            _summary, heatmap, *_ = client.submit("the time traveller", 1, "forward", "h", api_name="/trace").result(
+                timeout=min(REQUEST_SECONDS, max(deadline - start, 0.1)))  # fmt: skip
+            r["trace"].append(time.monotonic() - start)
+            if traced_units(heatmap) != hidden:
+                r["problems"].append(f"traced {traced_units(heatmap)} units, not the room's {hidden}")
+            over.wait(ROUND_GAP)
+    except Exception as e:
+        r["errors"].append(f"generate or trace: {type(e).__name__}: {e}")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -630,15 +1322,28 @@ def main() -> None:
                         help=f"folder of the reference corpora (default: $CHARLM_DATA_DIR, else {DEFAULT_DATA_DIR})")  # fmt: skip
     parser.add_argument("--max-trainings", type=int, default=2, help="CHARLM_MAX_TRAININGS: trainings at once (2)")
     parser.add_argument("--max-seconds", type=float, default=30, help="CHARLM_MAX_SECONDS: one run's wall time (30)")
-    parser.add_argument("--heartbeat", type=float, default=1.0,
-                        help="GRADIO_HEARTBEAT_INTERVAL: how soon a closed client is noticed, in seconds (1)")  # fmt: skip
+    parser.add_argument("--heartbeat", type=float, default=None,
+                        help="GRADIO_HEARTBEAT_INTERVAL: how soon a closed client is noticed (1 s; --room: 5 s)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON instead")
     parser.add_argument("--soak", type=float, metavar="MINUTES",
                         help="instead: waves of --visitors arrive, train, download, trace, generate and leave for MINUTES, "
                         "with RSS, open files, temporary folders and threads printed per wave")  # fmt: skip
+    parser.add_argument("--room", type=int, metavar="N",
+                        help="instead: a lecture. The quick demo trained alone, then again shared with a room that N "
+                        "followers watch (--max-seconds caps both runs; default 30, the preset's own)")  # fmt: skip
+    parser.add_argument("--epochs", type=int, default=None, help="--room: the runs' epochs (default: the preset's)")
+    parser.add_argument("--max-threads", type=int, default=None,
+                        help="--room: Gradio's launch(max_threads=...), the events its queue runs at once, followers' "
+                        "streams included (default: the app's launch options, which leave Gradio's 40)")  # fmt: skip
     a = parser.parse_args()
+    if a.room:
+        r = lecture(a.room, a.data_dir, a.epochs, a.max_seconds, a.heartbeat or 5.0, a.port, a.max_threads,
+                    log=lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
+        print(json.dumps(r, indent=2, ensure_ascii=False) if a.json else room_report(r))
+        sys.exit(0 if all(r["checks"].values()) else 1)
+    heartbeat = 1.0 if a.heartbeat is None else a.heartbeat
     if a.soak:
-        waves = soak(a.soak, a.visitors, a.data_dir, heartbeat=min(a.heartbeat, 0.5))
+        waves = soak(a.soak, a.visitors, a.data_dir, heartbeat=min(heartbeat, 0.5))
         checks = soak_checks(waves)
         for name, ok in checks.items():
             print(f"check {'passed' if ok else 'FAILED'}: {name}")
@@ -646,7 +1351,7 @@ def main() -> None:
             for e in w.errors:
                 print(f"  wave {w.number} error: {e}")
         sys.exit(0 if all(checks.values()) else 1)
-    r = run(a.visitors, a.seconds, a.port, a.data_dir, a.max_trainings, a.max_seconds, a.heartbeat)
+    r = run(a.visitors, a.seconds, a.port, a.data_dir, a.max_trainings, a.max_seconds, heartbeat)
     print(json.dumps(r, indent=2, ensure_ascii=False) if a.json else report(r))
     sys.exit(0 if all(r["checks"].values()) else 1)
 

@@ -1,8 +1,9 @@
 """The load test's short form (tests/load.py): three visitors for 15 s on the app served at 127.0.0.1 —
-one plain, one that stops its runs, one that disconnects mid-training — with two trainings at most at once."""
+one plain, one that stops its runs, one that disconnects mid-training — with two trainings at most at once; a short
+soak; and a small lecture: the quick demo shared with a room of ten followers."""
 
 import pytest
-from load import report, run, soak, soak_checks, soak_line
+from load import lecture, report, room_report, run, soak, soak_checks, soak_line
 
 pytestmark = pytest.mark.load
 
@@ -21,3 +22,16 @@ def test_a_short_soak_gives_back_every_visitors_memory_files_and_threads(shared)
     print("\n".join(soak_line(w) for w in waves))
     checks = soak_checks(waves)
     assert len(waves) >= 2 and all(checks.values()), f"{checks}\n" + "\n".join(soak_line(w) for w in waves)
+
+
+def test_a_small_lecture_every_follower_sees_every_epoch_and_the_end(shared):
+    """`python tests/load.py --room 200` in short: the quick demo (two epochs, 12 s at most) trained alone, then shared
+    with a room of ten followers (two of them generate and trace with its model while it trains). A heartbeat each
+    second: a client that left is noticed, and its session released, sooner."""
+    result = lecture(followers=10, data_dir=shared, epochs=2, max_seconds=12, heartbeat=1.0)
+    print(room_report(result))
+    assert not result["errors"], room_report(result)
+    assert result["followers_peak"] == 10, room_report(result)
+    assert result["followers_saw_every_epoch"] == 10 and result["followers_saw_the_end"] == 10, room_report(result)
+    assert result["owner_epochs"] and result["followers_saw_the_room_close"] == 10, room_report(result)
+    assert result["delay_p95_s"] is not None and result["delay_p95_s"] <= 5, room_report(result)
