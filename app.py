@@ -43,6 +43,7 @@ SPACE_IGNORE = ["tests/*", ".ci/*", "runs/*", ".git/*", "**/__pycache__/*", "*.p
 # Gradio's copies of what it served (Downloads) and of uploads: every minute, those over 10 minutes old go (a browser
 # fetches a Download as soon as it is ready).
 DELETE_CACHE = (60, 600)
+MAX_THREADS = 1000  # events served at once: a room's followers each hold one (an async stream: no thread of its own)
 TABS = (train_tab, room_tab, inspect_tab, generate_tab, guess_tab, models_tab, compare_tab, cells_tab)  # as shown
 
 
@@ -123,11 +124,14 @@ def header_line(ctx: AppContext, lang: str) -> str:
 
 
 def launch_options() -> dict:
-    """What ``launch`` needs beyond the address: the app's CSS, the upload cap, the texts in both languages, and no run
-    history."""
+    """What ``launch`` needs beyond the address: the app's CSS, the upload cap, the texts in both languages, no run
+    history, and room for a lecture hall of followers."""
     # Gradio's run history ("Runs" in the footer) is off: it shows texts given through gr.I18n as raw keys, and keeps every
     # input in the visitor's browser, a Hub token typed into Push included.
-    return {"css": style.CSS, "max_file_size": max_upload_bytes(), "i18n": I18N, "run_history": False}
+    # Gradio serves at most max_threads events at once (40 by default), streams included: a room's 41st follower would wait
+    # for a free worker until someone left (tests/load.py --room measured it), and the owner's Close behind them.
+    return {"css": style.CSS, "max_file_size": max_upload_bytes(), "i18n": I18N, "run_history": False,
+            "max_threads": MAX_THREADS}  # fmt: skip
 
 
 def main() -> None:
