@@ -122,11 +122,13 @@ class _HalfFile(http.server.BaseHTTPRequestHandler):
 
 
 def download_from(port: int, monkeypatch) -> None:
-    """Load The Time Machine with its URL pointed at 127.0.0.1:port and no data folder."""
+    """Load The Time Machine with its URL pointed at 127.0.0.1:port, no data folder, and no copy of its own inside the
+    package (as every other corpus: downloaded)."""
     monkeypatch.delenv("CHARLM_DATA_DIR", raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     url = f"http://127.0.0.1:{port}/timemachine.txt"
-    monkeypatch.setitem(corpora.CORPORA, "timemachine", dataclasses.replace(corpora.CORPORA["timemachine"], url=url))
+    spec = dataclasses.replace(corpora.CORPORA["timemachine"], url=url, embedded=False)
+    monkeypatch.setitem(corpora.CORPORA, "timemachine", spec)
     corpora.load_corpus("timemachine")
 
 
