@@ -23,7 +23,7 @@ Every wait is bounded by a hard deadline (``seconds`` + ``grace``), and each vis
 
 The lecture (``--room N``, ``lecture``):
 
-    python tests/load.py --room 200 [--epochs 2 --max-seconds 12] [--max-threads 1000] [--json]
+    python tests/load.py --room 200 [--epochs 2 --max-seconds 12] [--max-threads 40] [--json]
 
 One owner (a ``gradio_client.Client`` in this process) trains the quick demo, the ``quick-lstm`` preset with its
 widgets as the Train tab sets them, twice: alone (the reference), then shared (/share_run) right after its first
@@ -671,8 +671,9 @@ def lecture(followers: int = 50, data_dir: str | Path | None = None, epochs: int
     """Serve the app on 127.0.0.1; train the quick demo once alone (the reference), then again shared with a room of
     ``followers``; return the figures and checks. ``epochs`` and ``max_seconds`` shorten the runs (CHARLM_MAX_SECONDS
     caps the preset's own 30 s); ``heartbeat`` is GRADIO_HEARTBEAT_INTERVAL (a browser's default is 15 s);
-    ``max_threads``: Gradio's ``launch(max_threads=...)``, the events its queue runs at once (default: the app's own
-    launch options, which leave Gradio's 40); ``log`` gets a line at each phase."""
+    ``max_threads``: Gradio's ``launch(max_threads=...)``, the events its queue runs at once, followers' streams
+    included (default: the app's own launch options, app.MAX_THREADS; Gradio's own default, 40, let only 40 follow and
+    queued the owner's Close behind them); ``log`` gets a line at each phase."""
     folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
     if not (folder / "timemachine.txt").is_file():
         raise FileNotFoundError(f"no timemachine.txt in {folder}: pass --data-dir or set CHARLM_DATA_DIR")
@@ -888,9 +889,14 @@ class CpuSplit:
         self.looks = 0
 
     def look(self) -> None:
-        """Note which threads are Python's and which is a run's, and (every other call) read their CPU."""
+        """Note which threads are Python's and which is a run's, and read their CPU (a run's each time, the others'
+        every other time)."""
         for t in threading.enumerate():
-            (self.training if t.name == "charlm-training" else self.python).add(t.native_id)
+            if t.name == "charlm-training":
+                self.training.add(t.native_id)
+                self.seen[t.native_id] = max(self.seen.get(t.native_id, 0.0), thread_cpu(t.native_id))  # 0: gone
+            else:
+                self.python.add(t.native_id)
         self.looks += 1
         if self.looks % 2 == 1:
             self.seen.update(self.used())
@@ -1334,7 +1340,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="--room: the runs' epochs (default: the preset's)")
     parser.add_argument("--max-threads", type=int, default=None,
                         help="--room: Gradio's launch(max_threads=...), the events its queue runs at once, followers' "
-                        "streams included (default: the app's launch options, which leave Gradio's 40)")  # fmt: skip
+                        "streams included (default: the app's launch options)")  # fmt: skip
     a = parser.parse_args()
     if a.room:
         r = lecture(a.room, a.data_dir, a.epochs, a.max_seconds, a.heartbeat or 5.0, a.port, a.max_threads,
