@@ -317,7 +317,8 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
     def zh(key: str, **params) -> str:
         return text(key, "zh", **params)
 
-    tab_keys = ("train.tab", "inspect.tab", "gen_tab.tab", "models_tab.tab", "compare.tab", "cells_tab.tab")
+    tab_keys = ("train.tab", "room.tab", "inspect.tab", "gen_tab.tab", "guess.tab", "models_tab.tab", "compare.tab",
+                "cells_tab.tab")  # fmt: skip
     cjk = re.compile(r"[\u3400-\u9fff]")
     url, ctx = served
     shots = screenshots(tmp_path)
@@ -372,7 +373,7 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
 
     # the switch: English, the same run and model; then Chinese again
     page.locator("#language").get_by_text("English", exact=True).click()
-    tabs_read(page, ["Train", "Inspect", "Generate", "Models", "Compare", "Cells"])
+    tabs_read(page, ["Train", "Room", "Inspect", "Generate", "Guess", "Models", "Compare", "Cells"])
     page.wait_for_selector("text=Start training", state="attached", timeout=10_000)
     page.wait_for_function("(el) => el.innerText.startsWith('Current model: run 1.')", arg=model_line.element_handle(),
                            timeout=10_000)  # fmt: skip
@@ -558,7 +559,7 @@ def test_every_pictures_badge_follows_the_language(browser, served):
         seen[tab] = page.evaluate(badges)
         assert seen[tab] and all(cjk.search(b) or "charlm/" in b for b in seen[tab]), seen
     page.locator("#language").get_by_text("English", exact=True).click()
-    tabs_read(page, ["Train", "Inspect", "Generate", "Models", "Compare", "Cells"])
+    tabs_read(page, ["Train", "Room", "Inspect", "Generate", "Guess", "Models", "Compare", "Cells"])
     for tab in ("Inspect", "Compare", "Cells"):
         page.get_by_role("tab", name=tab).click()
         page.wait_for_timeout(1000)
