@@ -19,7 +19,7 @@ from charlm.i18n import rendered, speaking, text
 from charlm.i18n.glossary import TERMS
 from charlm.limits import Limits
 from charlm.provenance import Provenance
-from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, live_plot, models_tab, train_tab
+from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, live_plot, models_tab, run_view, train_tab
 from charlm.ui.common import AppContext, RunSummary, Session, model_line
 from charlm.ui.train_tab import OWN_TEXT
 
@@ -711,9 +711,9 @@ def test_compare_says_why_a_book_presets_validation_rises(ctx):
 
 def test_the_status_counts_to_the_epoch_the_time_limit_will_stop_a_run_near():
     """The quick demo (13 epochs in at most 30 s) read "Epoch 1/13" on a machine where the limit stops it at 7–8."""
-    assert train_tab.epochs_shown(13, 30.0, 1, 4.0) == "13, the time limit stops it near 7"
-    assert train_tab.epochs_shown(13, 30.0, 0.5, 2.0) == "13, the time limit stops it near 7"  # mid-epoch, from steps
-    assert train_tab.epochs_shown(13, 0.0, 1, 4.0) == 13 and train_tab.epochs_shown(13, 100.0, 1, 4.0) == 13
-    assert train_tab.epochs_shown(13, 30.0, 0.1, 1.0) == 13  # too early to tell
+    assert run_view.epochs_shown(13, 30.0, 1, 4.0) == "13, the time limit stops it near 7"
+    assert run_view.epochs_shown(13, 30.0, 0.5, 2.0) == "13, the time limit stops it near 7"  # mid-epoch, from steps
+    assert run_view.epochs_shown(13, 0.0, 1, 4.0) == 13 and run_view.epochs_shown(13, 100.0, 1, 4.0) == 13
+    assert run_view.epochs_shown(13, 30.0, 0.1, 1.0) == 13  # too early to tell
     with speaking("zh"):
-        assert train_tab.epochs_shown(13, 30.0, 1, 4.0) == "13，时间限制会在第 7 个左右停止"
+        assert run_view.epochs_shown(13, 30.0, 1, 4.0) == "13，时间限制会在第 7 个左右停止"

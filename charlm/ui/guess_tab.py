@@ -34,7 +34,8 @@ CONTEXT = 100  # characters read before the first guess: Shannon's longest conte
 ROUND = 20  # characters a round asks for
 SHANNON_RANGE = (0.6, 1.3)  # bits per letter, English with 100 letters of context (Shannon 1951)
 BARS = 10  # the histograms show 1 … BARS guesses, then one bar for more
-TYPED = {"⏎": "\n", "↵": "\n", "␣": " "}  # what a one-line box cannot take, typed as the passage shows it
+SHOWN = {" ": "␣", "\n": "⏎", "\t": "⇥"}  # characters a reader cannot see, as the passage and the messages name them
+TYPED = {name: ch for ch, name in SHOWN.items()} | {"↵": "\n"}  # and typed so in a one-line box, which takes no \n
 
 
 @dataclass
@@ -193,7 +194,7 @@ def found(game: Round, given_up: bool) -> str:
 
 def shown(ch: str) -> str:
     """A character as a reader can see it: a space or a line break named."""
-    return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(ch, ch)
+    return SHOWN.get(ch, ch)
 
 
 def passage_html(game: Round | None) -> str:
