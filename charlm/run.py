@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -152,6 +152,10 @@ class Run:
     def provenance(self) -> Provenance:
         return Provenance.of(self.model)
 
+    def validation_text(self) -> str:
+        """The text its model is validated on, as characters (a character the vocabulary lacks reads as <unk>)."""
+        return self.model.vocab.decode(self.data.valid.tolist())
+
     def events(self) -> Iterator[Event]:
         """The trainer's events; the run keeps the last sample and how it finished, for its model card."""
         for event in self.trainer.run():
@@ -241,11 +245,18 @@ def dataset_of(spec: RunSpec, corpus: Corpus, vocab=None, progress=None) -> tupl
     return token_dataset(corpus.text, spec.train.valid_fraction, vocab, folder=spec.token_dir, name=name, progress=progress)
 
 
-def validation_text(model: CharLM, chars: int | None = None) -> str:
+def validation_text(model: CharLM, chars: int | None = None, kept: Mapping[str, str] | None = None) -> str:
     """The text ``model`` was validated on, as its provenance records it (its corpus, recipe, cut and split), or its
-    first ``chars`` characters; an error when its corpus cannot be had here (a user's text, offline)."""
+    first ``chars`` characters. A user's text is read again from its file, if the run named one and it has not
+    changed, else taken from ``kept`` (validation texts by the SHA-256 of their whole text: ``Run.validation_text``);
+    an error when it cannot be had here (a pasted text not kept, a corpus offline)."""
     saved = Provenance.of(model)
-    corpus = RunSpec(saved.corpus, saved.recipe, saved.max_chars).load_text()
+    if saved.is_user_text and saved.text_sha256 in (kept or {}):
+        return kept[saved.text_sha256][:chars]
+    if saved.is_user_text:
+        saved.check_text_file()  # or says why it cannot be read again
+    spec = RunSpec(text_file=saved.text_file) if saved.is_user_text else RunSpec(saved.corpus, saved.recipe)
+    corpus = replace(spec, max_chars=saved.max_chars).load_text()
     valid = Dataset.from_text(corpus.text, saved.valid_fraction, vocab=model.vocab).valid
     return model.vocab.decode((valid if chars is None else valid[:chars]).tolist())
 

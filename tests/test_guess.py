@@ -112,3 +112,29 @@ def test_a_chinese_passage_plays_with_its_large_vocabulary():
     assert game.counts == [1] * g.ROUND and np.all(game.model_ranks() >= 1)
     with speaking("zh"):
         assert "你的下界 0.00、上界 0.00" in g.caption(game)
+
+
+def test_a_model_trained_on_pasted_text_plays_that_text_and_a_session_without_it_says_why(ctx):
+    """The caps walk found it: New passage on a model of the visitor's own text asked for a corpus named 'custom'."""
+    from conftest import form
+
+    from charlm.ui import train_tab
+    from charlm.ui.common import Session
+    from charlm.ui.rooms import Room
+    from charlm.ui.run_view import Broadcast
+
+    pasted = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog, and the cat watches it go.\n" for i in range(80))
+    owner = Session()
+    list(train_tab.train(ctx, None, owner, *form(corpus=train_tab.OWN_TEXT, pasted=pasted, epochs=1)))
+    assert len(owner.own_texts) == 1
+    game = g.new_round(owner.model, None, random.Random(2), kept=g.texts_of(owner))
+    assert game.text in pasted and len(game.text) == g.CONTEXT + g.ROUND
+
+    follower = Session()  # a phone in the owner's room plays the room's model on the owner's text
+    follower.set_model(owner.model, "room", room=Room("ABCDEFG", owner, Broadcast("1. GRU", 1, 60.0, str)))
+    assert g.new_round(follower.model, None, random.Random(3), kept=g.texts_of(follower)).text in pasted
+
+    stranger = Session()  # the same model, where the text is not held: said, in both languages
+    with pytest.raises(CharLMError) as e:
+        g.new_round(owner.model, None, random.Random(4), kept=g.texts_of(stranger))
+    assert e.value.message.id == "guess.text_not_kept" and "passage of your own" in said(e, "en") and "自己" in said(e, "zh")

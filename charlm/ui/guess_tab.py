@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import gradio as gr
@@ -93,11 +93,15 @@ class Round:
         return self.model.ranks[self.start - 1 : self.position - 1]
 
 
-def new_round(model: CharLM, passage: str | None, rng: random.Random) -> Round:
+def new_round(model: CharLM, passage: str | None, rng: random.Random, kept: Mapping[str, str] | None = None) -> Round:
     """A round on ``passage`` (the visitor's own: its first characters are the context, at most CONTEXT), or on a
-    stretch of the model's validation text, chosen at random."""
+    stretch of the model's validation text, chosen at random (``kept``: the texts of runs on a visitor's own text)."""
     if passage is None:  # a stretch with no character the model never saw (the text reads them as <unk>)
-        pieces = [piece for piece in validation_text(model).split(UNK) if len(piece) >= CONTEXT + ROUND]
+        try:
+            valid = validation_text(model, kept=kept)
+        except CharLMError as e:  # a user's text the app no longer holds (a model loaded, a new session)
+            raise CharLMError("guess.text_not_kept") if e.id == "data.text_not_kept" else e from None
+        pieces = [piece for piece in valid.split(UNK) if len(piece) >= CONTEXT + ROUND]
         if not pieces:
             raise CharLMError("guess.short_validation", chars=CONTEXT + ROUND)
         piece = rng.choices(pieces, weights=[len(piece) - CONTEXT - ROUND + 1 for piece in pieces])[0]
@@ -122,6 +126,13 @@ def room_round(session: Session) -> Round | None:
     return Round(pool.text, pool.start, pool.model, pool.most, pool=pool, player=player)
 
 
+def texts_of(session: Session) -> dict[str, str]:
+    """The validation texts of runs on a visitor's own text that ``session``'s model may have been trained on: its
+    own, and those of the room it follows (its owner's)."""
+    room = session.room
+    return {**(room.owner.own_texts if room is not None else {}), **session.own_texts}
+
+
 def start_room_game(ctx: AppContext, session: Session, rng: random.Random) -> Pool:
     """The owner starts a round for their room: a passage of the room's model's validation text, for everyone."""
     room = ctx.rooms.owned(session)
@@ -129,7 +140,7 @@ def start_room_game(ctx: AppContext, session: Session, rng: random.Random) -> Po
         raise CharLMError("guess.no_room")
     if room.model is None:
         raise CharLMError("room.no_model_yet", code=room.code)
-    first = new_round(room.model, None, rng)
+    first = new_round(room.model, None, rng, kept=session.own_texts)
     room.game = Pool(first.text, first.start, first.model, first.most)
     return room.game
 
@@ -270,6 +281,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         said = gr.Markdown(elem_id="guess-said")
         picture = gr.Plot(visible=False, elem_id="guess-plot", show_label=False)
         summary = gr.Markdown(elem_id="guess-caption")
+        gr.Markdown(ui("guess.how"), elem_classes="guess-how")  # below the game: on a phone the guess box comes first
         with gr.Row():
             new = gr.Button(ui("guess.new"), elem_id="guess-new")
         with gr.Row():
@@ -296,7 +308,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             return shown_state(shared, tr("guess.room_round", code=session_value.room.code))
         model = current_model(ctx, session_value)
         try:
-            session_value.game = new_round(model, text, random.Random())
+            session_value.game = new_round(model, text, random.Random(), kept=texts_of(session_value))
         except CharLMError as e:
             raise error(e) from None
         return shown_state(session_value.game, tr("guess.start"))

@@ -39,6 +39,7 @@ from ..model import CharLM
 from ..run import Run
 from ..train import Finished
 
+KEPT_TEXTS = 3  # how many of a visitor's own texts a session keeps the validation text of, for Guess
 SESSION_MINUTES = 60.0  # CHARLM_SESSION_MINUTES: how long a closed tab's session is kept (a phone that slept)
 
 
@@ -86,6 +87,7 @@ class Session:
     room: Any = None  # the room (rooms.Room) whose model is its current model, while it follows one
     watching: Any = None  # the stream that follows a room for it now (room_tab.watch): a new one ends the old
     game: Any = None  # the round of Shannon's game it plays (guess_tab.Round)
+    own_texts: dict[str, str] = field(default_factory=dict)  # validation texts of its runs on its own text (``keep_text``)
     closed_pages: list[str] = field(default_factory=list)  # the Gradio sessions (tabs) it was used from, now closed
     released: bool = False
 
@@ -100,6 +102,16 @@ class Session:
         self.model_version += 1
         self.trace, self.units, self.memory = None, [], None
 
+    def keep_text(self, run: Run) -> None:
+        """A run on the visitor's own text: its validation text is kept (the last KEPT_TEXTS), by the SHA-256 its
+        model's provenance records, so Guess can play it (``run.validation_text``); the app keeps no upload."""
+        saved = run.provenance
+        if saved.is_user_text and saved.text_sha256:
+            self.own_texts.pop(saved.text_sha256, None)
+            self.own_texts[saved.text_sha256] = run.validation_text()
+            while len(self.own_texts) > KEPT_TEXTS:
+                del self.own_texts[next(iter(self.own_texts))]
+
     def files(self, scratch: Path) -> Path:
         """This session's own folder, inside the app's ``scratch`` folder; removed by ``release``."""
         if self.folder is None or not self.folder.is_dir():
@@ -110,10 +122,11 @@ class Session:
     def release(self) -> None:
         """Let go of everything: models, runs, traces, files. Gradio calls this when a closed tab's time is up."""
         self.set_model(None)
-        self.runs, self.inspect_default, self.released, self.broadcast = [], "", True, None
+        self.runs, self.inspect_default, self.broadcast, self.own_texts = [], "", None, {}
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+        self.released = True  # last: whoever waits for it finds everything gone
 
 
 @dataclass(eq=False)

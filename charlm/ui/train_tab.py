@@ -242,6 +242,7 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
         except CharLMError as e:
             raise error(e) from None
         job.attach(run)
+        session.keep_text(run)  # a room's round may be started on it while it trains
         # The run's name is the same in every language: Compare lists it, the model line names it, a switch keeps it.
         # It is unique: the session's runs are added one at a time, under its one claim.
         title = dict((v, k) for k, v in CELL_CHOICES)[form.cell]

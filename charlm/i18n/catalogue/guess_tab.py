@@ -2,16 +2,16 @@
 
 TEXTS = {
     "guess.tab": ("Guess", "猜字"),
-    "guess.intro": (
-        "**Shannon's guessing game.** Read the passage, then guess the next character; a wrong guess is counted and you "
-        "try again, as Shannon's readers did in 1951. The model plays the same characters: its number of guesses is the "
-        "character's rank in its prediction. From how many guesses each character took come the bounds on the entropy, "
-        "in bits per character, the same unit as the Train tab's plot.",
-        "**香农猜字游戏。** 先读一段文字，再猜下一个字符；猜错会被记下，然后再猜，就像 1951 年香农的读者那样。模型也猜同样的"
-        "字符：它需要猜的次数就是该字符在其预测中的名次。由每个字符猜了几次，可以得出熵（每字符比特数）的上下界，"
-        "与“训练”页图中的单位相同。",
+    "guess.intro": ("**Shannon's guessing game.** Read the passage, then guess the next character.",
+                    "**香农猜字游戏。** 先读一段文字，再猜下一个字符。"),
+    "guess.how": (
+        "A wrong guess is counted and you try again, as Shannon's readers did in 1951. The model plays the same "
+        "characters: its number of guesses is the character's rank in its prediction. From how many guesses each "
+        "character took come the bounds on the entropy, in bits per character, the same unit as the Train tab's plot.",
+        "猜错会被记下，然后再猜，就像 1951 年香农的读者那样。模型也猜同样的字符：它需要猜的次数就是该字符在其预测中的"
+        "名次。由每个字符猜了几次，可以得出熵（每字符比特数）的上下界，与“训练”页图中的单位相同。",
     ),
-    "guess.your_guess": ("Your guess: the next character (⏎ for a line break)", "你的猜测：下一个字符（换行请输入 ⏎）"),
+    "guess.your_guess": ("Your guess", "你的猜测"),
     "guess.go": ("Guess", "猜"),
     "guess.give_up": ("Give up", "放弃"),
     "guess.new": ("New passage", "换一段文字"),
@@ -20,7 +20,7 @@ TEXTS = {
                         "你自己的文字：前面的字符（最多 100 个）用来阅读，接下来的 20 个用来猜"),
     "guess.play_own": ("Play this passage", "用这段文字来玩"),
     "guess.start": ("Your turn: what comes next?", "轮到你了：下一个字符是什么？"),
-    "guess.left": ("{left} characters to guess.", "还要猜 {left} 个字符。"),
+    "guess.left": ("{left} characters to guess (type ⏎ for a line break).", "还要猜 {left} 个字符（换行请输入 ⏎）。"),
     "guess.over": ("The round is over: your guesses and the model's are compared below.",
                    "本轮结束：下面比较你和模型的猜测。"),
     "guess.wrong": ("Not “{typed}” ({count} wrong so far): try again.", "不是“{typed}”（已猜错 {count} 次）：再试一次。"),
@@ -39,6 +39,10 @@ TEXTS = {
                       "comes from its corpus (this one may be lower-case only).",
                       "“{typed}”不在模型的词表中，所以不可能是下一个字符：词表来自它的语料（这个语料可能只有小写字母）。"),
     "guess.again": ("You already tried “{typed}” for this character.", "这个字符你已经猜过“{typed}”了。"),
+    "guess.text_not_kept": ("This model was trained on a text of your own that the app no longer holds (it keeps the "
+                            "texts of this session's last runs): type a passage of your own below.",
+                            "这个模型是在你自己的文本上训练的，而应用已不再保存该文本（它只保存本次会话最近几次训练的文本）："
+                            "请在下面输入你自己的一段文字。"),
     "guess.short_validation": ("The model's validation text has only {chars} characters, too few for a round: type a "
                                "passage of your own.",
                                "模型的验证文本只有 {chars} 个字符，不够一轮：请输入你自己的文字。"),
