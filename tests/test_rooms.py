@@ -9,6 +9,7 @@ import asyncio
 import time
 
 import gradio as gr
+import pandas as pd
 import pytest
 import torch
 from conftest import form
@@ -17,6 +18,7 @@ from charlm.errors import CharLMError
 from charlm.i18n import speaking
 from charlm.ui import room_tab, train_tab
 from charlm.ui.common import current_model, model_line
+from charlm.ui.live_plot import LivePlot
 from charlm.ui.rooms import ALPHABET, CODE_LENGTH, Rooms, Signal, new_code, read_code, room_minutes
 from charlm.ui.run_view import Broadcast
 from charlm.ui.session import Session
@@ -235,7 +237,27 @@ def test_watching_streams_each_update_and_ends_with_the_closed_room(ctx):
     frames = asyncio.run(asyncio.wait_for(follow(), 10))
     assert len(frames) == 3 and f"**Room {room.code}** · 1 following" in frames[0][0]
     assert "is closed" in frames[-1][0] and room.followers == 0
+    # After the first frame, a page is sent what changed: an update that changed nothing is skipped, whole
+    assert all(output == gr.skip() for output in frames[1]), frames[1]
+    assert frames[2][1:] == (gr.skip(),) * 4  # the room's line says it closed; the run's plot, status, sample stand
     assert follower.room is None  # a closed room is nobody's to follow; its last model, if any, stays theirs
+
+
+def test_a_follower_is_sent_the_plots_data_alone_while_its_range_and_titles_stand():
+    plot = LivePlot()
+    for epoch, perplexity in ((0, 30.0), (0.5, 12.0), (1, 10.0)):
+        plot.add("training", epoch, perplexity)
+    first = ("line", plot.update(), "status", "sample", "model")
+    plot.add("training", 1.2, 9.9)  # inside the range, which the data still fill: it stands
+    second = ("line", plot.update(), "status 2", "sample", "model")
+    sent = room_tab.news(second, first)
+    assert isinstance(sent[1], pd.DataFrame) and len(sent[1]) == 4 and sent[1] is second[1]["value"]
+    assert sent[0] == sent[3] == sent[4] == gr.skip() and sent[2] == "status 2"
+    plot.add("training", 1.4, 3.0)  # out of the range: a new one, sent with the data
+    third = ("line", plot.update(done=True), "status 2", "sample", "model")
+    sent = room_tab.news(third, second)
+    assert sent[1] is third[1] and sent[1]["y_lim"][0] < 1.58 < second[1]["y_lim"][0]
+    assert room_tab.news(first, None) is first  # the first frame, whole
 
 
 def threading_bump(action) -> None:

@@ -9,6 +9,8 @@ Gradio sends as a small diff.
 
 from __future__ import annotations
 
+import functools
+
 import gradio as gr
 import numpy as np
 import pandas as pd
@@ -33,6 +35,7 @@ class LivePlot:
         self.counts = dict.fromkeys(SERIES, 0)  # points held
         self.came = dict.fromkeys(SERIES, 0)  # points offered
         self.stride = dict.fromkeys(SERIES, 1)
+        self.y_lim: list[float] | None = None  # the y range last drawn (``y_range``)
 
     def add(self, series: str, epoch: float, perplexity: float) -> None:
         offered, self.came[series] = self.came[series], self.came[series] + 1
@@ -72,8 +75,28 @@ class LivePlot:
         frame.insert(1, "bits per character", np.log2(frame["perplexity"]))
         shown = frame[frame["epoch"] >= 1] if frame["epoch"].max() > 1.5 else frame
         low, high = shown["bits per character"].min(), shown["bits per character"].max()
-        pad = max(0.05 * (high - low), 0.01)
-        return gr.update(value=frame, y_lim=[float(low - pad), float(high + pad)], **plot_titles(done))
+        return gr.update(value=frame, y_lim=self.y_range(float(low), float(high)), **plot_titles(done))
+
+    def y_range(self, low: float, high: float) -> list[float]:
+        """The y range for data from ``low`` to ``high``: the last one while the data stay inside it and fill at least
+        half of it, else one with a margin of 10% each side. A range that changes at every update makes Gradio build
+        the plot anew, for every page that shows it (a room's hundreds); a new value alone is a small diff."""
+        lim = self.y_lim
+        if lim is None or not (lim[0] <= low and high <= lim[1] and high - low >= 0.5 * (lim[1] - lim[0])):
+            pad = max(0.1 * (high - low), 0.01)
+            lim = self.y_lim = [low - pad, high + pad]
+        return list(lim)
+
+
+def converted(frame: pd.DataFrame) -> dict:
+    """``frame`` as gr.LinePlot sends it to a page (its ``postprocess``: columns, rows, types), which the widget passes
+    on as it is. Gradio converts a DataFrame once for each page it goes to: a room's followers share one conversion."""
+    return _converter().postprocess(frame).model_dump()
+
+
+@functools.cache
+def _converter() -> gr.LinePlot:
+    return gr.LinePlot(x="epoch", y="bits per character", render=False)
 
 
 def widget(elem_id: str, **options) -> gr.LinePlot:

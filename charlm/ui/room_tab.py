@@ -129,7 +129,7 @@ def owner_panel(ctx: AppContext, session: gr.State, share_button: gr.Button) -> 
 def room_frame(ctx: AppContext, room: Room, session: Session) -> tuple:
     """What a follower's page shows, in their language: the room's line, the run's plot, status and sample, and the
     current model's line (the room's model)."""
-    plot, status, sample = room.broadcast.frame(session.lang)
+    plot, status, sample = room.broadcast.frame(session.lang, converted=True)
     if room.closed:
         why = tr(room.closed, code=room.code, minutes=f"{ctx.rooms.minutes:g}")
         line = tr("room.closed_line", code=room.code, why=why)
@@ -137,6 +137,22 @@ def room_frame(ctx: AppContext, room: Room, session: Session) -> tuple:
         name = md(room.broadcast.name) + ("" if room.model is not None else f" ({tr('room.model_waits')})")
         line = tr("room.following", code=room.code, followers=room.followers, name=name)
     return line, plot, status, sample, model_line(ctx, session)
+
+
+def news(frame: tuple, sent: tuple | None) -> tuple:
+    """What of ``frame`` a page that was last sent ``sent`` needs: what changed. An unchanged output is skipped, and an
+    unchanged plot's new data go as a value alone: an update with properties makes Gradio build the plot anew, for
+    each page (at a lecture's hundreds, that cost the training run most of its speed)."""
+    if sent is None:
+        return frame
+    shown = []
+    for new, old in zip(frame, sent, strict=True):
+        if isinstance(new, dict) and isinstance(old, dict) and "value" in new:  # the plot: gr.update(value=…, y_lim=…)
+            same = {k: v for k, v in new.items() if k != "value"} == {k: v for k, v in old.items() if k != "value"}
+            shown.append(new["value"] if same else new)
+        else:
+            shown.append(gr.skip() if isinstance(new, str) and new == old else new)
+    return tuple(shown)
 
 
 async def watch(ctx: AppContext, session: Session, code: str):
@@ -151,14 +167,15 @@ async def watch(ctx: AppContext, session: Session, code: str):
     if room.owner is not session:
         session.room = room  # Generate and Inspect use its model (common.follow_room)
     room.joined(1)
-    seen = -1
+    seen, sent = -1, None
     try:
         while session.watching is token:
             if (version := room.signal.version) != seen:
                 seen = version
                 with speaking(session.lang):  # not across the yield: the stream may go on in another context
                     frame = room_frame(ctx, room, session)
-                yield frame
+                yield news(frame, sent)
+                sent = frame
                 if room.closed:
                     return
             await room.signal.wait(seen, WAKE_SECONDS)

@@ -20,6 +20,7 @@ from ..i18n import LANGUAGES, Msg, speaking
 from ..i18n import text as tr
 from ..model import CharLM
 from ..train import Epoch, Event, Finished, Sample, Started, Step
+from . import live_plot
 from .common import md
 from .live_plot import SERIES, LivePlot
 
@@ -98,7 +99,7 @@ class Broadcast:
         self.shared = False  # a room shows it: ``model`` is kept up to date
         self.model: CharLM | None = None  # the run's model as followers use it: a copy after each epoch, then the kept
         self.epoch = 0  # the last epoch ``model`` has finished
-        self._frames: dict[str, tuple] = {}  # each language's frame for ``version``
+        self._frames: dict[tuple[str, bool], tuple] = {}  # each language's frame for ``version`` (``frame``)
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
 
@@ -134,13 +135,17 @@ class Broadcast:
         with self._lock:
             self._listeners.append(listener)
 
-    def frame(self, lang: str) -> tuple:
-        """(the live plot's update, the status line, the sample) in ``lang``, as of the last update."""
+    def frame(self, lang: str, converted: bool = False) -> tuple:
+        """(the live plot's update, the status line, the sample) in ``lang``, as of the last update. ``converted``: the
+        plot's data as Gradio sends them (``live_plot.converted``), converted once for all the pages that show it."""
         with self._lock:
-            if (drawn := self._frames.get(lang)) is None:
+            if (drawn := self._frames.get((lang, converted))) is None:
                 screen = self.screens[lang if lang in self.screens else next(iter(self.screens))]
                 with speaking(screen.lang):
-                    drawn = self._frames[lang] = (screen.plot.update(done=self.done), screen.status, screen.sample)
+                    plot = screen.plot.update(done=self.done)
+                if converted and isinstance(plot, dict) and "value" in plot:
+                    plot = {**plot, "value": live_plot.converted(plot["value"])}
+                drawn = self._frames[(lang, converted)] = (plot, screen.status, screen.sample)
         plot, status, sample = drawn
         # Gradio takes an update's value out of the dict it is given: each page gets a dict of its own
         return (dict(plot) if isinstance(plot, dict) else plot), status, sample
