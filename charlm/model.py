@@ -10,6 +10,7 @@ holding this module's ``CharLMConfig`` (vocabulary included), ``model.safetensor
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import NoReturn
@@ -17,7 +18,7 @@ from typing import NoReturn
 import safetensors.torch
 import torch
 import torch.nn.functional as F
-from huggingface_hub import PyTorchModelHubMixin, constants, hf_hub_download
+from huggingface_hub import PyTorchModelHubMixin, constants, get_hf_file_metadata, hf_hub_download, hf_hub_url
 from huggingface_hub.errors import (
     EntryNotFoundError,
     HfHubHTTPError,
@@ -257,22 +258,27 @@ class CharLM(
         token: str | None = None,
         cache_dir: str | Path | None = None,
         local_files_only: bool = False,
+        endpoint: str | None = None,
+        check: Callable[[CharLMConfig], None] | None = None,
     ) -> CharLM:
         """Load a checkpoint folder or a Hugging Face Hub model id, in eval mode.
 
         Only safetensors weights are read (a pickle can run code; it is refused), every tensor must
-        fit the config's model exactly, and every failure is a ``CheckpointError`` saying why.
+        fit the config's model exactly, and every failure is a ``CheckpointError`` saying why. The config
+        comes first: ``check`` (a server's caps, ``Limits.check_model``) may refuse it, and a weights file
+        larger than the config's model can fill is refused, before any weights come down from the Hub or are
+        read. ``endpoint``: another Hub than ``HF_ENDPOINT``'s (a mirror; a stand-in in tests).
         """
         folder = Path(name_or_path)
+        hub = {"revision": revision, "token": token, "cache_dir": cache_dir, "local_files_only": local_files_only,
+               "endpoint": endpoint}  # fmt: skip
         if folder.is_dir():
             config_file, weights_file = folder / CONFIG_FILE, folder / WEIGHTS_FILE
             for f in (config_file, weights_file):
                 if not f.is_file():
                     _missing_file(folder, f.name)
         else:
-            hub = {"revision": revision, "token": token, "cache_dir": cache_dir, "local_files_only": local_files_only}
             config_file = _hub_file(str(name_or_path), CONFIG_FILE, **hub)
-            weights_file = _hub_file(str(name_or_path), WEIGHTS_FILE, **hub)
 
         try:
             data = json.loads(Path(config_file).read_text(encoding="utf-8"))
@@ -281,6 +287,18 @@ class CharLM(
             raise CheckpointError("model.config_not_json", file=config_file, error=str(e)) from e
         except CharLMError as e:
             raise CheckpointError("model.config_not_charlm", file=config_file, error=e.message) from e
+        if check is not None:
+            check(config)
+        most = weights_bound(config)
+        if not folder.is_dir():
+            size = _hub_size(str(name_or_path), WEIGHTS_FILE, **hub)
+            if size is not None and size > most:
+                raise CheckpointError("model.weights_too_large", file=f"{name_or_path}/{WEIGHTS_FILE}", size=size,
+                                      most=most, parameters=config.num_parameters())  # fmt: skip
+            weights_file = _hub_file(str(name_or_path), WEIGHTS_FILE, **hub)
+        if (size := Path(weights_file).stat().st_size) > most:
+            raise CheckpointError("model.weights_too_large", file=weights_file, size=size, most=most,
+                                  parameters=config.num_parameters())  # fmt: skip
         model = cls(config)
         try:
             state = safetensors.torch.load_file(str(weights_file))
@@ -291,6 +309,27 @@ class CharLM(
         _check_state(model, state, weights_file)
         model.load_state_dict(state)  # float16 storage is restored to the model's float32 here
         return model.to(pick_device(device)).eval()
+
+
+SAFETENSORS_HEADER_MOST = 1 << 20  # bytes: a safetensors header names each tensor, its type, shape and offsets
+
+
+def weights_bound(config: CharLMConfig) -> int:
+    """The most bytes a safetensors file of ``config``'s model can take: its parameters in float32 (charlm saves
+    float32, float16 or bfloat16), and a header."""
+    return 4 * config.num_parameters() + SAFETENSORS_HEADER_MOST
+
+
+def _hub_size(repo_id: str, filename: str, **hub) -> int | None:
+    """The size of a file on the Hub, from its metadata (no download); None where it cannot be asked (offline, only
+    local files): the file's size on disk is checked once it is there."""
+    if hub.get("local_files_only") or constants.is_offline_mode():
+        return None
+    url = hf_hub_url(repo_id, filename, revision=hub.get("revision"), endpoint=hub.get("endpoint"))
+    try:
+        return get_hf_file_metadata(url, token=hub.get("token"), endpoint=hub.get("endpoint")).size
+    except Exception:  # whatever failed, the download that follows says so in the catalogue's words
+        return None
 
 
 def _missing_file(folder: Path, name: str) -> NoReturn:

@@ -60,9 +60,9 @@ def load_checkpoint(ctx: AppContext, session: Session, name: str, hub_id: str):
     if not source:
         raise gr.Error(md(tr("models_tab.pick_one")))
     try:
-        model = CharLM.from_pretrained(source, device=ctx.device)
-        if hub_id:  # a model from anywhere: within this server's caps (the shipped ones are the server's own choice)
-            ctx.limits.check_model(model.config)
+        # A model from anywhere is held to this server's caps, from its config, before its weights come down (the
+        # shipped ones are the server's own choice)
+        model = CharLM.from_pretrained(source, device=ctx.device, check=ctx.limits.check_model if hub_id else None)
     except CharLMError as e:
         raise error(e) from None
     session.set_model(model, f"`{hub_id or name}`", None if hub_id else ctx.checkpoints / name)

@@ -76,6 +76,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{repo} has no {filename}: it is not a charlm checkpoint (pickled weights are never loaded)",
         "{repo} 中没有 {filename}：它不是 charlm 检查点（pickle 格式的权重一律不加载）",
     ),
+    "model.weights_too_large": (
+        "{file} holds {size:,} bytes, more than a model of {parameters:,} parameters can fill ({most:,} bytes at "
+        "most, in float32): it is not this config's weights, so it was not read",
+        "{file} 有 {size:,} 字节，超过了 {parameters:,} 个参数的模型所能占用的大小（float32 下最多 {most:,} 字节）："
+        "它不是这个配置的权重，因此没有读取",
+    ),
     "model.hub_refused": (
         "the Hugging Face Hub refused {repo}/{filename}: {error}",
         "Hugging Face Hub 拒绝了对 {repo}/{filename} 的请求：{error}",
