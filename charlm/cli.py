@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from . import __version__, distributed
 from .corpora import CORPORA, RECIPE_NAMES, RECIPE_NOTES, corpus_from_file, describe, preprocessing
@@ -279,6 +280,18 @@ def build_parser(base: RunSpec | None = None) -> argparse.ArgumentParser:
     h.add_argument("--json", action="store_true", help="print one JSON object: characters, model, human")
     h.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
 
+    a = sub.add_parser(
+        "app",
+        help="serve the web app (needs charlm[app]: gradio, plotly)",
+        description="Serve the web app until interrupted: train, inspect, generate, compare, rooms. The pretrained "
+        "checkpoints are not in the package: --checkpoints names a folder of them (a checkout's checkpoints/), else "
+        "the app starts on an untrained model and its Models tab loads from the Hugging Face Hub.",
+    )
+    a.add_argument("--host", help="the address to serve at (default: $CHARLM_HOST, else 127.0.0.1)")
+    a.add_argument("--port", type=int, help="the port (default: $CHARLM_PORT, else 7860)")
+    a.add_argument("--checkpoints", metavar="DIR", help="the pretrained checkpoints to offer (default: "
+                   "$CHARLM_CHECKPOINTS, else ./checkpoints)")  # fmt: skip
+
     b = sub.add_parser(
         "bench",
         help="measure training, inference, generation and trace speed against torch.nn and a naive baseline",
@@ -510,6 +523,15 @@ def cmd_shannon(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    try:
+        from .ui import app
+    except ImportError as e:  # the library alone: the app's dependencies are an extra
+        raise CharLMError("cli.app_needs_extra", missing=e.name or str(e)) from None
+    app.main(Path(args.checkpoints).resolve() if args.checkpoints else None, args.host, args.port)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench  # imported here: only this command needs it
 
@@ -523,56 +545,59 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 class _Progress:
-    """Progress of long work on stderr: on a terminal, a bar redrawn at most ten times a second, with the rate and
-    the time left; in a log (CI, a file), a plain line every half minute, so a long epoch is not silent there."""
+    """Progress of long work on stderr: on a terminal, tqdm's bar (redrawn at most ten times a second, with the rate
+    and the time left); in a log (CI, a file), where a bar's carriage returns would pile up, a plain line every half
+    minute instead, so a long epoch is not silent there."""
 
     PLAIN_EVERY = 30.0  # seconds between plain lines
 
     def __init__(self, enabled: bool = True, terminal: bool | None = None):
         self.enabled = enabled
         self.terminal = sys.stderr.isatty() if terminal is None else terminal
-        self.shown, self.last, self.started = False, 0.0, time.perf_counter()
+        self.bar: tqdm | None = None
+        self.last, self.started = 0.0, time.perf_counter()
         self.work = None  # what is in progress: an epoch's number, or a task's name ("encoding")
 
     def step(self, e: Step) -> None:
-        now = time.perf_counter()
         if e.epoch != self.work:
-            self.work, self.started, self.last = e.epoch, now, now
-        left = (e.steps_per_epoch - e.step) * (now - self.started) / e.step
+            self._begin(e.epoch, tr("cli.bar_epoch", epoch=e.epoch), e.steps_per_epoch, tr("cli.bar_step_unit"))
         detail = tr("cli.bar_steps", loss=e.loss, perplexity=e.perplexity, norm=e.grad_norm, speed=e.tokens_per_second,
                     clipped=Msg("cli.bar_clipped") if e.clipped else "")  # fmt: skip
-        self._show(tr("cli.bar_epoch", epoch=e.epoch), e.step, e.steps_per_epoch, detail, left,
-                   final=e.step == e.steps_per_epoch)  # fmt: skip
+        self._show(e.step, detail)
 
     def count(self, what: str, done: int, total: int) -> None:
         """Work counted in characters (encoding a text): done of total, at the rate so far."""
-        now = time.perf_counter()
         if what != self.work:
-            self.work, self.started, self.last = what, now, now
-        rate = done / max(now - self.started, 1e-9)
-        left = (total - done) / rate if done else math.inf
-        self._show(str(what), done, total, tr("cli.bar_characters", rate=rate / 1e6), left, final=done == total)
+            self._begin(what, str(what), total, tr("cli.bar_character_unit"))
+        self._show(done, "")
 
-    def _show(self, what: str, done: int, total: int, detail: str, left: float, final: bool) -> None:
+    def _begin(self, work, what: str, total: int, unit: str) -> None:
+        self.clear()
+        self.work, self.what, self.total, self.unit = work, what, total, unit
+        self.started = self.last = time.perf_counter()
+        if self.enabled and self.terminal:
+            self.bar = tqdm(total=total, desc=what, unit=f" {unit}", unit_scale=total > 100_000, leave=False,
+                            file=sys.stderr, dynamic_ncols=True, mininterval=0.1)  # fmt: skip
+
+    def _show(self, done: int, detail: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(detail, refresh=False)
+            self.bar.update(done - self.bar.n)
+            return
         now = time.perf_counter()
-        every = 0.1 if self.terminal else self.PLAIN_EVERY
-        if not self.enabled or (now - self.last < every and not (final and self.terminal)):
+        if not self.enabled or now - self.last < self.PLAIN_EVERY:
             return
         self.last = now
-        eta = "" if not math.isfinite(left) else tr("cli.bar_left", duration=_duration(left))
-        if self.terminal:
-            fill = int(min(done / max(total, 1), 1.0) * 30)
-            sys.stderr.write(f"\r{what} {'█' * fill}{'·' * (30 - fill)} {done:,}/{total:,} {detail}{eta}\033[K")
-            self.shown = True
-        else:
-            sys.stderr.write(f"{what}: {done:,}/{total:,} {detail}{eta}\n")
+        rate = done / max(now - self.started, 1e-9)
+        eta = tr("cli.bar_left", duration=_duration((self.total - done) / rate)) if done else ""
+        speed = "" if detail else f" ({rate / 1e6:.1f} M/s)"
+        sys.stderr.write(f"{self.what}: {done:,}/{self.total:,} {self.unit}{speed} {detail}{eta}\n")
         sys.stderr.flush()
 
     def clear(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-            self.shown = False
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def _duration(seconds: float) -> str:
@@ -681,6 +706,7 @@ def _main(argv: list[str]) -> int:
             "span": cmd_span,
             "shannon": cmd_shannon,
             "bench": cmd_bench,
+            "app": cmd_app,
         }
         return commands[args.command](args)
     except CharLMError as e:

@@ -4,6 +4,7 @@ import json
 import math
 import re
 import shlex
+import time
 from pathlib import Path
 
 import numpy as np
@@ -182,26 +183,28 @@ def test_resume_keeps_the_data_settings_it_was_trained_with(tmp_path, shared, ca
 
 @pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "log"])
 def test_long_work_shows_progress_a_bar_on_a_terminal_plain_lines_in_a_log(terminal, capsys, monkeypatch):
-    """An epoch's steps and a token file's encoding: the rate and the time left, as a bar redrawn in place on a
+    """An epoch's steps and a token file's encoding: the rate and the time left, as tqdm's bar redrawn in place on a
     terminal, as lines a CI log can keep (every half minute; here every call)."""
     from charlm.cli import _duration, _Progress
     from charlm.train import Step
 
     progress = _Progress(terminal=terminal)
     monkeypatch.setattr(progress, "PLAIN_EVERY", -1.0)
-    monkeypatch.setattr(progress, "last", -1e9)
     for step in (1, 2, 4):
-        progress.last = -1e9  # as if a tenth of a second had passed
+        time.sleep(0.12 if terminal else 0)  # tqdm redraws at most every 0.1 s
         progress.step(Step(3, step, 4, 2.0, 7.39, 1.0, False, 12_345.0, 1.0, 0.5, 3.0))
     progress.count("encoding", 5_000_000, 10_000_000)
+    time.sleep(0.12 if terminal else 0)
+    progress.count("encoding", 6_000_000, 10_000_000)
     progress.clear()
     err = capsys.readouterr().err
     if terminal:
-        assert "\repoch 3 " in err and "█" in err and "4/4 steps" in err and "\r\033[K" in err
+        assert "\repoch 3:" in err and "█" in err and "4/4" in err and "steps/s" in err and "\r" in err.rstrip(" ")
+        assert "encoding:" in err and "6.00M/10.0M" in err
     else:
-        assert "epoch 3: 2/4 steps" in err and "█" not in err and "\r" not in err
-        assert "encoding: 5,000,000/10,000,000 characters" in err
-    assert "12,345 tok/s" in err and " left" in err
+        assert "epoch 3: 2/4 steps" in err and "█" not in err and "\r" not in err and " left" in err
+        assert "encoding: 5,000,000/10,000,000 characters" in err and "M/s" in err
+    assert "12,345 tok/s" in err
     assert [_duration(s) for s in (3, 245, 7620)] == ["3 s", "4 min 05 s", "2 h 07 min"]
 
 

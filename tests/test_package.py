@@ -7,6 +7,7 @@ import ast
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # Each third-party module the package imports, by the distribution that provides it; the app's only in its extra.
 LIBRARY = {"torch": "torch", "numpy": "numpy", "safetensors": "safetensors", "huggingface_hub": "huggingface_hub",
-           "pooch": "pooch", "plotly": "plotly", "requests": "pooch"}  # fmt: skip (requests comes with pooch)
+           "pooch": "pooch", "plotly": "plotly", "tqdm": "tqdm", "requests": "pooch"}  # fmt: skip (requests comes with pooch)
 APP = {"gradio": "gradio", "segno": "segno", "pandas": "pandas"}
 
 
@@ -60,6 +61,39 @@ def test_the_wheel_installs_whole_and_runs_away_from_the_checkout(built, tmp_pat
     assert f'"charlm_version": "{charlm.__version__}"' in config
     cache = tmp_path / "empty-cache"
     assert not list(cache.rglob("*.txt")) and not list(cache.rglob("*.zip")), list(cache.rglob("*"))  # no download
+    no_command = run([sys.executable, str(script)], target, elsewhere)
+    assert no_command.returncode == 2 and "COMMAND" in no_command.stderr, no_command.stderr
+
+
+@pytest.mark.slow
+def test_the_installed_package_serves_the_app(built, tmp_path):
+    """``charlm app`` from the wheel, away from the checkout, answers over HTTP, with the checkout's checkpoints."""
+    import urllib.request
+
+    from conftest import free_port
+
+    wheel = next(built.glob("charlm-*.whl"))
+    target, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target),
+                    str(wheel)], check=True, capture_output=True, timeout=300)  # fmt: skip
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARLM_")} | {"PYTHONPATH": str(target)}
+    server = subprocess.Popen([sys.executable, str(target / "bin" / "charlm"), "app", "--port", str(port),
+                               "--checkpoints", str(REPO / "checkpoints")], cwd=elsewhere, env=clean,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        page, deadline = None, time.monotonic() + 240
+        while page is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=5).read().decode()
+            except OSError:
+                time.sleep(1)
+        assert page is not None, server.stdout.read() if server.poll() is not None else "no answer in 240 s"
+        assert '"title":"charlm"' in page.replace(" ", "") and "timemachine-raw" in page  # its checkpoints offered
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 @pytest.mark.slow

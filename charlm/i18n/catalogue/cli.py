@@ -4,6 +4,8 @@ for a person, in the terminal's language. Its options' help (argparse), JSON and
 TEXTS = {
     "cli.error": ("error: {message}", "错误：{message}"),
     "cli.interrupted": ("interrupted", "已中断"),
+    "cli.app_needs_extra": ("the app needs its extra dependencies ({missing} is missing): pip install 'charlm[app]'",
+                            "网页应用需要额外的依赖（缺少 {missing}）：pip install 'charlm[app]'"),
     "cli.note": ("note: {note}", "注意：{note}"),
     # -- train ----------------------------------------------------------------------------------------------------
     "cli.group_line": ("{name:<18} {title} — the source: {published}", "{name:<18} {title} — 来源：{published}"),
@@ -63,11 +65,12 @@ TEXTS = {
     # the progress bar on stderr: "epoch 3 ████···· 120/400 steps  loss …  2 min 05 s left"
     "cli.bar_epoch": ("epoch {epoch}", "迭代周期 {epoch}"),
     "cli.bar_steps": (
-        "steps  loss {loss:.3f}  ppl {perplexity:7.3f}  |g| {norm:6.2f}{clipped:8}  {speed:8,.0f} tok/s",
-        "步  损失 {loss:.3f}  困惑度 {perplexity:7.3f}  |g| {norm:6.2f}{clipped:8}  {speed:8,.0f} 词元/秒",
+        "loss {loss:.3f}  ppl {perplexity:7.3f}  |g| {norm:6.2f}{clipped:8}  {speed:8,.0f} tok/s",
+        "损失 {loss:.3f}  困惑度 {perplexity:7.3f}  |g| {norm:6.2f}{clipped:8}  {speed:8,.0f} 词元/秒",
     ),
     "cli.bar_clipped": (" clipped", " 已裁剪"),
-    "cli.bar_characters": ("characters  {rate:5.1f} M/s", "个字符  {rate:5.1f} M/s"),
+    "cli.bar_step_unit": ("steps", "步"),
+    "cli.bar_character_unit": ("characters", "个字符"),
     "cli.bar_left": ("  {duration} left", "  剩余 {duration}"),
     # -- evaluate -------------------------------------------------------------------------------------------------
     "cli.no_corpus": (

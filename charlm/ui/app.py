@@ -1,0 +1,139 @@
+"""charlm's web app: the charlm library wired to Gradio widgets, one module per tab in this folder.
+
+``charlm app`` (an installed package) and ``python app.py`` (a checkout, a Space) start it; open the address it prints
+(http://127.0.0.1:7860; ``CHARLM_HOST`` and ``CHARLM_PORT`` change it). Caps for a shared server come from environment
+variables (charlm/limits.py). Every visitor has their own models and runs (``charlm.ui.session.Session``, kept in a
+``gr.State`` and released a while after its tab closes).
+
+Importing this module changes nothing: the pretrained model is loaded, and torch's threads are set, when the app is
+built (``build_demo``) and launched (``main``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import gradio as gr
+import torch
+
+from ..corpora import max_upload_bytes
+from ..i18n import LANGUAGES, speaking
+from ..i18n import text as tr
+from ..limits import Limits
+from . import cells_tab, compare_tab, generate_tab, guess_tab, inspect_tab, models_tab, room_tab, style, train_tab
+from .common import I18N, AppContext, Session, model_line, one_thread, release, resume, ui
+from .session import closed
+
+CHECKPOINTS_ENV = "CHARLM_CHECKPOINTS"  # the folder of pretrained checkpoints the app offers (default: ``checkpoints``)
+# Gradio's copies of what it served (Downloads) and of uploads: every minute, those over 10 minutes old go (a browser
+# fetches a Download as soon as it is ready).
+DELETE_CACHE = (60, 600)
+MAX_THREADS = 1000  # events served at once: a room's followers each hold one (an async stream: no thread of its own)
+TABS = (train_tab, room_tab, inspect_tab, generate_tab, guess_tab, models_tab, compare_tab, cells_tab)  # as shown
+
+
+def checkpoints_folder() -> Path:
+    """Where the pretrained checkpoints are: ``CHARLM_CHECKPOINTS``, else ``checkpoints`` in the current folder (a
+    checkout's). The package carries none (32 MB): an app with none starts on an untrained model, and its Models tab
+    loads from the Hub."""
+    return Path(os.environ.get(CHECKPOINTS_ENV) or "checkpoints").resolve()
+
+
+def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:
+    """The whole app; ``ctx`` (default: ``checkpoints_folder()`` and the caps from the environment) is what its
+    visitors share; ``delete_cache``: how often Gradio clears its copies of what it served, and of what age."""
+    ctx = ctx or AppContext.create(checkpoints_folder(), Limits.from_env())
+    # The start-up work (Inspect's first picture) runs on one thread.
+    with one_thread(), gr.Blocks(title="charlm", delete_cache=delete_cache) as demo:
+        # The first optimizer a process makes imports torch's compiler (about 1 s on two cores): pay that here, not
+        # between a lecturer's first click on Start and the first sign of life.
+        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+        # A visitor's session, released when their tab has been closed for ctx.session_minutes (see ``closed``). A plain
+        # function, not a partial: Gradio deep-copies the page's config, this callback included, for every page load.
+        def expired(value: Session) -> None:
+            release(ctx, demo, value)
+
+        session = gr.State(Session(), delete_callback=expired)
+        # The key to the visitor's session, kept in their browser: a reload, or a phone that slept, finds it again.
+        key = gr.BrowserState("", storage_key="charlm-session")
+        with gr.Row(equal_height=True):
+            header = gr.Markdown(header_line(ctx, "en"), elem_id="header")
+            language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value="en", label=ui("app.language"),
+                                show_label=False, min_width=210, scale=0, elem_id="language")  # fmt: skip
+            present = gr.Checkbox(False, label=ui("app.presenting"), min_width=120, scale=0, elem_id="present")
+        current = gr.Markdown(model_line(ctx, Session()), elem_id="current-model")
+        with gr.Tabs() as tab_bar:
+            tabs = [tab.create(ctx, demo, session, current, language) for tab in TABS]
+        present.change(None, present, present, js=style.TOGGLE)
+        demo.load(None, None, present, js=style.FROM_URL)
+
+        # The language: the browser's, or ?lang= in the address; the switch changes it, for the page as drawn (in
+        # the browser) and for what the server writes next (Session.lang). Each tab redraws its own texts.
+        # The tabs' names are sent from here too: Gradio's tab bar re-translates only the tabs that have been opened.
+        tab_keys = [tab.label.key for tab in tabs]
+
+        def speak(session_value: Session, lang: str):
+            session_value.lang = lang
+            with speaking(lang):
+                names = [gr.Tab(label=tr(key)) for key in tab_keys]
+                return header_line(ctx, lang), model_line(ctx, session_value), *names
+
+        language.change(None, language, None, js=style.SWITCH_LANGUAGE)
+        language.change(speak, [session, language], [header, current, *tabs], api_visibility="private")
+        demo.load(None, None, language, js=style.LANGUAGE_FROM_BROWSER)
+
+        def on_close(request: gr.Request):
+            """A closed tab: its run stops, so the CPU goes back to the others, unless a room follows it (a lecturer's
+            reload must not end the room's run; its time limit does); its session is kept a while."""
+            for job in ctx.jobs.on_page(request.session_hash):
+                if ctx.rooms.owned(job.session) is None:
+                    job.stop()
+            ctx.jobs.unwait(request.session_hash)  # a Start it left waiting for a slot leaves the line
+            closed(demo, request.session_hash, session, ctx.session_minutes)
+
+        demo.unload(on_close)
+
+        # A page loads: the visitor's session, found by the key their browser kept, or this page's own under a new key.
+        # A found session replaces the page's: each tab's ``session.change`` shows what it holds (Compare its runs, Train
+        # its last run).
+        def on_load(request: gr.Request, key_value: str, session_value: Session):
+            kept, found = resume(ctx, request.session_hash, key_value, session_value)
+            if found is None:
+                return kept, gr.skip(), gr.skip()
+            with speaking(found.lang):
+                return kept, found, model_line(ctx, found)
+
+        loaded = demo.load(on_load, [key, session], [key, session, current], api_visibility="private")
+        tabs[TABS.index(room_tab)].arrive(loaded, tab_bar)  # ?room=CODE: follow it, once the session is found
+    demo.queue(default_concurrency_limit=4)
+    return demo
+
+
+def header_line(ctx: AppContext, lang: str) -> str:
+    """The header: the app, and where it trains, in ``lang``."""
+    with speaking(lang):
+        return tr("app.header", brief=ctx.where_training_runs_briefly(), where=ctx.where_training_runs())
+
+
+def launch_options() -> dict:
+    """What ``launch`` needs beyond the address: the app's CSS, the upload cap, the texts in both languages, no run
+    history, and room for a lecture hall of followers."""
+    # Gradio's run history ("Runs" in the footer) is off: it shows texts given through gr.I18n as raw keys, and keeps every
+    # input in the visitor's browser, a Hub token typed into Push included.
+    # Gradio serves at most max_threads events at once (40 by default), streams included: a room's 41st follower would wait
+    # for a free worker until someone left (tests/load.py --room measured it), and the owner's Close behind them.
+    return {"css": style.CSS, "max_file_size": max_upload_bytes(), "i18n": I18N, "run_history": False,
+            "max_threads": MAX_THREADS}  # fmt: skip
+
+
+def main(checkpoints: Path | None = None, host: str | None = None, port: int | None = None) -> None:
+    """Serve the app until interrupted: the checkpoints in ``checkpoints`` (default: ``checkpoints_folder()``), at
+    ``host``:``port`` (default: ``CHARLM_HOST``, ``CHARLM_PORT``, or Gradio's own variables; 127.0.0.1:7860)."""
+    # Every handler runs torch on one core, each training run in a thread of its own with all of them
+    # (charlm/ui/common.py says why); the main thread keeps to one too.
+    ctx = AppContext.create(checkpoints or checkpoints_folder(), Limits.from_env())
+    torch.set_num_threads(1)
+    host = host or os.environ.get("CHARLM_HOST", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    port = port or int(os.environ.get("CHARLM_PORT", os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    build_demo(ctx).launch(server_name=host, server_port=port, **launch_options())
