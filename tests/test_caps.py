@@ -367,8 +367,8 @@ def case_guess_new(client, limits):
 
 
 def case_guess_own(client, limits):
-    text = ("The Time Traveller (for so it will be convenient to speak of him) was expounding a recondite matter "
-            * 100)  # fmt: skip
+    # the current model is the largest trained above, on a text in the d2l recipe: lower-case letters and spaces
+    text = "the time traveller for so it will be convenient to speak of him was expounding a recondite matter " * 100
     passage, *_ = allowed(client, text[:1000], api_name="/guess_own")  # cut to the round's 120 characters
     assert "20 characters to guess" in passage
     refused(client, "T", api_name="/guess_own", match="too short|at least two")
