@@ -14,11 +14,15 @@ weights of the last finished epoch, and it saves, resumes and generates like a r
 from __future__ import annotations
 
 import math
+import multiprocessing
+import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import torch
 from torch import Tensor
 
+from .errors import CharLMError
 from .provenance import hardware
 from .run import Run, RunSpec, build
 from .train import Epoch, Event, Finished, Started
@@ -62,6 +66,46 @@ def remote_events(spec: RunSpec) -> Iterator[Event | Snapshot]:
             if event.is_best:
                 best = _cpu(run.model.state_dict())
             yield snapshot()
+
+
+def in_a_process(spec: RunSpec, threads: int) -> Iterator[Event | Snapshot]:
+    """``remote_events(spec)`` in a forked process of its own, on ``threads`` cores: what a server that trains while it
+    serves (a lecture's room of followers) does, so that training and serving share no interpreter lock. Everything
+    crosses as a pickle, as from a ZeroGPU worker; closing this iterator (Stop, a closed tab) ends the process, and
+    the run keeps its last snapshot (``cut_short``). A process that dies says so (``train.worker_died``)."""
+    context = multiprocessing.get_context("fork")  # the run's text and settings as this process has them, at once
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_work, args=(spec, threads, writer), name="charlm-training", daemon=True)
+    child.start()
+    writer.close()
+    try:
+        while True:
+            try:
+                kind, value = pickle.loads(reader.recv_bytes())
+            except EOFError:  # it died before it said it was done
+                raise CharLMError("train.worker_died", code=child.exitcode) from None
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        reader.close()
+
+
+def _work(spec: RunSpec, threads: int, writer) -> None:
+    torch.set_num_threads(threads)
+    try:
+        for item in remote_events(spec):
+            writer.send_bytes(pickle.dumps(("item", item)))
+        writer.send_bytes(pickle.dumps(("end", None)))
+    except CharLMError as e:  # what a user can act on, said where they are
+        writer.send_bytes(pickle.dumps(("error", e)))
+    finally:
+        writer.close()
 
 
 def receive(items: Iterable[Event | Snapshot], run: Run) -> Iterator[Event]:

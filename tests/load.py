@@ -667,7 +667,8 @@ DELAY_TARGET, GENERATE_TARGET, SPEED_TARGET, PEAK_TARGET_MB = 2.0, 1.0, 0.80, 20
 
 
 def lecture(followers: int = 50, data_dir: str | Path | None = None, epochs: int | None = None, max_seconds: float = 30,
-            heartbeat: float = 5.0, port: int | None = None, max_threads: int | None = None, log=None) -> dict:  # fmt: skip
+            heartbeat: float = 5.0, port: int | None = None, max_threads: int | None = None, log=None,
+            in_a_process: bool = False) -> dict:  # fmt: skip
     """Serve the app on 127.0.0.1; train the quick demo once alone (the reference), then again shared with a room of
     ``followers``; return the figures and checks. ``epochs`` and ``max_seconds`` shorten the runs (CHARLM_MAX_SECONDS
     caps the preset's own 30 s); ``heartbeat`` is GRADIO_HEARTBEAT_INTERVAL (a browser's default is 15 s);
@@ -684,6 +685,7 @@ def lecture(followers: int = 50, data_dir: str | Path | None = None, epochs: int
         "CHARLM_MAX_SECONDS": str(max_seconds),
         "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat),
         "CHARLM_SESSION_MINUTES": "0.05",  # a follower who left is released 3 s later, so the end's memory is theirs gone
+        "CHARLM_TRAIN_IN_A_PROCESS": "1" if in_a_process else "0",  # both runs, the reference's too
     }
     with environment(settings):
         return _lecture(followers, epochs, max_seconds, port, max_threads, log or (lambda line: None))
@@ -982,6 +984,7 @@ def lecture_figures(n: int, chosen: dict, reference: dict, room_run: dict, publi
     result = {
         "followers": n,
         "cpu": cpu,
+        "in_a_process": os.environ.get("CHARLM_TRAIN_IN_A_PROCESS") == "1",  # as the served app read it
         "preset": chosen["preset"],
         "epochs_asked": chosen["epochs"],
         "room_code": shared.get("code"),
@@ -1057,7 +1060,8 @@ def cores(r: dict, run: str) -> str:
 
 def room_report(r: dict) -> str:
     lines = [
-        f"{r['followers']} followers of room {r['room_code']} ({r['preset']}, {r['epochs_asked']} epochs asked; {r['cpu']}): "
+        f"{r['followers']} followers of room {r['room_code']} ({r['preset']}, {r['epochs_asked']} epochs asked, trained "
+        f"{'in a process of its own' if r['in_a_process'] else 'in a thread of the server'}; {r['cpu']}): "
         f"{len(r['errors'])} errors",
         *(f"  error: {e}" for e in r["errors"]),
         *(f"  problem: {p}" for p in r["problems"][:20]),
@@ -1341,10 +1345,12 @@ def main() -> None:
     parser.add_argument("--max-threads", type=int, default=None,
                         help="--room: Gradio's launch(max_threads=...), the events its queue runs at once, followers' "
                         "streams included (default: the app's launch options)")  # fmt: skip
+    parser.add_argument("--in-a-process", action="store_true",
+                        help="--room: the app trains in a process of its own (CHARLM_TRAIN_IN_A_PROCESS=1)")
     a = parser.parse_args()
     if a.room:
         r = lecture(a.room, a.data_dir, a.epochs, a.max_seconds, a.heartbeat or 5.0, a.port, a.max_threads,
-                    log=lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
+                    log=lambda line: print(line, file=sys.stderr, flush=True), in_a_process=a.in_a_process)  # fmt: skip
         print(json.dumps(r, indent=2, ensure_ascii=False) if a.json else room_report(r))
         sys.exit(0 if all(r["checks"].values()) else 1)
     heartbeat = 1.0 if a.heartbeat is None else a.heartbeat

@@ -108,6 +108,17 @@ def test_train_watch_the_plot_then_inspect_and_generate(browser, served, tmp_pat
     phone.screenshot(path=shots / "phone.png", full_page=True)
 
 
+def test_the_quick_demo_starts_offline_with_an_empty_cache_and_no_data_folder(browser, served, tmp_path, monkeypatch):
+    """A lecture hall's Wi-Fi decides nothing: The Time Machine ships inside the package."""
+    url, _ctx = served
+    monkeypatch.delenv("CHARLM_DATA_DIR", raising=False)
+    monkeypatch.setenv("CHARLM_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    page = start_training(browser, url, epochs=1, max_chars=20000)
+    page.wait_for_selector("text=Finished after 1 epoch", timeout=120_000)
+    assert not list((tmp_path / "empty-cache").rglob("*.txt")), "a corpus was downloaded"
+
+
 def test_unknown_characters_are_listed_whole_in_generate_and_inspect(browser, served):
     """The warning once lost everything after "read as": "<unk>" was taken for an HTML tag."""
     url, _ctx = served

@@ -3,12 +3,14 @@ one Start is one run, and a visitor's events do not trample each other."""
 
 import copy
 import gc
+import multiprocessing
 import threading
 import time
 import weakref
 
 import gradio as gr
 import pytest
+import torch
 from conftest import form, free_port
 from test_zerogpu import QUOTA, StandInSpaces, zero_gpu_context
 from test_zerogpu import main_process_without_cuda as main_process_without_cuda  # a fixture
@@ -130,6 +132,33 @@ def test_two_starts_at_once_from_one_session_train_once_and_the_run_can_be_stopp
     errors = [o for o in outcomes if isinstance(o, gr.Error)]
     assert len(outcomes) == 2 and len(errors) == 1 and "already training" in str(errors[0])
     assert "Stopped after" in status and not ctx.jobs and len(session.runs) <= 1 and line
+
+
+def test_a_run_in_a_process_of_its_own_is_followed_stopped_and_kept(ctx):
+    """CHARLM_TRAIN_IN_A_PROCESS: the run trains in a forked process; its snapshots reach this one after every epoch
+    (a room's followers get its model), Stop ends the process, and what it had finished is kept, as on ZeroGPU."""
+    ctx.in_a_process = True
+    session, outcomes = Session(), []
+    thread = threading.Thread(target=lambda: outcomes.extend(train_tab_run(ctx, session, epochs=400, max_chars=20_000)))
+    thread.start()
+    assert wait_until(lambda: ctx.jobs.of(session) and ctx.jobs.of(session).run)
+    room, _ = ctx.rooms.share(session)
+    assert wait_until(lambda: room.model is not None and room.broadcast.epoch >= 2, 60), "no epoch's model reached the room"
+    status, _line = train_tab.stop(ctx, None, session)
+    thread.join(timeout=60)
+    assert "Stopped after" in status and not ctx.jobs and not thread.is_alive()
+    assert len(session.runs) == 1 and len(session.runs[0].history) >= 2 and session.model is not None
+    assert not [p for p in multiprocessing.active_children() if p.name == "charlm-training"]  # the process is gone
+    saved = CharLM.from_pretrained(session.checkpoint)
+    assert all(torch.equal(saved.state_dict()[k], v) for k, v in session.model.state_dict().items())
+
+
+def test_training_apart_is_asked_for_and_only_on_the_cpu():
+    from charlm.ui.common import train_apart
+
+    assert train_apart("cpu", {"CHARLM_TRAIN_IN_A_PROCESS": "1"}) and train_apart("cpu", {"CHARLM_TRAIN_IN_A_PROCESS": "yes"})
+    assert not train_apart("cpu", {}) and not train_apart("cpu", {"CHARLM_TRAIN_IN_A_PROCESS": "0"})
+    assert not train_apart("cuda", {"CHARLM_TRAIN_IN_A_PROCESS": "1"})  # CUDA does not survive a fork
 
 
 def test_run_names_are_unique_and_stop_with_nothing_running_says_so(ctx, monkeypatch):

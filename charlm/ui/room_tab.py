@@ -140,19 +140,21 @@ def room_frame(ctx: AppContext, room: Room, session: Session) -> tuple:
 
 
 def news(frame: tuple, sent: tuple | None) -> tuple:
-    """What of ``frame`` a page that was last sent ``sent`` needs: what changed. An unchanged output is skipped, and an
-    unchanged plot's new data go as a value alone: an update with properties makes Gradio build the plot anew, for
-    each page (at a lecture's hundreds, that cost the training run most of its speed)."""
+    """``frame`` as a page that was last sent ``sent`` needs it: the plot's new data as a value alone while its range
+    and titles stand. An update with properties (gr.update(y_lim=…), gr.skip() too) makes Gradio build the widget anew
+    for that page, its config included: at a lecture's 200 followers that cost the training run most of its speed. A
+    value that has not changed is sent again, as a value: Gradio sends a page only what differs."""
     if sent is None:
         return frame
-    shown = []
-    for new, old in zip(frame, sent, strict=True):
-        if isinstance(new, dict) and isinstance(old, dict) and "value" in new:  # the plot: gr.update(value=…, y_lim=…)
-            same = {k: v for k, v in new.items() if k != "value"} == {k: v for k, v in old.items() if k != "value"}
-            shown.append(new["value"] if same else new)
-        else:
-            shown.append(gr.skip() if isinstance(new, str) and new == old else new)
-    return tuple(shown)
+    def props(update) -> dict | None:  # the plot's gr.update(value=…, y_lim=…, title=…) but its value
+        return {k: v for k, v in update.items() if k != "value"} if isinstance(update, dict) else None
+
+    def needed(new, old):
+        if new == gr.skip():  # the plot before its first point: nothing to draw, said as a value
+            return None
+        return new["value"] if props(new) is not None and "value" in new and props(new) == props(old) else new
+
+    return tuple(needed(new, old) for new, old in zip(frame, sent, strict=True))
 
 
 async def watch(ctx: AppContext, session: Session, code: str):

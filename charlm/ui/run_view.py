@@ -99,7 +99,8 @@ class Broadcast:
         self.shared = False  # a room shows it: ``model`` is kept up to date
         self.model: CharLM | None = None  # the run's model as followers use it: a copy after each epoch, then the kept
         self.epoch = 0  # the last epoch ``model`` has finished
-        self._frames: dict[tuple[str, bool], tuple] = {}  # each language's frame for ``version`` (``frame``)
+        self._frames: dict[str, tuple] = {}  # each language's frame for ``version``
+        self._converted: dict[str, tuple] = {}  # the same, with the plot's data as Gradio sends them
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
 
@@ -127,6 +128,7 @@ class Broadcast:
             self.version += 1
             self.done = done
             self._frames.clear()
+            self._converted.clear()
             listeners = list(self._listeners)
         for listener in listeners:
             listener()
@@ -139,13 +141,17 @@ class Broadcast:
         """(the live plot's update, the status line, the sample) in ``lang``, as of the last update. ``converted``: the
         plot's data as Gradio sends them (``live_plot.converted``), converted once for all the pages that show it."""
         with self._lock:
-            if (drawn := self._frames.get((lang, converted))) is None:
+            if (drawn := self._frames.get(lang)) is None:
                 screen = self.screens[lang if lang in self.screens else next(iter(self.screens))]
                 with speaking(screen.lang):
-                    plot = screen.plot.update(done=self.done)
-                if converted and isinstance(plot, dict) and "value" in plot:
-                    plot = {**plot, "value": live_plot.converted(plot["value"])}
-                drawn = self._frames[(lang, converted)] = (plot, screen.status, screen.sample)
+                    drawn = self._frames[lang] = (screen.plot.update(done=self.done), screen.status, screen.sample)
+            if converted:  # the same frame (drawn once, so every page shows the same update), its data converted
+                if (sent := self._converted.get(lang)) is None:
+                    plot = drawn[0]
+                    if isinstance(plot, dict) and "value" in plot:
+                        plot = {**plot, "value": live_plot.converted(plot["value"])}
+                    sent = self._converted[lang] = (plot, *drawn[1:])
+                drawn = sent
         plot, status, sample = drawn
         # Gradio takes an update's value out of the dict it is given: each page gets a dict of its own
         return (dict(plot) if isinstance(plot, dict) else plot), status, sample

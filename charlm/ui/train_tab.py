@@ -15,7 +15,7 @@ from ..i18n import Msg, active, normalise, speaking
 from ..i18n import text as tr
 from ..model import CharLMConfig
 from ..presets import GROUPS, PRESETS
-from ..remote import cut_short, receive
+from ..remote import cut_short, in_a_process, receive
 from ..run import RunSpec, build
 from ..train import Finished, Started, TrainConfig
 from . import live_plot, room_tab
@@ -293,13 +293,16 @@ class RunView:
     def updates(self):
         ctx, job, run, remote, shown = self.ctx, self.job, self.run, self.remote, self.broadcast
         last_yield = 0.0
+        apart = remote or ctx.in_a_process  # trained in another process: its snapshots land in ``run`` here
         if remote:
             events = receive(ctx.gpu.train(self.spec), run)
+        elif apart:  # on every core but one: the server's, which a thread of this process would have shared
+            events = receive(in_a_process(self.spec, max(1, ctx.training_threads - 1)), run)
         else:
             events = in_own_thread(run, ctx.training_threads, observe=shown.observe)
         try:
             for event in events:
-                if remote:
+                if apart:
                     if job.stopped:  # Stop, or a closed tab: the worker is told when this ends
                         event = cut_short(run)
                     shown.observe(event, run.model)  # the weights the worker sent last are in run.model
@@ -318,8 +321,8 @@ class RunView:
             kept = cut_short(run, "cut off").message if run.trainer.history else Msg("train.kept_as_was")
             shown.ended(lambda: tr("train.gpu_stopped", message=md(message), advice=md(advice(message)), kept=md(kept)))
         finally:
-            events.close()  # stops a local run's thread, or tells a GPU worker to stop
-            if remote and run.finished is None:
+            events.close()  # stops a local run's thread, or tells a worker to stop
+            if apart and run.finished is None:
                 cut_short(run)
 
     def frame(self, visible: bool) -> tuple:

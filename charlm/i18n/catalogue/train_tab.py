@@ -113,6 +113,10 @@ TEXTS = {
     ),
     "train.best": (" — best so far", "，目前最好"),
     "train.sample_after": ("After epoch {epoch}:\n{prefix}{text}", "第 {epoch} 个迭代周期后：\n{prefix}{text}"),
+    "train.worker_died": ("the training process ended unexpectedly (exit code {code}): the run keeps its last finished "
+                          "epoch. Start again, or a smaller model if the server ran out of memory",
+                          "训练进程意外结束（退出码 {code}）：这次训练保留最后完成的那个迭代周期。请重新开始；若服务器内存"
+                          "不足，请换一个较小的模型"),
     "train.gpu_stopped": ("**The GPU run stopped: {message}** {advice}  \n{kept}",
                           "**GPU 上的训练中断了：{message}** {advice}  \n{kept}"),
     "train.kept_as_was": ("Your model and runs are as they were.", "你的模型和训练记录都保持原样。"),
