@@ -146,6 +146,7 @@ def news(frame: tuple, sent: tuple | None) -> tuple:
     value that has not changed is sent again, as a value: Gradio sends a page only what differs."""
     if sent is None:
         return frame
+
     def props(update) -> dict | None:  # the plot's gr.update(value=…, y_lim=…, title=…) but its value
         return {k: v for k, v in update.items() if k != "value"} if isinstance(update, dict) else None
 
