@@ -35,6 +35,7 @@ def busy(ctx) -> Session:
     return session
 
 
+@pytest.mark.slow
 def test_importing_any_app_module_changes_no_global_state():
     """Import side effects are checked in a fresh interpreter: no thread count set, no model loaded."""
     import subprocess
@@ -50,6 +51,7 @@ def test_importing_any_app_module_changes_no_global_state():
     assert result.stdout.strip() == "clean", result.stderr
 
 
+@pytest.mark.slow
 def test_the_apps_start_up_work_runs_on_one_thread_and_leaves_the_count_as_it_was(ctx, monkeypatch):
     """A thread that runs torch on several threads keeps an OpenMP pool; one more pool (the main thread's, from loading
     the start-up model on two) made every training in the app 2× slower: 6 epochs of the quick demo instead of 11."""
@@ -104,6 +106,7 @@ def test_training_streams_updates_and_leaves_the_model_with_the_session(ctx):
     assert offer_cpu == {"__type__": "update", "visible": False}  # the CPU button is for a GPU that could not be had
 
 
+@pytest.mark.slow
 def test_the_time_to_go_counts_down_to_the_time_limit(ctx):
     """500 epochs would take many minutes; the 2-s limit ends the run first, and the estimate says so."""
     ctx.limits = Limits(max_seconds=2.0)
@@ -133,6 +136,7 @@ def test_bad_training_inputs_are_readable_errors(ctx, overrides, message):
     assert session.model is None and session.runs == []  # nothing lost, nothing half-made
 
 
+@pytest.mark.slow
 def test_training_speaks_the_visitors_language(ctx):
     """A Chinese visitor's run: the status line, the plot's title and series, the sample and the run's name in
     Chinese; an English visitor's, as ever, in English."""
@@ -201,6 +205,7 @@ def test_a_preset_brings_its_options_that_have_no_widget(ctx):
     assert set(widgets) <= set(train_tab.FORM_FIELDS)
 
 
+@pytest.mark.slow
 def test_training_with_a_preset_selected_runs_with_its_extras(ctx):
     session = Session()
     *_, (_plot, status, _sample, _line, _cpu) = train(ctx, session, preset="quick-lstm", epochs=1)
@@ -230,6 +235,7 @@ def test_the_models_tab_lists_each_checkpoint_with_its_model_figure_and_size(ctx
     assert AppContext.create(tmp_path / "nothing", Limits()).start_up_checkpoint is None
 
 
+@pytest.mark.slow
 def test_a_run_trains_in_a_thread_of_its_own_with_every_core_and_handlers_stay_on_one(ctx, monkeypatch):
     """Several OpenMP pools on two cores made training in the app 2.6× slower than on the command line."""
     import threading
@@ -294,6 +300,7 @@ def test_inspect_traces_and_a_clicked_unit_recolours_the_text(ctx):
     assert [g for _label, g in gates["choices"]] == list(CELLS["lstm"].recorded) and gates["value"] == "c"
 
 
+@pytest.mark.slow
 def test_inspect_and_generate_speak_their_visitors_language(ctx):
     """A Chinese visitor's trace: summary, heatmap, its note, the units table and the saturation legend in Chinese (the
     Chinese book's terms); an English visitor's, as ever, in English. The same for Generate's notes and errors."""
@@ -324,6 +331,7 @@ def test_inspect_and_generate_speak_their_visitors_language(ctx):
     assert sample.startswith("── sample 1 ──\n") and "never saw" in note and "🔁 Sample 1: " in note
 
 
+@pytest.mark.slow
 def test_a_change_of_language_redraws_the_inspect_tab_without_running_the_model(ctx, monkeypatch):
     ctx.start_trace = inspect_tab.start_trace(ctx)
     session = Session()
@@ -358,6 +366,7 @@ def test_a_change_of_language_redraws_the_inspect_tab_without_running_the_model(
                                                                                 "forward", None, None)[4:-1])
 
 
+@pytest.mark.slow
 def test_inspect_opens_on_the_start_up_picture_and_follows_the_visitors_model(ctx):
     start = inspect_tab.start_trace(ctx)
     ctx.start_trace = start
@@ -430,6 +439,7 @@ def card_sections(text: str) -> list[str]:
     return [line.split(":")[0] for line in text.splitlines() if line.startswith(("#", "- **"))]
 
 
+@pytest.mark.slow
 def test_a_model_downloaded_from_the_app_is_saved_as_the_cli_saves_the_same_run(ctx, tmp_path, shared):
     session = Session()
     train(ctx, session, epochs=2)
@@ -486,6 +496,7 @@ def test_describe_cell_shows_the_real_step_and_parameters(cell):
     assert ("scratch only" in summary) == (cell == "peephole")
 
 
+@pytest.mark.slow
 def test_a_pair_preset_trains_both_runs_and_compares_their_speed(ctx):
     session = Session()
     updates = list(train_tab.train_group(ctx, None, session, *form(preset="pair-d2l-lstm", epochs=1, max_chars=3000,
@@ -504,6 +515,7 @@ def test_a_pair_preset_trains_both_runs_and_compares_their_speed(ctx):
         list(train_tab.train_group(ctx, None, busy(ctx), *form(preset="pair-d2l-lstm")))
 
 
+@pytest.mark.slow
 def test_the_trio_trains_the_chapters_three_cells_and_sets_their_training_perplexities_beside_the_books(ctx):
     session = Session()
     updates = list(train_tab.train_group(ctx, None, session, *form(preset="trio-d2l", epochs=1, max_chars=3000,
@@ -624,6 +636,7 @@ def test_the_cells_tabs_glossary_lists_every_term_of_the_books():
     assert ["perplexity", "困惑度"] in rows and ["forget gate", "遗忘门"] in rows
 
 
+@pytest.mark.slow
 def test_inspect_measures_how_far_back_the_model_looks_for_the_start_up_model_and_a_new_one(ctx):
     ctx.start_trace = inspect_tab.start_trace(ctx)
     fresh = Session()
@@ -645,6 +658,7 @@ def test_inspect_measures_how_far_back_the_model_looks_for_the_start_up_model_an
     assert mine.gradients.norms.keys() == {(0, 0)}  # the tiny GRU: one layer, one direction
 
 
+@pytest.mark.slow
 def test_switching_a_unit_off_in_the_app_and_its_bad_inputs(ctx):
     ctx.start_trace = inspect_tab.start_trace(ctx)
     page = inspect_tab.switch_off(ctx, Session(), 2, "forward", "c", 7)
@@ -678,6 +692,7 @@ def test_the_live_plot_stays_light_and_evenly_spread_however_long_the_run():
 # -- Compare: the pretrained three beside the session's runs, and what the book presets' curves mean -----------------
 
 
+@pytest.mark.slow
 def test_the_pretrained_three_join_compare_with_their_recorded_histories_once(ctx):
     session = Session()
     fig, rows, notes, gradients = compare_tab.add_pretrained(ctx, session, list(compare_tab.BOOKS_THREE))
@@ -698,6 +713,7 @@ def test_the_pretrained_three_join_compare_with_their_recorded_histories_once(ct
     assert len(session.runs) == 4  # nothing lost
 
 
+@pytest.mark.slow
 def test_compare_says_why_a_book_presets_validation_rises(ctx):
     session = Session()
     train(ctx, session, epochs=1, max_chars=3000, hidden=16, keep="last")

@@ -8,6 +8,7 @@ from charlm import bench
 from charlm.cli import main
 
 
+@pytest.mark.slow
 def test_bench_reports_every_variant_ratio_and_figure():
     result = bench.run(settings=("d2l",), cells=("gru", "peephole"), repeats=1, warmup=0, startup=False, memory_chars=40,
                        process_settings=())  # fmt: skip
@@ -42,6 +43,7 @@ def test_the_naive_baseline_computes_an_lstm():
     torch.testing.assert_close(naive(x), ref(x)[0], atol=1e-6, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_bench_command_prints_json(capsys):
     argv = ["bench", "--settings", "d2l", "--cells", "rnn", "--repeats", "1", "--warmup", "0", "--no-startup",
             "--no-processes", "--json"]  # fmt: skip

@@ -21,15 +21,17 @@ LAYERS = {
     "lstm-proj": lambda *a, **k: LSTM(*a, proj_size=2, **k),  # h_t = W_hr (o_t ⊙ tanh(c_t)): h is 2 wide
     "peephole-proj": lambda *a, **k: PeepholeLSTM(*a, proj_size=2, **k),
 }
-CASES = list(
-    itertools.product(
+CASES = [
+    # every cell, stacked, both ways, from a state, the loss reading both runs in the fast tier; the rest is marked slow
+    pytest.param(*case, marks=() if case[1:] == (2, True, True, "both") else pytest.mark.slow)
+    for case in itertools.product(
         LAYERS,
         [1, 2],  # layers
         [False, True],  # bidirectional
         [False, True],  # an initial state that needs its gradient
         ["outputs", "final", "both"],  # what the loss reads
     )
-)
+]
 
 
 def _gradients(layer, x, hx, loss_on: str, use_record: bool, seed: int):

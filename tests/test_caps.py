@@ -118,6 +118,7 @@ def test_a_measurement_stops_starting_rounds_once_its_budget_is_spent(monkeypatc
     assert all(r["train_tokens_per_s"] > 0 and r["infer_tokens_per_s"] > 0 for r in rows)
 
 
+@pytest.mark.slow
 def test_the_cells_tabs_sliders_end_at_the_caps_and_measurements_queue_one_at_a_time(tmp_path):
     import app
 

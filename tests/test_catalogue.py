@@ -282,6 +282,7 @@ def checked_message_of(entry: Entry, w: World, monkeypatch, capsys) -> str:
 
 
 @pytest.mark.parametrize("entry", CATALOGUE, ids=[e.name for e in CATALOGUE])
+@pytest.mark.slow
 def test_entry(entry: Entry, world: World, monkeypatch, capsys):
     message = checked_message_of(entry, world, monkeypatch, capsys)
     assert re.search(entry.message, message, re.S), message
@@ -294,6 +295,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.mark.parametrize("entry", CATALOGUE, ids=[e.name for e in CATALOGUE])
+@pytest.mark.slow
 def test_entry_in_chinese(entry: Entry, world: World, monkeypatch, capsys):
     """The same bad input from a reader of Chinese (a visitor whose page is in Chinese; a terminal whose LANG is
     zh_CN): the message is theirs, and again nothing is lost."""
@@ -338,6 +340,7 @@ def test_a_diverging_loss_keeps_the_last_good_weights(world):
     assert all(torch.isfinite(p).all() for p in model.parameters())
 
 
+@pytest.mark.slow
 def test_a_half_download_leaves_nothing_in_the_cache(world, monkeypatch, tmp_path):
     with pytest.raises(CharLMError):
         half_download(world, monkeypatch)

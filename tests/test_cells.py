@@ -14,6 +14,7 @@ ALL_CELLS = {"rnn": charlm.RNN, "gru": charlm.GRU, "lstm": charlm.LSTM, "peephol
 
 
 @pytest.mark.parametrize("cell", ALL_CELLS)
+@pytest.mark.slow
 def test_gradcheck_float64_scratch(cell):
     """Autograd through our time loop gives the numerical gradient for inputs, states and weights."""
     layer = ALL_CELLS[cell](3, 2, num_layers=2, bidirectional=True).double()

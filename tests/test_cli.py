@@ -29,6 +29,7 @@ def _terminal(monkeypatch, **variables):
         monkeypatch.setenv(name, value)
 
 
+@pytest.mark.slow
 def test_train_then_evaluate_beats_the_unigram_baseline(tmp_path, shared, capsys):
     out = tmp_path / "tm"
     argv = ["train", "--corpus", "timemachine", "--data-dir", str(shared), "--preprocess", "d2l",
@@ -133,6 +134,7 @@ def test_generate_and_inspect_commands(tmp_path, shared, capsys):
 REPO_CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
 
 
+@pytest.mark.slow
 def test_span_prints_the_profile_and_the_span_of_one_checkpoint_or_several(tmp_path, capsys):
     rnn, lstm = str(REPO_CHECKPOINTS / "timemachine-rnn"), str(REPO_CHECKPOINTS / "timemachine-lstm")
     text = "the time traveller for so it will be convenient to speak of him was expounding a recondite matter to us"

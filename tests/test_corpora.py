@@ -417,6 +417,7 @@ def test_a_damaged_copy_inside_the_package_is_refused_by_its_checksum(offline, m
     assert ("is damaged" in said) if lang == "en" else ("已损坏" in said)
 
 
+@pytest.mark.slow
 def test_the_quick_demo_trains_offline_in_the_app_and_on_the_command_line(offline, ctx, monkeypatch, tmp_path):
     from conftest import form
 

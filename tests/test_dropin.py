@@ -72,7 +72,9 @@ def assert_same_run(ours, reference, x, h0, tol, engine, read=lambda out: out):
 
 # -- PackedSequence -------------------------------------------------------------------------------------------------
 
-PACKED = list(itertools.product(CELLS, (1, 2), (False, True), (True, False), (False, True)))
+# Every cell stacked, both ways, unsorted, with a state runs in the fast tier; the rest of the grid is marked slow
+PACKED = [pytest.param(*case, marks=() if case[1:] == (2, True, False, True) else pytest.mark.slow)
+          for case in itertools.product(CELLS, (1, 2), (False, True), (True, False), (False, True))]  # fmt: skip
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
@@ -82,7 +84,7 @@ PACKED = list(itertools.product(CELLS, (1, 2), (False, True), (True, False), (Fa
     PACKED,
     ids=[
         f"{c}-L{n}-{'bi' if b else 'uni'}-{'sorted' if s else 'unsorted'}-{'h0' if h else 'zero'}"
-        for c, n, b, s, h in PACKED
+        for c, n, b, s, h in (p.values for p in PACKED)
     ],
 )
 def test_packed_sequences_in_and_out_like_torch(
@@ -139,6 +141,7 @@ PROJ = list(itertools.product((1, 2), (False, True), (False, True)))
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("num_layers, bidirectional, with_state", PROJ)
+@pytest.mark.slow
 def test_lstm_with_a_projection_like_torch(num_layers, bidirectional, with_state, engine, dtype):
     torch.manual_seed(0)
     reference = nn.LSTM(3, 6, num_layers, bidirectional=bidirectional, proj_size=4).to(dtype)
@@ -317,6 +320,7 @@ def test_bad_inputs_raise_torchs_error_type_and_message(torch_cls, case, engine)
 
 
 @pytest.mark.parametrize("cell", ["rnn_tanh", "gru", "lstm", "peephole"])
+@pytest.mark.slow
 def test_gradgradcheck_passes_on_the_scratch_engine(cell):
     layer = {"rnn_tanh": charlm.RNN, "gru": charlm.GRU, "lstm": charlm.LSTM, "peephole": charlm.PeepholeLSTM}[cell](
         2, 3
@@ -404,6 +408,7 @@ def test_the_trainers_compile_traces_into_our_layers():
 
 
 @pytest.mark.parametrize("cls", [charlm.RNN, charlm.GRU, charlm.LSTM])
+@pytest.mark.slow
 def test_torch_jit_script_of_a_model_holding_the_layer(cls):
     """TorchScript compiles torch.nn's forward over our parameters (__prepare_scriptable__). As TorchScript does
     with that hook, the model it was given then holds torch's layer too: the same parameters, the same outputs."""
@@ -428,6 +433,7 @@ def test_torch_jit_script_says_why_it_cannot_run_what_torch_nn_lacks(layer):
 
 
 @pytest.mark.parametrize("cls", [charlm.RNN, charlm.GRU, charlm.LSTM, charlm.PeepholeLSTM])
+@pytest.mark.slow
 def test_onnx_export_of_the_layer_itself_runs_in_onnxruntime(cls):
     import onnxruntime as ort  # requirements-dev.txt: a missing one fails here, it does not skip
 
@@ -449,6 +455,7 @@ def test_onnx_export_of_the_layer_itself_runs_in_onnxruntime(cls):
 
 
 @pytest.mark.parametrize("cls", [charlm.GRU, charlm.LSTM, charlm.PeepholeLSTM])
+@pytest.mark.slow
 def test_onnx_export_of_a_model_holding_the_layer_runs_in_onnxruntime(cls):
     import onnxruntime as ort
 

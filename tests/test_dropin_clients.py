@@ -171,6 +171,7 @@ def compare_word_language_model(monkeypatch, tmp_path, corpus, rnn_type, tied, d
         ("LSTM", True, charlm.LSTM),
     ],
 )
+@pytest.mark.slow
 def test_word_language_model_matches_torch(monkeypatch, tmp_path, corpus, rnn_type, tied, expected_class):
     """The default engine, with dropout 0.2 both around and between the recurrent layers (the fused kernel draws the
     between-layer masks as torch.nn does)."""
@@ -181,6 +182,7 @@ def test_word_language_model_matches_torch(monkeypatch, tmp_path, corpus, rnn_ty
     ("rnn_type", "expected_class"),
     [("LSTM", ScratchLSTM), ("GRU", ScratchGRU), ("RNN_TANH", ScratchRNN), ("RNN_RELU", ScratchRNN)],
 )
+@pytest.mark.slow
 def test_word_language_model_on_the_scratch_engine_matches_torch(
     monkeypatch, tmp_path, corpus, rnn_type, expected_class
 ):
@@ -248,6 +250,7 @@ def test_d2l_begin_state(time_machine, kind):
 @pytest.mark.parametrize("use_random_iter", [False, True], ids=["sequential", "random"])
 @pytest.mark.parametrize("engine", ["auto", "scratch"])
 @pytest.mark.parametrize("kind", list(D2L_LAYERS))
+@pytest.mark.slow
 def test_d2l_predict_and_train_match_torch(time_machine, kind, engine, use_random_iter):
     """predict_ch8 before and after two epochs of train_epoch_ch8, with the loss and updater train_ch8 makes for an
     nn.Module (CrossEntropyLoss, SGD at the book's lr of 1), on the first 2,000 characters of The Time Machine."""

@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pytest
 
 from charlm import CharLM, CharLMConfig, Vocab
 from charlm.figures import (
@@ -72,6 +73,7 @@ def test_the_report_is_one_offline_page():
     assert "Forget gate: how much of the old cell is kept" in page
 
 
+@pytest.mark.slow
 def test_figures_speak_the_active_language_and_keep_plotlys_placeholders():
     t = traced(bidirectional=True)
     with speaking("zh"):

@@ -94,7 +94,7 @@ def hub(tmp_path, monkeypatch):
         f.write(b"\0" * (2 << 20))  # 2 MiB more than 8 hidden units need
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     server = StandInHub(root)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()  # shutdown waits a poll
     yield server
     server.shutdown()
     server.server_close()

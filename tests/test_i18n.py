@@ -2,6 +2,7 @@
 naming a catalogue id, the language chosen from a browser's tag and a terminal's LANG."""
 
 import ast
+import functools
 import pickle
 import re
 import string
@@ -51,6 +52,7 @@ def test_every_chinese_text_uses_the_books_terms(key):
     assert not missing, f"{key}: {zh!r} lacks {missing}"
 
 
+@functools.cache  # parsed once, not once per module it is asked about
 def raise_sites() -> list[tuple[str, int, ast.Call]]:
     sites = []
     for path in sorted(CHARLM.rglob("*.py")):

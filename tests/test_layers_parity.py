@@ -88,6 +88,7 @@ def grid_id(cell, num_layers, bidirectional, batch_first, size, with_state):
     GRID,
     ids=[grid_id(*case) for case in GRID],
 )
+@pytest.mark.slow
 def test_float32_parity_with_torch_nn(cell, num_layers, bidirectional, batch_first, size, with_state, engine):
     assert_parity(cell, num_layers, bidirectional, batch_first, size, with_state, engine, torch.float32, 1e-5)
 

@@ -48,6 +48,7 @@ def session_of(demo, page: str) -> Session:
 # -- a session's lifetime ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_each_visitor_gets_a_fresh_session_and_release_lets_go_of_everything(ctx):
     template = Session(lang="zh")
     first, second = copy.deepcopy(template), copy.deepcopy(template)  # what Gradio does for each new visitor
@@ -134,6 +135,7 @@ def test_two_starts_at_once_from_one_session_train_once_and_the_run_can_be_stopp
     assert "Stopped after" in status and not ctx.jobs and len(session.runs) <= 1 and line
 
 
+@pytest.mark.slow
 def test_a_run_in_a_process_of_its_own_is_followed_stopped_and_kept(ctx):
     """CHARLM_TRAIN_IN_A_PROCESS: the run trains in a forked process; its snapshots reach this one after every epoch
     (a room's followers get its model), Stop ends the process, and what it had finished is kept, as on ZeroGPU."""
@@ -161,6 +163,7 @@ def test_training_apart_is_asked_for_and_only_on_the_cpu():
     assert not train_apart("cuda", {"CHARLM_TRAIN_IN_A_PROCESS": "1"})  # CUDA does not survive a fork
 
 
+@pytest.mark.slow
 def test_run_names_are_unique_and_stop_with_nothing_running_says_so(ctx, monkeypatch):
     session = Session()
     for _ in range(2):
@@ -231,6 +234,7 @@ def test_memory_measured_for_an_old_model_is_not_kept_for_the_new_one(ctx, monke
     assert session.memory is None and session.trace is None and session.model.config.cell == "gru"
 
 
+@pytest.mark.slow
 def test_a_pair_whose_first_run_failed_on_zero_gpu_compares_nothing(ctx, monkeypatch, main_process_without_cuda):
     """On the code before this test the pair compared its second run with an earlier run of the session's."""
     spaces = StandInSpaces()
@@ -245,6 +249,7 @@ def test_a_pair_whose_first_run_failed_on_zero_gpu_compares_nothing(ctx, monkeyp
     assert session.runs == [earlier] and earlier.note == "" and len(spaces.calls) == 1 and not on_space.jobs
 
 
+@pytest.mark.slow
 def test_a_pair_stopped_in_its_first_run_does_not_start_the_second(ctx):
     session = Session()
     updates = train_tab.train_group(ctx, None, session, *form(preset="pair-d2l-lstm", epochs=400, max_chars=20_000))
@@ -267,6 +272,7 @@ def test_the_start_up_model_survives_a_visitors_release(ctx):
 # -- a reload finds its session ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_reload_finds_its_session_which_is_released_only_once_no_page_is_open(ctx):
     import app
     from charlm.ui.common import release, resume
@@ -290,6 +296,7 @@ def test_a_reload_finds_its_session_which_is_released_only_once_no_page_is_open(
         assert found is None and new_key not in (key, stale) and fresh.key == new_key
 
 
+@pytest.mark.slow
 def test_picking_another_preset_clears_the_last_runs_status_plot_and_sample(ctx):
     """The rehearsal: a new preset left the last run's status, curves and sample on screen, under another recipe."""
     from gradio_client import Client

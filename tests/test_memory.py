@@ -69,6 +69,7 @@ def reference_connectivity(model: CharLM, text: str) -> np.ndarray:
 
 
 @pytest.mark.parametrize("cell,bidirectional", CASES)
+@pytest.mark.slow
 def test_connectivity_matches_autograd_through_torch_cells(cell, bidirectional):
     model = tiny(cell, bidirectional)
     ours = connectivity(model, TEXT).values

@@ -176,6 +176,7 @@ def test_at_temperatures_is_generate_at_each_temperature_with_the_same_seed(ctx)
         next(at_temperatures(model, "the ", 10, (0.5, -1.0), seed=0))  # every one checked before the first character
 
 
+@pytest.mark.slow
 def test_compare_temperatures_shows_each_with_the_seed_said_within_the_caps(ctx):
     ladders = list(generate_tab.temperatures(ctx, Session(), "", 50, 0, 1.0, -1))
     last = ladders[-1]

@@ -113,6 +113,7 @@ def test_an_unknown_code_and_a_room_whose_owner_left_say_so_in_both_languages():
     assert room.closed == "room.owner_left" and len(rooms) == 0
 
 
+@pytest.mark.slow
 def test_a_room_expires_its_minutes_after_its_last_run_ended_not_while_one_trains():
     rooms = Rooms(minutes=0.01)  # 0.6 s
     owner = owner_with_a_run()
@@ -157,6 +158,7 @@ def run_shared(ctx, owner: Session, epochs: int = 3):
     return room, updates
 
 
+@pytest.mark.slow
 def test_a_follower_sees_the_owners_frames_in_its_own_language_and_the_history_so_far(ctx):
     owner = Session()
     room, updates = run_shared(ctx, owner)
@@ -169,6 +171,7 @@ def test_a_follower_sees_the_owners_frames_in_its_own_language_and_the_history_s
     assert room.ended is not None and room.broadcast.done
 
 
+@pytest.mark.slow
 def test_followers_use_one_copy_of_the_rooms_model_which_nothing_trains(ctx):
     owner = Session()
     room, _ = run_shared(ctx, owner)
@@ -186,6 +189,7 @@ def test_followers_use_one_copy_of_the_rooms_model_which_nothing_trains(ctx):
         assert torch.equal(first.model.state_dict()[name], tensor)
 
 
+@pytest.mark.slow
 def test_while_a_shared_run_trains_its_room_model_is_a_frozen_copy_after_each_epoch(ctx):
     owner = Session()
     follower = Session()

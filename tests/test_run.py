@@ -100,6 +100,7 @@ def test_evaluate_rereads_a_recorded_text_file_and_says_when_it_moved_or_changed
     assert main(["evaluate", "--checkpoint", str(out), "--text-file", str(tmp_path / "moved.txt")]) == 0
 
 
+@pytest.mark.slow
 def test_a_resumed_run_keeps_its_recorded_options_unless_told_otherwise(tmp_path, shared):
     first = build(RunSpec("timemachine", "raw", 5000, data_dir=str(shared), model=TINY_MODEL,
                           train=TrainConfig(epochs=1, batch_size=4, num_steps=10, lr=0.02, sample_every=0)))  # fmt: skip
@@ -114,6 +115,7 @@ def test_a_resumed_run_keeps_its_recorded_options_unless_told_otherwise(tmp_path
     assert [e.epoch for e in events if isinstance(e, Epoch)] == [2]
 
 
+@pytest.mark.slow
 def test_the_time_to_go_after_epoch_2_of_3_is_half_the_time_so_far(shared):
     """The app once read an epoch counter the run advances on another thread, and was wrong from epoch 2 on. The
     estimate is the pace so far (two epochs took ``elapsed``, one is left), checked as such: against the time the
@@ -127,6 +129,7 @@ def test_the_time_to_go_after_epoch_2_of_3_is_half_the_time_so_far(shared):
 
 
 @pytest.mark.parametrize("keep", ["best", "last"])
+@pytest.mark.slow
 def test_keep_decides_which_weights_are_saved_and_the_card_says_which(keep, tmp_path, shared, capsys):
     """The d2l book's figures are its final model's: ``--keep last``; charlm's own presets keep the best epoch."""
     import torch
@@ -169,6 +172,7 @@ def test_keep_decides_which_weights_are_saved_and_the_card_says_which(keep, tmp_
     assert saved.training.config["keep"] == keep and f"--keep {keep}" in saved.command
 
 
+@pytest.mark.slow
 def test_valid_chars_caps_each_epochs_validation_and_the_card_says_so(shared):
     spec = RunSpec("timemachine", "raw", 20_000, data_dir=str(shared), model={"cell": "gru", "hidden_size": 16},
                    train=TrainConfig(epochs=1, batch_size=8, num_steps=16, sample_every=0, valid_chars=500))  # fmt: skip

@@ -48,6 +48,7 @@ def _unigram(data):
     return p.tolist()
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_numbers():
     def losses(seed):
         model, data, config = setup(cell="lstm", seed=seed, sampling="random")
@@ -109,6 +110,7 @@ def test_a_diverging_loss_stops_with_advice_and_the_last_good_weights():
     assert evaluate(model, data.valid) == pytest.approx(epoch1.valid_loss, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_save_and_resume_continue_exactly_where_the_run_left_off(tmp_path):
     def fresh(epochs):
         torch.manual_seed(7)
@@ -167,6 +169,7 @@ def test_a_batch_larger_than_the_corpus_is_refused_with_the_minimum():
         Trainer(model, data, config)
 
 
+@pytest.mark.slow
 def test_the_learning_rate_decays_per_epoch_after_the_chosen_one():
     model, data, config = setup(epochs=5, lr=0.1, lr_decay=0.5, lr_decay_after=3, sample_every=0)
     trainer = Trainer(model, data, config)
@@ -180,6 +183,7 @@ def test_the_learning_rate_decays_per_epoch_after_the_chosen_one():
 
 
 @pytest.mark.parametrize("engine", ["fused", "scratch"])
+@pytest.mark.slow
 def test_bfloat16_training_steps_learn_and_leave_float32_weights(engine):
     model, data, config = setup(cell="lstm", epochs=3, precision="bfloat16", engine=engine, sample_every=0)
     epochs = [e for e in run(model, data, config) if isinstance(e, Epoch)]
@@ -213,6 +217,7 @@ def test_a_stopped_run_that_keeps_the_last_epoch_keeps_the_last_finished_one():
     assert all(torch.equal(model.state_dict()[k], v) for k, v in at_epoch_2.items())
 
 
+@pytest.mark.slow
 def test_training_on_the_naive_engine_learns_what_the_scratch_engine_does():
     figures = {}
     for engine in ("scratch", "naive"):

@@ -145,6 +145,7 @@ def test_without_zero_gpu_nothing_is_wrapped_and_the_header_says_cpu(ctx, monkey
     assert zerogpu.detect() is None  # ZeroGPU said, but no package: train here
 
 
+@pytest.mark.slow
 def test_a_forked_gpu_run_arrives_whole_and_equals_a_direct_run(ctx, monkeypatch, main_process_without_cuda, tmp_path):
     spaces = StandInSpaces()
     on_space = zero_gpu_context(ctx, monkeypatch, spaces)
@@ -176,6 +177,7 @@ def test_a_forked_gpu_run_arrives_whole_and_equals_a_direct_run(ctx, monkeypatch
     assert "- **Hardware**: cpu (" in card and (saved / "training_state.json").is_file()
 
 
+@pytest.mark.slow
 def test_a_worker_cut_off_mid_run_leaves_the_last_finished_epochs_best_weights(ctx, monkeypatch, main_process_without_cuda):
     spaces = StandInSpaces(kill_after_snapshots=2)  # the worker dies once epoch 2 has been sent
     on_space = zero_gpu_context(ctx, monkeypatch, spaces)
@@ -191,6 +193,7 @@ def test_a_worker_cut_off_mid_run_leaves_the_last_finished_epochs_best_weights(c
     assert len(session.runs) == 1 and not on_space.jobs
 
 
+@pytest.mark.slow
 def test_over_quota_the_visitor_reads_why_and_one_click_trains_on_the_cpu(ctx, monkeypatch, main_process_without_cuda):
     spaces = StandInSpaces(refuse=QUOTA)
     on_space = zero_gpu_context(ctx, monkeypatch, spaces)
@@ -206,6 +209,7 @@ def test_over_quota_the_visitor_reads_why_and_one_click_trains_on_the_cpu(ctx, m
     assert len(spaces.calls) == 1 and len(before.runs) == 1 and "run 1. GRU 1×16" in line
 
 
+@pytest.mark.slow
 def test_stop_ends_a_gpu_run_after_the_epoch_in_hand_and_keeps_its_weights(ctx, monkeypatch, main_process_without_cuda):
     spaces = StandInSpaces()
     on_space = zero_gpu_context(ctx, monkeypatch, spaces)
@@ -247,6 +251,7 @@ def saved_history(session) -> list[dict]:
     return Provenance.of(CharLM.from_pretrained(session.checkpoint)).training.history
 
 
+@pytest.mark.slow
 def test_a_shared_run_trained_in_the_forked_worker_reaches_its_followers(ctx, monkeypatch, main_process_without_cuda):
     """The room's run trains in the GPU worker; this process passes its events on: the followers see every epoch as
     the owner does, and generate with the weights the worker sent back."""
