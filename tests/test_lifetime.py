@@ -4,6 +4,7 @@ one Start is one run, and a visitor's events do not trample each other."""
 import copy
 import gc
 import multiprocessing
+import sys
 import threading
 import time
 import weakref
@@ -139,7 +140,7 @@ def test_two_starts_at_once_from_one_session_train_once_and_the_run_can_be_stopp
 def test_a_run_in_a_process_of_its_own_is_followed_stopped_and_kept(ctx):
     """CHARLM_TRAIN_IN_A_PROCESS: the run trains in a forked process; its snapshots reach this one after every epoch
     (a room's followers get its model), Stop ends the process, and what it had finished is kept, as on ZeroGPU."""
-    ctx.in_a_process = True
+    ctx.train_apart = "always"
     session, outcomes = Session(), []
     thread = threading.Thread(target=lambda: outcomes.extend(train_tab_run(ctx, session, epochs=400, max_chars=20_000)))
     thread.start()
@@ -158,12 +159,27 @@ def test_a_run_in_a_process_of_its_own_is_followed_stopped_and_kept(ctx):
 def test_training_apart_is_asked_for_and_only_on_the_cpu():
     from charlm.ui.common import train_apart
 
-    assert train_apart("cpu", {"CHARLM_TRAIN_IN_A_PROCESS": "1"}) and train_apart("cpu", {"CHARLM_TRAIN_IN_A_PROCESS": "yes"})
-    assert not train_apart("cpu", {}) and not train_apart("cpu", {"CHARLM_TRAIN_IN_A_PROCESS": "0"})
-    assert not train_apart("cuda", {"CHARLM_TRAIN_IN_A_PROCESS": "1"})  # CUDA does not survive a fork
+    linux = sys.platform.startswith("linux")
+    assert train_apart("cpu", {}) == ("room" if linux else "never")  # by default, a room owner's runs
+    assert train_apart("cpu", {"CHARLM_TRAIN_IN_A_PROCESS": "1"}) == ("always" if linux else "never")
+    assert train_apart("cpu", {"CHARLM_TRAIN_IN_A_PROCESS": "0"}) == "never"
+    assert train_apart("cuda", {"CHARLM_TRAIN_IN_A_PROCESS": "1"}) == "never"  # CUDA does not survive a fork
 
 
-@pytest.mark.slow
+def test_a_room_owners_next_run_trains_apart_by_default(ctx):
+    """The lecturer shared a run; the next one they start trains in a process of its own, the room following it."""
+    ctx.train_apart = "room"
+    session = Session()
+    train_tab_run(ctx, session)  # alone: in a thread
+    room, _ = ctx.rooms.share(session)
+    seen = []
+    real = train_tab.in_a_process
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(train_tab, "in_a_process", lambda *a: seen.append(a) or real(*a))
+        train_tab_run(ctx, session, epochs=2)
+    assert len(seen) == 1 and len(session.runs) == 2 and room.model is not None and room.broadcast.done
+
+
 def test_run_names_are_unique_and_stop_with_nothing_running_says_so(ctx, monkeypatch):
     session = Session()
     for _ in range(2):

@@ -59,15 +59,21 @@ class StartTrace:
     memory: Memory | None = None  # how far back the model looks (first PICTURE_CHARS characters): set when first shown
 
 
-def train_apart(device: str, environ: dict[str, str] | None = None) -> bool:
-    """CHARLM_TRAIN_IN_A_PROCESS=1: the app's CPU runs train in a forked process of their own
-    (``remote.in_a_process``) on every core but one, not in a thread of the server's on all of them. In a thread, a run
-    shares the interpreter's lock with everything the server does: with a room of 200 followers on two cores it kept a
-    fifth of its speed; apart, on one core, three quarters of its speed alone (tests/load.py --room). Off by default
-    (a run alone is faster on every core); only where a process can be forked (Linux) and the run stays on the CPU (a
-    CUDA or MPS device does not survive a fork)."""
+APART = ("never", "room", "always")  # when the app's CPU runs train in a process of their own (``train_apart``)
+
+
+def train_apart(device: str, environ: dict[str, str] | None = None) -> str:
+    """When the app's CPU runs train in a forked process of their own (``remote.in_a_process``) on every core but one,
+    not in a thread of the server's on all of them. In a thread, a run shares the interpreter's lock with everything the
+    server does: with a room of 200 followers on two cores it kept a fifth of its speed; apart, on one core, three
+    quarters of its speed alone (tests/load.py --room). Alone, a run is faster on every core. So by default ("room")
+    the runs of a visitor whose room is open train apart; CHARLM_TRAIN_IN_A_PROCESS=1 makes it every run ("always"),
+    0 none ("never"). Only where a process can be forked (Linux) and the run stays on the CPU (a CUDA or MPS device
+    does not survive a fork)."""
+    if device != "cpu" or not sys.platform.startswith("linux"):
+        return "never"
     wanted = (os.environ if environ is None else environ).get("CHARLM_TRAIN_IN_A_PROCESS", "").strip().lower()
-    return wanted in ("1", "true", "yes") and device == "cpu" and sys.platform.startswith("linux")
+    return "always" if wanted in ("1", "true", "yes") else "never" if wanted in ("0", "false", "no") else "room"
 
 
 def session_minutes(environ: dict[str, str] | None = None) -> float:
@@ -102,7 +108,7 @@ class AppContext:
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="charlm-")))  # its sessions' files
     pretrained_runs: dict[str, RunSummary] = field(default_factory=dict)  # shipped checkpoints' runs, for Compare
     rooms: Rooms = field(default_factory=Rooms)  # the shared runs, by code
-    in_a_process: bool = False  # CPU runs train in a process of their own (CHARLM_TRAIN_IN_A_PROCESS: ``train_apart``)
+    train_apart: str = "never"  # when CPU runs train in a process of their own: APART (``train_apart``)
 
     @classmethod
     def create(cls, checkpoints: Path, limits: Limits | None = None, load_model: bool = True) -> AppContext:
@@ -112,7 +118,7 @@ class AppContext:
         if gpu and not os.environ.get("CHARLM_MAX_SECONDS"):  # a run must fit a visitor's daily GPU quota
             limits = dataclasses.replace(limits, max_seconds=zerogpu.DEFAULT_MAX_SECONDS)
         ctx = cls(limits, checkpoints, torch.get_num_threads(), gpu, device, session_minutes=session_minutes(),
-                  rooms=Rooms(room_minutes()), in_a_process=train_apart(device))  # fmt: skip
+                  rooms=Rooms(room_minutes()), train_apart=train_apart(device))  # fmt: skip
         atexit.register(shutil.rmtree, ctx.scratch, ignore_errors=True)  # the sessions' files go with the process
         names = ctx.checkpoint_names()
         ctx.start_up_checkpoint = DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0] if names else None

@@ -247,7 +247,9 @@ def train(ctx: AppContext, request: gr.Request | None, session: Session, *values
         # It is unique: the session's runs are added one at a time, under its one claim.
         title = dict((v, k) for k, v in CELL_CHOICES)[form.cell]
         name = f"{len(session.runs) + 1}. {title} {form.layers}×{form.hidden}" + (" bi" if form.bidirectional else "")
-        view = RunView(ctx, job, run, spec, remote, name)
+        # trained in another process: a GPU worker, or here on the CPU apart from the server (``common.train_apart``)
+        apart = remote or ctx.train_apart == "always" or (ctx.train_apart == "room" and ctx.rooms.owned(session))
+        view = RunView(ctx, job, run, spec, remote, name, apart=bool(apart))
         try:
             yield from view.updates()
         finally:  # also when Stop or a closed tab cancels the run: keep what was learned, and only that
@@ -282,8 +284,8 @@ class RunView:
     model line and whether to offer a run on the CPU), then ``last`` (said once the run is in Compare). What it shows
     is the run's Broadcast in the visitor's language: the frames a room that follows the run shows too."""
 
-    def __init__(self, ctx: AppContext, job: Job, run, spec: RunSpec, remote: bool, name: str):
-        self.ctx, self.job, self.run, self.spec, self.remote = ctx, job, run, spec, remote
+    def __init__(self, ctx: AppContext, job: Job, run, spec: RunSpec, remote: bool, name: str, apart: bool = False):
+        self.ctx, self.job, self.run, self.spec, self.remote, self.apart = ctx, job, run, spec, remote, apart or remote
         config = run.trainer.config
         self.broadcast = Broadcast(name, config.epochs, config.max_seconds, lambda event: where(ctx, event, remote))
         job.session.broadcast = self.broadcast  # what Share shares, while it trains and once it has ended
@@ -293,7 +295,7 @@ class RunView:
     def updates(self):
         ctx, job, run, remote, shown = self.ctx, self.job, self.run, self.remote, self.broadcast
         last_yield = 0.0
-        apart = remote or ctx.in_a_process  # trained in another process: its snapshots land in ``run`` here
+        apart = self.apart  # trained in another process: its snapshots land in ``run`` here
         if remote:
             events = receive(ctx.gpu.train(self.spec), run)
         elif apart:  # on every core but one: the server's, which a thread of this process would have shared
