@@ -166,6 +166,7 @@ def test_training_apart_is_asked_for_and_only_on_the_cpu():
     assert train_apart("cuda", {"CHARLM_TRAIN_IN_A_PROCESS": "1"}) == "never"  # CUDA does not survive a fork
 
 
+@pytest.mark.slow
 def test_a_room_owners_next_run_trains_apart_by_default(ctx):
     """The lecturer shared a run; the next one they start trains in a process of its own, the room following it."""
     ctx.train_apart = "room"
