@@ -304,24 +304,28 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else float("nan")
 
 
+def served_settings(data_dir: str | Path | None, **more: str) -> dict[str, str]:
+    """The environment a load test serves the app in: offline, no analytics, the reference corpora from ``data_dir``
+    (else CHARLM_DATA_DIR, else ../shared/corpora), and ``more``."""
+    folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
+    if not (folder / "timemachine.txt").is_file():
+        raise FileNotFoundError(f"no timemachine.txt in {folder}: pass --data-dir or set CHARLM_DATA_DIR")
+    return {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "CHARLM_DATA_DIR": str(folder), **more}
+
+
 def run(visitors: int = 8, seconds: float = 60, port: int | None = None, data_dir: str | Path | None = None,
         max_trainings: int = 2, max_seconds: float = 30, heartbeat: float = 1.0, generations: int = 3,
         max_rounds: int = 20, grace: float = 40) -> dict:  # fmt: skip
     """Serve the app on 127.0.0.1, let ``visitors`` use it for ``seconds``, and return the figures and checks."""
-    folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
-    if not (folder / "timemachine.txt").is_file():
-        raise FileNotFoundError(f"no timemachine.txt in {folder}: pass --data-dir or set CHARLM_DATA_DIR")
-    settings = {
-        "HF_HUB_OFFLINE": "1",
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "CHARLM_DATA_DIR": str(folder),
-        "CHARLM_MAX_TRAININGS": str(max_trainings),
-        "CHARLM_MAX_SECONDS": str(max_seconds),
+    settings = served_settings(
+        data_dir,
+        CHARLM_MAX_TRAININGS=str(max_trainings),
+        CHARLM_MAX_SECONDS=str(max_seconds),
         # The server writes to each session's heartbeat stream this often (15 s by default). A closed browser tab
         # drops its connection at once; a closed gradio_client only notices at the next heartbeat line.
-        "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat),
-        "CHARLM_SESSION_MINUTES": "0.05",  # a visitor who left is released 3 s later, so the end's memory is theirs gone
-    }
+        GRADIO_HEARTBEAT_INTERVAL=str(heartbeat),
+        CHARLM_SESSION_MINUTES="0.05",  # a visitor who left is released 3 s later, so the end's memory is theirs gone
+    )
     with environment(settings):
         return _run(visitors, seconds, port, generations, max_rounds, grace)
 
@@ -542,10 +546,9 @@ def soak(minutes: float, visitors: int = 8, data_dir: str | Path | None = None, 
     Compare and leaves; the next wave comes once the last one's sessions have expired. Sessions are kept
     ``session_minutes`` after their tab closes (CHARLM_SESSION_MINUTES) and Gradio's copies of Downloads
     ``cache_seconds``, so that a semester's turnover fits in minutes. One line per wave goes to ``log``."""
-    folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
-    settings = {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "CHARLM_DATA_DIR": str(folder),
-                "CHARLM_SESSION_MINUTES": str(session_minutes), "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat),
-                "GRADIO_TEMP_DIR": tempfile.mkdtemp(prefix="charlm-soak-")}  # its own cache: no one else's files  # fmt: skip
+    settings = served_settings(data_dir, CHARLM_SESSION_MINUTES=str(session_minutes),
+                               GRADIO_HEARTBEAT_INTERVAL=str(heartbeat),
+                               GRADIO_TEMP_DIR=tempfile.mkdtemp(prefix="charlm-soak-"))  # its own cache  # fmt: skip
     try:
         with environment(settings):
             return _soak(minutes, visitors, cache_seconds, session_minutes, log)
@@ -675,18 +678,13 @@ def lecture(followers: int = 50, data_dir: str | Path | None = None, epochs: int
     ``max_threads``: Gradio's ``launch(max_threads=...)``, the events its queue runs at once, followers' streams
     included (default: the app's own launch options, app.MAX_THREADS; Gradio's own default, 40, let only 40 follow and
     queued the owner's Close behind them); ``log`` gets a line at each phase."""
-    folder = Path(data_dir or os.environ.get("CHARLM_DATA_DIR") or DEFAULT_DATA_DIR)
-    if not (folder / "timemachine.txt").is_file():
-        raise FileNotFoundError(f"no timemachine.txt in {folder}: pass --data-dir or set CHARLM_DATA_DIR")
-    settings = {
-        "HF_HUB_OFFLINE": "1",
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "CHARLM_DATA_DIR": str(folder),
-        "CHARLM_MAX_SECONDS": str(max_seconds),
-        "GRADIO_HEARTBEAT_INTERVAL": str(heartbeat),
-        "CHARLM_SESSION_MINUTES": "0.05",  # a follower who left is released 3 s later, so the end's memory is theirs gone
-        "CHARLM_TRAIN_IN_A_PROCESS": "1" if in_a_process else "0",  # both runs, the reference's too
-    }
+    settings = served_settings(
+        data_dir,
+        CHARLM_MAX_SECONDS=str(max_seconds),
+        GRADIO_HEARTBEAT_INTERVAL=str(heartbeat),
+        CHARLM_SESSION_MINUTES="0.05",  # a follower who left is released 3 s later, so the end's memory is theirs gone
+        CHARLM_TRAIN_IN_A_PROCESS="1" if in_a_process else "0",  # both runs, the reference's too
+    )
     with environment(settings):
         return _lecture(followers, epochs, max_seconds, port, max_threads, log or (lambda line: None))
 
