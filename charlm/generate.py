@@ -85,6 +85,52 @@ def default_prefix(model: CharLM) -> str:
     return "\n" if "\n" in model.vocab.index else model.vocab.tokens[1]
 
 
+def check_request(prefix: str, length: int, temperature: float, top_k: int, top_p: float, num_samples: int) -> None:
+    """What ``stream`` and a shared ``Sampler`` check before the first character."""
+    check_whole("length", length, minimum=0)
+    check_whole(Msg("generate.number_of_samples"), num_samples)
+    check_options(temperature, top_k, top_p)
+    if length > MAX_LENGTH or num_samples > MAX_SAMPLES:
+        raise CharLMError("generate.too_much", samples=MAX_SAMPLES, length=MAX_LENGTH)
+    if not prefix:
+        raise CharLMError("generate.empty_prefix")
+
+
+def warm_up(model: CharLM, prefix: str, num_samples: int) -> tuple[Tensor, object]:
+    """The whole prefix read in one call: the logits of the first character to draw (N, V) and the state after the
+    prefix (L·D, N, H), the same for each of the ``num_samples`` samples."""
+    tokens = torch.tensor([model.vocab.encode(prefix)], device=model.device)  # (1, P)
+    logits, state = model(tokens)
+    return logits[:, -1].expand(num_samples, -1), _repeat(state, num_samples)
+
+
+class Uniforms:
+    """The uniform numbers a seeded sample draws its characters with: ``rows`` a step, for ``steps`` steps, drawn
+    ``CHUNK`` steps at a time. A CPU generator gives the same numbers in the same order however its draws are cut, so a
+    sample drawn alone and one drawn in a batch with others (``serving.Sampler``) read the same numbers."""
+
+    CHUNK = 256
+
+    def __init__(self, rows: int, steps: int, generator: torch.Generator | None):
+        self.rows, self.left, self.generator = rows, steps, generator
+        self.chunk, self.at = torch.empty(0, rows, 1), 0
+
+    def next(self) -> Tensor:
+        """The next step's numbers, (rows, 1)."""
+        if self.at == len(self.chunk):
+            n = min(self.CHUNK, self.left)
+            self.chunk, self.at, self.left = torch.rand(n, self.rows, 1, generator=self.generator), 0, self.left - n
+        self.at += 1
+        return self.chunk[self.at - 1]
+
+
+def pick(last: Tensor, temperature: float, top_k: int, top_p: float, u: Tensor | None) -> Tensor:
+    """The next character's id for each row of logits ``last`` (N, V), on the CPU: the argmax at temperature 0, else
+    drawn with ``u`` (N, 1), the row's next uniform numbers (``Uniforms``: the seeded generator lives on the CPU)."""
+    probs = _distribution(last, temperature, top_k, top_p).cpu()  # (N, V); a no-op on the CPU
+    return probs.argmax(-1) if temperature == 0 else _draw(probs, u)
+
+
 @torch.inference_mode()
 def stream(
     model: CharLM,
@@ -98,25 +144,15 @@ def stream(
     num_samples: int = 1,
 ) -> Iterator[list[str]]:
     """Yield, ``length`` times, the next character of each of ``num_samples`` samples."""
-    check_whole("length", length, minimum=0)
-    check_whole(Msg("generate.number_of_samples"), num_samples)
-    check_options(temperature, top_k, top_p)
-    if length > MAX_LENGTH or num_samples > MAX_SAMPLES:
-        raise CharLMError("generate.too_much", samples=MAX_SAMPLES, length=MAX_LENGTH)
-    if not prefix:
-        raise CharLMError("generate.empty_prefix")
+    check_request(prefix, length, temperature, top_k, top_p, num_samples)
     generator = torch.Generator().manual_seed(seed) if seed is not None else None
+    uniforms = Uniforms(num_samples, length, generator) if temperature != 0 else None
     with evaluating(model):
-        tokens = torch.tensor([model.vocab.encode(prefix)], device=model.device)  # (1, P)
-        logits, state = model(tokens)  # the whole prefix in one call warms the state up
-        last = logits[:, -1].expand(num_samples, -1)  # (N, V): every sample starts from the same state
-        state = _repeat(state, num_samples)
+        last, state = warm_up(model, prefix, num_samples)  # the whole prefix in one call warms the state up
         one_step = model.step if not model.config.bidirectional else None  # a bidirectional model re-reads
         device, on_cpu = model.device, model.device.type == "cpu"
         for _ in range(length):
-            probs = _distribution(last, temperature, top_k, top_p)  # (N, V)
-            probs = probs if on_cpu else probs.cpu()  # drawn on the CPU: the seeded generator lives there
-            ids = probs.argmax(-1) if temperature == 0 else _draw(probs, generator)
+            ids = pick(last, temperature, top_k, top_p, uniforms.next() if uniforms else None)
             yield [model.vocab.tokens[i] for i in ids.tolist()]
             ids = ids if on_cpu else ids.to(device)
             if one_step is not None:
@@ -126,13 +162,12 @@ def stream(
                 last = logits[:, -1]
 
 
-def _draw(probs: Tensor, generator: torch.Generator | None) -> Tensor:
-    """One index per row of ``probs`` (N, V), drawn by inverting the cumulative distribution
-    (a quarter of ``torch.multinomial``'s cost for one draw; the same seed gives the same draws)."""
+def _draw(probs: Tensor, u: Tensor) -> Tensor:
+    """One index per row of ``probs`` (N, V), drawn with ``u`` (N, 1) uniform in [0, 1) by inverting the cumulative
+    distribution (a quarter of ``torch.multinomial``'s cost for one draw; the same numbers give the same draws)."""
     cdf = probs.cumsum(-1)  # (N, V)
-    u = torch.rand(probs.shape[0], 1, generator=generator) * cdf[:, -1:]  # in [0, total)
-    # the first index whose cumulative mass exceeds u: an index with no mass never qualifies
-    return torch.searchsorted(cdf, u, right=True).clamp_(max=probs.shape[-1] - 1)[:, 0]
+    # the first index whose cumulative mass exceeds u·total: an index with no mass never qualifies
+    return torch.searchsorted(cdf, u * cdf[:, -1:], right=True).clamp_(max=probs.shape[-1] - 1)[:, 0]
 
 
 def _repeat(state, n: int):

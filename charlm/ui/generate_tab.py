@@ -11,13 +11,18 @@ from dataclasses import dataclass, field
 
 import gradio as gr
 
+from .. import serving
 from ..errors import CharLMError
-from ..generate import TEMPERATURES, Loop, at_temperatures, find_loop, prepare_prefix, random_seed, stream
+from ..generate import TEMPERATURES, Loop, at_temperatures, find_loop, prepare_prefix, random_seed
 from ..i18n import speaking
 from ..i18n import text as tr
 from .common import AppContext, Session, api_parameters, current_model, error, localized, md, model_line, number, ui
 
 UPDATE_SECONDS = 0.1  # the text box is updated at most this often
+# Generate's requests at once. Those of one model are stepped together (charlm.serving): forty samples of 200
+# characters cost about what six did one after another, so a room's followers need not queue behind four at a time.
+GENERATIONS_AT_ONCE = 64
+COMPARES_AT_ONCE = 4  # Compare temperatures draws its four samples one after another, alone
 
 
 @dataclass
@@ -79,8 +84,8 @@ def sampling(ctx: AppContext, session: Session, prefix: str, length, temperature
         temperature = number(tr("gen_tab.name.temperature"), temperature)
         model, prefix, warnings, length, top_k, top_p, seed = checked(ctx, session, prefix, length, top_k, top_p, seed,
                                                                       samples)  # fmt: skip
-        chars = stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
-                       num_samples=samples)  # fmt: skip
+        chars = serving.stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+                               num_samples=samples)  # fmt: skip
         texts = [""] * samples
         last = 0.0
         for step, new in enumerate(chars, 1):
@@ -187,10 +192,11 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     api_parameters(on_generate, "prefix", "length", "temperature", "top_k", "top_p", "seed", "samples")
     api_parameters(on_compare, "prefix", "length", "top_k", "top_p", "seed")
     go.click(on_generate, [session, prefix, length, temperature, top_k, top_p, seed, samples], [output, warnings, made],
-             api_name="generate", preprocess=False, concurrency_limit=4, concurrency_id="generate")  # fmt: skip
+             api_name="generate", preprocess=False, concurrency_limit=GENERATIONS_AT_ONCE,
+             concurrency_id="generate")  # fmt: skip
     go.click(lambda: gr.Row(visible=False), None, ladder_row, api_visibility="private")  # back to one text
     compare.click(on_compare, [session, prefix, length, top_k, top_p, seed], [ladder_row, *ladder, warnings, made],
-                  api_name="generate_temperatures", preprocess=False, concurrency_limit=4,
-                  concurrency_id="generate")  # fmt: skip
+                  api_name="generate_temperatures", preprocess=False, concurrency_limit=COMPARES_AT_ONCE,
+                  concurrency_id="generate_temperatures")  # fmt: skip
     language.change(on_language, [language, made], [output, warnings], api_visibility="private")
     return tab

@@ -1,0 +1,173 @@
+"""Generation for many at once (charlm.serving): each caller gets what it would alone, stepped in one batch.
+
+The models here compute in float64: a batch's matrix product may round a logit's last bit differently from one row's,
+which in float32 could, very rarely, move a draw across the boundary between two characters; in float64 the odds are
+nil, so "the same as alone" is checked exactly."""
+
+import gc
+import threading
+import weakref
+
+import pytest
+import torch
+
+from charlm import CharLM, CharLMConfig, Vocab
+from charlm.errors import CharLMError
+from charlm.generate import stream
+from charlm.serving import Sampler
+from charlm.serving import stream as shared_stream
+
+VOCAB = Vocab.build("the time traveller (for so it will be convenient to speak of him)\n")
+
+# (temperature, top_k, top_p, seed, samples): greedy, plain, top-k, nucleus, several samples, no seed's greedy
+ASKS = [(0.8, 0, 1.0, 1, 1), (0.0, 0, 1.0, None, 1), (1.0, 5, 1.0, 2, 3), (0.7, 0, 0.9, 3, 2), (1.3, 3, 0.8, 4, 1),
+        (0.8, 0, 1.0, 5, 1)]  # fmt: skip
+
+
+def model_of(cell="lstm", **kw) -> CharLM:
+    torch.manual_seed(0)
+    return CharLM(CharLMConfig(vocab=list(VOCAB.tokens), cell=cell, hidden_size=24, **kw)).double().eval()
+
+
+def texts(chars) -> list[str]:
+    return ["".join(sample) for sample in zip(*chars, strict=True)]
+
+
+def alone(model, prefix, length, ask) -> list[str]:
+    temperature, top_k, top_p, seed, samples = ask
+    return texts(stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+                        num_samples=samples))  # fmt: skip
+
+
+def together(model, prefix, length, ask) -> list[str]:
+    temperature, top_k, top_p, seed, samples = ask
+    return texts(shared_stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+                                num_samples=samples))  # fmt: skip
+
+
+class Held:
+    """Wraps ``model.step``: its step number ``at`` waits until ``rows`` samples are in the batch or waiting to join
+    it, so that they all step together from the next step; every step's batch size is noted."""
+
+    def __init__(self, model, rows: int, at: int = 1):
+        self.step, self.sampler, self.rows, self.at, self.sizes = model.step, Sampler.of(model), rows, at, []
+        model.step = self
+
+    def __call__(self, ids, state):
+        if len(self.sizes) + 1 == self.at:
+            assert wait_for(lambda: len(ids) + sum(r.rows for r in self.sampler._joining) >= self.rows)
+        self.sizes.append(len(ids))
+        return self.step(ids, state)
+
+
+def wait_for(condition, seconds: float = 10.0) -> bool:
+    for _ in range(int(seconds / 0.005)):
+        if condition():
+            return True
+        threading.Event().wait(0.005)
+    return False
+
+
+def run_all(calls) -> list:
+    results = [None] * len(calls)
+
+    def call(k):
+        results[k] = calls[k]()
+
+    threads = [threading.Thread(target=call, args=(k,)) for k in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def no_sampler_thread_left() -> bool:
+    return wait_for(lambda: not any(t.name == "charlm-generation" for t in threading.enumerate()), 2.0)
+
+
+CELLS = [("rnn", 1), ("gru", 2), ("lstm", 2), ("peephole", 1)]
+
+
+@pytest.mark.parametrize("cell,layers", [pytest.param(*c, marks=() if c[0] == "lstm" else pytest.mark.slow) for c in CELLS])
+def test_callers_at_once_get_what_each_would_alone_in_one_batch(cell, layers):
+    model = model_of(cell, num_layers=layers)
+    prefixes = ["the ", "time tr", "t", "the time traveller ", "of him", "speak "]
+    lengths = [40, 25, 60, 2, 33, 40]  # they leave the batch at different steps
+    expected = [alone(model, p, n, a) for p, n, a in zip(prefixes, lengths, ASKS, strict=True)]
+    rows = sum(a[4] for a in ASKS)
+    held = Held(model, rows)  # the first caller starts stepping; the others join at its second step at the latest
+    got = run_all([lambda p=p, n=n, a=a: together(model, p, n, a) for p, n, a in zip(prefixes, lengths, ASKS,
+                                                                                      strict=True)])  # fmt: skip
+    assert got == expected
+    assert max(held.sizes) == rows  # every sample of every caller in one step
+    assert len(held.sizes) < sum(lengths) // 2  # far fewer steps than one after another
+    assert no_sampler_thread_left()
+
+
+def test_a_caller_who_joins_mid_way_and_one_who_stops_reading_change_nothing_for_the_others():
+    model = model_of()
+    held = Held(model, 2, at=10)  # its tenth step waits for the next caller: it joins under way
+    first = shared_stream(model, "the ", 80, temperature=0.9, seed=7)
+    early = [next(first) for _ in range(10)]
+    quitter = shared_stream(model, "time ", 80, temperature=0.9, seed=8)
+    assert len([next(quitter) for _ in range(5)]) == 5
+    second = together(model, "of him", 50, (1.0, 0, 1.0, 9, 2))
+    quitter.close()  # stops reading: it leaves the batch
+    rest = texts([*early, *first])
+    assert rest == alone(model, "the ", 80, (0.9, 0, 1.0, 7, 1))
+    assert second == alone(model, "of him", 50, (1.0, 0, 1.0, 9, 2))
+    assert held.sizes[9:11] == [1, 2]  # the quitter joined at the eleventh step
+    assert no_sampler_thread_left()
+
+
+def test_what_a_caller_asks_is_checked_in_its_own_thread_before_it_joins():
+    model = model_of()
+    with pytest.raises(CharLMError, match="temperature"):
+        next(shared_stream(model, "the ", 10, temperature=-1))
+    with pytest.raises(CharLMError):
+        next(shared_stream(model, "", 10))
+    assert list(shared_stream(model, "the ", 0)) == []
+
+
+def test_a_bidirectional_model_is_sampled_alone_as_stream_does():
+    model = model_of(bidirectional=True)
+    assert together(model, "the ", 20, ASKS[0]) == alone(model, "the ", 20, ASKS[0])
+
+
+def test_a_failure_while_stepping_reaches_every_caller_and_the_next_caller_starts_afresh():
+    model = model_of()
+    sampler = Sampler.of(model)
+    step, calls = model.step, []
+
+    def failing(ids, state):
+        if not calls:  # every caller in the batch before it breaks
+            assert wait_for(lambda: len(ids) + len(sampler._joining) >= 3)
+        calls.append(len(ids))
+        if len(calls) == 3:
+            raise RuntimeError("the network broke")
+        return step(ids, state)
+
+    model.step = failing
+    results = run_all([lambda k=k: _outcome(model, k) for k in range(3)])
+    assert all(r == "the network broke" for r in results)
+    model.step = step
+    assert together(model, "the ", 20, ASKS[0]) == alone(model, "the ", 20, ASKS[0])
+
+
+def _outcome(model, seed) -> str:
+    try:
+        together(model, "the ", 30, (0.8, 0, 1.0, seed, 1))
+    except RuntimeError as e:
+        return str(e)
+    return "finished"
+
+
+def test_one_sampler_per_model_and_it_keeps_no_model_alive():
+    model = model_of()
+    assert Sampler.of(model) is Sampler.of(model) and Sampler.of(model) is not Sampler.of(model_of())
+    together(model, "the ", 5, ASKS[0])
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
