@@ -359,3 +359,19 @@ def test_a_resumed_run_takes_the_text_file_given_where_its_own_moved(tmp_path, s
     assert main(["train", "--resume", str(out), f"--text-file={moved}", "--epochs=2"]) == 0
     saved, _ = _saved(out)
     assert saved.text_file == str(moved) and len(saved.training.history) == 2
+
+
+def test_every_command_in_the_readme_parses():
+    """README's command lines, as a reader copies them: each names flags and values the command line takes."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"^```\w*\n(.*?)^```", readme, re.S | re.M):
+        for line in block.replace("\\\n", " ").splitlines():
+            if found := re.search(r"(?:python -m charlm|-m charlm|^charlm)\s+(.*)", line):
+                commands.append(shlex.split(found.group(1), comments=True))
+    assert len(commands) >= 15 and ["train", "--resume", "runs/tm", "--epochs", "10"] in commands
+    for argv in commands:
+        if "--help" in argv or "--version" in argv:
+            continue
+        args = build_parser(given_only=True).parse_args(argv)  # the options given, not yet read (no runs/tm here)
+        assert args.command == argv[0], argv
