@@ -3,8 +3,8 @@
 A thin consumer of the library, like the app. Its options are the fields that hold them, made into flags by
 charlm.options: train's are a run's (RunSpec's, CharLMConfig's and TrainConfig's) and its own (``Train``), the other
 commands' are in commands.py. train builds a run from them and prints the trainer's events. It speaks the terminal's
-language (LANG), the options' help included, and prints every error a user can cause as one line, never a
-traceback.
+language (LANG), --help and argparse's own messages included, and prints every error a user can cause as one line,
+never a traceback.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .i18n import Msg, active, from_environment, speaking
 from .i18n import text as tr
 from .memory import MAX_CHARS
 from .model import CharLM, CharLMConfig
-from .options import Formatter, Parser, add_options, defaults, flags, offered, option, words
+from .options import Formatter, Parser, add_options, argparse_text, defaults, flags, offered, option, translated, words
 from .presets import GROUPS, PRESETS
 from .provenance import Provenance
 from .run import CUSTOM, RunSpec, build, resume_spec
@@ -100,7 +100,8 @@ def build_parser(base: RunSpec | None = None, given_only: bool = False) -> argpa
     options given explicitly change it; ``given_only``: train's options have no defaults, so that its namespace holds
     only those given, in their order."""
     parser = Parser(prog="python -m charlm", description=tr("cli.about"), formatter_class=Formatter)
-    parser.add_argument("--version", action="version", version=f"charlm {__version__}")
+    parser.add_argument("--version", action="version", version=f"charlm {__version__}",
+                        help=argparse_text("show program's version number and exit"))  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     separator = "；" if active() == "zh" else "; "  # a list as each language writes it
     recipes = separator.join(tr("cli.help.recipe_item", recipe=recipe, corpus=name, note=recipe_note(name, recipe))
@@ -111,16 +112,17 @@ def build_parser(base: RunSpec | None = None, given_only: bool = False) -> argpa
         values = command.values
         if name == "train":
             p.add_argument("-h", "--help", action=_TrainHelp, nargs=0, default=argparse.SUPPRESS,
-                           help="show this help message and exit")  # fmt: skip
+                           help=argparse_text("show this help message and exit"))  # fmt: skip
             values = dict.fromkeys(train_defaults(), argparse.SUPPRESS) if given_only else train_defaults(base)
         add_options(p, command.parts, values, {"recipes": recipes, "max_text": MAX_CHARS}, command.sections)
     return parser
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """The command line, parsed once. For ``train``, the options given explicitly (its namespace without defaults holds
-    only those) go on top of the run they change: see ``train_args``."""
-    args = build_parser(given_only=True).parse_args(argv)
+    """The command line, parsed once, argparse speaking the active language. For ``train``, the options given explicitly
+    (its namespace without defaults holds only those) go on top of the run they change: see ``train_args``."""
+    with translated():
+        args = build_parser(given_only=True).parse_args(argv)
     return train_args({k: v for k, v in vars(args).items() if k != "command"}) if args.command == "train" else args
 
 
@@ -321,8 +323,9 @@ COMMANDS = {"train": Command(cmd_train, TRAIN, sections=SECTIONS)} | OTHER_COMMA
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run a command as the terminal asks: its lines and errors in the language of LANGUAGE, LC_ALL, LC_MESSAGES or
-    LANG (Chinese for zh_CN.UTF-8 and the like, else English); what machines read (JSON, files) stays English."""
+    """Run a command as the terminal asks: its lines, errors and --help in the language of LANGUAGE, LC_ALL,
+    LC_MESSAGES or LANG (Chinese for zh_CN.UTF-8 and the like, else English); what machines read (JSON, files) stays
+    English."""
     with speaking(from_environment()):
         return _main(sys.argv[1:] if argv is None else argv)
 

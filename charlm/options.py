@@ -7,7 +7,8 @@ takes its flag, type, default, choices and help from it.
 ``option`` makes the field; its metadata holds the catalogue id of the help text and, where they are not the field's
 own, its flag, the section of ``--help`` it is listed in, the options it excludes and what else argparse takes
 (choices, metavar, nargs, action, required). The type and the default are the field's. ``add_options`` turns the fields
-of some dataclasses into a parser's options, their help texts from the catalogue in the reader's language.
+of some dataclasses into a parser's options; ``Parser`` and ``Formatter`` speak the reader's language, the help texts
+from the catalogue and, inside a ``translated()`` block, argparse's own strings ("usage:", "invalid choice", …) too.
 
 RunSpec, CharLMConfig and TrainConfig declare their options here, so this module sits below them: it imports nothing
 of charlm's but the texts (charlm.i18n), and knows no option itself.
@@ -16,14 +17,19 @@ of charlm's but the texts (charlm.i18n), and knows no option itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
+import functools
+import gettext
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .i18n import text
+from .i18n import active, template, text
+from .i18n.catalogue import CATALOGUE
 
 OPTION = "charlm.option"  # the key of a field's metadata that offers it on the command line
 
@@ -122,9 +128,59 @@ def _how(hint, flag: str, given: Mapping[str, Any]) -> dict[str, Any]:
     return how
 
 
+# -- argparse in the reader's language --------------------------------------------------------------------------------
+
+ARGPARSE = "cli.argparse."  # the catalogue's texts of argparse's own strings: their English is argparse's to the letter
+_language: ContextVar[str | None] = ContextVar("argparse_language", default=None)
+
+
+@functools.cache
+def _argparse_ids() -> dict[str, str]:
+    """argparse's own strings that the catalogue translates, each with its id."""
+    return {en: key for key, (en, _zh) in CATALOGUE.items() if key.startswith(ARGPARSE)}
+
+
+def argparse_text(message: str) -> str:
+    """One of argparse's own strings in the language of the ``translated()`` block around this call; outside one, in
+    English, as argparse has it."""
+    return _translated(message) or message
+
+
+def _translated(message: str) -> str | None:
+    lang, key = _language.get(), _argparse_ids().get(message)
+    return template(key, lang) if lang and key else None
+
+
+def _gettext(message: str) -> str:
+    return _translated(message) or gettext.gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return _translated(singular if n == 1 else plural) or gettext.ngettext(singular, plural, n)
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """argparse's own strings in the active language inside this block. argparse looks them up with the gettext
+    functions it imported as ``argparse._`` and ``argparse.ngettext``; for the block they are the catalogue's, which
+    translate only for the code inside it (a context variable) and answer as gettext does elsewhere, so another thread
+    meanwhile is not changed. After the block they are gettext's again."""
+    token = _language.set(active())
+    outermost = argparse._ is not _gettext  # a block inside another leaves the functions to the outer one
+    saved = argparse._, argparse.ngettext
+    if outermost:
+        argparse._, argparse.ngettext = _gettext, _ngettext
+    try:
+        yield
+    finally:
+        if outermost:
+            argparse._, argparse.ngettext = saved
+        _language.reset(token)
+
+
 class Formatter(argparse.HelpFormatter):
     """argparse's help, with each option's default after its text where the default says something (not None, not
-    empty); a list as it is typed (d2l large app)."""
+    empty), in the reader's language; a list as it is typed (d2l large app)."""
 
     def _expand_help(self, action: argparse.Action) -> str:
         if isinstance(action.default, (list, tuple)):
@@ -135,14 +191,14 @@ class Formatter(argparse.HelpFormatter):
     def _get_help_string(self, action: argparse.Action) -> str:
         help = action.help or ""
         if action.option_strings and action.default not in (None, "", argparse.SUPPRESS) and "%(default)" not in help:
-            help += " (default: %(default)s)"
+            help += argparse_text(" (default: %(default)s)")
         return help
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, as every other error of the command line (--help shows the
-    usage)."""
+    """An ArgumentParser whose errors are one line in the reader's language, as every other error of the command line
+    (--help shows the usage)."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, argparse_text("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from charlm.i18n import speaking
-from charlm.options import Formatter, Parser, add_options, flags, offered, option
+from charlm.options import Formatter, Parser, add_options, flags, offered, option, translated
 
 CHARLM = Path(__file__).resolve().parents[1] / "charlm"
 
@@ -65,9 +65,9 @@ def test_the_help_is_the_catalogues_with_each_default_that_says_something():
     assert "--hidden HIDDEN hidden units per layer (default: 256)" in text and "--max-chars N keep only" in text
     assert "(--corpus CORPUS | --text-file TEXT_FILE)" in text  # side by side, one of them required
     assert "(default: None)" not in text and "temperature" not in text
-    with speaking("zh"):
+    with speaking("zh"), translated():
         chinese = _parser().format_help()
-    assert "每个小批量中的序列数 (default: 32)" in chinese
+    assert chinese.startswith("用法: toy") and "每个小批量中的序列数（默认：32）" in chinese
 
 
 # -- the layers: the library below the command line and the app -----------------------------------------------------

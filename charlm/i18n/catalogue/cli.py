@@ -1,7 +1,7 @@
 """The command line's own texts (cli.py, commands.py, options.py): what ``python -m charlm train | evaluate | generate |
 inspect | span | shannon | app | bench`` prints for a person, and its ``--help``, in the terminal's language; its JSON
-and files stay in English. The options' help texts are named by the fields that declare the options
-(charlm.options)."""
+and files stay in English. The options' help texts are named by the fields that declare the options (charlm.options);
+argparse's own strings are here too, under their English as argparse has it, to the letter."""
 
 TEXTS = {
     "cli.error": ("error: {message}", "错误：{message}"),
@@ -355,4 +355,30 @@ TEXTS = {
     "cli.help.no_processes": ("skip timing training on 1 and 2 processes (torchrun, gloo; CPU only, about 30 s)",
                               "不测 1 个和 2 个进程的训练（torchrun、gloo；仅限 CPU，约 30 秒）"),
     "cli.help.bench_json": ("print JSON instead of a table", "输出 JSON，而不是表格"),
+    # -- argparse's own strings, by their English as argparse writes it (its gettext message ids): %-style parameters --
+    "cli.argparse.usage": ("usage: ", "用法: "),
+    "cli.argparse.positionals": ("positional arguments", "位置参数"),
+    "cli.argparse.options": ("options", "选项"),
+    "cli.argparse.help": ("show this help message and exit", "显示这条帮助信息并退出"),
+    "cli.argparse.version": ("show program's version number and exit", "显示程序的版本号并退出"),
+    "cli.argparse.default": (" (default: %(default)s)", "（默认：%(default)s）"),
+    "cli.argparse.error": ("%(prog)s: error: %(message)s\n", "%(prog)s：错误：%(message)s\n"),
+    "cli.argparse.argument": ("argument %(argument_name)s: %(message)s", "参数 %(argument_name)s：%(message)s"),
+    "cli.argparse.ambiguous": ("ambiguous option: %(option)s could match %(matches)s",
+                               "选项有歧义：%(option)s 可能是 %(matches)s"),
+    "cli.argparse.one_value": ("expected one argument", "需要一个值"),
+    "cli.argparse.at_most_one": ("expected at most one argument", "最多需要一个值"),
+    "cli.argparse.at_least_one": ("expected at least one argument", "至少需要一个值"),
+    "cli.argparse.values": ("expected %s argument", "需要 %s 个值"),
+    "cli.argparse.values_plural": ("expected %s arguments", "需要 %s 个值"),
+    "cli.argparse.ignored": ("ignored explicit argument %r", "这个选项不带值，%r 被忽略"),
+    "cli.argparse.invalid_value": ("invalid %(type)s value: %(value)r", "无效的 %(type)s 值：%(value)r"),
+    "cli.argparse.invalid_choice": ("invalid choice: %(value)r (choose from %(choices)s)",
+                                    "无效的选择：%(value)r（可选：%(choices)s）"),
+    "cli.argparse.not_allowed": ("not allowed with argument %s", "不能与参数 %s 同时使用"),
+    "cli.argparse.one_required": ("one of the arguments %s is required", "必须给出参数 %s 之一"),
+    "cli.argparse.required": ("the following arguments are required: %s", "缺少以下必需的参数：%s"),
+    "cli.argparse.unrecognized": ("unrecognized arguments: %s", "无法识别的参数：%s"),
+    "cli.argparse.unknown_command": ("unknown parser %(parser_name)r (choices: %(choices)s)",
+                                     "未知的子命令 %(parser_name)r（可选：%(choices)s）"),
 }
