@@ -21,6 +21,7 @@ import contextlib
 import copy
 import functools
 import gettext
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -180,7 +181,17 @@ def translated() -> Iterator[None]:
 
 class Formatter(argparse.HelpFormatter):
     """argparse's help, with each option's default after its text where the default says something (not None, not
-    empty), in the reader's language; a list as it is typed (d2l large app)."""
+    empty), in the reader's language; a list as it is typed (d2l large app). A Chinese text is wrapped as a terminal
+    shows it: each character two columns wide, a line free to break between two (textwrap counts one, and breaks only
+    at spaces)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return _wrap(text, width) if _WIDE.search(text) else super()._split_lines(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if not _WIDE.search(text):
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in _wrap(text, width - len(indent)))
 
     def _expand_help(self, action: argparse.Action) -> str:
         if isinstance(action.default, (list, tuple)):
@@ -202,3 +213,30 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         self.exit(2, argparse_text("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
 
+
+# -- Chinese in a terminal's columns -----------------------------------------------------------------------------------
+
+# The characters a terminal shows two columns wide (Unicode's East Asian Wide and Fullwidth): CJK, Hangul, kana, …
+_WIDE_CHARS = "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+_WIDE = re.compile(f"[{_WIDE_CHARS}]")
+# What a line may break between: wide characters, and runs of narrow ones (a word's, or part of one); punctuation that
+# opens stays with what follows it, punctuation that closes with what precedes it.
+_PIECES = re.compile(f"[（《「『“]*(?:[{_WIDE_CHARS}]|[^\\s{_WIDE_CHARS}]+)[，。；：、！？）》」』”]*")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text``, its white space folded, in lines of at most ``width`` columns where a wide character takes two."""
+    lines, line = [], ""
+    for word in text.split():
+        for k, piece in enumerate(_PIECES.findall(word)):
+            glue = " " if line and k == 0 else ""  # the space between two words
+            if line and _columns(line + glue + piece) > width:
+                lines.append(line)
+                line, glue = "", ""
+            line += glue + piece
+    return [*lines, line] if line else lines
+
+
+def _columns(text: str) -> int:
+    """The columns ``text`` takes in a terminal: two for a wide character."""
+    return len(text) + len(_WIDE.findall(text))

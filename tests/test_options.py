@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from charlm.i18n import speaking
-from charlm.options import Formatter, Parser, add_options, flags, offered, option, translated
+from charlm.options import Formatter, Parser, _wrap, add_options, flags, offered, option, translated
 
 CHARLM = Path(__file__).resolve().parents[1] / "charlm"
 
@@ -68,6 +68,16 @@ def test_the_help_is_the_catalogues_with_each_default_that_says_something():
     with speaking("zh"), translated():
         chinese = _parser().format_help()
     assert chinese.startswith("用法: toy") and "每个小批量中的序列数（默认：32）" in chinese
+
+
+def test_chinese_help_is_wrapped_as_a_terminal_shows_it():
+    """Two columns a Chinese character, a line broken between two of them, but never before a closing mark."""
+    text = "来自书或笔记本的配方：它设定语料、预处理方案、模型、训练方式和样本前缀（见 --list-presets）（默认：256）"
+    lines = _wrap(text, 30)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "") and len(lines) == 4
+    assert all(len(line) + sum(c > "\u2e80" for c in line) <= 30 for line in lines)
+    assert not any(line[0] in "，。；：、）" for line in lines)
+    assert _wrap("pure English words", 6) == ["pure", "English", "words"]
 
 
 # -- the layers: the library below the command line and the app -----------------------------------------------------
