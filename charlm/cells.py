@@ -28,6 +28,7 @@ from .i18n import Msg
 
 State = tuple[Tensor, ...]  # (h,) for RNN and GRU, (h, c) for the LSTMs; each (B, H)
 Gates = dict[str, Tensor]  # every gate and state a step computed, by name; each (B, H)
+NONLINEARITIES = ("tanh", "relu")  # the vanilla RNN's activations, as torch.nn.RNN's
 
 
 class CellWeights(NamedTuple):
@@ -94,7 +95,7 @@ class RNNCell(Cell):
     recorded = ("h",)
 
     def __init__(self, nonlinearity: str = "tanh"):
-        if nonlinearity not in ("tanh", "relu"):
+        if nonlinearity not in NONLINEARITIES:
             raise CharLMError("cells.nonlinearity", value=nonlinearity)
         self.nonlinearity = nonlinearity
         self.activation = torch.tanh if nonlinearity == "tanh" else torch.relu

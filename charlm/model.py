@@ -29,12 +29,13 @@ from huggingface_hub.errors import (
 from huggingface_hub.utils import validate_repo_id
 from torch import Tensor, nn
 
-from .cells import CELLS, cell_title_msg
+from .cells import CELLS, NONLINEARITIES, cell_title_msg
 from .corpora import title_msg
 from .device import pick_device
 from .errors import CharLMError, CheckpointError, check_probability, check_whole
 from .i18n import Msg, text
 from .layers import LAYERS, Recording
+from .options import option
 from .provenance import Provenance
 from .vocab import Vocab
 
@@ -70,14 +71,17 @@ class CharLMConfig:
     """Everything needed to rebuild a CharLM, saved as its checkpoint's config.json."""
 
     vocab: list[str]  # the tokens, index = id: "<unk>" first, then one character each
-    cell: str = "lstm"  # "rnn", "gru", "lstm" or "peephole"
-    hidden_size: int = 256  # units per layer and direction (the d2l book: 256)
-    num_layers: int = 1  # stacked recurrent layers; 2 or more makes a "deep" RNN
-    bidirectional: bool = False  # also read right to left: it sees the future, so it cannot generate
-    dropout: float = 0.0  # between stacked layers and before the head (char-rnn uses 0.5)
-    weight_drop: float = 0.0  # DropConnect on the recurrent weights W_hh while training (AWD-LSTM uses 0.5)
-    embedding_dim: int = 0  # 0: one-hot inputs, as the d2l book; > 0: a learned embedding of this size
-    nonlinearity: str = "tanh"  # the vanilla RNN's: "tanh" or "relu"
+    # A field made by option() is offered on the command line too (charlm.options): its flag --name unless it says,
+    # its help text by catalogue id.
+    cell: str = option("lstm", "cli.help.cell", choices=tuple(LAYERS))  # "rnn", "gru", "lstm" or "peephole"
+    hidden_size: int = option(256, "cli.help.hidden_size", flag="--hidden")  # units per layer and direction (d2l: 256)
+    num_layers: int = option(1, "cli.help.num_layers", flag="--layers")  # stacked layers; 2 or more is a "deep" RNN
+    bidirectional: bool = option(False, "cli.help.bidirectional")  # also read right to left: it cannot generate
+    dropout: float = option(0.0, "cli.help.dropout")  # between stacked layers and before the head (char-rnn uses 0.5)
+    weight_drop: float = option(0.0, "cli.help.weight_drop")  # DropConnect on W_hh while training (AWD-LSTM uses 0.5)
+    # 0: one-hot inputs, as the d2l book; > 0: a learned embedding of this size
+    embedding_dim: int = option(0, "cli.help.embedding_dim", flag="--embedding", metavar="DIM")
+    nonlinearity: str = option("tanh", "cli.help.nonlinearity", choices=NONLINEARITIES)  # the vanilla RNN's
     metadata: dict = field(default_factory=dict)  # how it was trained (corpus, preprocessing, split, ...)
 
     def __post_init__(self):
@@ -88,7 +92,7 @@ class CharLMConfig:
         check_whole("embedding_dim", self.embedding_dim, minimum=0)  # 0 means one-hot
         check_probability("dropout", self.dropout)
         check_probability("weight_drop", self.weight_drop)
-        if self.nonlinearity not in ("tanh", "relu"):
+        if self.nonlinearity not in NONLINEARITIES:
             raise CharLMError("cells.nonlinearity", value=self.nonlinearity)
         if not isinstance(self.vocab, list):
             self.vocab = list(self.vocab)

@@ -24,6 +24,7 @@ import torch
 from . import __version__
 from .corpora import (
     CORPORA,
+    RECIPE_NAMES,
     Corpus,
     corpus_from_file,
     describe,
@@ -37,28 +38,32 @@ from .errors import CharLMError
 from .i18n import Msg, speaking
 from .limits import Limits
 from .model import CharLM, CharLMConfig
+from .options import flags, option, words
 from .provenance import Provenance, hardware, sha256_of_file, sha256_of_text
 from .tokens import token_dataset
 from .train import Event, Finished, Sample, Started, TrainConfig, Trainer
 
 CUSTOM = "custom"  # the corpus name of a user's own text
 MODEL_OPTIONS = tuple(f.name for f in fields(CharLMConfig) if f.name not in ("vocab", "metadata"))
-# The train subcommand's flag for each option, where its name is not the option's own with dashes.
-FLAGS = {"recipe": "--preprocess", "hidden_size": "--hidden", "num_layers": "--layers", "embedding_dim": "--embedding"}
-FLAGS |= {"sample_prefix": "--prefix"}
-NO_FLAG = ("sample_temperature", "evaluate_first")  # TrainConfig options the CLI does not offer
 
 
 @dataclass(frozen=True)
 class RunSpec:
     """Everything that decides a run: what text, which model, how to train it."""
 
-    corpus: str = "timemachine"  # a named corpus (charlm.corpora.CORPORA), or "custom" for a user's text
-    recipe: str = "raw"  # the corpus's preprocessing: "raw", or a book's recipe it offers ("d2l", "d2l-0.17")
-    max_chars: int | None = None  # keep only the first N characters after the recipe (the d2l book: 10,000)
-    text_file: str | None = None  # a user's UTF-8 text file (corpus "custom")
+    # A field made by option() is offered on the command line too (charlm.options): its flag --name unless it says,
+    # its help text by catalogue id; --corpus and --text-file exclude each other (one_of).
+    # a named corpus (charlm.corpora.CORPORA), or "custom" for a user's text
+    corpus: str = option("timemachine", "cli.help.corpus", one_of="text", choices=tuple(sorted(CORPORA)))
+    # the corpus's preprocessing: "raw", or a book's recipe it offers ("d2l", "d2l-0.17")
+    recipe: str = option("raw", "cli.help.recipe", flag="--preprocess", choices=RECIPE_NAMES)
+    # keep only the first N characters after the recipe (the d2l book: 10,000)
+    max_chars: int | None = option(None, "cli.help.max_chars", metavar="N")
+    # a user's UTF-8 text file (corpus "custom")
+    text_file: str | None = option(None, "cli.help.text_file", one_of="text", metavar="PATH")
     user_text: Corpus | None = None  # or a user's text already read: pasted or uploaded (corpus "custom")
-    data_dir: str | None = None  # read named corpora from this folder instead of downloading them
+    # read named corpora from this folder instead of downloading them
+    data_dir: str | None = option(None, "cli.help.data_dir", metavar="DIR")
     model: dict = field(default_factory=dict)  # CharLMConfig's options but the vocabulary; those left out: its defaults
     train: TrainConfig = field(default_factory=TrainConfig)
     preset: str | None = None  # the preset this spec came from, recorded with the model
@@ -111,25 +116,23 @@ class RunSpec:
         base = base or RunSpec()
         args = ["train"] + (["--preset", self.preset] if self.preset else [])
         if self.corpus == CUSTOM:
-            args += ["--text-file", self.text_file or "YOUR_TEXT.txt"]
+            args += [FLAGS["text_file"], self.text_file or "YOUR_TEXT.txt"]
         else:
-            args += ["--corpus", self.corpus] if self.corpus != base.corpus else []
-            args += ["--preprocess", self.recipe] if self.recipe != base.recipe else []
+            args += [FLAGS["corpus"], self.corpus] if self.corpus != base.corpus else []
+            args += [FLAGS["recipe"], self.recipe] if self.recipe != base.recipe else []
         if self.max_chars != base.max_chars:
-            args += ["--max-chars", str(self.max_chars or 0)]
+            args += [FLAGS["max_chars"], str(self.max_chars or 0)]
         old, new = {**base.model, **asdict(base.train)}, {**self.model, **asdict(self.train)}
         for name, value in new.items():
-            if name in NO_FLAG or value == old[name]:
-                continue
-            flag = FLAGS.get(name, "--" + name.replace("_", "-"))
-            if isinstance(value, bool):
-                args.append(flag if value else "--no-" + flag[2:])
-            else:
-                args += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+            if name in FLAGS and value != old[name]:  # an option the command line offers, changed
+                args += words(FLAGS[name], value, number="{:g}".format)
         return args
 
     def command(self, base: RunSpec | None = None) -> str:
         return "python -m charlm " + shlex.join(self.argv(base))
+
+
+FLAGS = flags(RunSpec, CharLMConfig, TrainConfig)  # the train subcommand's flag for each option, by its field's name
 
 
 @dataclass

@@ -30,6 +30,7 @@ from .generate import evaluating, generate
 from .i18n import Msg
 from .layers import ENGINES, compiled
 from .model import CharLM
+from .options import option
 from .provenance import Provenance, TrainingRecord
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
@@ -47,33 +48,43 @@ class TrainConfig:
     """How to train. The defaults suit a small model on a laptop CPU; the d2l book's recipe is
     ``optimizer="sgd", lr=1, clip=1, batch_size=32, num_steps=35, sampling="random"``."""
 
-    epochs: int = 10  # passes over the training split
-    batch_size: int = 32  # sequences per minibatch
-    num_steps: int = 35  # characters per sequence: how far back gradients flow (truncated BPTT)
-    sampling: str = "sequential"  # "random" (state reset every batch) or "sequential" (state carried over)
-    optimizer: str = "adam"  # "sgd" (the d2l book), "adam", "adamw" or "rmsprop" (char-rnn)
-    lr: float = 3e-3  # learning rate
-    lr_decay: float = 1.0  # multiply the learning rate by this after every epoch (char-rnn: 0.97); 1 keeps it
-    lr_decay_after: int = 0  # the last epoch at the full rate (char-rnn: 10); 0 or 1: decay from epoch 2
-    clip: float = 1.0  # clip the gradients' global L2 norm to this; 0 turns clipping off
-    weight_decay: float = 0.0  # L2 penalty (decoupled from the gradient for adamw)
-    valid_fraction: float = 0.1  # the last part of the text, held out for validation
-    valid_chars: int = 0  # validate on the validation split's first N characters only (a large corpus's); 0: all
-    seed: int = 0  # the same seed and options give the same numbers on the CPU
-    engine: str = "auto"  # "auto", "scratch" (our cells) or "fused" (torch's kernels)
-    device: str = "auto"  # "auto" (CUDA, then MPS, else the CPU), "cpu", "cuda" or "mps"
-    precision: str = "float32"  # "bfloat16": mixed precision (autocast) for the training steps — 2–3× faster on
-    #                             CPUs with AMX and on GPUs; weights, validation and generation stay float32.
-    #                             "auto": bfloat16 where the hardware is fast at it, else float32
-    compile: bool = False  # torch.compile the scratch engine's training step (CUDA graphs on a GPU); the first
-    #                        steps wait for the compiler (seconds to a minute)
-    sample_every: int = 1  # epochs between samples; 0 for none
-    sample_prefix: str = ""  # where samples start; "" takes the training text's first characters
-    sample_length: int = 100  # characters per sample
+    # A field made by option() is offered on the command line too (charlm.options): its flag --name unless it says,
+    # its help text by catalogue id.
+    epochs: int = option(10, "cli.help.epochs")  # passes over the training split
+    batch_size: int = option(32, "cli.help.batch_size")  # sequences per minibatch
+    num_steps: int = option(35, "cli.help.num_steps")  # characters per sequence: how far back gradients flow (BPTT)
+    # "random" (state reset every batch) or "sequential" (state carried over)
+    sampling: str = option("sequential", "cli.help.sampling", choices=SAMPLING)
+    # "sgd" (the d2l book), "adam", "adamw" or "rmsprop" (char-rnn)
+    optimizer: str = option("adam", "cli.help.optimizer", choices=OPTIMIZERS)
+    lr: float = option(3e-3, "cli.help.lr")  # learning rate
+    # multiply the learning rate by this after every epoch (char-rnn: 0.97); 1 keeps it
+    lr_decay: float = option(1.0, "cli.help.lr_decay")
+    # the last epoch at the full rate (char-rnn: 10); 0 or 1: decay from epoch 2
+    lr_decay_after: int = option(0, "cli.help.lr_decay_after", metavar="EPOCH")
+    clip: float = option(1.0, "cli.help.clip")  # clip the gradients' global L2 norm to this; 0 turns clipping off
+    weight_decay: float = option(0.0, "cli.help.weight_decay")  # L2 penalty (decoupled from the gradient for adamw)
+    valid_fraction: float = option(0.1, "cli.help.valid_fraction")  # the last part of the text, held out for validation
+    # validate on the validation split's first N characters only (a large corpus's); 0: all
+    valid_chars: int = option(0, "cli.help.valid_chars", metavar="N")
+    seed: int = option(0, "cli.help.seed")  # the same seed and options give the same numbers on the CPU
+    engine: str = option("auto", "cli.help.engine", choices=ENGINES)  # "auto", "scratch" (ours) or "fused" (torch's)
+    device: str = option("auto", "cli.help.device")  # "auto" (CUDA, then MPS, else the CPU), "cpu", "cuda" or "mps"
+    # "bfloat16": mixed precision (autocast) for the training steps — 2–3× faster on CPUs with AMX and on GPUs;
+    # weights, validation and generation stay float32. "auto": bfloat16 where the hardware is fast at it, else float32
+    precision: str = option("float32", "cli.help.precision", choices=PRECISIONS)
+    # torch.compile the scratch engine's training step (CUDA graphs on a GPU); the first steps wait for the compiler
+    # (seconds to a minute)
+    compile: bool = option(False, "cli.help.compile")
+    sample_every: int = option(1, "cli.help.sample_every")  # epochs between samples; 0 for none
+    # where samples start; "" takes the training text's first characters
+    sample_prefix: str = option("", "cli.help.sample_prefix", flag="--prefix")
+    sample_length: int = option(100, "cli.help.sample_length")  # characters per sample
     sample_temperature: float = 0.0  # 0 is greedy, as the d2l book's predict_ch8
-    max_seconds: float = 0.0  # stop after this much wall time; 0 for no limit
-    keep: str = "best"  # which weights a run ends with: "best" (the best validation epoch's) or "last" (the d2l
-    #                     book's: its figures are the final model's training perplexity)
+    max_seconds: float = option(0.0, "cli.help.max_seconds")  # stop after this much wall time; 0 for no limit
+    # which weights a run ends with: "best" (the best validation epoch's) or "last" (the d2l book's: its figures are the
+    # final model's training perplexity)
+    keep: str = option("best", "cli.help.keep", choices=KEEP)
     evaluate_first: bool = True  # measure the untrained model (Started's initial perplexities) before the clock starts
 
     def __post_init__(self):

@@ -14,6 +14,7 @@ from charlm import CharLM
 from charlm.cli import build_parser, main
 from charlm.corpora import load_corpus
 from charlm.data import Dataset
+from charlm.i18n import speaking
 from charlm.presets import GROUPS, PRESETS
 from charlm.provenance import Provenance
 
@@ -359,3 +360,123 @@ def test_a_resumed_run_takes_the_text_file_given_where_its_own_moved(tmp_path, s
     assert main(["train", "--resume", str(out), f"--text-file={moved}", "--epochs=2"]) == 0
     saved, _ = _saved(out)
     assert saved.text_file == str(moved) and len(saved.training.history) == 2
+
+
+# -- --help and argparse's own messages speak the terminal's language too ----------------------------------------------
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _exit(argv: list[str], capsys) -> tuple[int, str, str]:
+    """main's exit status where argparse exits (--help, a bad option), and what it printed."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    printed = capsys.readouterr()
+    return exit_.value.code, printed.out, printed.err
+
+
+@pytest.mark.parametrize("lang", ["zh_CN.UTF-8", "en_US.UTF-8"])
+def test_train_help_speaks_the_terminals_language(capsys, monkeypatch, lang):
+    """LANG=zh_CN.UTF-8 charlm train --help: argparse's frame (usage, sections, -h) and every option's text in Chinese,
+    each with its default; in English, the same help as ever."""
+    _terminal(monkeypatch, LANG=lang)
+    code, out, err = _exit(["train", "--help"], capsys)
+    text = " ".join(out.split())
+    assert code == 0 and not err
+    if lang.startswith("zh"):
+        assert out.startswith("用法: python -m charlm train [-h]") and "\n选项:\n" in out and "\n训练:\n" in out
+        assert "-h, --help 显示这条帮助信息并退出" in text and "--lr LR 学习率（默认：0.003）" in text
+        assert "--hidden HIDDEN 每层的隐藏单元数（默认：256）" in text and "--resume DIR 继续一次由 --out 保存的运行" in text
+        assert "learning rate" not in out and "(default:" not in out and "usage:" not in out
+    else:
+        assert out.startswith("usage: python -m charlm train [-h]") and "\noptions:\n" in out and "\ntraining:\n" in out
+        assert "-h, --help show this help message and exit" in text and "--lr LR learning rate (default: 0.003)" in text
+        assert not CJK.search(out)
+
+
+def test_the_commands_and_each_commands_help_speak_chinese(capsys, monkeypatch):
+    _terminal(monkeypatch, LANG="zh_CN.UTF-8")
+    code, out, _ = _exit(["--help"], capsys)
+    assert code == 0 and "位置参数:" in out and "train     训练一个模型并保存为检查点文件夹" in out
+    assert "--version   显示程序的版本号并退出" in out
+    for command in ("generate", "inspect", "span", "shannon", "app", "bench", "evaluate"):
+        code, out, _ = _exit([command, "--help"], capsys)
+        described = out.split("\n\n")[1]  # the description, under the usage line
+        assert code == 0 and out.startswith(f"用法: python -m charlm {command}") and CJK.search(described), command
+
+
+def test_every_option_of_every_command_has_its_help_in_both_languages():
+    """Each option's help is its field's catalogue text (-h's is argparse's): in Chinese a Chinese one, never the
+    English left in place."""
+    from charlm.options import translated
+
+    parsers = build_parser()._subparsers._group_actions[0].choices
+    with speaking("zh"), translated():
+        chinese = build_parser()._subparsers._group_actions[0].choices
+    for name, parser in parsers.items():
+        for action, zh in zip(parser._actions, chinese[name]._actions, strict=True):
+            assert action.help and CJK.search(zh.help), (name, action.option_strings)
+            assert not CJK.search(action.help) and zh.help != action.help, (name, action.option_strings)
+
+
+@pytest.mark.parametrize(
+    "argv, english, chinese",
+    [(["train", "--epochs", "x"], "python -m charlm train: error: argument --epochs: invalid int value: 'x'",
+      "python -m charlm train：错误：参数 --epochs：无效的 int 值：'x'"),
+     (["train", "--cell", "transformer"], "argument --cell: invalid choice: 'transformer' (choose from",
+      "参数 --cell：无效的选择：'transformer'（可选："),
+     (["generate"], "python -m charlm generate: error: the following arguments are required: --checkpoint",
+      "python -m charlm generate：错误：缺少以下必需的参数：--checkpoint"),
+     (["inspect", "--checkpoint", "m", "--text", "a", "--text-file", "b"],
+      "argument --text-file: not allowed with argument --text", "参数 --text-file：不能与参数 --text 同时使用"),
+     (["train", "--e", "4"], "ambiguous option: --e could match --embedding, --epochs, --engine",
+      "选项有歧义：--e 可能是 --embedding, --epochs, --engine"),
+     (["trian"], "argument COMMAND: invalid choice: 'trian'", "参数 COMMAND：无效的选择：'trian'"),
+     (["train", "--bogus"], "python -m charlm: error: unrecognized arguments: --bogus",
+      "python -m charlm：错误：无法识别的参数：--bogus")],
+    ids=["type", "choice", "required", "exclusive", "ambiguous", "command", "unrecognized"],
+)  # fmt: skip
+def test_an_argparse_error_speaks_the_terminals_language_in_one_line(capsys, monkeypatch, argv, english, chinese):
+    for lang, expected in (("zh_CN.UTF-8", chinese), ("en_US.UTF-8", english)):
+        _terminal(monkeypatch, LANG=lang)
+        code, out, err = _exit(argv, capsys)
+        assert code == 2 and not out and expected in err and len(err.splitlines()) == 1, (lang, err)
+        assert bool(CJK.search(err)) == lang.startswith("zh"), err
+
+
+def test_argparse_speaks_chinese_only_inside_the_commands_call(capsys, monkeypatch):
+    """The translation is scoped: argparse is as gettext leaves it after the call, and meanwhile in another thread."""
+    import argparse
+    import gettext
+    import threading
+
+    from charlm.options import translated
+
+    _terminal(monkeypatch, LANG="zh_CN.UTF-8")
+    _exit(["train", "--epochs", "x"], capsys)
+    assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext
+    assert argparse.ArgumentParser(prog="p").format_usage() == "usage: p [-h]\n"
+    seen = {}
+    with speaking("zh"), translated():
+        thread = threading.Thread(target=lambda: seen.update(other=argparse.ArgumentParser(prog="p").format_usage()))
+        thread.start()
+        thread.join()
+        seen["here"] = argparse.ArgumentParser(prog="p").format_usage()
+    assert seen == {"other": "usage: p [-h]\n", "here": "用法: p [-h]\n"}
+    assert argparse._ is gettext.gettext
+
+
+def test_every_command_in_the_readme_parses():
+    """README's command lines, as a reader copies them: each names flags and values the command line takes."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"^```\w*\n(.*?)^```", readme, re.S | re.M):
+        for line in block.replace("\\\n", " ").splitlines():
+            if found := re.search(r"(?:python -m charlm|-m charlm|^charlm)\s+(.*)", line):
+                commands.append(shlex.split(found.group(1), comments=True))
+    assert len(commands) >= 15 and ["train", "--resume", "runs/tm", "--epochs", "10"] in commands
+    for argv in commands:
+        if "--help" in argv or "--version" in argv:
+            continue
+        args = build_parser(given_only=True).parse_args(argv)  # the options given, not yet read (no runs/tm here)
+        assert args.command == argv[0], argv

@@ -63,6 +63,10 @@ def test_the_wheel_installs_whole_and_runs_away_from_the_checkout(built, tmp_pat
     assert not list(cache.rglob("*.txt")) and not list(cache.rglob("*.zip")), list(cache.rglob("*"))  # no download
     no_command = run([sys.executable, str(script)], target, elsewhere)
     assert no_command.returncode == 2 and "COMMAND" in no_command.stderr, no_command.stderr
+    # LANG=zh_CN.UTF-8 charlm train --help: the help, argparse's frame included, in Chinese
+    chinese = run([sys.executable, str(script), "train", "--help"], target, elsewhere, LANG="zh_CN.UTF-8")
+    assert chinese.returncode == 0 and chinese.stdout.startswith("用法: python -m charlm train"), chinese.stderr
+    assert "学习率（默认：0.003）" in chinese.stdout and "显示这条帮助信息并退出" in chinese.stdout
 
 
 @pytest.mark.slow
