@@ -1,5 +1,5 @@
-"""The texts in both languages: the whole catalogue checked (not a sample), the glossary held to, every raise site
-naming a catalogue id, the language chosen from a browser's tag and a terminal's LANG."""
+"""The texts in every language: the whole catalogue checked (not a sample) as its locale files hold it, the glossary
+held to, every id the code names in the catalogue, the language chosen from a browser's tag and a terminal's LANG."""
 
 import ast
 import functools
@@ -8,17 +8,25 @@ import re
 import string
 from pathlib import Path
 
+import polib
 import pytest
 
 from charlm import i18n
 from charlm.errors import CharLMError, CorpusError
-from charlm.i18n import Msg, from_environment, normalise, speaking, text
-from charlm.i18n.catalogue import CATALOGUE
+from charlm.i18n import DEFAULT, Msg, from_environment, normalise, speaking, text
+from charlm.i18n.catalogue import NAME_ID, PACKAGE_LOCALES, current, linguas
 from charlm.i18n.glossary import OTHER_SENSES, STRICT, term
 
 CHARLM = Path(__file__).resolve().parents[1] / "charlm"
 CJK = re.compile(r"[\u3400-\u9fff]")
+LETTERS = re.compile(r"[^\W\d_]")
+# The script a language is written in: a text of it with none is English left untranslated. (A text whose English has
+# no letters, such as the "; " between the items of a list, needs none.)
+SCRIPTS = {"zh": CJK}
 ERRORS = {"CharLMError", "CorpusError", "CheckpointError", "ShapeError"}
+CATALOGUE = current()
+IDS = sorted(CATALOGUE.texts[DEFAULT])
+TRANSLATIONS = [lang for lang in CATALOGUE.languages if lang != DEFAULT]
 
 
 def fields_of(template: str) -> set[str]:
@@ -29,13 +37,48 @@ def without_fields(template: str) -> str:
     return "".join(literal for literal, *_ in string.Formatter().parse(template))
 
 
-@pytest.mark.parametrize("key", sorted(CATALOGUE))
-def test_every_text_has_both_languages_with_the_same_parameters(key):
-    en, zh = CATALOGUE[key]
-    assert isinstance(en, str) and en.strip(), f"{key}: no English"
-    assert isinstance(zh, str) and zh.strip(), f"{key}: no Chinese"
-    assert CJK.search(without_fields(zh)), f"{key}: its Chinese is left in English: {zh!r}"
-    assert fields_of(en) == fields_of(zh), f"{key}: the languages take different parameters"
+def test_the_package_speaks_english_and_chinese_in_that_order():
+    assert linguas(PACKAGE_LOCALES) == ["en", "zh"] and list(i18n.languages()) == ["en", "zh"]
+    assert [(lang.name, lang.tag) for lang in i18n.languages().values()] == [("English", "en"), ("中文", "zh-CN")]
+
+
+@pytest.mark.parametrize(("lang", "key"), [(lang, key) for lang in TRANSLATIONS for key in IDS])
+def test_every_language_has_every_text_with_the_same_parameters(lang, key):
+    english, translated = CATALOGUE.texts[DEFAULT][key], CATALOGUE.texts[lang].get(key)
+    assert english.strip(), f"{key}: no English"
+    assert translated and translated.strip(), f"{key}: no {lang} (untranslated, or fuzzy)"
+    if lang in SCRIPTS and LETTERS.search(without_fields(english)):
+        assert SCRIPTS[lang].search(without_fields(translated)), f"{key}: its {lang} is left in English: {translated!r}"
+    assert fields_of(english) == fields_of(translated), f"{key}: the languages take different parameters"
+
+
+@functools.cache
+def locale_file(lang: str) -> polib.POFile:
+    return polib.pofile(str(PACKAGE_LOCALES / f"{lang}.po"))
+
+
+@pytest.mark.parametrize("lang", CATALOGUE.languages)
+def test_each_locale_file_translates_the_current_english_in_the_same_layout(lang):
+    """Each file has English's ids in English's order, each entry with the comments for translators that say where it
+    belongs and the English it translates as its msgid (a changed English leaves no translation of an older one), flagged
+    as a str.format template; nothing fuzzy or obsolete; its Language header says its tag."""
+    po, english = locale_file(lang), locale_file(DEFAULT)
+    ids = [e.msgctxt for e in po]
+    assert len(ids) == len(set(ids)), f"{lang}.po: an id appears twice"
+    assert ids == [e.msgctxt for e in english], f"{lang}.po: not en.po's ids in en.po's order"
+    stale = [e.msgctxt for e, source in zip(po, english, strict=True) if e.msgid != source.msgstr]
+    assert not stale, f"{lang}.po translates an older English of {stale}"
+    assert [e.comment for e in po] == [e.comment for e in english]
+    assert sum(e.comment.startswith("part ") for e in po) >= 13 and po[0].comment.startswith("part errors: ")
+    assert all(e.flags == ["python-brace-format"] for e in po), "fuzzy, or not marked as a str.format template"
+    assert not po.obsolete_entries() and po.metadata["Language"].replace("_", "-") == CATALOGUE.languages[lang].tag
+    assert lang == DEFAULT or po.percent_translated() == 100
+
+
+def test_the_english_file_is_the_source_and_each_language_names_itself():
+    assert all(e.msgstr == e.msgid for e in locale_file(DEFAULT))
+    names = {lang: CATALOGUE.texts[lang][NAME_ID] for lang in CATALOGUE.languages}
+    assert len(set(names.values())) == len(names), names  # the switch tells them apart
 
 
 def mentions(english: str, phrase: str) -> bool:
@@ -44,36 +87,51 @@ def mentions(english: str, phrase: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(e?s)?(?![\w-])", english, re.IGNORECASE) is not None
 
 
-@pytest.mark.parametrize("key", sorted(CATALOGUE))
+@pytest.mark.parametrize("key", IDS)
 def test_every_chinese_text_uses_the_books_terms(key):
     """Wherever the English says a glossary term, the Chinese says the Chinese book's word for it."""
-    en, zh = (without_fields(t) for t in CATALOGUE[key])
+    en, zh = (without_fields(CATALOGUE.texts[lang][key]) for lang in ("en", "zh"))
     missing = [f"{e} → {z}" for e, z in STRICT.items() if mentions(en, e) and z not in zh]
     assert not missing, f"{key}: {zh!r} lacks {missing}"
 
 
 @functools.cache  # parsed once, not once per module it is asked about
-def raise_sites() -> list[tuple[str, int, ast.Call]]:
+def calls_in_charlm() -> list[tuple[str, int, ast.Call]]:
     sites = []
     for path in sorted(CHARLM.rglob("*.py")):
         if "i18n" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ERRORS:
+            if isinstance(node, ast.Call):
                 sites.append((str(path.relative_to(CHARLM)), node.lineno, node))
     return sites
 
 
-@pytest.mark.parametrize("path", sorted({path for path, _, _ in raise_sites()}))
+def called(call: ast.Call) -> str | None:
+    return getattr(call.func, "id", getattr(call.func, "attr", None))
+
+
+@pytest.mark.parametrize("path", sorted({path for path, _, call in calls_in_charlm() if called(call) in ERRORS}))
 def test_every_error_raised_names_a_catalogue_id(path):
     bad = []
-    for where, line, call in raise_sites():
-        if where != path:
+    for where, line, call in calls_in_charlm():
+        if where != path or called(call) not in ERRORS:
             continue
         first = call.args[0] if call.args else None
         if not (isinstance(first, ast.Constant) and first.value in CATALOGUE):
             bad.append(f"{where}:{line}")
     assert not bad, f"errors raised with text instead of a catalogue id: {bad}"
+
+
+def test_every_id_the_code_names_is_in_the_catalogue():
+    """A message (Msg), a text rendered now (text, imported as tr) and a widget's text (ui) named by a literal id: each
+    id is in the catalogue (an id built at run time, f"train.series_{series}", is checked where it is used)."""
+    named = [(where, line, call.args[0].value) for where, line, call in calls_in_charlm()
+             if called(call) in ("Msg", "tr", "text", "ui") and call.args and isinstance(call.args[0], ast.Constant)
+             and isinstance(call.args[0].value, str)]  # fmt: skip
+    assert len(named) > 400  # the check sees the code's calls
+    unknown = [f"{where}:{line} {key!r}" for where, line, key in named if key not in CATALOGUE]
+    assert not unknown, f"ids not in the catalogue: {unknown}"
 
 
 def test_a_message_renders_in_the_active_language_and_nests():
@@ -86,7 +144,7 @@ def test_a_message_renders_in_the_active_language_and_nests():
 
 
 def test_a_missing_chinese_text_falls_back_to_english_never_to_its_id(monkeypatch):
-    monkeypatch.setitem(CATALOGUE, "errors.whole", (CATALOGUE["errors.whole"][0], ""))
+    monkeypatch.delitem(CATALOGUE.texts["zh"], "errors.whole")
     assert text("errors.whole", "zh", name="n", minimum=1, value=0) == "n must be a whole number ≥ 1, not 0"
     with pytest.raises(KeyError, match="not in charlm's message catalogue"):
         Msg("no.such.id")

@@ -15,7 +15,7 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from ..i18n import LANGUAGES
+from ..i18n import languages
 from ..i18n import text as tr
 
 SERIES = ("training", "validation")  # the live plot's series, as its points name them (translated when drawn)
@@ -122,11 +122,11 @@ def retitled(plot) -> dict:
     if not isinstance(plot, pd.DataFrame) or plot.empty or "series" not in plot:
         return {}
     names = {
-        tr(f"train.series_{series}", lang): tr(f"train.series_{series}") for series in SERIES for lang in LANGUAGES
+        tr(f"train.series_{series}", lang): tr(f"train.series_{series}") for series in SERIES for lang in languages()
     }
     return {"value": plot.assign(series=plot["series"].map(lambda name: names.get(name, name)))}
 
 
 def plot_colors() -> dict[str, str]:
     """Each series' colour, by its name in every language (the plot's data names them in the visitor's)."""
-    return {tr(f"train.series_{series}", lang): COLORS[series] for series in SERIES for lang in LANGUAGES}
+    return {tr(f"train.series_{series}", lang): COLORS[series] for series in SERIES for lang in languages()}
