@@ -5,6 +5,7 @@ import ast
 import functools
 import pickle
 import re
+import shutil
 import string
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from charlm import i18n
 from charlm.errors import CharLMError, CorpusError
 from charlm.i18n import DEFAULT, Msg, from_environment, normalise, speaking, text
-from charlm.i18n.catalogue import NAME_ID, PACKAGE_LOCALES, current, linguas
+from charlm.i18n.catalogue import LOCALES_ENV, NAME_ID, PACKAGE_LOCALES, Language, current, linguas
 from charlm.i18n.glossary import OTHER_SENSES, STRICT, term
 
 CHARLM = Path(__file__).resolve().parents[1] / "charlm"
@@ -162,7 +163,7 @@ def test_an_error_carries_its_id_renders_in_either_language_and_pickles():
 @pytest.mark.parametrize(("tag", "lang"), [("zh", "zh"), ("zh-CN", "zh"), ("zh-Hans", "zh"), ("zh_CN.UTF-8", "zh"),
                                            ("ZH-tw", "zh"), ("en-US", "en"), ("fr", "en"), ("C", "en"), ("", "en"),
                                            (None, "en")])  # fmt: skip
-def test_a_language_tag_is_read_as_chinese_or_english(tag, lang):
+def test_a_language_tag_is_read_as_a_language_charlm_speaks_or_english(tag, lang):
     assert normalise(tag) == lang
 
 
@@ -172,6 +173,67 @@ def test_a_terminal_language_is_read_from_its_environment_as_gettext_reads_it():
     assert from_environment({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}) == "en"
     assert from_environment({"LANG": "en_US.UTF-8", "LANGUAGE": "zh_CN:en"}) == "zh"
     assert i18n.active() == "en"
+
+
+# -- a third language: its file, and its code in LINGUAS; no code changes
+
+FRENCH = {NAME_ID: "Français", "app.language": "Langue", "train.series_validation": "validation (fr)",
+          "errors.whole": "{name} doit être un nombre entier ≥ {minimum}, et non {value!r}"}  # fmt: skip
+
+
+@pytest.fixture
+def french(tmp_path, monkeypatch) -> Path:
+    """The package's locale files and a French one, translated only in part (as a new language starts), with
+    CHARLM_LOCALES pointed at them."""
+    folder = tmp_path / "locales"
+    shutil.copytree(PACKAGE_LOCALES, folder)
+    po = polib.pofile(str(folder / "en.po"))
+    po.metadata["Language"] = "fr_FR"
+    for entry in po:
+        entry.msgstr = FRENCH.get(entry.msgctxt, "")
+    po.save(str(folder / "fr.po"))
+    (folder / "LINGUAS").write_text("en zh fr\n", encoding="utf-8")
+    monkeypatch.setenv(LOCALES_ENV, str(folder))
+    return folder
+
+
+def test_a_third_language_is_its_file_and_its_code_in_linguas(french):
+    assert list(i18n.languages()) == ["en", "zh", "fr"] and i18n.languages()["fr"] == Language("fr", "Français", "fr-FR")
+    assert normalise("fr_FR.UTF-8") == normalise("fr-CA") == normalise("FR") == "fr"
+    assert normalise("zh-TW") == "zh" and normalise("de-DE") == "en"
+    assert from_environment({"LANG": "fr_FR.UTF-8"}) == "fr"
+    with speaking("fr-BE"):
+        assert i18n.active() == "fr" and text("app.language") == "Langue"
+        assert str(Msg("errors.whole", name="epochs", minimum=1, value=0)) == "epochs doit être un nombre entier ≥ 1, et non 0"
+        assert text("app.presenting") == "Presenting"  # not translated yet: English, never its id
+    assert text("app.language") == "Language" and text("app.language", "zh") == "语言"
+
+
+def test_each_run_is_drawn_in_a_third_language_too(french):
+    """What draws a run once per language (its screens, the live plot's series names) draws it in every language."""
+    from charlm.ui import live_plot
+    from charlm.ui.run_view import Broadcast
+
+    assert list(Broadcast("1. GRU", 1, 60.0, str).screens) == ["en", "zh", "fr"]
+    assert live_plot.plot_colors()["validation (fr)"] == live_plot.COLORS["validation"]
+    with speaking("fr"):
+        assert live_plot.retitled({"columns": ["x", "y", "series"], "data": [[1, 2.0, "验证"]]})["value"]["series"].tolist() \
+            == ["validation (fr)"]  # a plot drawn in Chinese, renamed for a visitor who switched to French
+
+
+@pytest.mark.slow
+def test_the_app_offers_a_third_language_in_its_switch_and_its_browser_tables(french):
+    import app
+    from charlm.limits import Limits
+    from charlm.ui import style
+    from charlm.ui.common import I18N, AppContext
+
+    config = app.build_demo(AppContext.create(app.CHECKPOINTS, Limits(), load_model=False)).get_config_file()
+    switch = next(c for c in config["components"] if c.get("props", {}).get("elem_id") == "language")
+    assert [tuple(choice) for choice in switch["props"]["choices"]] == [("English", "en"), ("中文", "zh"), ("Français", "fr")]
+    assert I18N.translations["fr"]["app.language"] == "Langue" and I18N.translations["fr"]["app.presenting"] == "Presenting"
+    from_browser, switch_script = style.language_scripts()
+    assert '"fr": "fr-FR"' in from_browser and '"zh": "zh-CN"' in switch_script
 
 
 def test_a_glossary_term_has_its_english_beside_it_in_chinese():
@@ -210,7 +272,8 @@ def plain_texts(component: dict) -> list[str]:
     for choice in props.get("choices") or []:
         if isinstance(choice, (list, tuple)) and isinstance(choice[0], str) and choice[0] != choice[1]:
             found.append(choice[0])
-    return [t for t in found if MARKER not in t and SAYS_SOMETHING.search(t) and t not in ("English", "中文")]
+    names = {lang.name for lang in i18n.languages().values()}  # the language switch's: each in itself
+    return [t for t in found if MARKER not in t and SAYS_SOMETHING.search(t) and t not in names]
 
 
 def test_every_text_on_the_page_is_translated_by_the_browser_or_redrawn_when_the_language_changes(page_config):
@@ -224,15 +287,15 @@ def test_every_text_on_the_page_is_translated_by_the_browser_or_redrawn_when_the
     assert not left, f"English the language switch never reaches: {sorted(left)}"
 
 
-def test_every_key_the_page_asks_the_browser_for_is_in_both_languages(page_config):
+def test_every_key_the_page_asks_the_browser_for_is_in_every_language(page_config):
     keys = set(re.findall(r'"key": "([^"]+)"', str(page_config["components"])))
     from charlm.ui.common import I18N
 
-    tables = I18N.translations  # what app.launch_options() hands Gradio
-    assert keys and keys <= set(tables["en"]) and keys <= set(tables["zh-CN"])
+    tables = I18N.translations  # what app.launch_options() hands Gradio: each language's under its code
+    assert keys and all(keys <= set(tables[lang]) for lang in i18n.languages())
     for key in keys:
-        assert CJK.search(tables["zh-CN"][key]), f"{key}: {tables['zh-CN'][key]!r}"
-        assert tables["en"][key] != tables["zh-CN"][key]
+        assert CJK.search(tables["zh"][key]), f"{key}: {tables['zh'][key]!r}"
+        assert tables["en"][key] != tables["zh"][key]
 
 
 def test_the_app_says_nothing_in_english_only():

@@ -91,9 +91,10 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
                 names = [gr.Tab(label=tr(key)) for key in tab_keys]
                 return header_line(ctx, lang), model_line(ctx, session_value), *names
 
-        language.change(None, language, None, js=style.SWITCH_LANGUAGE)
+        from_browser, switch = style.language_scripts()
+        language.change(None, language, None, js=switch)
         language.change(speak, [session, language], [header, current, *tabs], api_visibility="private")
-        demo.load(None, None, language, js=style.LANGUAGE_FROM_BROWSER)
+        demo.load(None, None, language, js=from_browser)
 
         def on_close(request: gr.Request):
             """A closed tab: its run stops, so the CPU goes back to the others, unless a room follows it (a lecturer's

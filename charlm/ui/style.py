@@ -5,6 +5,10 @@ The presenting view (the header's switch, or ``?present`` in the address, for a 
 settings a lecture does not need are hidden (a preset still sets them).
 """
 
+import json
+
+from ..i18n import DEFAULT, languages
+
 CSS = """
 /* The header is one line on a phone: where it trains in a word ("CPU"), and the model's details give way; on a wider
    screen it says where in full ("this machine's CPU") and what the app is. */
@@ -142,27 +146,43 @@ FOLD_ROOM = "() => { document.body.classList.toggle('room-folded'); }"
 # The language. Gradio translates the page as built (gr.I18n) into the browser's language when it loads; these switch
 # it in place, with no reload (a reload would start a new session: the visitor's model and runs would be gone).
 # Gradio's frontend exports ``changeLocale`` from its core module, which the page has already loaded: importing it
-# again returns the same module, and so the same locale. Any "zh*" tag reads the Simplified Chinese texts.
+# again returns the same module, and so the same locale. Each language is set as its file's tag ("zh-CN"), the locale
+# whose texts Gradio's own chrome has; the app's texts, kept under the language's code ("zh"), are found from it as
+# Gradio's i18n library falls back from "zh-CN" (or "zh-TW") to "zh", and from any locale to English.
 _SET_LOCALE = """
+const charlmTags = %s;
 const charlmLocale = (lang) => {
   const core = performance.getEntriesByType('resource').map((e) => e.name)
     .find((name) => /\\/assets\\/core-[^/]*\\.js$/.test(name));
-  if (core) import(core).then((m) => m.changeLocale && m.changeLocale(lang === 'zh' ? 'zh-CN' : 'en'));
+  if (core) import(core).then((m) => m.changeLocale && m.changeLocale(charlmTags[lang] || lang));
 };
 """
-# Run on page load: ``?lang=zh`` or ``?lang=en`` in the address, else the browser's language ("zh", "zh-CN",
-# "zh-Hans", … → Chinese). Gradio's own choice (which knows "zh-CN" but not "zh") is aligned with it.
-LANGUAGE_FROM_BROWSER = f"""() => {{{_SET_LOCALE}
-  const asked = new URLSearchParams(window.location.search).get('lang') || navigator.language || 'en';
-  const lang = asked.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+# Run on page load: ``?lang=zh`` (any code of a language charlm speaks) in the address, else the browser's language,
+# read as charlm.i18n.normalise reads a tag: the whole tag if it is a code, else its language ("zh-CN", "zh-Hans",
+# "zh_TW" → "zh"), else English. Gradio's own choice (which knows "zh-CN" but not "zh") is aligned with it.
+_FROM_BROWSER = """() => {%s
+  const asked = (new URLSearchParams(window.location.search).get('lang') || navigator.language || '')
+    .trim().toLowerCase().replace(/_/g, '-').split('.')[0].split('@')[0];
+  const codes = Object.keys(charlmTags);
+  const lang = codes.find((c) => c.toLowerCase() === asked)
+    || codes.find((c) => c.toLowerCase() === asked.split('-')[0]) || %s;
   charlmLocale(lang);
   return lang;
-}}"""
+}"""
 # Run when the switch changes (by hand, or from the page load above).
-SWITCH_LANGUAGE = f"""(lang) => {{{_SET_LOCALE}
+_SWITCH = """(lang) => {%s
   charlmLocale(lang);
   return lang;
-}}"""
+}"""
+
+
+def language_scripts() -> tuple[str, str]:
+    """The page's two language scripts, for the languages charlm speaks as the app is built: (on page load, on a
+    switch)."""
+    tags = json.dumps({code: lang.tag for code, lang in languages().items()}, ensure_ascii=False)
+    set_locale = _SET_LOCALE % tags
+    return _FROM_BROWSER % (set_locale, json.dumps(DEFAULT)), _SWITCH % set_locale
+
 
 # Run once when the page loads: every plot title that is wider than its picture (plotly's in Inspect and Compare, the
 # live plot's) is fitted to it, again each time a plot is drawn. An SVG text never wraps by itself and CSS cannot
