@@ -14,6 +14,11 @@ CSS = """
    screen it says where in full ("this machine's CPU") and what the app is. */
 #header p { margin: 0; }
 #header .short { display: none; }
+/* The live plot's caption (what its curves are) is under the picture, inside the plot's block, which Gradio gives the
+   plot's height (320 px, live_plot.widget) and clips: the block grows to hold it, however many lines it wraps to, and
+   the picture keeps the height it had in the 320-px block (Vega sizes it to its box, which would otherwise be empty). */
+#live-plot, #room-plot { height: auto !important; }
+#live-plot .vega-embed, #room-plot .vega-embed { height: 298px; }
 /* A widget that must be on the page for scripts to click, but not seen (Gradio leaves invisible ones out). */
 .out-of-sight { position: absolute !important; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
 @media (max-width: 640px) {
