@@ -32,6 +32,10 @@ CSS = """
    its words, so that it reads whole ("best validation perplexity", not "best valida"), and the columns are narrower. */
 .gradio-container table th, .gradio-container table td { word-break: keep-all; overflow-wrap: normal; }
 .gradio-container table th span, .gradio-container table td span { white-space: nowrap; }
+/* ... except a cell longer than the table is wide (a corpus's title on a phone): Gradio caps every column at the table's
+   visible width and ended such a cell in an ellipsis; it wraps between its words instead. The columns are measured on
+   one line (in Gradio's hidden sizing table, the td above), so a shown cell (a div) that fits its column stays on one. */
+.gradio-container .virtual-body .cell-wrap span { white-space: normal; word-break: keep-all; overflow-wrap: normal; }
 /* (Gradio copies the rules inside @media under its own .gradio-container: they must not name it again.) */
 @media (max-width: 640px) {
   table th span.header { white-space: normal; }
