@@ -601,6 +601,10 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     # The language switched (or the page said its language at load): what the server wrote, written again in it,
     # the plot's series included. The status line follows at its next update.
     def speak(session_value: Session, lang: str, plot, preset_name: str | None, corpus_name: str, *corpus_values):
+        # The corpus dropdown redrawn here fires its .change, whose handler writes the corpus's line in the session's
+        # language: set it now, not only in app.py's handler of this event, which may run after that one (a page
+        # opened in another language showed that line in English).
+        session_value.lang = lang
         with speaking(lang):
             about = preset_info(ctx, preset_name) if preset_name in PRESETS or preset_name in GROUPS else gr.skip()
             return (gr.update(choices=preset_choices(), value=preset_name), about,
