@@ -24,7 +24,7 @@ from .commands import COMMANDS as OTHER_COMMANDS
 from .commands import Command
 from .corpora import RECIPE_NOTES, describe, recipe_note
 from .errors import CharLMError
-from .i18n import Msg, active, from_environment, speaking
+from .i18n import Msg, from_environment, speaking
 from .i18n import text as tr
 from .memory import MAX_CHARS
 from .model import CharLM, CharLMConfig
@@ -103,7 +103,7 @@ def build_parser(base: RunSpec | None = None, given_only: bool = False) -> argpa
     parser.add_argument("--version", action="version", version=f"charlm {__version__}",
                         help=argparse_text("show program's version number and exit"))  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    separator = "；" if active() == "zh" else "; "  # a list as each language writes it
+    separator = tr("app.list_separator")  # a list as each language writes it
     recipes = separator.join(tr("cli.help.recipe_item", recipe=recipe, corpus=name, note=recipe_note(name, recipe))
                              for name, recipe in RECIPE_NOTES)  # fmt: skip
     for name, command in COMMANDS.items():

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CorpusError
-from .i18n import Msg
+from .i18n import Msg, known
 from .i18n import text as tr
-from .i18n.catalogue import CATALOGUE
 
 DATA_DIR_ENV = "CHARLM_DATA_DIR"
 CACHE_DIR_ENV = "CHARLM_CACHE_DIR"
@@ -58,13 +57,13 @@ class CorpusSpec:
     def title_msg(self) -> Msg | str:
         """The title in the reader's language (``str()`` of it renders in the active one)."""
         key = f"data.title.{self.name}"
-        return Msg(key) if key in CATALOGUE else self.title
+        return Msg(key) if known(key) else self.title
 
     @property
     def note_msg(self) -> Msg | str:
         """The note in the reader's language."""
         key = f"data.note.{self.name}"
-        return Msg(key) if key in CATALOGUE else self.note
+        return Msg(key) if known(key) else self.note
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Errors a user can act on.
 
 Everything charlm raises because of what a user asked for derives from ``CharLMError``. It carries a message id from
-the catalogue (``charlm/i18n/catalogue/``) and its parameters, and renders, in the reader's language, what was wrong,
+the catalogue (``charlm/i18n/locales/``) and its parameters, and renders, in the reader's language, what was wrong,
 the limit, and what to do: ``str(e)`` in the active language (English unless ``charlm.i18n.speaking`` says
 otherwise), ``e.render("zh")`` in Chinese. The CLI and the app show that message as it is, never a traceback.
 Anything else that escapes is a bug in charlm.

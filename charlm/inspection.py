@@ -27,7 +27,7 @@ import torch
 from .cells import cell_title_msg
 from .errors import CharLMError
 from .generate import evaluating, generate
-from .i18n import Msg, active
+from .i18n import DEFAULT, Msg, active
 from .model import CharLM
 
 DEFAULT_MAX_CHARS = 2000  # longer texts are cut, with a notice: a trace grows as T × layers × gates × H
@@ -57,9 +57,9 @@ def gate_msg(key: str) -> Msg:
 
 def gate_name(key: str, lang: str | None = None, *, gloss: bool = False) -> str:
     """A gate's or state's name in ``lang`` (default: the active language): "forget gate", "遗忘门"; with ``gloss``,
-    the English beside the Chinese, for a student to look it up: "遗忘门 (forget gate)"."""
+    the English beside any other language's, for a student to look it up: "遗忘门 (forget gate)"."""
     name = gate_msg(key).render(lang)
-    return f"{name} ({GATE_NAMES[key]})" if gloss and (lang or active()) == "zh" else name
+    return f"{name} ({GATE_NAMES[key]})" if gloss and (lang or active()) != DEFAULT else name
 
 
 @dataclass

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .i18n import active, template, text
-from .i18n.catalogue import CATALOGUE
+from .i18n.catalogue import SOURCE, current
 
 OPTION = "charlm.option"  # the key of a field's metadata that offers it on the command line
 
@@ -135,10 +135,14 @@ ARGPARSE = "cli.argparse."  # the catalogue's texts of argparse's own strings: t
 _language: ContextVar[str | None] = ContextVar("argparse_language", default=None)
 
 
-@functools.cache
 def _argparse_ids() -> dict[str, str]:
     """argparse's own strings that the catalogue translates, each with its id."""
-    return {en: key for key, (en, _zh) in CATALOGUE.items() if key.startswith(ARGPARSE)}
+    return _ids_of(current().folder)
+
+
+@functools.cache
+def _ids_of(folder) -> dict[str, str]:  # by the catalogue's folder: CHARLM_LOCALES may name another
+    return {en: key for key, en in current().texts[SOURCE].items() if key.startswith(ARGPARSE)}
 
 
 def argparse_text(message: str) -> str:

@@ -9,7 +9,7 @@ set beside it. The d2l figures are *training* perplexities on 10,000 characters 
 also holds out the last 10% of the text and reports validation perplexity, which is the honest one.
 
 A preset's texts (title, source, published figure, explanation) are in the message catalogue, in every language,
-as ``presets.<name>.<what>`` (charlm/i18n/catalogue/presets.py); its fields hold the English, ``msg(what)`` the
+as ``presets.<name>.<what>`` (charlm/i18n/locales/); its fields hold the English, ``msg(what)`` the
 text to render in a reader's language.
 """
 
@@ -18,8 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from .errors import CharLMError
-from .i18n import Msg, text
-from .i18n.catalogue import CATALOGUE
+from .i18n import Msg, known, text
 from .run import RunSpec
 from .train import TrainConfig
 
@@ -46,7 +45,7 @@ class Preset:
 
 def _msg(item: Preset | Group, what: str) -> Msg | str:
     key = f"presets.{item.name}.{what}"
-    return Msg(key) if key in CATALOGUE else getattr(item, what)
+    return Msg(key) if known(key) else getattr(item, what)
 
 
 def _english(name: str, what: str) -> str:
@@ -335,7 +334,7 @@ class Group:
 
 def _group(name: str, *presets: str) -> Group:
     """A group of presets, its texts from the catalogue."""
-    explanation = _english(name, "explanation") if f"presets.{name}.explanation" in CATALOGUE else ""
+    explanation = _english(name, "explanation") if known(f"presets.{name}.explanation") else ""
     return Group(name, _english(name, "title"), presets, _english(name, "published"), explanation)
 
 

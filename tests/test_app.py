@@ -144,14 +144,14 @@ def test_training_speaks_the_visitors_language(ctx):
     updates = train(ctx, session)
     update, status, sample, current, _offer_cpu = updates[-1]
     assert "上训练" in status and "个验证字符" in status and "迭代周期" in status
-    assert update["title"] == "上一次训练：每若干步（训练）与每个迭代周期（验证）" and update["color_title"] == "曲线"
+    assert update["title"] == "上一次训练的困惑度" and update["color_title"] == "曲线"
     assert set(update["value"]["series"]) == {"训练", "验证"}  # the colour map knows both languages' names
     assert set(live_plot.plot_colors()) == {"training", "validation", "训练", "验证"}
     assert sample.startswith("第 2 个迭代周期后：") and session.runs[0].name.startswith("1. GRU 1×16, ")  # a name, as is
     assert "**当前模型：** 训练 1. GRU 1×16" in current
     assert "Current model:** run 1. GRU 1×16" in model_line(ctx, session)  # the same model, and the English line
     english = train(ctx, Session())[-1]
-    assert english[0]["title"] == "The last run: per step (training) and per epoch (validation)"
+    assert english[0]["title"] == "Perplexity of the last run"
     assert "Training on **" in english[1] and "After epoch 2" in english[2]
 
 

@@ -17,7 +17,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # Each third-party module the package imports, by the distribution that provides it; the app's only in its extra.
 LIBRARY = {"torch": "torch", "numpy": "numpy", "safetensors": "safetensors", "huggingface_hub": "huggingface_hub",
-           "pooch": "pooch", "plotly": "plotly", "tqdm": "tqdm", "requests": "pooch"}  # fmt: skip (requests comes with pooch)
+           "pooch": "pooch", "plotly": "plotly", "tqdm": "tqdm", "requests": "pooch",  # requests comes with pooch
+           "polib": "polib"}  # fmt: skip
 APP = {"gradio": "gradio", "segno": "segno", "pandas": "pandas"}
 
 
@@ -46,9 +47,11 @@ def test_the_wheel_installs_whole_and_runs_away_from_the_checkout(built, tmp_pat
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target),
                     str(wheel)], check=True, capture_output=True, timeout=300)  # fmt: skip
     where = run([sys.executable, "-c", "import charlm, charlm.i18n, charlm.ui.train_tab, charlm.ui.room_tab, "
-                 "charlm.ui.guess_tab; print(charlm.__file__, charlm.__version__)"], target, elsewhere)  # fmt: skip
+                 "charlm.ui.guess_tab; print(charlm.i18n.text('app.language', 'zh'), charlm.__file__, "
+                 "charlm.__version__)"], target, elsewhere)  # fmt: skip
     assert where.returncode == 0, where.stderr
-    assert where.stdout.startswith(str(target)) and where.stdout.split()[-1] == charlm.__version__
+    # its texts in both languages are inside: the catalogue's files are package data
+    assert where.stdout.startswith(f"语言 {target}") and where.stdout.split()[-1] == charlm.__version__
     script = target / "bin" / "charlm"  # the console script, as pip writes it
     version = run([sys.executable, str(script), "--version"], target, elsewhere)
     assert version.stdout.strip() == f"charlm {charlm.__version__}", version.stderr
@@ -107,7 +110,8 @@ def test_the_wheel_declares_every_module_the_package_imports(built):
         names = z.namelist()
         metadata = Parser().parsestr(z.read(next(n for n in names if n.endswith("METADATA"))).decode())
         sources = {n: z.read(n).decode() for n in names if n.endswith(".py")}
-    assert "charlm/texts/timemachine.txt" in names and "charlm/i18n/catalogue/room.py" in names
+    assert "charlm/texts/timemachine.txt" in names
+    assert {"charlm/i18n/locales/LINGUAS", "charlm/i18n/locales/en.po", "charlm/i18n/locales/zh.po"} <= set(names)
     required = metadata.get_all("Requires-Dist")
     core = {r.split(";")[0].split("[")[0].split(">")[0].split("<")[0].split("=")[0].strip() for r in required
             if "extra ==" not in r}  # fmt: skip

@@ -11,8 +11,7 @@ from charlm.cli import build_parser, main, spec_defaults
 from charlm.corpora import CORPORA
 from charlm.data import Dataset
 from charlm.errors import CharLMError
-from charlm.i18n import speaking
-from charlm.i18n.catalogue import CATALOGUE
+from charlm.i18n import known, speaking
 from charlm.presets import GROUP_TEXTS, GROUPS, PRESETS, TEXTS, Preset, _preset, get
 from charlm.run import RunSpec
 from charlm.train import Finished, TrainConfig, Trainer
@@ -36,7 +35,7 @@ def test_every_preset_and_pair_has_its_texts_in_both_languages(name):
     """Its fields are the catalogue's English; ``msg`` gives the Chinese too."""
     item, whats = (PRESETS[name], TEXTS) if name in PRESETS else (GROUPS[name], GROUP_TEXTS)
     for what in whats:
-        assert f"presets.{name}.{what}" in CATALOGUE
+        assert known(f"presets.{name}.{what}")
         en, zh = item.msg(what).render("en"), item.msg(what).render("zh")
         assert getattr(item, what) == en and zh != en
 

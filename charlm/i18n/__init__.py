@@ -1,19 +1,22 @@
-"""Every text charlm shows a person, in English and in Simplified Chinese (简体中文).
+"""Every text charlm shows a person, in each language it speaks: English and Simplified Chinese (简体中文), and any
+other whose file is added.
 
-The texts live in one catalogue (``charlm/i18n/catalogue/``, a module per part of charlm): each has an id, an
-English and a Chinese text, and named parameters in ``str.format`` style::
+The texts live in the message catalogue (``catalogue.py``), read from one gettext file per language in
+``charlm/i18n/locales/`` (``en.po``, ``zh.po``; ``LINGUAS`` lists them). Each text has an id, and named parameters in
+``str.format`` style::
 
-    "vocab.too_large": ("a vocabulary of {size:,} characters is more than a token file holds (65,536)",
-                        "{size:,} 个字符的词表超出了词元文件能容纳的上限（65,536）"),
+    msgctxt "vocab.too_large"
+    msgid "a vocabulary of {size:,} characters is more than a token file holds (65,536)"
+    msgstr "{size:,} 个字符的词表超出了词元文件能容纳的上限（65,536）"
 
 The library never formats a sentence for a reader: it raises ``CharLMError("vocab.too_large", size=n)`` or hands
 out a ``Msg``, and whoever shows it renders it in the reader's language: the app in the visitor's (their
 browser's, or the header's switch), the CLI in ``LANG``'s. A ``Msg`` renders in the *active* language, which
 ``speaking(lang)`` sets for a block of code (a context variable: each thread and each of the app's handlers has its
-own); English is the default. A text without its Chinese falls back to English, never to its id.
+own); English is the default. A text a language lacks falls back to English, never to its id.
 
 The Chinese uses the terms of the Chinese d2l book (动手学深度学习), listed once in ``glossary.py``; a test holds
-every text in the catalogue to them.
+every Chinese text to them.
 """
 
 from __future__ import annotations
@@ -23,19 +26,30 @@ import os
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 
-from .catalogue import CATALOGUE
+from .catalogue import SOURCE, Language, current
 
-LANGUAGES = {"en": "English", "zh": "中文"}  # the languages every text is written in, by code
-DEFAULT = "en"
+DEFAULT = SOURCE  # English: the language of anyone who asks for none, or for one charlm does not speak
 
 _active: ContextVar[str] = ContextVar("charlm_language", default=DEFAULT)
 
 
+def languages() -> dict[str, Language]:
+    """The languages charlm speaks, by code, in LINGUAS's order (English first): each with its name in itself."""
+    return current().languages
+
+
+def known(key: str) -> bool:
+    """Whether the catalogue has a text with this id."""
+    return key in current()
+
+
 def normalise(tag: str | None) -> str:
-    """A browser's or a locale's language tag as one of LANGUAGES: "zh", "zh-CN", "zh-Hans", "zh_CN.UTF-8" → "zh";
-    anything else (English, another language, "C", nothing) → English."""
-    tag = (tag or "").strip().lower().replace("_", "-")
-    return "zh" if tag.split(".")[0].split("-")[0] == "zh" else DEFAULT
+    """A browser's or a locale's language tag as the code of a language charlm speaks: the whole tag if it is one,
+    else its language ("zh", "zh-CN", "zh-Hans", "zh_CN.UTF-8" → "zh"); anything else (a language charlm does not
+    speak, "C", nothing) → English."""
+    codes = {code.lower(): code for code in languages()}
+    tag = (tag or "").strip().lower().replace("_", "-").split(".")[0].split("@")[0]
+    return codes.get(tag) or codes.get(tag.split("-")[0]) or DEFAULT
 
 
 def from_environment(env: Mapping[str, str] | None = None) -> str:
@@ -56,7 +70,7 @@ def active() -> str:
 @contextlib.contextmanager
 def speaking(lang: str | None) -> Iterator[str]:
     """Render texts in ``lang`` (a code or any tag ``normalise`` reads) inside this block."""
-    token = _active.set(normalise(lang) if lang not in LANGUAGES else lang)
+    token = _active.set(lang if lang in languages() else normalise(lang))
     try:
         yield _active.get()
     finally:
@@ -65,8 +79,8 @@ def speaking(lang: str | None) -> Iterator[str]:
 
 def template(key: str, lang: str | None = None) -> str:
     """The catalogue's text for ``key`` in ``lang`` (default: the active language), falling back to English."""
-    en, zh = CATALOGUE[key]
-    return zh if (lang or active()) == "zh" and zh else en
+    texts = current().texts
+    return texts.get(lang or active(), {}).get(key) or texts[DEFAULT][key]
 
 
 def text(key: str, /, lang: str | None = None, **params) -> str:
@@ -81,8 +95,8 @@ class Msg:
     __slots__ = ("id", "params")
 
     def __init__(self, id: str, /, **params):
-        if id not in CATALOGUE:
-            raise KeyError(f"{id!r} is not in charlm's message catalogue (charlm/i18n/catalogue/)")
+        if id not in current():
+            raise KeyError(f"{id!r} is not in charlm's message catalogue (charlm/i18n/locales/)")
         self.id, self.params = id, params
 
     def render(self, lang: str | None = None) -> str:

@@ -20,7 +20,7 @@ import gradio as gr
 import torch
 
 from ..corpora import max_upload_bytes
-from ..i18n import LANGUAGES, speaking
+from ..i18n import DEFAULT, languages, speaking
 from ..i18n import text as tr
 from ..limits import Limits
 from . import cells_tab, compare_tab, generate_tab, guess_tab, inspect_tab, models_tab, room_tab, style, train_tab
@@ -69,9 +69,10 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
         # The key to the visitor's session, kept in their browser: a reload, or a phone that slept, finds it again.
         key = gr.BrowserState("", storage_key="charlm-session")
         with gr.Row(equal_height=True):
-            header = gr.Markdown(header_line(ctx, "en"), elem_id="header")
-            language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value="en", label=ui("app.language"),
-                                show_label=False, min_width=210, scale=0, elem_id="language")  # fmt: skip
+            header = gr.Markdown(header_line(ctx, DEFAULT), elem_id="header")
+            language = gr.Radio([(lang.name, code) for code, lang in languages().items()], value=DEFAULT,
+                                label=ui("app.language"), show_label=False, min_width=210, scale=0,
+                                elem_id="language")  # fmt: skip
             present = gr.Checkbox(False, label=ui("app.presenting"), min_width=120, scale=0, elem_id="present")
         current = gr.Markdown(model_line(ctx, Session()), elem_id="current-model")
         with gr.Tabs() as tab_bar:
@@ -90,9 +91,10 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
                 names = [gr.Tab(label=tr(key)) for key in tab_keys]
                 return header_line(ctx, lang), model_line(ctx, session_value), *names
 
-        language.change(None, language, None, js=style.SWITCH_LANGUAGE)
+        from_browser, switch = style.language_scripts()
+        language.change(None, language, None, js=switch)
         language.change(speak, [session, language], [header, current, *tabs], api_visibility="private")
-        demo.load(None, None, language, js=style.LANGUAGE_FROM_BROWSER)
+        demo.load(None, None, language, js=from_browser)
 
         def on_close(request: gr.Request):
             """A closed tab: its run stops, so the CPU goes back to the others, unless a room follows it (a lecturer's

@@ -129,7 +129,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
                     measure_button = gr.Button(ui("cells_tab.measure"))
                     speeds = gr.Dataframe(headers=headers(SPEED_COLUMNS), interactive=False, wrap=False)
                 table = gr.Dataframe(table0["data"], headers=table0["headers"], label=ui("cells_tab.parameters"),
-                                     interactive=False)  # fmt: skip
+                                     interactive=False, elem_id="cell-parameters")  # fmt: skip
         with gr.Accordion(ui("cells_tab.glossary"), open=False):
             gr.Markdown(ui("cells_tab.glossary_intro"))
             gr.Dataframe(glossary_table(), headers=GLOSSARY_HEADERS, interactive=False, elem_id="glossary")

@@ -28,7 +28,7 @@ import torch
 from ..cells import CELLS
 from ..device import pick_device
 from ..errors import CharLMError
-from ..i18n import Msg, speaking
+from ..i18n import DEFAULT, Msg, languages, speaking
 from ..i18n import text as tr
 from ..inspection import Trace, Unit
 from ..limits import Limits
@@ -152,18 +152,19 @@ class AppContext:
 # language. What a handler writes (status lines, errors, figures, cards) is rendered on the server in the
 # visitor's language, ``Session.lang``, which every handler wrapped in ``localized`` speaks.
 
-I18N = gr.I18n(en={}, **{"zh-CN": {}, "zh-TW": {}})  # filled by ui() as the page is built; launch(i18n=I18N)
+# Each language's texts are kept under its code ("zh"); the browser is set to its tag ("zh-CN", see style.py), from
+# which Gradio's i18n library falls back to the code, as it does from a Traditional Chinese browser's "zh-TW".
+I18N = gr.I18n()  # filled by ui() as the page is built; launch(i18n=I18N)
 
 
 def ui(key: str, **params) -> gr.I18nData:
-    """A catalogue text for a widget, translated in the visitor's browser. With parameters, each language is
-    formatted now, under a key of its own."""
-    en, zh = (tr(key, lang, **params) for lang in ("en", "zh"))
+    """A catalogue text for a widget, translated in the visitor's browser: in every language charlm speaks. With
+    parameters, each language is formatted now, under a key of its own."""
+    texts = {lang: tr(key, lang, **params) for lang in languages()}
     if params:
         key = f"{key}({','.join(f'{k}={v}' for k, v in sorted(params.items()))})"
-    tables = I18N.translations
-    tables["en"][key] = en
-    tables["zh-CN"][key] = tables["zh-TW"][key] = zh  # a Traditional Chinese browser reads the Simplified text
+    for lang, text in texts.items():
+        I18N.translations.setdefault(lang, {})[key] = text
     return I18N(key)
 
 
@@ -173,7 +174,7 @@ def localized(handler):
     so both are set for each step."""
 
     def language_of(args) -> str:
-        return next((a.lang for a in args if isinstance(a, Session)), "en")
+        return next((a.lang for a in args if isinstance(a, Session)), DEFAULT)
 
     if inspect.isgeneratorfunction(handler):
 

@@ -15,7 +15,7 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from ..i18n import LANGUAGES
+from ..i18n import languages
 from ..i18n import text as tr
 
 SERIES = ("training", "validation")  # the live plot's series, as its points name them (translated when drawn)
@@ -103,9 +103,12 @@ def widget(elem_id: str, **options) -> gr.LinePlot:
     """The live plot as a page shows it (the Train tab's, a room's), empty until a run's first update."""
     from .common import ui  # the page's texts: common imports this module's neighbours, not the other way round
 
+    # The title is short (drawn in the picture, it cannot wrap, and a long one squeezes the plot to nothing on a
+    # phone); what the curves are is said in the caption under it, as HTML, which wraps in any language. The height is
+    # the block's: style.py keeps the picture at it and lets the block grow for the caption.
     return gr.LinePlot(None, x="epoch", y="bits per character", color="series", color_map=plot_colors(), height=320,
-                       x_title=ui("train.plot_x"), y_title=ui("train.plot_y"), tooltip=["epoch", "perplexity", "series"],
-                       elem_id=elem_id, **plot_titles(), **options)  # fmt: skip
+                       x_title=ui("train.plot_x"), y_title=ui("train.plot_y"), caption=ui("train.plot_caption"),
+                       tooltip=["epoch", "perplexity", "series"], elem_id=elem_id, **plot_titles(), **options)  # fmt: skip
 
 
 def plot_titles(done: bool = False) -> dict:
@@ -122,11 +125,11 @@ def retitled(plot) -> dict:
     if not isinstance(plot, pd.DataFrame) or plot.empty or "series" not in plot:
         return {}
     names = {
-        tr(f"train.series_{series}", lang): tr(f"train.series_{series}") for series in SERIES for lang in LANGUAGES
+        tr(f"train.series_{series}", lang): tr(f"train.series_{series}") for series in SERIES for lang in languages()
     }
     return {"value": plot.assign(series=plot["series"].map(lambda name: names.get(name, name)))}
 
 
 def plot_colors() -> dict[str, str]:
     """Each series' colour, by its name in every language (the plot's data names them in the visitor's)."""
-    return {tr(f"train.series_{series}", lang): COLORS[series] for series in SERIES for lang in LANGUAGES}
+    return {tr(f"train.series_{series}", lang): COLORS[series] for series in SERIES for lang in languages()}

@@ -131,7 +131,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         shown = shown_table(ctx)
         checkpoints = gr.Dataframe(shown["data"], headers=shown["headers"], interactive=False, wrap=False,
                                    elem_id="models-table")  # fmt: skip
-        card = gr.Markdown(card_of(ctx, ctx.start_up_checkpoint))
+        card = gr.Markdown(card_of(ctx, ctx.start_up_checkpoint), elem_id="model-card")
         with gr.Row():
             download_button = gr.Button(ui("models_tab.download"), elem_id="download-model")
             # What the button's click fills and then clicks, so that one click downloads (a DownloadButton that makes

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..i18n import LANGUAGES, Msg, speaking
+from ..i18n import Msg, languages, speaking
 from ..i18n import text as tr
 from ..model import CharLM
 from ..train import Epoch, Event, Finished, Sample, Started, Step
@@ -93,7 +93,7 @@ class Broadcast:
 
     def __init__(self, name: str, epochs: int, limit: float, where: Callable[[Started], str]):
         self.name = name  # the run's name, as Compare lists it ("1. LSTM 2×256")
-        self.screens = {lang: Screen(lang, epochs, limit, where) for lang in LANGUAGES}
+        self.screens = {lang: Screen(lang, epochs, limit, where) for lang in languages()}
         self.version = 0  # counts updates: a page shows a frame when the version it last showed is older
         self.done = False  # the run has ended, and its last frame is published
         self.shared = False  # a room shows it: ``model`` is kept up to date

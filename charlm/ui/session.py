@@ -78,7 +78,7 @@ class Session:
     units: list[Unit] = field(default_factory=list)
     memory: Memory | None = None  # connectivity and gradients through time over the trace's first characters
     inspect_default: str = ""  # the sample Inspect last put in its text box (the visitor's own text is kept)
-    lang: str = "en"  # the visitor's language ("en" or "zh"): their browser's, or the header's switch
+    lang: str = "en"  # the visitor's language (a code of charlm.i18n.languages()): their browser's, or the header's switch
     model_version: int = 0  # counts model changes: work that read an older model does not land (``set_model``)
     folder: Path | None = None  # this session's files (its last run's checkpoint, a Download), made when needed
     key: str = ""  # what the visitor's browser keeps, to find this session again after a reload (``Sessions``)

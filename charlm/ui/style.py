@@ -5,11 +5,20 @@ The presenting view (the header's switch, or ``?present`` in the address, for a 
 settings a lecture does not need are hidden (a preset still sets them).
 """
 
+import json
+
+from ..i18n import DEFAULT, languages
+
 CSS = """
 /* The header is one line on a phone: where it trains in a word ("CPU"), and the model's details give way; on a wider
    screen it says where in full ("this machine's CPU") and what the app is. */
 #header p { margin: 0; }
 #header .short { display: none; }
+/* The live plot's caption (what its curves are) is under the picture, inside the plot's block, which Gradio gives the
+   plot's height (320 px, live_plot.widget) and clips: the block grows to hold it, however many lines it wraps to, and
+   the picture keeps the height it had in the 320-px block (Vega sizes it to its box, which would otherwise be empty). */
+#live-plot, #room-plot { height: auto !important; }
+#live-plot .vega-embed, #room-plot .vega-embed { height: 298px; }
 /* A widget that must be on the page for scripts to click, but not seen (Gradio leaves invisible ones out). */
 .out-of-sight { position: absolute !important; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
 @media (max-width: 640px) {
@@ -23,6 +32,10 @@ CSS = """
    its words, so that it reads whole ("best validation perplexity", not "best valida"), and the columns are narrower. */
 .gradio-container table th, .gradio-container table td { word-break: keep-all; overflow-wrap: normal; }
 .gradio-container table th span, .gradio-container table td span { white-space: nowrap; }
+/* ... except a cell longer than the table is wide (a corpus's title on a phone): Gradio caps every column at the table's
+   visible width and ended such a cell in an ellipsis; it wraps between its words instead. The columns are measured on
+   one line (in Gradio's hidden sizing table, the td above), so a shown cell (a div) that fits its column stays on one. */
+.gradio-container .virtual-body .cell-wrap span { white-space: normal; word-break: keep-all; overflow-wrap: normal; }
 /* (Gradio copies the rules inside @media under its own .gradio-container: they must not name it again.) */
 @media (max-width: 640px) {
   table th span.header { white-space: normal; }
@@ -142,39 +155,71 @@ FOLD_ROOM = "() => { document.body.classList.toggle('room-folded'); }"
 # The language. Gradio translates the page as built (gr.I18n) into the browser's language when it loads; these switch
 # it in place, with no reload (a reload would start a new session: the visitor's model and runs would be gone).
 # Gradio's frontend exports ``changeLocale`` from its core module, which the page has already loaded: importing it
-# again returns the same module, and so the same locale. Any "zh*" tag reads the Simplified Chinese texts.
+# again returns the same module, and so the same locale. Each language is set as its file's tag ("zh-CN"), the locale
+# whose texts Gradio's own chrome has; the app's texts, kept under the language's code ("zh"), are found from it as
+# Gradio's i18n library falls back from "zh-CN" (or "zh-TW") to "zh", and from any locale to English.
 _SET_LOCALE = """
+const charlmTags = %s;
 const charlmLocale = (lang) => {
   const core = performance.getEntriesByType('resource').map((e) => e.name)
     .find((name) => /\\/assets\\/core-[^/]*\\.js$/.test(name));
-  if (core) import(core).then((m) => m.changeLocale && m.changeLocale(lang === 'zh' ? 'zh-CN' : 'en'));
+  if (core) import(core).then((m) => m.changeLocale && m.changeLocale(charlmTags[lang] || lang));
 };
 """
-# Run on page load: ``?lang=zh`` or ``?lang=en`` in the address, else the browser's language ("zh", "zh-CN",
-# "zh-Hans", … → Chinese). Gradio's own choice (which knows "zh-CN" but not "zh") is aligned with it.
-LANGUAGE_FROM_BROWSER = f"""() => {{{_SET_LOCALE}
-  const asked = new URLSearchParams(window.location.search).get('lang') || navigator.language || 'en';
-  const lang = asked.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+# Run on page load: ``?lang=zh`` (any code of a language charlm speaks) in the address, else the browser's language,
+# read as charlm.i18n.normalise reads a tag: the whole tag if it is a code, else its language ("zh-CN", "zh-Hans",
+# "zh_TW" → "zh"), else English. Gradio's own choice (which knows "zh-CN" but not "zh") is aligned with it.
+_FROM_BROWSER = """() => {%s
+  const asked = (new URLSearchParams(window.location.search).get('lang') || navigator.language || '')
+    .trim().toLowerCase().replace(/_/g, '-').split('.')[0].split('@')[0];
+  const codes = Object.keys(charlmTags);
+  const lang = codes.find((c) => c.toLowerCase() === asked)
+    || codes.find((c) => c.toLowerCase() === asked.split('-')[0]) || %s;
   charlmLocale(lang);
   return lang;
-}}"""
+}"""
 # Run when the switch changes (by hand, or from the page load above).
-SWITCH_LANGUAGE = f"""(lang) => {{{_SET_LOCALE}
+_SWITCH = """(lang) => {%s
   charlmLocale(lang);
   return lang;
-}}"""
+}"""
+
+
+def language_scripts() -> tuple[str, str]:
+    """The page's two language scripts, for the languages charlm speaks as the app is built: (on page load, on a
+    switch)."""
+    tags = json.dumps({code: lang.tag for code, lang in languages().items()}, ensure_ascii=False)
+    set_locale = _SET_LOCALE % tags
+    return _FROM_BROWSER % (set_locale, json.dumps(DEFAULT)), _SWITCH % set_locale
+
 
 # Run once when the page loads: every plot title that is wider than its picture (plotly's in Inspect and Compare, the
 # live plot's) is fitted to it, again each time a plot is drawn. An SVG text never wraps by itself and CSS cannot
 # shrink a text to its room, so: a smaller font, down to MIN_PX; then a title on two lines, the first above where the
-# title was (plotly keeps room above its plots; a title centred above a Vega chart only shrinks). On a projector every
-# title fits and nothing changes.
+# title was (plotly keeps room above its plots; a title centred above a Vega chart only shrinks). A plotly axis title,
+# legend entry or note that still does not fit its picture (a longer language's, on a phone; a y-axis title longer than
+# its axis) is drawn again by plotly on as many lines as it needs, broken between words, with the room for them
+# (``Plotly.relayout``: Gradio's plotly is on the page as window.Plotly), and what lies under the plot (its legend, a
+# colour bar) is moved below an x-axis title that grew. In English and Chinese, on a projector every title fits and
+# nothing changes.
 FIT_TITLES = """() => {
   const MIN_PX = 11, MARGIN = 4, SVG = 'http://www.w3.org/2000/svg';
+  const axisOf = (text) => {  // the plotly axis an axis title names: "xaxis", "yaxis2"; null for any other text
+    const found = [...text.classList].map((c) => c.match(/^([xy])(\\d*)title$/)).find(Boolean);
+    return found ? `${found[1]}axis${found[2]}` : null;
+  };
   const room = (text) => {
     const picture = text.ownerSVGElement && text.ownerSVGElement.getBoundingClientRect();
     const box = text.getBoundingClientRect();
     if (!picture || !picture.width || !box.width) return null;  // a tab not shown: fitted when it is
+    const axis = axisOf(text), graph = text.closest('.js-plotly-plot');
+    if (axis && axis[0] === 'y') {  // turned upright: its length is its height, along its axis (not over the title)
+      const laid = graph && graph._fullLayout && graph._fullLayout[axis];
+      const top = laid ? picture.top + laid._offset - 2 * MARGIN : picture.top + MARGIN;
+      const bottom = laid ? picture.top + laid._offset + laid._length + 2 * MARGIN : picture.bottom - MARGIN;
+      const centre = (box.top + box.bottom) / 2;
+      return {wide: box.height, room: 2 * Math.min(centre - top, bottom - centre), anchor: 'middle'};
+    }
     const left = picture.left + MARGIN, right = picture.right - MARGIN;
     const anchor = text.getAttribute('text-anchor') || getComputedStyle(text).textAnchor;
     if (anchor === 'middle') {
@@ -182,6 +227,63 @@ FIT_TITLES = """() => {
       return {wide: box.width, room: 2 * Math.min(centre - left, right - centre), anchor};
     }
     return {wide: box.width, room: anchor === 'end' ? box.right - left : right - box.left, anchor};
+  };
+  const broken = (source, lines) => {  // "a b c d" on ``lines`` lines of about the same length, joined by <br>
+    const spaced = source.includes(' '), words = spaced ? source.split(' ') : Array.from(source);
+    const glue = spaced ? ' ' : '', target = Math.ceil(source.length / lines), out = [];
+    let line = '';
+    for (const word of words) {
+      if (line && (line + glue + word).length > target && out.length < lines - 1) { out.push(line); line = word; }
+      else line = line ? line + glue + word : word;
+    }
+    return [...out, line].join('<br>');
+  };
+  const redrawn = (text) => {  // asks plotly to draw a text that does not fit on more lines; false where it cannot
+    const graph = text.closest('.js-plotly-plot'), r = room(text);
+    if (!graph || !window.Plotly || !graph.layout || !r || r.wide <= r.room) return false;
+    const lines = Math.min(4, Math.ceil(1.2 * r.wide / r.room));  // a fifth to spare: lines break between words
+    if (text.classList.contains('legendtext')) {
+      const item = text.closest('.traces'), trace = item && item.__data__ && item.__data__[0].trace;
+      const source = trace && graph.data[trace.index] && graph.data[trace.index].name;
+      if (!source || source.includes('<br>')) return false;
+      window.Plotly.restyle(graph, {name: broken(source, lines)}, [trace.index]);
+      return true;
+    }
+    if (text.classList.contains('annotation-text')) {
+      const at = text.closest('.annotation'), k = at && at.getAttribute('data-index');
+      const source = k !== null && graph.layout.annotations && graph.layout.annotations[k].text;
+      if (!source || source.includes('<br>')) return false;
+      window.Plotly.relayout(graph, {[`annotations[${k}].text`]: broken(source, lines)});
+      return true;
+    }
+    const axis = axisOf(text), title = axis && graph.layout[axis] && graph.layout[axis].title;
+    const source = title && (typeof title === 'string' ? title : title.text);
+    if (!source || source.includes('<br>')) return false;
+    window.Plotly.relayout(graph, {[`${axis}.title.text`]: broken(source, lines), [`${axis}.automargin`]: true});
+    return true;
+  };
+  const moves = new WeakMap();  // a figure's moves so far (by its layout: a new figure from the server starts again)
+  const clear = (graph) => {  // what lies under a plot (its legend, a colour bar) moved below an x-axis title on lines
+    const full = graph._fullLayout, titles = [...graph.querySelectorAll('.g-xtitle text, .g-x2title text')];
+    const boxes = titles.map((t) => t.getBoundingClientRect()).filter((b) => b.height);
+    if (!window.Plotly || !graph.layout || !full || !full._size || !boxes.length) return;
+    if ((moves.get(graph.layout) || 0) >= 5) return;
+    const bottom = Math.max(...boxes.map((b) => b.bottom)) + MARGIN;
+    const under = (selector) => [...graph.querySelectorAll(selector)].map((g) => g.getBoundingClientRect())
+      .filter((b) => b.height && b.bottom > bottom).map((b) => bottom - b.top).filter((overlap) => overlap > 0);
+    const legend = under('.legend'), bars = under('.colorbar');
+    if (!legend.length && !bars.length) return;
+    moves.set(graph.layout, (moves.get(graph.layout) || 0) + 1);
+    const lower = (overlap) => overlap / full._size.h;  // px as a share of the plot's height: the unit of their y
+    if (legend.length && full.legend && full.legend.y < 0) {
+      window.Plotly.relayout(graph, {'legend.y': full.legend.y - lower(legend[0])});
+    }
+    const below = graph.data.map((trace, k) => [k, trace.marker && trace.marker.colorbar])
+      .filter(([, bar]) => bar && bar.orientation === 'h' && bar.y < 0);
+    if (bars.length && below.length) {
+      const shift = lower(Math.max(...bars));
+      window.Plotly.restyle(graph, {'marker.colorbar.y': below.map(([, bar]) => bar.y - shift)}, below.map(([k]) => k));
+    }
   };
   const sized = (text, px) => text.style.setProperty('font-size', px + 'px', 'important');
   const twoLines = (text) => {
@@ -209,7 +311,7 @@ FIT_TITLES = """() => {
     const px = parseFloat(getComputedStyle(text).fontSize);
     sized(text, Math.max(MIN_PX, Math.floor(px * r.room / r.wide)));
     r = room(text);
-    if (!r || r.wide <= r.room) return;
+    if (!r || r.wide <= r.room || redrawn(text)) return;
     if (text.classList.contains('gtitle') && !text.querySelector('tspan')) {  // a plot's own title, above it
       sized(text, px);
       twoLines(text);
@@ -217,10 +319,16 @@ FIT_TITLES = """() => {
     }
     if (r && r.wide > r.room) sized(text, Math.max(8, Math.floor(parseFloat(getComputedStyle(text).fontSize) * r.room / r.wide)));
   };
-  const TITLES = '.js-plotly-plot .gtitle, .js-plotly-plot .g-xtitle text, #live-plot .role-title-text text, ' +
+  const TITLES = '.js-plotly-plot .gtitle, .js-plotly-plot .g-xtitle text, .js-plotly-plot .g-x2title text, ' +
+                 '.js-plotly-plot .g-ytitle text, .js-plotly-plot .g-y2title text, .js-plotly-plot .legendtext, ' +
+                 '.js-plotly-plot .annotation-text, #live-plot .role-title-text text, ' +
                  '#live-plot .role-axis-title text, #room-plot .role-title-text text, #room-plot .role-axis-title text';
   let queued = false;
-  const all = () => { queued = false; document.querySelectorAll(TITLES).forEach(fit); };
+  const all = () => {
+    queued = false;
+    document.querySelectorAll(TITLES).forEach(fit);
+    document.querySelectorAll('.js-plotly-plot').forEach(clear);
+  };
   new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(all); } })
     .observe(document.body, {childList: true, subtree: true, characterData: true});
   all();

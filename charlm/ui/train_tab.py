@@ -11,7 +11,7 @@ import gradio as gr
 
 from ..corpora import CORPORA, corpus_from_bytes, corpus_from_text, describe, load_corpus, preprocessing, recipe_note
 from ..errors import CharLMError
-from ..i18n import Msg, active, normalise, speaking
+from ..i18n import Msg, normalise, speaking
 from ..i18n import text as tr
 from ..model import CharLMConfig
 from ..presets import GROUPS, PRESETS
@@ -91,8 +91,8 @@ API_NAMES = {"corpus_name": "corpus", "max_chars": "max_chars", "layers": "num_l
 
 
 def separator() -> str:
-    """Between the items of a list in running text, in the active language."""
-    return "；" if active() == "zh" else "; "
+    """Between the items of a list in running text, as the active language writes it ("; ", "；")."""
+    return tr("app.list_separator")
 
 
 # -- presets and the corpus panel -----------------------------------------------------------------
@@ -105,8 +105,8 @@ def recipes_of(corpus_name: str) -> tuple[str, ...]:
 
 def recipes_info(corpus_name: str) -> str:
     """What each of a corpus's recipes does, for the line under the Preprocessing radio, in the active language."""
-    colon = "：" if active() == "zh" else ": "
-    notes = [f"{r}{colon}{note}" for r in recipes_of(corpus_name) if (note := recipe_note(corpus_name, r))]
+    notes = [tr("app.labelled", label=recipe, text=note) for recipe in recipes_of(corpus_name)
+             if (note := recipe_note(corpus_name, recipe))]  # fmt: skip
     return separator().join([tr("train.raw_recipe"), *notes])
 
 
@@ -601,6 +601,10 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     # The language switched (or the page said its language at load): what the server wrote, written again in it,
     # the plot's series included. The status line follows at its next update.
     def speak(session_value: Session, lang: str, plot, preset_name: str | None, corpus_name: str, *corpus_values):
+        # The corpus dropdown redrawn here fires its .change, whose handler writes the corpus's line in the session's
+        # language: set it now, not only in app.py's handler of this event, which may run after that one (a page
+        # opened in another language showed that line in English).
+        session_value.lang = lang
         with speaking(lang):
             about = preset_info(ctx, preset_name) if preset_name in PRESETS or preset_name in GROUPS else gr.skip()
             return (gr.update(choices=preset_choices(), value=preset_name), about,

@@ -17,7 +17,6 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..i18n import active
 from ..i18n import text as tr
 from ..remote import remote_events
 from ..run import RunSpec
@@ -42,7 +41,7 @@ class ZeroGPU:
 
     def describe(self) -> str:
         """Where Start trains, and each visitor's daily GPU time, in the active language."""
-        separator = "、" if active() == "zh" else ", "  # a list as each language writes it
+        separator = tr("app.short_list_separator")  # a list as each language writes it
         quota = separator.join(tr("zerogpu.quota", minutes=m, who=tr(who)) for who, m in QUOTA_MINUTES.items())
         return tr("zerogpu.describe", quota=quota)
 
