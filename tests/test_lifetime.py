@@ -17,7 +17,7 @@ from test_zerogpu import QUOTA, StandInSpaces, zero_gpu_context
 from test_zerogpu import main_process_without_cuda as main_process_without_cuda  # a fixture
 
 from charlm import CharLM
-from charlm.ui import inspect_tab, models_tab, train_tab
+from charlm.ui import inspect_tab, models_tab, run_view, train_tab
 from charlm.ui.common import Session
 from charlm.ui.session import Jobs
 
@@ -174,9 +174,9 @@ def test_a_room_owners_next_run_trains_apart_by_default(ctx):
     train_tab_run(ctx, session)  # alone: in a thread
     room, _ = ctx.rooms.share(session)
     seen = []
-    real = train_tab.in_a_process
+    real = run_view.in_a_process
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(train_tab, "in_a_process", lambda *a: seen.append(a) or real(*a))
+        m.setattr(run_view, "in_a_process", lambda *a: seen.append(a) or real(*a))
         train_tab_run(ctx, session, epochs=2)
     assert len(seen) == 1 and len(session.runs) == 2 and room.model is not None and room.broadcast.done
 

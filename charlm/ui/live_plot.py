@@ -3,7 +3,7 @@
 A 500-epoch preset makes 12,500 training points. Sent whole at every epoch, the data built, sent and redrawn grew with
 the square of the run's length: the d2l GRU preset took 7.7× longer in the app than on the command line, and the page
 grew to gigabytes. So each series keeps at most ``MAX_POINTS``, evenly spread over the run (``LivePlot``), and the
-page is updated at most every ``train_tab.UPDATE_SECONDS``. Between two thinnings an update adds a point or two, which
+page is updated at most every ``run_view.UPDATE_SECONDS``. Between two thinnings an update adds a point or two, which
 Gradio sends as a small diff.
 """
 

@@ -4,7 +4,9 @@ A run's events (``charlm.train``: Started, Step, Epoch, Sample, Finished) go one
 its own here, or a GPU worker on ZeroGPU) into the run's ``Broadcast``, which draws each of them on one ``Screen`` per
 language. The page of the visitor who trains it shows their language's frames; so does every page that follows the
 run once it is shared (a room: ``rooms.py``). A frame is drawn once per language and update, however many pages
-show it, and a page that arrives mid-run gets the run so far, as its screens hold it.
+show it, and a page that arrives mid-run gets the run so far, as its screens hold it. ``RunView`` is the Train tab's
+side of it: it starts the run where it trains (a thread, a forked process, a GPU worker), feeds its events to the
+Broadcast, and hands the tab a frame at most every ``UPDATE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -12,17 +14,22 @@ from __future__ import annotations
 import copy
 import math
 import threading
+import time
 from collections.abc import Callable
 
+import gradio as gr
 import torch
 
 from ..i18n import Msg, languages, speaking
 from ..i18n import text as tr
 from ..model import CharLM
+from ..remote import cut_short, in_a_process, receive
+from ..run import RunSpec
 from ..train import Epoch, Event, Finished, Sample, Started, Step
 from . import live_plot
-from .common import md
+from .common import AppContext, Job, in_own_thread, md, model_line
 from .live_plot import SERIES, LivePlot
+from .zerogpu import advice
 
 PLOT_POINTS_PER_EPOCH = 25  # training points an epoch adds to the live plot (thinned as the run grows: LivePlot)
 
@@ -174,3 +181,75 @@ def epochs_shown(epochs: int, limit: float, done: float, elapsed: float) -> int 
         return epochs
     reach = int(limit / (elapsed / done))
     return epochs if reach >= epochs else tr("train.epochs_in_limit", epochs=epochs, reach=max(reach, 1))
+
+
+UPDATE_SECONDS = 1.0  # the page is updated at most this often, whatever the rate of steps and epochs: at 0.5 s the
+# browser drawing it took 28% of a core from the run beside it (the d2l GRU preset 1.33× its command-line time)
+
+
+class RunView:
+    """What the tab shows of a run: ``updates()`` while it trains (the live plot, the status line, the sample, the
+    model line and whether to offer a run on the CPU), then ``last`` (said once the run is in Compare). What it shows
+    is the run's Broadcast in the visitor's language: the frames a room that follows the run shows too."""
+
+    def __init__(self, ctx: AppContext, job: Job, run, spec: RunSpec, remote: bool, name: str, apart: bool = False):
+        self.ctx, self.job, self.run, self.spec, self.remote, self.apart = ctx, job, run, spec, remote, apart or remote
+        config = run.trainer.config
+        self.broadcast = Broadcast(name, config.epochs, config.max_seconds, lambda event: where(ctx, event, remote))
+        job.session.broadcast = self.broadcast  # what Share shares, while it trains and once it has ended
+        ctx.rooms.started(job.session, self.broadcast)  # the owner's open room follows its new run
+        self.gpu_failed = False
+
+    def updates(self):
+        ctx, job, run, remote, shown = self.ctx, self.job, self.run, self.remote, self.broadcast
+        last_yield = 0.0
+        apart = self.apart  # trained in another process: its snapshots land in ``run`` here
+        if remote:
+            events = receive(ctx.gpu.train(self.spec), run)
+        elif apart:  # on every core but one: the server's, which a thread of this process would have shared
+            events = receive(in_a_process(self.spec, max(1, ctx.training_threads - 1)), run)
+        else:
+            events = in_own_thread(run, ctx.training_threads, observe=shown.observe)
+        try:
+            for event in events:
+                if apart:
+                    if job.stopped:  # Stop, or a closed tab: the worker is told when this ends
+                        event = cut_short(run)
+                    shown.observe(event, run.model)  # the weights the worker sent last are in run.model
+                shown.see(event)
+                if isinstance(event, Finished):
+                    break  # said by the last update, once the run is in Compare (with its memory span)
+                if time.perf_counter() - last_yield < UPDATE_SECONDS and not isinstance(event, Started):
+                    continue  # what came is in the next update: steps and epochs can come hundreds a second
+                last_yield = time.perf_counter()
+                shown.publish()
+                yield self.frame(visible=False)
+        except Exception as e:  # the GPU could not be had, or its worker died: ZeroGPU says why in a gr.Error
+            if not remote:
+                raise
+            self.gpu_failed, message = True, getattr(e, "message", None) or str(e) or type(e).__name__
+            kept = cut_short(run, "cut off").message if run.trainer.history else Msg("train.kept_as_was")
+            shown.ended(lambda: tr("train.gpu_stopped", message=md(message), advice=md(advice(message)), kept=md(kept)))
+        finally:
+            events.close()  # stops a local run's thread, or tells a worker to stop
+            if apart and run.finished is None:
+                cut_short(run)
+
+    def frame(self, visible: bool) -> tuple:
+        plot, status, sample = self.broadcast.frame(self.job.session.lang)
+        return plot, status, sample, model_line(self.ctx, self.job.session), gr.update(visible=visible)
+
+    def last(self, model, epochs: int) -> tuple:
+        """The run has ended and is kept: its last frame, for its visitor and for a room that follows it. ``model``:
+        what the run kept (after ``epochs`` epochs), which the room's followers use from now on; None: nothing kept."""
+        if model is not None:
+            self.broadcast.model, self.broadcast.epoch = model, epochs
+        self.broadcast.publish(done=True)
+        return self.frame(visible=self.gpu_failed)
+
+
+def where(ctx: AppContext, event: Started, remote: bool) -> str:
+    """Where a run trains, in the active language."""
+    if remote:
+        return tr("train.where_space_gpu", device=event.device)
+    return tr("train.where_space_cpu") if ctx.gpu else event.device

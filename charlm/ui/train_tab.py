@@ -15,9 +15,8 @@ from ..i18n import Msg, normalise, speaking
 from ..i18n import text as tr
 from ..model import CharLMConfig
 from ..presets import GROUPS, PRESETS
-from ..remote import cut_short, in_a_process, receive
 from ..run import RunSpec, build
-from ..train import Finished, Started, TrainConfig
+from ..train import Finished, TrainConfig
 from . import live_plot, room_tab
 from .common import (
     CELL_CHOICES,
@@ -29,7 +28,6 @@ from .common import (
     cell_choices,
     error,
     give_memory_back,
-    in_own_thread,
     localized,
     md,
     model_line,
@@ -38,13 +36,10 @@ from .common import (
 )
 from .compare_tab import measure_run
 from .live_plot import LivePlot, plot_titles, retitled
-from .run_view import Broadcast
-from .zerogpu import advice
+from .run_view import RunView
 
 OWN_TEXT = "your own text"
 DEFAULT_PRESET = "quick-lstm"
-UPDATE_SECONDS = 1.0  # the page is updated at most this often, whatever the rate of steps and epochs: at 0.5 s the
-# browser drawing it took 28% of a core from the run beside it (the d2l GRU preset 1.33× its command-line time)
 
 
 @dataclass
@@ -279,67 +274,6 @@ def time_limit(ctx: AppContext, preset: str | None) -> float:
     return sum(base_spec(ctx, name if name in PRESETS else None).train.max_seconds for name in names)
 
 
-class RunView:
-    """What the tab shows of a run: ``updates()`` while it trains (the live plot, the status line, the sample, the
-    model line and whether to offer a run on the CPU), then ``last`` (said once the run is in Compare). What it shows
-    is the run's Broadcast in the visitor's language: the frames a room that follows the run shows too."""
-
-    def __init__(self, ctx: AppContext, job: Job, run, spec: RunSpec, remote: bool, name: str, apart: bool = False):
-        self.ctx, self.job, self.run, self.spec, self.remote, self.apart = ctx, job, run, spec, remote, apart or remote
-        config = run.trainer.config
-        self.broadcast = Broadcast(name, config.epochs, config.max_seconds, lambda event: where(ctx, event, remote))
-        job.session.broadcast = self.broadcast  # what Share shares, while it trains and once it has ended
-        ctx.rooms.started(job.session, self.broadcast)  # the owner's open room follows its new run
-        self.gpu_failed = False
-
-    def updates(self):
-        ctx, job, run, remote, shown = self.ctx, self.job, self.run, self.remote, self.broadcast
-        last_yield = 0.0
-        apart = self.apart  # trained in another process: its snapshots land in ``run`` here
-        if remote:
-            events = receive(ctx.gpu.train(self.spec), run)
-        elif apart:  # on every core but one: the server's, which a thread of this process would have shared
-            events = receive(in_a_process(self.spec, max(1, ctx.training_threads - 1)), run)
-        else:
-            events = in_own_thread(run, ctx.training_threads, observe=shown.observe)
-        try:
-            for event in events:
-                if apart:
-                    if job.stopped:  # Stop, or a closed tab: the worker is told when this ends
-                        event = cut_short(run)
-                    shown.observe(event, run.model)  # the weights the worker sent last are in run.model
-                shown.see(event)
-                if isinstance(event, Finished):
-                    break  # said by the last update, once the run is in Compare (with its memory span)
-                if time.perf_counter() - last_yield < UPDATE_SECONDS and not isinstance(event, Started):
-                    continue  # what came is in the next update: steps and epochs can come hundreds a second
-                last_yield = time.perf_counter()
-                shown.publish()
-                yield self.frame(visible=False)
-        except Exception as e:  # the GPU could not be had, or its worker died: ZeroGPU says why in a gr.Error
-            if not remote:
-                raise
-            self.gpu_failed, message = True, getattr(e, "message", None) or str(e) or type(e).__name__
-            kept = cut_short(run, "cut off").message if run.trainer.history else Msg("train.kept_as_was")
-            shown.ended(lambda: tr("train.gpu_stopped", message=md(message), advice=md(advice(message)), kept=md(kept)))
-        finally:
-            events.close()  # stops a local run's thread, or tells a worker to stop
-            if apart and run.finished is None:
-                cut_short(run)
-
-    def frame(self, visible: bool) -> tuple:
-        plot, status, sample = self.broadcast.frame(self.job.session.lang)
-        return plot, status, sample, model_line(self.ctx, self.job.session), gr.update(visible=visible)
-
-    def last(self, model, epochs: int) -> tuple:
-        """The run has ended and is kept: its last frame, for its visitor and for a room that follows it. ``model``:
-        what the run kept (after ``epochs`` epochs), which the room's followers use from now on; None: nothing kept."""
-        if model is not None:
-            self.broadcast.model, self.broadcast.epoch = model, epochs
-        self.broadcast.publish(done=True)
-        return self.frame(visible=self.gpu_failed)
-
-
 def keep(ctx: AppContext, session: Session, run, name: str) -> RunSummary | None:
     """What a session keeps of a run that ended: the model, its checkpoint on disk (weights, history, optimizer state,
     card: what Download and --resume need) and its summary in Compare. The dataset, the corpus text, the trainer and
@@ -417,13 +351,6 @@ def group_note(group, made: list[RunSummary]) -> Msg | None:
                    ratio=first.tokens_per_second / second.tokens_per_second, published=group.msg("published"))  # fmt: skip
     items = " · ".join(f"{r.name} {r.history[-1]['train_perplexity']:.3f}" for r in made)
     return Msg("train.group_note", items=items, published=group.msg("published"))
-
-
-def where(ctx: AppContext, event: Started, remote: bool) -> str:
-    """Where a run trains, in the active language."""
-    if remote:
-        return tr("train.where_space_gpu", device=event.device)
-    return tr("train.where_space_cpu") if ctx.gpu else event.device
 
 
 STOP_WAIT_SECONDS = 15  # how long Stop waits for the run to end its minibatch and restore its best weights
