@@ -13,6 +13,7 @@ from charlm import GRU, LSTM, RNN, CharLM, CharLMConfig, PeepholeLSTM, Vocab, pi
 from charlm.data import Dataset
 from charlm.generate import generate
 from charlm.inspection import trace
+from charlm.serving import stream as shared_stream
 from charlm.train import Epoch, Started, TrainConfig, Trainer
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine")
@@ -131,6 +132,28 @@ def test_generation_and_tracing_on_the_gpu_match_the_cpu():
             torch.testing.assert_close(
                 torch.from_numpy(t_gpu.gates[key][name]), torch.from_numpy(values), atol=1e-4, rtol=1e-4
             )
+
+
+def test_many_callers_of_one_model_on_the_gpu_draw_what_each_draws_alone():
+    """charlm.serving on CUDA: the batch's rows live on the GPU, its draws on the CPU, as generate.stream's do."""
+    import threading
+
+    vocab = Vocab.build(TEXT)
+    model = CharLM.seeded(CharLMConfig(vocab=list(vocab.tokens), cell="lstm", hidden_size=32), seed=1).double()
+    model = model.to(CUDA).eval()  # float64: a batch's products round no differently from one row's, to the draw
+    asks = [dict(temperature=t, seed=k, num_samples=1 + k % 2) for k, t in enumerate((0.8, 0.0, 1.0, 1.2, 0.5, 0.9))]
+    alone = [generate(model, "the ", 60, **a).texts for a in asks]
+    together = [None] * len(asks)
+
+    def ask(k):
+        together[k] = ["".join(s) for s in zip(*shared_stream(model, "the ", 60, **asks[k]), strict=True)]
+
+    threads = [threading.Thread(target=ask, args=(k,)) for k in range(len(asks))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert together == alone
 
 
 def test_compiled_training_with_cuda_graphs_learns_what_eager_training_does():
