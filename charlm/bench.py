@@ -21,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -31,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from . import serving
 from .cells import CELLS
 from .generate import stream
 from .i18n import Msg
@@ -289,12 +291,54 @@ def generation_and_trace(device: torch.device, repeats: int) -> dict:
     sample()  # warm-up
     t_gen = statistics.median(_seconds(sample, device) for _ in range(repeats))
     t_trace = statistics.median(_seconds(lambda: trace(model, text, max_chars=2000), device) for _ in range(repeats))
+    alone, together = callers_at_once(model, device, max(1, repeats // 2))
     return {
         "generate_1000_chars_s": t_gen,
         "generate_chars_per_s": 1000 / t_gen,
         "trace_2000_chars_s": t_trace,
         "trace_chars_per_s": 2000 / t_trace,
+        "callers": CALLERS,
+        "callers_one_after_another_s": alone,
+        "callers_together_s": together,
     }
+
+
+CALLERS = (40, 200)  # a room's followers who tap Generate at once, and the characters each asks for
+
+
+def callers_at_once(model: CharLM, device: torch.device, repeats: int) -> tuple[float, float]:
+    """Seconds for CALLERS' samples drawn one after another (``generate.stream``), and asked for at once from threads
+    of their own (``serving.stream``: one batch), each with its own seed; medians over ``repeats``, alternating. On one
+    thread of torch's, as the app's handlers run."""
+    callers, length = CALLERS
+    threads_before = torch.get_num_threads()
+
+    def one_after_another():
+        for k in range(callers):
+            for _ in stream(model, "the ", length, temperature=0.8, seed=k):
+                pass
+
+    def together():
+        def ask(k):
+            for _ in serving.stream(model, "the ", length, temperature=0.8, seed=k):
+                pass
+
+        threads = [threading.Thread(target=ask, args=(k,)) for k in range(callers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    torch.set_num_threads(1)
+    try:
+        together()  # warm-up
+        alone, shared = [], []
+        for _ in range(repeats):
+            alone.append(_seconds(one_after_another, device))
+            shared.append(_seconds(together, device))
+    finally:
+        torch.set_num_threads(threads_before)
+    return statistics.median(alone), statistics.median(shared)
 
 
 def memory_pictures(device: torch.device, repeats: int, chars: int = 300) -> dict:
@@ -463,6 +507,9 @@ def format_table(result: dict) -> str:
         f"({result['generate_chars_per_s']:,.0f} chars/s, 1-layer LSTM-256)",
         f"trace: 2,000 characters with every gate in {result['trace_2000_chars_s']:.3f} s "
         f"({result['trace_chars_per_s']:,.0f} chars/s)",
+        f"{result['callers'][0]} callers asking for {result['callers'][1]} characters each: "
+        f"{result['callers_one_after_another_s']:.2f} s one after another, {result['callers_together_s']:.2f} s at once "
+        f"in one batch ({result['callers_one_after_another_s'] / result['callers_together_s']:.1f}×)",
     ]
     chars = result["memory_chars"]
     lines += [

@@ -20,10 +20,12 @@ def test_bench_reports_every_variant_ratio_and_figure():
     assert ("gru", "fused / torch.nn") in pairs and ("peephole", "scratch / naive") in pairs
     assert all(r["train_tokens_per_s"] > 0 and r["infer_tokens_per_s"] > 0 for r in result["rows"])
     assert result["generate_1000_chars_s"] > 0 and result["trace_2000_chars_s"] > 0
+    assert result["callers_one_after_another_s"] > 0 and result["callers_together_s"] > 0
     memory = ("connectivity_and_span_s", "connectivity_one_backward_per_target_s", "gradient_curve_s", "path_s")
     assert all(result[k] > 0 for k in memory) and result["memory_chars"] == 40
     table = bench.format_table(result)
     assert "scratch / naive" in table and "generation: 1,000 characters" in table
+    assert "40 callers asking for 200 characters each" in table and "at once in one batch" in table
     assert "connectivity of every target and the span in" in table and "one backward pass per target" in table
 
 

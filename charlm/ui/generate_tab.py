@@ -20,7 +20,8 @@ from .common import AppContext, Session, api_parameters, current_model, error, l
 
 UPDATE_SECONDS = 0.1  # the text box is updated at most this often
 # Generate's requests at once. Those of one model are stepped together (charlm.serving): forty samples of 200
-# characters cost about what six did one after another, so a room's followers need not queue behind four at a time.
+# characters cost a quarter of their time one after another (``charlm bench``), so a room's followers need not queue
+# behind four at a time.
 GENERATIONS_AT_ONCE = 64
 COMPARES_AT_ONCE = 4  # Compare temperatures draws its four samples one after another, alone
 
