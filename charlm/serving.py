@@ -35,20 +35,10 @@ from .model import CharLM
 MAX_ROWS = 512  # samples stepped at once; a request that would pass it waits for the next step with room
 
 
-def stream(
-    model: CharLM,
-    prefix: str,
-    length: int,
-    *,
-    temperature: float = 1.0,
-    top_k: int = 0,
-    top_p: float = 1.0,
-    seed: int | None = None,
-    num_samples: int = 1,
-) -> Iterator[list[str]]:
-    """``generate.stream``'s samples, drawn in one batch with those of every other caller of ``model``."""
-    return Sampler.of(model).stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
-                                    num_samples=num_samples)  # fmt: skip
+def stream(model: CharLM, prefix: str, length: int, **options) -> Iterator[list[str]]:
+    """``generate.stream``'s samples (the same arguments: temperature, top_k, top_p, seed, num_samples), drawn in one
+    batch with those of every other caller of ``model``."""
+    return Sampler.of(model).stream(model, prefix, length, **options)
 
 
 @dataclass(eq=False)
