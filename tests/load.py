@@ -701,12 +701,13 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
     import app
     from charlm.limits import Limits
     from charlm.provenance import cpu_name
+    from charlm.ui.app import serving_process
     from charlm.ui.common import AppContext
     from charlm.ui.train_tab import DEFAULT_PRESET, FORM_FIELDS, preset_values
 
-    threads = torch.get_num_threads()
+    threads, switch = torch.get_num_threads(), sys.getswitchinterval()
     ctx = AppContext.create(app.CHECKPOINTS, Limits.from_env())
-    torch.set_num_threads(1)  # as app.main has it: handlers on one core, each training run on all of them
+    serving_process()  # as app.main has it: handlers on one core, each training run on all of them
     demo = app.build_demo(ctx)
     port = port or free_port()
     served = app.launch_options() | ({"max_threads": max_threads} if max_threads else {})
@@ -821,6 +822,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
         with contextlib.redirect_stdout(sys.stderr):  # Gradio says "Closing server…" there, not in the JSON
             demo.close()
         torch.set_num_threads(threads)
+        sys.setswitchinterval(switch)
 
     records, child_cpu = (result[1], result[2]) if result else ([], None)
     if not records:

@@ -19,7 +19,7 @@ from charlm.i18n import speaking
 from charlm.ui import room_tab, train_tab
 from charlm.ui.common import current_model, model_line
 from charlm.ui.live_plot import LivePlot
-from charlm.ui.rooms import ALPHABET, CODE_LENGTH, Rooms, Signal, new_code, read_code, room_minutes
+from charlm.ui.rooms import ALPHABET, CODE_LENGTH, Rooms, Signal, Turns, new_code, read_code, room_minutes
 from charlm.ui.run_view import Broadcast
 from charlm.ui.session import Session
 
@@ -246,6 +246,46 @@ def test_watching_streams_each_update_and_ends_with_the_closed_room(ctx):
     assert not [output for frame in frames[1:] for output in frame if isinstance(output, dict)], frames[1:]
     assert frames[1][2:] == frames[0][2:] == frames[2][2:]  # the run's status, sample and model line stand
     assert follower.room is None  # a closed room is nobody's to follow; its last model, if any, stays theirs
+
+
+def test_followers_take_turns_and_one_that_goes_mid_turn_gives_its_turn_back(ctx):
+    """An update wakes every follower at once; at most ``at_once`` of their frames are on their way through Gradio at a
+    time (from the yield to the stream's resumption), and a page that closes holding a turn gives it back."""
+    ctx.rooms.turns = Turns(at_once=2)
+    owner = owner_with_a_run()
+    room, _ = ctx.rooms.share(owner)
+    holding, most, seen = 0, 0, {}
+
+    async def page(k: int, leaves: bool):
+        nonlocal holding, most
+        stream = room_tab.watch(ctx, Session(), room.code)
+        seen[k] = 0
+        try:
+            async for _frame in stream:
+                holding += 1
+                most = max(most, holding)
+                seen[k] += 1
+                if leaves and seen[k] == 2:
+                    holding -= 1
+                    return  # the page closed with a frame in hand: the stream is closed, not resumed
+                await asyncio.sleep(0.02)  # Gradio at work on the frame
+                holding -= 1
+        finally:
+            await stream.aclose()
+
+    async def lecture():
+        pages = [asyncio.create_task(page(k, leaves=k == 0)) for k in range(6)]
+        while room.followers < 6:
+            await asyncio.sleep(0.01)
+        for _ in range(3):
+            threading_bump(lambda: owner.broadcast.publish())
+            await asyncio.sleep(0.3)
+        threading_bump(lambda: ctx.rooms.close(owner))
+        await asyncio.gather(*pages)
+
+    asyncio.run(asyncio.wait_for(lecture(), 20))
+    assert most == 2, most
+    assert seen == {0: 2, **dict.fromkeys(range(1, 6), 5)}, seen  # the first frame, 3 updates, the closed room
 
 
 def test_a_follower_is_sent_the_plots_data_alone_while_its_range_and_titles_stand():

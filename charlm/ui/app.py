@@ -140,13 +140,27 @@ def launch_options() -> dict:
             "max_threads": MAX_THREADS}  # fmt: skip
 
 
+SWITCH_SECONDS = 0.001  # how long a thread of the server holds the interpreter's lock while another waits (Python: 5 ms)
+
+
+def serving_process() -> None:
+    """Set the process that serves the app up for it. Every handler runs torch on one core, each training run in a
+    thread of its own with all of them (charlm/ui/common.py says why); the main thread keeps to one too.
+
+    And the interpreter's lock changes hands every ``SWITCH_SECONDS``, not every 5 ms. A torch thread (a training run,
+    the generation batch) gives the lock up at each of its calls and waits to take it back; while the event loop is
+    busy with a room's pages, it waited up to 5 ms each time. Beside a Python thread busy half of the time, 20 training
+    steps took 2.0× as long as alone, and 1.3× at 0.5 ms; a lecture's /generate at 200 followers, p50 2.4–3.4 s, took
+    1.9–2.1 s at 1 ms (README, "In a lecture")."""
+    torch.set_num_threads(1)
+    sys.setswitchinterval(SWITCH_SECONDS)
+
+
 def main(checkpoints: Path | None = None, host: str | None = None, port: int | None = None) -> None:
     """Serve the app until interrupted: the checkpoints in ``checkpoints`` (default: ``checkpoints_folder()``), at
     ``host``:``port`` (default: ``CHARLM_HOST``, ``CHARLM_PORT``, or Gradio's own variables; 127.0.0.1:7860)."""
-    # Every handler runs torch on one core, each training run in a thread of its own with all of them
-    # (charlm/ui/common.py says why); the main thread keeps to one too.
     ctx = AppContext.create(checkpoints or checkpoints_folder(), Limits.from_env())
-    torch.set_num_threads(1)
+    serving_process()
     host = host or os.environ.get("CHARLM_HOST", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     port = port or int(os.environ.get("CHARLM_PORT", os.environ.get("GRADIO_SERVER_PORT", "7860")))
     build_demo(ctx).launch(server_name=host, server_port=port, **launch_options())

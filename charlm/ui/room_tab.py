@@ -191,9 +191,10 @@ async def watch(ctx: AppContext, session: Session, code: str):
         while session.watching is token:
             if (version := room.signal.version) != seen:
                 seen = version
-                with speaking(session.lang):  # not across the yield: the stream may go on in another context
-                    frame = room_frame(ctx, room, session)
-                yield news(frame, sent)
+                async with ctx.rooms.turns.turn():  # at most a few followers' frames in the event loop at once
+                    with speaking(session.lang):  # not across the yield: the stream may go on in another context
+                        frame = room_frame(ctx, room, session)
+                    yield news(frame, sent)
                 sent = frame
                 if room.closed:
                     return

@@ -23,6 +23,7 @@ import re
 import secrets
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -107,6 +108,31 @@ def _wake(future: asyncio.Future) -> None:
         future.set_result(None)
 
 
+FRAMES_AT_ONCE = 8  # followers' frames on their way through Gradio at once, in each event loop (``Turns``)
+
+
+class Turns:
+    """Followers take turns: at most ``at_once`` of their frames go through Gradio at a time. An update wakes every
+    follower at once, and Gradio's handling of a frame is several steps in the event loop, each queued behind every
+    step already waiting: at a lecture's 200 followers, each step of anyone else's request (a Generate's next
+    characters) waited behind 200 frames, 0.4 s a time, and a 200-character sample took 2 to 5 s. Taking turns
+    delivers the same frames in the same time, while another request's step waits behind a few. A turn lasts from
+    the frame's yield to the stream's resumption, which Gradio asks for once the frame is on its way to the page."""
+
+    def __init__(self, at_once: int = FRAMES_AT_ONCE):
+        self.at_once = at_once
+        self._semaphores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per event loop
+        self._lock = threading.Lock()
+
+    def turn(self) -> asyncio.Semaphore:
+        """``async with turns.turn():`` around a follower's yield."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if (semaphore := self._semaphores.get(loop)) is None:
+                semaphore = self._semaphores[loop] = asyncio.Semaphore(self.at_once)
+        return semaphore
+
+
 class Room:
     """A shared run, by its code: the owner's session, the run it shows now, who follows it."""
 
@@ -158,6 +184,7 @@ class Rooms:
 
     def __init__(self, minutes: float = ROOM_MINUTES):
         self.minutes = minutes
+        self.turns = Turns()  # every room's followers share the event loop's turns
         self._rooms: dict[str, Room] = {}
         self._closed: OrderedDict[str, str] = OrderedDict()  # code → why it closed
         self._lock = threading.Lock()
