@@ -121,6 +121,7 @@ class Bench:
     no_startup: bool = option(False, "cli.help.no_startup", action="store_true")
     compile: bool = option(False, "cli.help.bench_compile", action="store_true")
     no_processes: bool = option(False, "cli.help.no_processes", action="store_true")
+    memory_chars: int = option(300, "cli.help.bench_memory_chars")
     json: bool = option(False, "cli.help.bench_json", action="store_true")
 
 
@@ -265,7 +266,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     pick_device(args.device)  # a clear error for a device this machine lacks
     result = bench.run(
         args.settings, args.cells, args.repeats, args.warmup, args.device, not args.no_startup, args.compile,
-        process_settings=() if args.no_processes else tuple(bench.PROCESS_SETTINGS),
+        memory_chars=args.memory_chars, process_settings=() if args.no_processes else tuple(bench.PROCESS_SETTINGS),
     )  # fmt: skip
     print(bench.to_json(result) if args.json else bench.format_table(result))
     return 0

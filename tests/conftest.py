@@ -119,12 +119,18 @@ def served(ctx):
         deadline = time.monotonic() + 15
         while ctx.jobs and time.monotonic() < deadline:
             time.sleep(0.1)
+        for b in _BROWSERS:  # a page still open keeps its streams open, and the server waits 5 s for them to end
+            for context in b.contexts:
+                context.close()
         demo.close()
 
 
 # -- headless Chromium: Debian's package (.ci/run installs it); a test that needs it fails without it, never skips --
 
 CHROMIUM_CANDIDATES = [os.environ.get("CHARLM_CHROMIUM", ""), "/usr/lib/chromium/chromium"]
+
+
+_BROWSERS: list = []  # the ``browser`` fixtures' Chromiums now open, whose pages ``served`` closes before the server
 
 
 @pytest.fixture
@@ -142,5 +148,9 @@ def browser():
     with sync_playwright() as p:
         flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
         b = p.chromium.launch(executable_path=executable, args=flags)
-        yield b
-        b.close()
+        _BROWSERS.append(b)
+        try:
+            yield b
+        finally:
+            _BROWSERS.remove(b)
+            b.close()

@@ -48,10 +48,11 @@ def test_the_naive_baseline_computes_an_lstm():
 @pytest.mark.slow
 def test_bench_command_prints_json(capsys):
     argv = ["bench", "--settings", "d2l", "--cells", "rnn", "--repeats", "1", "--warmup", "0", "--no-startup",
-            "--no-processes", "--json"]  # fmt: skip
+            "--no-processes", "--memory-chars", "12", "--json"]  # fmt: skip
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     assert {r["variant"] for r in result["rows"]} == {"torch.nn", "fused", "scratch", "naive"}
+    assert result["memory_chars"] == 12
 
 
 @pytest.mark.slow
