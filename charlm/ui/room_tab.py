@@ -8,6 +8,7 @@ no training slot, and each update it shows was drawn once for every follower who
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import html
 import os
@@ -205,6 +206,14 @@ async def watch(ctx: AppContext, session: Session, code: str):
         room.joined(-1)
 
 
+async def watched(ctx: AppContext, outputs: list, session: Session, code: str):
+    """``watch``'s frames as the page receives them (``as_sent``). When Gradio closes this stream (Leave, a closed
+    tab), ``watch`` is closed with it, at once: a frame in hand gives its turn back then, not when it is collected."""
+    async with contextlib.aclosing(watch(ctx, session, code)) as frames:
+        async for frame in frames:
+            yield as_sent(outputs, frame)
+
+
 def leave(session: Session) -> str:
     """Stop following: the stream ends, and the room's model stays the visitor's until they train or load another."""
     session.watching = None
@@ -249,8 +258,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         gr.Markdown(ui("room.help"))
 
     async def follow(session_value: Session, code: str):
-        async for frame in watch(ctx, session_value, code):
-            yield as_sent(outputs, frame)
+        async for sent in watched(ctx, outputs, session_value, code):
+            yield sent
 
     outputs = [line, plot, status, sample, current]
     streaming = {"concurrency_limit": None, "concurrency_id": "room", "show_progress": "hidden", "postprocess": False}
@@ -286,8 +295,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
             if not (request and request.query_params.get("room")):
                 yield (gr.skip(),) * len(outputs)  # a stream that yields nothing would blank its outputs
                 return
-            async for frame in watch(ctx, session_value, code_value):
-                yield as_sent(outputs, frame)
+            async for sent in watched(ctx, outputs, session_value, code_value):
+                yield sent
 
         arrived = loaded.then(from_address, None, [code, tabs], api_visibility="private")
         arrived.then(follow_asked, [session, code], outputs, api_visibility="private", **streaming)
