@@ -707,7 +707,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
 
     threads, switch = torch.get_num_threads(), sys.getswitchinterval()
     ctx = AppContext.create(app.CHECKPOINTS, Limits.from_env())
-    serving_process()  # as app.main has it: handlers on one core, each training run on all of them
+    serving_process()  # as app.main has it: handlers on one core, the interpreter's lock handed over every 1 ms
     demo = app.build_demo(ctx)
     port = port or free_port()
     served = app.launch_options() | ({"max_threads": max_threads} if max_threads else {})
