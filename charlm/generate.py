@@ -9,7 +9,7 @@ top-k and top-p (nucleus) trim the unlikely tail; the same seed gives the same t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -251,29 +251,9 @@ TEMPERATURES = (0.2, 0.5, 1.0, 1.5)  # from nearly greedy (it loops) to past the
 
 
 def random_seed() -> int:
-    """A seed for samples that must share one (``at_temperatures``) when the caller gave none: short enough to type."""
+    """A seed for samples that must share one (``serving.at_temperatures``) when the caller gave none: short enough to
+    type."""
     return int(torch.randint(0, 10_000, ()).item())
-
-
-def at_temperatures(
-    model: CharLM,
-    prefix: str,
-    length: int,
-    temperatures: Sequence[float] = TEMPERATURES,
-    *,
-    seed: int,
-    top_k: int = 0,
-    top_p: float = 1.0,
-) -> Iterator[tuple[int, str]]:
-    """One sample of ``length`` characters after ``prefix`` at each temperature, all from the same ``seed``: side by
-    side, they differ by the temperature alone. Yields (k, character): the next character of the k-th temperature's
-    sample, the samples one after another. Each is what ``stream`` draws with that temperature and seed, so Generate
-    with the same seed and temperature writes it again."""
-    for temperature in temperatures:  # every one checked before the first character
-        check_options(temperature, top_k, top_p)
-    for k, temperature in enumerate(temperatures):
-        for chars in stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed):
-            yield k, chars[0]
 
 
 OWN_SAMPLE_LENGTH = 300  # characters of a model's own writing, when a picture needs a text and none is given

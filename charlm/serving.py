@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
 from . import generate
-from .generate import Uniforms, check_request, evaluating, pick, warm_up
+from .generate import TEMPERATURES, Uniforms, check_options, check_request, evaluating, pick, warm_up
 from .model import CharLM
 
 MAX_ROWS = 512  # samples stepped at once; a request that would pass it waits for the next step with room
@@ -39,6 +39,33 @@ def stream(model: CharLM, prefix: str, length: int, **options) -> Iterator[list[
     """``generate.stream``'s samples (the same arguments: temperature, top_k, top_p, seed, num_samples), drawn in one
     batch with those of every other caller of ``model``."""
     return Sampler.of(model).stream(model, prefix, length, **options)
+
+
+def at_temperatures(
+    model: CharLM,
+    prefix: str,
+    length: int,
+    temperatures: Sequence[float] = TEMPERATURES,
+    *,
+    seed: int,
+    top_k: int = 0,
+    top_p: float = 1.0,
+) -> Iterator[tuple[int, str]]:
+    """One sample of ``length`` characters after ``prefix`` at each temperature, all from the same ``seed``: side by
+    side, they differ by the temperature alone. Yields (k, character), the k-th temperature's next character, the
+    samples growing side by side: they are stepped in one batch, so four cost about what one does. Each is what
+    ``generate.stream`` draws with that temperature and seed (up to the rounding the module's docstring describes), so
+    Generate with the same seed and temperature writes it again."""
+    for temperature in temperatures:  # every one checked before the first character
+        check_options(temperature, top_k, top_p)
+    samples = [stream(model, prefix, length, temperature=t, top_k=top_k, top_p=top_p, seed=seed) for t in temperatures]
+    try:
+        for steps in zip(*samples, strict=True):  # each joins the batch at its first character, a step after the last
+            for k, chars in enumerate(steps):
+                yield k, chars[0]
+    finally:
+        for sample in samples:
+            sample.close()  # a reader who stops: every sample leaves the batch
 
 
 @dataclass(eq=False)

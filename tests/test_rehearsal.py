@@ -9,9 +9,10 @@ import pytest
 from gradio.i18n import I18nData
 
 from charlm.errors import CharLMError
-from charlm.generate import TEMPERATURES, at_temperatures, generate, prepare_prefix, stream
+from charlm.generate import TEMPERATURES, generate, prepare_prefix, stream
 from charlm.i18n import text
 from charlm.limits import Limits
+from charlm.serving import at_temperatures
 from charlm.ui import generate_tab, style
 from charlm.ui.common import AppContext, Session
 from charlm.ui.zerogpu import ZeroGPU

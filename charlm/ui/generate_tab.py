@@ -13,7 +13,7 @@ import gradio as gr
 
 from .. import serving
 from ..errors import CharLMError
-from ..generate import TEMPERATURES, Loop, at_temperatures, find_loop, prepare_prefix, random_seed
+from ..generate import TEMPERATURES, Loop, find_loop, prepare_prefix, random_seed
 from ..i18n import speaking
 from ..i18n import text as tr
 from .common import AppContext, Session, api_parameters, current_model, error, localized, md, model_line, number, ui
@@ -23,7 +23,7 @@ UPDATE_SECONDS = 0.1  # the text box is updated at most this often
 # characters cost a quarter of their time one after another (``charlm bench``), so a room's followers need not queue
 # behind four at a time.
 GENERATIONS_AT_ONCE = 64
-COMPARES_AT_ONCE = 4  # Compare temperatures draws its four samples one after another, alone
+COMPARES_AT_ONCE = 4  # Compare temperatures at once (each steps its four samples side by side)
 
 
 @dataclass
@@ -116,8 +116,8 @@ def temperatures(ctx: AppContext, session: Session, prefix: str, length, top_k, 
         seed = random_seed() if seed is None else seed
         texts = [""] * len(TEMPERATURES)
         last = 0.0
-        for step, (k, char) in enumerate(at_temperatures(model, prefix, length, TEMPERATURES, seed=seed, top_k=top_k,
-                                                         top_p=top_p), 1):  # fmt: skip
+        side_by_side = serving.at_temperatures(model, prefix, length, TEMPERATURES, seed=seed, top_k=top_k, top_p=top_p)
+        for step, (k, char) in enumerate(side_by_side, 1):
             texts[k] += char
             if time.perf_counter() - last > UPDATE_SECONDS or step == length * len(TEMPERATURES):
                 last = time.perf_counter()
