@@ -1,8 +1,10 @@
 """The plotly figures and the offline report, checked on what they contain."""
 
+import json
 import re
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from charlm import CharLM, CharLMConfig, Vocab
@@ -96,3 +98,17 @@ def test_figures_speak_the_active_language_and_keep_plotlys_placeholders():
     assert english.layout.title.text == f"Forget gate, layer 1, right to left{cut}"
     assert english.data[0].hovertemplate == "position · character %{x}<br>unit %{y}<br>value %{z:.3f}<extra></extra>"
     assert CAPTIONS["span"].startswith("Mean connectivity against the distance back")
+
+
+def test_every_figure_is_on_plotly_white_as_if_set_through_update_layout():
+    """``_white`` sets the registered template without validating it again: the figure must be the one that
+    ``update_layout(template="plotly_white")`` gives, and another figure must not change it."""
+    t = traced()
+    for fig in (gate_heatmap(t, gate="f"), saturation_figure(saturation(t)), perplexity_figure({"a": []})):
+        validated = go.Figure(fig).update_layout(template="plotly_white")  # a copy, its template validated anew
+        assert json.loads(fig.to_json()) == json.loads(validated.to_json())
+        assert fig.layout.template.layout.plot_bgcolor == "white"
+    first = perplexity_figure({"a": []})
+    before = json.loads(first.to_json())
+    gate_heatmap(t, gate="i").update_layout(title="another")
+    assert json.loads(first.to_json()) == before
