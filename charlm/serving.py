@@ -16,28 +16,49 @@ would alone, up to rounding: a batch's matrix products may round the last bit of
 which changes a character only where its number falls within about 1e-7 of the boundary between two characters.
 
 A bidirectional model re-reads its whole sample for each character (``generate.stream``); it is not batched.
+
+A server steps the batch in a process of its own (``start_worker``, which the app calls as it starts): in a thread of
+the server, each step's few dozen torch calls each gave the interpreter's lock up and waited to take it back from the
+event loop, busy with a room's pages, so a step that takes 0.5 ms alone took 6 ms there. In the worker the batch has an
+interpreter to itself; the model's weights go to it once (again when they change), and the characters come back a
+few steps at a time (``FLUSH_SECONDS``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import multiprocessing
+import os
+import sys
 import threading
+import time
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import safetensors.torch
 import torch
 from torch import Tensor
 
 from . import generate
+from .errors import CharLMError
 from .generate import TEMPERATURES, Uniforms, check_options, check_request, evaluating, pick, warm_up
-from .model import CharLM
+from .model import CharLM, CharLMConfig
 
 MAX_ROWS = 512  # samples stepped at once; a request that would pass it waits for the next step with room
+FLUSH_SECONDS = 0.01  # the worker sends each request's characters at most this often (and its last ones at once)
 
 
 def stream(model: CharLM, prefix: str, length: int, **options) -> Iterator[list[str]]:
     """``generate.stream``'s samples (the same arguments: temperature, top_k, top_p, seed, num_samples), drawn in one
-    batch with those of every other caller of ``model``."""
+    batch with those of every other caller of ``model``: in this process's worker when it has one (``start_worker``)
+    and ``model`` can go there, else in a thread of this process."""
+    worker = _WORKER
+    if worker is not None and not worker.alive:
+        worker = start_worker()  # it died (its requests were told): a new one
+    if worker is not None and worker.takes(model):
+        return worker.stream(model, prefix, length, **options)
     return Sampler.of(model).stream(model, prefix, length, **options)
 
 
@@ -75,9 +96,9 @@ class _Request:
     rows: int  # samples
     length: int
     options: tuple[float, int, float]  # temperature, top_k, top_p
-    uniforms: Uniforms | None  # None at temperature 0 (greedy)
-    last: Tensor | None  # (rows, V): until it joins the batch, its first character's logits
-    state: object  # until it joins the batch, its state after the prefix
+    uniforms: Uniforms | None = None  # None at temperature 0 (greedy)
+    last: Tensor | None = None  # (rows, V): until it joins the batch, its first character's logits
+    state: object = None  # until it joins the batch, its state after the prefix
     drawn: int = 0
     ready: list[list[str]] = field(default_factory=list)  # steps drawn, not yet read
     done: bool = False  # its last character is drawn (or the sampler failed: ``error``)
@@ -86,9 +107,12 @@ class _Request:
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def put(self, chars: list[str]) -> None:
+        self.put_steps([chars])
+
+    def put_steps(self, steps: list[list[str]]) -> None:
         with self.changed:
-            self.ready.append(chars)
-            self.drawn += 1
+            self.ready += steps
+            self.drawn += len(steps)
             self.done = self.drawn == self.length
             self.changed.notify()
 
@@ -148,21 +172,22 @@ class Sampler:
         check_request(prefix, length, temperature, top_k, top_p, num_samples)
         if length == 0:
             return
+        yield from _read(self.join(model, prefix, _Request(num_samples, length, (temperature, top_k, top_p)), seed))
+
+    def join(self, model: CharLM, prefix: str, request: _Request, seed: int | None) -> _Request:
+        """``request`` (its rows, length and options checked) in the batch from the next step, ``prefix`` read first
+        in the caller's thread: a long prefix holds up no one."""
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
         with torch.inference_mode(), evaluating(model):
-            last, state = warm_up(model, prefix, num_samples)  # in the caller's thread: a long prefix holds up no one
-        request = _Request(num_samples, length, (temperature, top_k, top_p),
-                           Uniforms(num_samples, length, generator) if temperature != 0 else None, last, state)  # fmt: skip
+            request.last, request.state = warm_up(model, prefix, request.rows)
+        if request.options[0] != 0:
+            request.uniforms = Uniforms(request.rows, request.length, generator)
         with self._lock:
             self._joining.append(request)
             start, self._stepping = not self._stepping, True
         if start:
             threading.Thread(target=self._step_all, args=(model,), name="charlm-generation").start()
-        try:
-            while (steps := request.take()) is not None:
-                yield from steps
-        finally:
-            request.gone = True  # read to the end, or its reader stopped: either way it leaves the batch
+        return request
 
     def _step_all(self, model: CharLM) -> None:
         """Step the batch until no request is left in it (this sampler's thread)."""
@@ -231,6 +256,15 @@ class Sampler:
         return ids
 
 
+def _read(request: _Request) -> Iterator[list[str]]:
+    """A request's steps as they are drawn; a reader who stops takes it out of the batch."""
+    try:
+        while (steps := request.take()) is not None:
+            yield from steps
+    finally:
+        request.gone = True  # read to the end, or its reader stopped: either way it leaves the batch
+
+
 def _joined(last: Tensor | None, state, joining: list[_Request]) -> tuple[Tensor, object]:
     """The batch's logits and state with the rows of ``joining`` added after its own."""
     lasts = ([last] if last is not None else []) + [r.last for r in joining]
@@ -249,3 +283,205 @@ def _rows(state, rows: Tensor):
     if isinstance(state, tuple):
         return tuple(s.index_select(1, rows) for s in state)
     return state.index_select(1, rows)
+
+
+# -- the batch in a process of its own --------------------------------------------------------------------------------
+
+_WORKER: Worker | None = None
+_WORKER_LOCK = threading.Lock()
+
+
+def start_worker() -> Worker | None:
+    """From now on, step this process's batches in a worker process (the module's docstring says why), started now,
+    and again after one dies (the requests it had fail with ``generate.worker_died``). Where a process cannot be forked
+    (not Linux), nothing changes."""
+    global _WORKER
+    if not sys.platform.startswith("linux"):
+        return None
+    with _WORKER_LOCK:
+        if _WORKER is None or not _WORKER.alive:
+            _WORKER = Worker()
+        return _WORKER
+
+
+def stop_worker() -> None:
+    """Back to stepping in threads of this process; the worker ends."""
+    global _WORKER
+    with _WORKER_LOCK:
+        worker, _WORKER = _WORKER, None
+    if worker is not None:
+        worker.close()
+
+
+class Worker:
+    """A forked process that steps the batches of the models sent to it, and the thread here that reads what it sends
+    back. ``stream`` is ``Sampler.stream`` for any CPU model this process holds: its weights go over once (again when
+    they change, and they are dropped there when the model is collected here); each request goes over as what it asks,
+    and its characters come back."""
+
+    def __init__(self):
+        context = multiprocessing.get_context("fork")  # at once, with charlm imported: no second start-up
+        self._conn, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs,), name="charlm-generation", daemon=True)
+        self.process.start()
+        theirs.close()
+        self.pid, self.alive = os.getpid(), True
+        self._lock = threading.Lock()  # the pipe's sending end, the models sent and the requests waiting
+        self._models: weakref.WeakKeyDictionary[CharLM, tuple[list[int], tuple]] = weakref.WeakKeyDictionary()
+        self._requests: dict[int, _Request] = {}
+        self._forgotten: list[int] = []  # keys of models collected here, for the worker to drop at the next request
+        self._ids = itertools.count()
+        threading.Thread(target=self._receive, name="charlm-generation-receiver", daemon=True).start()
+
+    def takes(self, model: CharLM) -> bool:
+        """Whether ``model``'s samples are stepped here: on the CPU, read one way, by the process that started it
+        (a process forked from that one shares its pipe, and must not use it)."""
+        return self.alive and os.getpid() == self.pid and model.device.type == "cpu" and not model.config.bidirectional
+
+    def stream(self, model: CharLM, prefix: str, length: int, *, temperature: float = 1.0, top_k: int = 0,
+               top_p: float = 1.0, seed: int | None = None, num_samples: int = 1) -> Iterator[list[str]]:  # fmt: skip
+        """``Sampler.stream``, stepped in the worker."""
+        check_request(prefix, length, temperature, top_k, top_p, num_samples)
+        if length == 0:
+            return
+        request, rid = _Request(num_samples, length, (temperature, top_k, top_p)), next(self._ids)
+        with self._lock:
+            while self._forgotten:
+                self._send(("forget", self._forgotten.pop()[0]))
+            key = self._sent(model)
+            self._requests[rid] = request
+            self._send(("ask", rid, key, prefix, length, request.options, seed, num_samples))
+        try:
+            yield from _read(request)
+        finally:
+            with self._lock:
+                if self._requests.pop(rid, None) is not None and not request.done:
+                    self._send(("stop", rid))  # its reader stopped: it leaves the worker's batch
+
+    def close(self) -> None:
+        self.alive = False
+        self._conn.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+
+    def _sent(self, model: CharLM) -> int:
+        """``model``'s key in the worker, its weights sent first where the worker does not have them as they are now
+        (under the lock)."""
+        tensors = [*model.parameters(), *model.buffers()]
+        version = tuple((t.data_ptr(), t._version) for t in tensors)  # changes with any change in place
+        box, sent_version = self._models.get(model, (None, None))
+        if box is not None and sent_version == version:
+            return box[0]
+        key = next(self._ids)
+        weights = {name: t.detach().to("cpu", copy=True) for name, t in model.state_dict().items()}
+        self._send(("model", key, model.config.to_dict(), safetensors.torch.save(weights)))
+        if box is None:
+            box = [key]
+            weakref.finalize(model, self._forgotten.append, box)  # dropped there too (not sent from a collection,
+            # which may come in the middle of sending another message)
+        else:
+            self._send(("forget", box[0]))
+            box[0] = key
+        self._models[model] = (box, version)
+        return key
+
+    def _send(self, message: tuple) -> None:
+        with contextlib.suppress(OSError, ValueError):  # the worker is gone: the receiving thread tells its readers
+            self._conn.send(message)
+
+    def _receive(self) -> None:
+        """The worker's messages, until it ends: characters for the requests waiting here, or why one failed."""
+        try:
+            while True:
+                kind, *body = self._conn.recv()
+                if kind == "chars":
+                    for rid, steps in body[0]:
+                        if (request := self._requests.get(rid)) is not None:
+                            request.put_steps(steps)
+                elif (request := self._requests.get(body[0])) is not None:  # "failed"
+                    request.fail(body[1])
+        except (EOFError, OSError):
+            pass
+        self.alive = False
+        self.process.join(timeout=5)
+        with self._lock:
+            waiting, self._requests = list(self._requests.values()), {}
+        for request in waiting:
+            request.fail(CharLMError("generate.worker_died", code=self.process.exitcode))
+
+
+def _serve(conn) -> None:
+    """The worker: models, requests and stops as they come, until the process that started it closes the pipe."""
+    torch.set_num_threads(1)
+    models: dict[int, CharLM] = {}
+    asked: weakref.WeakValueDictionary[int, _Request] = weakref.WeakValueDictionary()  # while in a batch
+    outbox = _Outbox(conn)
+    while True:
+        try:
+            kind, *body = conn.recv()
+        except (EOFError, OSError):
+            return
+        if kind == "model":
+            key, config, weights = body
+            tensors = safetensors.torch.load(weights)
+            dtype = next((t.dtype for t in tensors.values() if t.is_floating_point()), torch.float32)
+            model = models[key] = CharLM(CharLMConfig.from_dict(config)).to(dtype).eval()  # float64 stays float64
+            model.load_state_dict(tensors)
+        elif kind == "forget":
+            models.pop(body[0], None)
+        elif kind == "ask":
+            rid, key, prefix, length, options, seed, rows = body
+            request = asked[rid] = _Sent(rows, length, options, rid=rid, outbox=outbox)
+            try:
+                Sampler.of(models[key]).join(models[key], prefix, request, seed)
+            except Exception as e:  # its prefix was checked there; whatever else, said there
+                request.fail(e)
+        elif (request := asked.get(body[0])) is not None:  # "stop"
+            request.gone = True
+
+
+@dataclass(eq=False)
+class _Sent(_Request):
+    """A request in the worker: its characters go into the outbox, to the process that asked."""
+
+    rid: int = 0
+    outbox: _Outbox | None = None
+
+    def put_steps(self, steps: list[list[str]]) -> None:
+        self.drawn += len(steps)
+        self.done = self.drawn == self.length
+        self.outbox.put(self.rid, steps, self.done)
+
+    def fail(self, error: BaseException) -> None:
+        self.done = True
+        self.outbox.fail(self.rid, error)
+
+
+class _Outbox:
+    """The worker's characters on their way back: each request's steps gathered, and sent every ``FLUSH_SECONDS``
+    (a request's last at once), so that the process that asked is woken a few dozen times a second, not per step."""
+
+    def __init__(self, conn):
+        self.conn, self._lock = conn, threading.Lock()
+        self._steps: dict[int, list[list[str]]] = {}
+        self._sent = time.monotonic()
+
+    def put(self, rid: int, steps: list[list[str]], last: bool) -> None:
+        with self._lock:
+            self._steps.setdefault(rid, []).extend(steps)
+            if last or time.monotonic() - self._sent >= FLUSH_SECONDS:
+                self._flush()
+
+    def fail(self, rid: int, error: BaseException) -> None:
+        if not isinstance(error, CharLMError):  # what crosses is a message, not the worker's objects
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        with self._lock:
+            self._flush()
+            self.conn.send(("failed", rid, error))
+
+    def _flush(self) -> None:
+        if self._steps:
+            self.conn.send(("chars", list(self._steps.items())))
+            self._steps = {}
+        self._sent = time.monotonic()

@@ -212,6 +212,17 @@ def rss() -> int:
     return 0
 
 
+
+def local_client(url: str, **options):
+    """A gradio_client for the app served here, on plain http at 127.0.0.1. ``ssl_verify=False``: there is no
+    certificate to verify, and by default gradio_client has httpx build a verifying SSL context (certifi's whole bundle
+    parsed) for every request it posts: 17 ms of CPU each, 38% of the followers' process at 200 followers (py-spy),
+    taken from the two cores that the server measured here runs on."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False, ssl_verify=False, **options)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -264,9 +275,8 @@ def warm_up(load: Load, url: str, cells: list[str], crowd: int = 1) -> None:
     many visitors also trace at once and leave: the server's pool of threads grows to the crowd's size for good, and
     the crowd's clients run in this process (measured: 40 closed clients left 63 MB here, of which the server kept
     28 MB, then nothing more for the next 80)."""
-    from gradio_client import Client
 
-    v = Visitor(-1, "", 8, "plain", client=Client(url, verbose=False))
+    v = Visitor(-1, "", 8, "plain", client=local_client(url))
     for v.cell in cells:
         load.train(v, epochs=1, seed=0)
         load.request(v, "/generate", "the ", 200, 0.8, 0, 1.0, 0, 1)
@@ -274,7 +284,7 @@ def warm_up(load: Load, url: str, cells: list[str], crowd: int = 1) -> None:
     v.client.close()
 
     def trace_and_leave(k: int) -> None:
-        w = Visitor(-2 - k, "", 8, "plain", client=Client(url, verbose=False))
+        w = Visitor(-2 - k, "", 8, "plain", client=local_client(url))
         load.request(w, "/trace", "the time traveller", 1, "forward", "h")
         load.request(w, "/compare")
         w.client.close()
@@ -348,7 +358,6 @@ def environment(settings: dict[str, str]):
 def _run(visitors: int, seconds: float, port: int | None, generations: int, max_rounds: int, grace: float) -> dict:
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from gradio_client import Client
 
     import app
     from charlm.limits import Limits
@@ -375,7 +384,7 @@ def _run(visitors: int, seconds: float, port: int | None, generations: int, max_
         load.deadline = begin + seconds + grace
         threading.Thread(target=load.monitor, args=(stop_monitor,), daemon=True).start()
         for v in crowd:  # each its own session; created first, so that all start training at once
-            v.client = Client(url, verbose=False)
+            v.client = local_client(url)
         end = threading.Barrier(visitors)
         threads = [
             threading.Thread(target=visit, args=(load, v, end, begin + seconds, generations, max_rounds), daemon=True)
@@ -559,7 +568,6 @@ def soak(minutes: float, visitors: int = 8, data_dir: str | Path | None = None, 
 def _soak(minutes: float, visitors: int, cache_seconds: int, session_minutes: float, log) -> list[Wave]:
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from gradio_client import Client
 
     import app
     from charlm.limits import Limits
@@ -578,7 +586,7 @@ def _soak(minutes: float, visitors: int, cache_seconds: int, session_minutes: fl
     def visit(k: int, wave: int, errors: list[str]) -> None:
         cell, hidden = CELLS[k % 4], 16 + 8 * k
         try:
-            client = Client(url, verbose=False, download_files=False)
+            client = local_client(url, download_files=False)
         except Exception as e:
             errors.append(f"visitor {k}: could not connect: {e}")
             return
@@ -696,18 +704,18 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
     import multiprocessing
 
     import torch
-    from gradio_client import Client
 
     import app
     from charlm.limits import Limits
     from charlm.provenance import cpu_name
+    from charlm.serving import stop_worker
     from charlm.ui.app import serving_process
     from charlm.ui.common import AppContext
     from charlm.ui.train_tab import DEFAULT_PRESET, FORM_FIELDS, preset_values
 
     threads, switch = torch.get_num_threads(), sys.getswitchinterval()
     ctx = AppContext.create(app.CHECKPOINTS, Limits.from_env())
-    serving_process()  # as app.main has it: handlers on one core, the interpreter's lock handed over every 1 ms
+    serving_process()  # as app.main has it: handlers on one core, the lock handed over every 1 ms, a generation worker
     demo = app.build_demo(ctx)
     port = port or free_port()
     served = app.launch_options() | ({"max_threads": max_threads} if max_threads else {})
@@ -756,7 +764,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
     try:
         child.start()  # its imports now, while nothing is measured
         log(f"app at {url}; warming up (the preset's model on 20,000 characters, one epoch)")
-        warm = Client(url, verbose=False)
+        warm = local_client(url)
         warm_args = [*args]
         warm_args[FORM_FIELDS.index("max_chars")], warm_args[FORM_FIELDS.index("epochs")] = 20000, 1
         owner_run(warm, warm_args, ctx, time.monotonic() + run_seconds)
@@ -766,7 +774,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
 
         log("the reference: the quick demo trained alone")
         threading.Thread(target=monitor, daemon=True).start()
-        solo = Client(url, verbose=False)
+        solo = local_client(url)
         split.begin()
         reference = owner_run(solo, args, ctx, time.monotonic() + run_seconds)
         solo_cpu = split.end()
@@ -778,7 +786,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
         log(f"the room: {followers} followers connect (those that generate and trace: a client each)")
         commands.put(("connect",))
         expect("connected", 60 + followers)
-        owner = Client(url, verbose=False)
+        owner = local_client(url)
         published: list[tuple[float, str]] = []  # (when the server published it, the status line in English)
         shared: dict = {}
 
@@ -823,6 +831,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
             demo.close()
         torch.set_num_threads(threads)
         sys.setswitchinterval(switch)
+        stop_worker()  # the generation worker that serving_process started
 
     records, child_cpu = (result[1], result[2]) if result else ([], None)
     if not records:
@@ -907,6 +916,7 @@ class CpuSplit:
         self.looks = 0
         self.look()
         self.at, self.wall, self.cpu = dict(self.seen), time.monotonic(), time.process_time()
+        self.worker_at = worker_cpu()
 
     def end(self) -> dict:
         """Cores used since ``begin``: in all, by the training, by the event loop and by the rest; and the seconds."""
@@ -917,11 +927,24 @@ class CpuSplit:
         loop = spent.get(self.loop, 0.0)
         training = sum(cpu for tid, cpu in spent.items() if tid in self.training or tid not in self.python | {self.loop})
         return {"seconds": seconds, "cores": total / seconds, "training": training / seconds,
-                "event_loop": loop / seconds, "other": (total - training - loop) / seconds}  # fmt: skip
+                "event_loop": loop / seconds, "other": (total - training - loop) / seconds,
+                "generation_worker": (worker_cpu() - self.worker_at) / seconds}  # fmt: skip
 
     @staticmethod
     def used() -> dict[int, float]:
         return {int(tid): thread_cpu(int(tid)) for tid in os.listdir("/proc/self/task")}
+
+
+def worker_cpu() -> float:
+    """CPU seconds of this process's generation worker (``serving.start_worker``, a process of its own), if any."""
+    from charlm import serving
+
+    worker = serving._WORKER
+    try:
+        fields = Path(f"/proc/{worker.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (AttributeError, OSError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def released(demo, until: float) -> int:
@@ -1080,7 +1103,8 @@ def room_report(r: dict) -> str:
         f"the owner's tokens/s: alone {r['tokens_per_second_solo']} ({r['epochs_solo']} epochs), with the room "
         f"{r['tokens_per_second_room']} ({r['epochs_room']} epochs): ratio {r['speed_ratio']}",
         f"the server's cores (in all, training, event loop, request handlers and the rest): alone {cores(r, 'solo')}; "
-        f"with the room {cores(r, 'room')}; the followers' own process {r['followers_process_cores']} cores "
+        f"with the room {cores(r, 'room')}; its generation worker (a process of its own) "
+        f"{r['server_cores_room']['generation_worker']} cores; the followers' own process {r['followers_process_cores']} cores "
         f"({r['followers_process_cpu_s']} CPU s); the event loop spent {r['event_loop_ms_per_frame']} ms per frame a "
         f"follower received ({r['frames_received']} frames)",
         f"memory (RSS): start {r['rss_start_mb']} MB, peak {r['rss_peak_mb']} MB, after the room closed and the "
@@ -1124,7 +1148,6 @@ def heard(r: dict, when: float, values, code: str, strings: dict) -> None:
 
 async def _followers(spec: dict, commands, reports) -> None:
     import httpx
-    from gradio_client import Client
 
     n, url, deadline = spec["followers"], spec["url"], spec["deadline"]
     records = [new_record(k, "client" if k % TRACE_EVERY == 0 else "light") for k in range(n)]
@@ -1138,7 +1161,7 @@ async def _followers(spec: dict, commands, reports) -> None:
 
     await command("connect")
     heavy = [r for r in records if r["kind"] == "client"]
-    clients = await asyncio.gather(*(asyncio.to_thread(Client, url, verbose=False, download_files=False)
+    clients = await asyncio.gather(*(asyncio.to_thread(local_client, url, download_files=False)
                                      for _ in heavy), return_exceptions=True)  # fmt: skip
     for r, c in zip(heavy, clients, strict=True):
         if isinstance(c, BaseException):

@@ -171,3 +171,79 @@ def test_one_sampler_per_model_and_it_keeps_no_model_alive():
     del model
     gc.collect()
     assert ref() is None
+
+
+# -- the batch in a worker process (serving.start_worker, as the app has it) -----------------------------------------
+
+
+@pytest.fixture
+def worker():
+    from charlm import serving
+
+    started = serving.start_worker()
+    yield started
+    serving.stop_worker()
+
+
+def test_in_the_worker_callers_at_once_get_what_each_would_alone(worker):
+    model = model_of("gru", num_layers=2)
+    prefixes = ["the ", "time tr", "t", "the time traveller ", "of him", "speak "]
+    lengths = [40, 25, 60, 3, 33, 400]
+    expected = [alone(model, p, n, a) for p, n, a in zip(prefixes, lengths, ASKS, strict=True)]
+    got = run_all([lambda p=p, n=n, a=a: together(model, p, n, a) for p, n, a in zip(prefixes, lengths, ASKS,
+                                                                                      strict=True)])  # fmt: skip
+    assert got == expected
+    assert worker.takes(model) and worker._requests == {}  # every request gone from here once read
+    assert not any(t.name == "charlm-generation" for t in threading.enumerate())  # nothing stepped in this process
+
+
+def test_in_the_worker_a_reader_who_stops_leaves_and_changed_weights_are_sent_again(worker):
+    model = model_of()
+    quitter = shared_stream(model, "time ", 5000, temperature=0.9, seed=8)
+    assert len([next(quitter) for _ in range(5)]) == 5
+    assert together(model, "of him", 50, ASKS[2]) == alone(model, "of him", 50, ASKS[2])
+    quitter.close()
+    assert worker._requests == {}
+    with torch.no_grad():
+        model.head.weight.mul_(3.0)  # in place: the same tensors, changed
+    assert together(model, "the ", 60, ASKS[0]) == alone(model, "the ", 60, ASKS[0])
+
+
+def test_in_the_worker_what_is_asked_is_checked_here_and_a_model_it_cannot_take_stays_here(worker):
+    model = model_of()
+    with pytest.raises(CharLMError, match="temperature"):
+        next(shared_stream(model, "the ", 10, temperature=-1))
+    assert list(shared_stream(model, "the ", 0)) == []
+    bidirectional = model_of(bidirectional=True)
+    assert not worker.takes(bidirectional)
+    assert together(bidirectional, "the ", 20, ASKS[0]) == alone(bidirectional, "the ", 20, ASKS[0])
+    worker.pid += 1  # as in a process forked from this one, which must not write to its pipe
+    assert not worker.takes(model)
+    worker.pid -= 1
+
+
+def test_when_the_worker_dies_its_readers_are_told_and_the_next_request_gets_a_new_one(worker):
+    from charlm import serving
+
+    model = model_of()
+    waiting = shared_stream(model, "the ", 100_000, temperature=0.8, seed=1)
+    next(waiting)
+    worker.process.kill()
+    with pytest.raises(CharLMError, match="generation process ended unexpectedly") as died:
+        for _ in waiting:
+            pass
+    assert died.value.id == "generate.worker_died" and died.value.params["code"] == -9  # killed
+    assert together(model, "the ", 30, ASKS[0]) == alone(model, "the ", 30, ASKS[0])
+    assert serving._WORKER is not worker and serving._WORKER.alive
+
+
+def test_a_model_collected_here_is_dropped_by_the_worker(worker):
+    model = model_of()
+    together(model, "the ", 5, ASKS[0])
+    (box, _), = worker._models.values()
+    del model
+    gc.collect()
+    assert worker._forgotten == [box]
+    other = model_of()
+    together(other, "the ", 5, ASKS[0])  # the next request says so
+    assert worker._forgotten == []

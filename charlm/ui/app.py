@@ -19,6 +19,7 @@ from pathlib import Path
 import gradio as gr
 import torch
 
+from .. import serving
 from ..corpora import max_upload_bytes
 from ..i18n import DEFAULT, languages, speaking
 from ..i18n import text as tr
@@ -151,9 +152,13 @@ def serving_process() -> None:
     the generation batch) gives the lock up at each of its calls and waits to take it back; while the event loop is
     busy with a room's pages, it waited up to 5 ms each time. Beside a Python thread busy half of the time, 20 training
     steps took 2.0× as long as alone, and 1.3× at 0.5 ms; a lecture's /generate at 200 followers, p50 2.4–3.4 s, took
-    1.9–2.1 s at 1 ms (README, "In a lecture")."""
+    1.9–2.1 s at 1 ms (README, "In a lecture").
+
+    And Generate's batches step in a process of their own (``serving.start_worker``): forked now, before the server's
+    threads start."""
     torch.set_num_threads(1)
     sys.setswitchinterval(SWITCH_SECONDS)
+    serving.start_worker()
 
 
 def main(checkpoints: Path | None = None, host: str | None = None, port: int | None = None) -> None:
