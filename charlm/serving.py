@@ -47,7 +47,7 @@ from .generate import TEMPERATURES, Uniforms, check_options, check_request, eval
 from .model import CharLM, CharLMConfig
 
 MAX_ROWS = 512  # samples stepped at once; a request that would pass it waits for the next step with room
-FLUSH_SECONDS = 0.01  # the worker sends each request's characters at most this often (and its last ones at once)
+FLUSH_SECONDS = 0.05  # the worker sends each request's characters at most this often (and its last ones at once)
 
 
 def stream(model: CharLM, prefix: str, length: int, **options) -> Iterator[list[str]]:
