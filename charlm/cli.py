@@ -10,6 +10,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -340,3 +341,6 @@ def _main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print(tr("cli.interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # what reads the output stopped first (`charlm shannon --json | head`): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # else Python's last flush at exit fails loudly
+        return 141  # 128 + SIGPIPE: what a shell reports for a command that a closed pipe ended
