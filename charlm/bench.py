@@ -291,7 +291,7 @@ def generation_and_trace(device: torch.device, repeats: int) -> dict:
     sample()  # warm-up
     t_gen = statistics.median(_seconds(sample, device) for _ in range(repeats))
     t_trace = statistics.median(_seconds(lambda: trace(model, text, max_chars=2000), device) for _ in range(repeats))
-    alone, together = callers_at_once(model, device, max(1, repeats // 2))
+    alone, together, in_a_worker = callers_at_once(model, device, max(1, repeats // 2))
     return {
         "generate_1000_chars_s": t_gen,
         "generate_chars_per_s": 1000 / t_gen,
@@ -300,16 +300,18 @@ def generation_and_trace(device: torch.device, repeats: int) -> dict:
         "callers": CALLERS,
         "callers_one_after_another_s": alone,
         "callers_together_s": together,
+        "callers_in_a_worker_s": in_a_worker,
     }
 
 
 CALLERS = (40, 200)  # a room's followers who tap Generate at once, and the characters each asks for
 
 
-def callers_at_once(model: CharLM, device: torch.device, repeats: int) -> tuple[float, float]:
+def callers_at_once(model: CharLM, device: torch.device, repeats: int) -> tuple[float, float, float | None]:
     """Seconds for CALLERS' samples drawn one after another (``generate.stream``), and asked for at once from threads
     of their own (``serving.stream``: one batch), each with its own seed; medians over ``repeats``, alternating. On one
-    thread of torch's, as the app's handlers run."""
+    thread of torch's, as the app's handlers run. Third, at once again with the batch in a worker process, as the app
+    steps it (``serving.start_worker``; None where there is none: not Linux, or the model is not on the CPU)."""
     callers, length = CALLERS
     threads_before = torch.get_num_threads()
 
@@ -330,15 +332,24 @@ def callers_at_once(model: CharLM, device: torch.device, repeats: int) -> tuple[
             t.join()
 
     torch.set_num_threads(1)
+    had_worker = serving._WORKER is not None
     try:
         together()  # warm-up
-        alone, shared = [], []
+        alone, shared, apart = [], [], []
         for _ in range(repeats):
             alone.append(_seconds(one_after_another, device))
-            shared.append(_seconds(together, device))
+            if not had_worker:
+                shared.append(_seconds(together, device))
+        if device.type == "cpu" and (worker := serving.start_worker()) is not None and worker.takes(model):
+            together()  # the weights go over once
+            apart = [_seconds(together, device) for _ in range(repeats)]
+            if had_worker:
+                shared = apart  # the batch of this process is the worker's already
     finally:
+        if not had_worker:
+            serving.stop_worker()
         torch.set_num_threads(threads_before)
-    return statistics.median(alone), statistics.median(shared)
+    return statistics.median(alone), statistics.median(shared), statistics.median(apart) if apart else None
 
 
 def memory_pictures(device: torch.device, repeats: int, chars: int = 300) -> dict:
@@ -509,7 +520,10 @@ def format_table(result: dict) -> str:
         f"({result['trace_chars_per_s']:,.0f} chars/s)",
         f"{result['callers'][0]} callers asking for {result['callers'][1]} characters each: "
         f"{result['callers_one_after_another_s']:.2f} s one after another, {result['callers_together_s']:.2f} s at once "
-        f"in one batch ({result['callers_one_after_another_s'] / result['callers_together_s']:.1f}×)",
+        f"in one batch ({result['callers_one_after_another_s'] / result['callers_together_s']:.1f}×)"
+        + (f", {result['callers_in_a_worker_s']:.2f} s with the batch in a worker process "
+           f"({result['callers_one_after_another_s'] / result['callers_in_a_worker_s']:.1f}×)"
+           if result.get("callers_in_a_worker_s") else ""),
     ]
     chars = result["memory_chars"]
     lines += [

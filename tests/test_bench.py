@@ -21,11 +21,13 @@ def test_bench_reports_every_variant_ratio_and_figure():
     assert all(r["train_tokens_per_s"] > 0 and r["infer_tokens_per_s"] > 0 for r in result["rows"])
     assert result["generate_1000_chars_s"] > 0 and result["trace_2000_chars_s"] > 0
     assert result["callers_one_after_another_s"] > 0 and result["callers_together_s"] > 0
+    assert result["callers_in_a_worker_s"] > 0  # Linux, the CPU: the batch in a worker process, as the app has it
     memory = ("connectivity_and_span_s", "connectivity_one_backward_per_target_s", "gradient_curve_s", "path_s")
     assert all(result[k] > 0 for k in memory) and result["memory_chars"] == 40
     table = bench.format_table(result)
     assert "scratch / naive" in table and "generation: 1,000 characters" in table
     assert "40 callers asking for 200 characters each" in table and "at once in one batch" in table
+    assert "with the batch in a worker process" in table
     assert "connectivity of every target and the span in" in table and "one backward pass per target" in table
 
 
