@@ -413,6 +413,10 @@ class Worker:
 
 def _serve(conn) -> None:
     """The worker: models, requests and stops as they come, until the process that started it closes the pipe."""
+    global _SAMPLERS, _SAMPLERS_LOCK, _WORKER, _WORKER_LOCK
+    # Forked from a server whose other threads may have held these locks at that instant: its own, fresh.
+    _SAMPLERS, _SAMPLERS_LOCK = weakref.WeakKeyDictionary(), threading.Lock()
+    _WORKER, _WORKER_LOCK = None, threading.Lock()
     torch.set_num_threads(1)
     models: dict[int, CharLM] = {}
     asked: weakref.WeakValueDictionary[int, _Request] = weakref.WeakValueDictionary()  # while in a batch
