@@ -104,7 +104,8 @@ def _white(fig: go.Figure) -> go.Figure:
     """The figure on plotly's "plotly_white" template, set as plotly sets its default template: the registered
     template itself, which plotly validated once, not a copy validated again. ``update_layout(template=…)`` checks its
     thousand properties anew each time: 6 ms a figure, most of what Inspect's Trace cost in Python (two figures) while
-    other requests waited for the interpreter. The figure is the same: its JSON holds the same values, in another key order."""
+    other requests waited for the interpreter. The figure is the same: its JSON holds the same values, in another key
+    order."""
     layout, validating = fig.layout, fig.layout._validate
     layout._validate = False  # plotly's own way in BaseFigure._initialize_layout_template
     try:
