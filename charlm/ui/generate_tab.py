@@ -18,8 +18,7 @@ from ..i18n import speaking
 from ..i18n import text as tr
 from .common import AppContext, Session, api_parameters, current_model, error, localized, md, model_line, number, ui
 
-UPDATE_SECONDS = 0.1  # the text box is updated at most this often (and the whole text once: each update is a hop through
-#                      the event loop, 0.15 s with a room of 200 followers, and the last one waits for it)
+UPDATE_SECONDS = 0.1  # the text box is updated at most this often, and not when the whole text is near (``ends_soon``)
 # Generate's requests at once. Those of one model are stepped together (charlm.serving): forty samples of 200
 # characters cost a quarter of their time one after another (``charlm bench``), so a room's followers need not queue
 # behind four at a time.
@@ -78,6 +77,13 @@ def checked(ctx: AppContext, session: Session, prefix, length, top_k, top_p, see
     return model, prefix, warnings, length, top_k, top_p, seed
 
 
+def ends_soon(step: int, steps: int, seconds: float) -> bool:
+    """Whether the text is whole (``step`` of ``steps``), or will be within ``UPDATE_SECONDS`` at the pace so far: an
+    update then only delays the whole text, which comes once, with its loops. Each update is a hop through the event
+    loop, and the text's end waits for the hop under way: 0.15 s and more with a lecture's room of 200 followers."""
+    return step >= steps or (steps - step) * seconds / step < UPDATE_SECONDS
+
+
 def sampling(ctx: AppContext, session: Session, prefix: str, length, temperature, top_k, top_p, seed, samples):
     """The samples as they grow (a ``Samples`` each update), the last one complete, with its loops found."""
     current_model(ctx, session)  # no model: said first, whatever the values
@@ -89,11 +95,11 @@ def sampling(ctx: AppContext, session: Session, prefix: str, length, temperature
         chars = serving.stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
                                num_samples=samples)  # fmt: skip
         texts = [""] * samples
-        last = 0.0
+        start, last = time.perf_counter(), 0.0  # the first characters at once: it has begun
         for step, new in enumerate(chars, 1):
             texts = [t + c for t, c in zip(texts, new, strict=True)]
-            if time.perf_counter() - last > UPDATE_SECONDS and step < length:  # the last comes once, with its loops
-                last = time.perf_counter()
+            if (now := time.perf_counter()) - last > UPDATE_SECONDS and not ends_soon(step, length, now - start):
+                last = now
                 yield Samples(prefix, texts, warnings)
     except CharLMError as e:
         raise error(e) from None
@@ -116,12 +122,13 @@ def temperatures(ctx: AppContext, session: Session, prefix: str, length, top_k, 
                                                                       len(TEMPERATURES))  # fmt: skip
         seed = random_seed() if seed is None else seed
         texts = [""] * len(TEMPERATURES)
-        last = 0.0
+        start, last = time.perf_counter(), 0.0  # the first characters at once: it has begun
         side_by_side = serving.at_temperatures(model, prefix, length, TEMPERATURES, seed=seed, top_k=top_k, top_p=top_p)
         for step, (k, char) in enumerate(side_by_side, 1):
             texts[k] += char
-            if time.perf_counter() - last > UPDATE_SECONDS and step < length * len(TEMPERATURES):  # the last: below
-                last = time.perf_counter()
+            if (now := time.perf_counter()) - last > UPDATE_SECONDS and not ends_soon(step, length * len(TEMPERATURES),
+                                                                                      now - start):  # fmt: skip
+                last = now
                 yield Ladder(prefix, seed, TEMPERATURES, list(texts), warnings)
     except CharLMError as e:
         raise error(e) from None
