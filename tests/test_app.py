@@ -733,3 +733,11 @@ def test_the_status_counts_to_the_epoch_the_time_limit_will_stop_a_run_near():
     assert run_view.epochs_shown(13, 30.0, 0.1, 1.0) == 13  # too early to tell
     with speaking("zh"):
         assert run_view.epochs_shown(13, 30.0, 1, 4.0) == "13，时间限制会在第 7 个左右停止"
+
+
+def test_generate_sends_no_update_when_the_whole_text_is_due_within_one():
+    """``ends_soon``: at the pace so far, the rest comes within UPDATE_SECONDS (0.1 s), or the text is whole."""
+    assert generate_tab.ends_soon(200, 200, 5.0)  # whole, however slow
+    assert generate_tab.ends_soon(190, 200, 0.3)  # 10 more at 1.6 ms each
+    assert not generate_tab.ends_soon(20, 200, 0.1)  # 180 more at 5 ms each: 0.9 s
+    assert not generate_tab.ends_soon(1, 60, 0.01)  # the first characters, at 10 ms each: they show at once
