@@ -322,7 +322,7 @@ class Worker:
     def __init__(self):
         context = multiprocessing.get_context("fork")  # at once, with charlm imported: no second start-up
         self._conn, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(theirs,), name="charlm-generation", daemon=True)
+        self.process = context.Process(target=_serve, args=(theirs, self._conn), name="charlm-generation", daemon=True)
         self.process.start()
         theirs.close()
         self.pid, self.alive = os.getpid(), True
@@ -359,11 +359,14 @@ class Worker:
                     self._send(("stop", rid))  # its reader stopped: it leaves the worker's batch
 
     def close(self) -> None:
+        """End the worker: asked to, as the pipe's closing here would not reach it while the receiving thread reads."""
         self.alive = False
-        self._conn.close()
+        with self._lock:
+            self._send(("close",))
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
+        self._conn.close()
 
     def _sent(self, model: CharLM) -> int:
         """``model``'s key in the worker, its weights sent first where the worker does not have them as they are now
@@ -411,8 +414,9 @@ class Worker:
             request.fail(CharLMError("generate.worker_died", code=self.process.exitcode))
 
 
-def _serve(conn) -> None:
+def _serve(conn, ours) -> None:
     """The worker: models, requests and stops as they come, until the process that started it closes the pipe."""
+    ours.close()  # the other end, which the fork copied: held here too, its closing there would never reach ``conn``
     global _SAMPLERS, _SAMPLERS_LOCK, _WORKER, _WORKER_LOCK
     # Forked from a server whose other threads may have held these locks at that instant: its own, fresh.
     _SAMPLERS, _SAMPLERS_LOCK = weakref.WeakKeyDictionary(), threading.Lock()
@@ -434,6 +438,8 @@ def _serve(conn) -> None:
             model.load_state_dict(tensors)
         elif kind == "forget":
             models.pop(body[0], None)
+        elif kind == "close":
+            return
         elif kind == "ask":
             rid, key, prefix, length, options, seed, rows = body
             request = asked[rid] = _Sent(rows, length, options, rid=rid, outbox=outbox)

@@ -247,3 +247,14 @@ def test_a_model_collected_here_is_dropped_by_the_worker(worker):
     other = model_of()
     together(other, "the ", 5, ASKS[0])  # the next request says so
     assert worker._forgotten == []
+
+
+def test_stopping_the_worker_ends_it_when_asked(worker):
+    from charlm import serving
+
+    model = model_of()
+    assert together(model, "the ", 5, ASKS[0]) == alone(model, "the ", 5, ASKS[0])
+    serving.stop_worker()
+    assert worker.process.exitcode == 0  # it ended when asked, not killed after waiting
+    assert serving._WORKER is None and not worker.takes(model)
+    assert together(model, "the ", 5, ASKS[0]) == alone(model, "the ", 5, ASKS[0])  # in a thread here again
