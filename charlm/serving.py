@@ -331,7 +331,8 @@ class Worker:
         self._requests: dict[int, _Request] = {}
         self._forgotten: list[int] = []  # keys of models collected here, for the worker to drop at the next request
         self._ids = itertools.count()
-        threading.Thread(target=self._receive, name="charlm-generation-receiver", daemon=True).start()
+        self._receiver = threading.Thread(target=self._receive, name="charlm-generation-receiver", daemon=True)
+        self._receiver.start()
 
     def takes(self, model: CharLM) -> bool:
         """Whether ``model``'s samples are stepped here: on the CPU, read one way, by the process that started it
@@ -363,9 +364,10 @@ class Worker:
         self.alive = False
         with self._lock:
             self._send(("close",))
-        self.process.join(timeout=5)
-        if self.process.is_alive():
+        self._receiver.join(timeout=5)  # it sees the worker's end and reaps it: one thread joins the process, not two
+        if self._receiver.is_alive():  # the worker did not end when asked
             self.process.kill()
+            self._receiver.join()
         self._conn.close()
 
     def _sent(self, model: CharLM) -> int:
@@ -415,7 +417,19 @@ class Worker:
 
 
 def _serve(conn, ours) -> None:
-    """The worker: models, requests and stops as they come, until the process that started it closes the pipe."""
+    """The worker process, to its end: ``os._exit``, straight away. Python's own ending (flushing the standard
+    streams, joining threads) could wait forever on a lock that a thread of the server held at the instant of the fork
+    (a server thread writing to stdout, say), and a worker has nothing to tidy."""
+    try:
+        _serve_requests(conn, ours)
+    except BaseException:
+        os._exit(1)
+    os._exit(0)
+
+
+def _serve_requests(conn, ours) -> None:
+    """The worker: models, requests and stops as they come, until the process that started it says to close or
+    closes the pipe."""
     ours.close()  # the other end, which the fork copied: held here too, its closing there would never reach ``conn``
     global _SAMPLERS, _SAMPLERS_LOCK, _WORKER, _WORKER_LOCK
     # Forked from a server whose other threads may have held these locks at that instant: its own, fresh.

@@ -167,6 +167,7 @@ def test_one_sampler_per_model_and_it_keeps_no_model_alive():
     model = model_of()
     assert Sampler.of(model) is Sampler.of(model) and Sampler.of(model) is not Sampler.of(model_of())
     together(model, "the ", 5, ASKS[0])
+    assert no_sampler_thread_left()  # its thread holds the model while it steps, and ends just after the last read
     ref = weakref.ref(model)
     del model
     gc.collect()
