@@ -11,7 +11,7 @@ import pytest
 import torch
 from conftest import TINY, form
 
-from charlm import CharLM
+from charlm import CharLM, CharLMConfig
 from charlm.bench import ENGINE_WAYS
 from charlm.cells import CELLS
 from charlm.cli import main
@@ -80,6 +80,24 @@ def test_the_apps_start_up_work_runs_on_one_thread_and_leaves_the_count_as_it_wa
     finally:
         torch.set_num_threads(saved)
     assert seen == [("load", 1), ("trace", 1)]
+
+
+def test_the_model_line_describes_a_model_once_in_each_language(ctx, monkeypatch):
+    """A room's followers show the model line at every frame; counting the model's parameters each time was a tenth of
+    the event loop's time at 200 of them. Each model is described once per language, and forgotten with the model."""
+    calls = []
+    describe = CharLM.describe
+    monkeypatch.setattr(CharLM, "describe", lambda self, lang=None: calls.append(lang) or describe(self, lang))
+    session = Session()
+    tiny = CharLMConfig(vocab=["<unk>", *"abc "], hidden_size=8)
+    session.set_model(CharLM(tiny), "a tiny one", None)
+    lines = [model_line(ctx, session) for _ in range(3)]
+    with speaking("zh"):
+        chinese = model_line(ctx, session), model_line(ctx, session)
+    assert calls == ["en", "zh"] and len(set(lines)) == 1 and len(set(chinese)) == 1
+    assert "a tiny one" in lines[0] and f"{session.model.num_parameters:,}" in lines[0] and "当前模型" in chinese[0]
+    session.set_model(CharLM(tiny), "another", None)  # a new model: described afresh
+    assert "another" in model_line(ctx, session) and calls == ["en", "zh", "en"]
 
 
 def app_folder():

@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ import torch
 from ..cells import CELLS
 from ..device import pick_device
 from ..errors import CharLMError
-from ..i18n import DEFAULT, Msg, languages, speaking
+from ..i18n import DEFAULT, Msg, active, languages, speaking
 from ..i18n import text as tr
 from ..inspection import Trace, Unit
 from ..limits import Limits
@@ -240,7 +241,20 @@ def model_line(ctx: AppContext, session: Session) -> str:
     if model is None:
         return tr("app.model_line_none")
     name = session.model_name or tr("app.pretrained", name=ctx.start_up_checkpoint)
-    return tr("app.model_line", name=name, details=md(model.describe()))
+    return tr("app.model_line", name=name, details=described(model))
+
+
+_DESCRIBED: weakref.WeakKeyDictionary[CharLM, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def described(model: CharLM) -> str:
+    """``model.describe()`` in the active language, as Markdown, kept while the model lives: a room's followers show
+    it at each frame, and it counts the model's parameters, walking all of them (a tenth of the event loop's time at
+    200 followers). What it says (the architecture, the vocabulary's size, the parameters' count) cannot change."""
+    lines = _DESCRIBED.setdefault(model, {})
+    if (line := lines.get(lang := active())) is None:
+        line = lines[lang] = md(model.describe(lang))
+    return line
 
 
 def md(text: str) -> str:
