@@ -715,8 +715,8 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
 
     threads, switch = torch.get_num_threads(), sys.getswitchinterval()
     ctx = AppContext.create(app.CHECKPOINTS, Limits.from_env())
-    serving_process()  # as app.main has it: handlers on one core, the lock handed over every 1 ms, a generation worker
     demo = app.build_demo(ctx)
+    serving_process()  # as app.main has it: handlers on one core, the lock handed over every 1 ms, a generation worker
     port = port or free_port()
     served = app.launch_options() | ({"max_threads": max_threads} if max_threads else {})
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **served)
@@ -831,6 +831,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
             demo.close()
         torch.set_num_threads(threads)
         sys.setswitchinterval(switch)
+        gc.unfreeze()  # what serving_process froze: back in the collector's passes
         stop_worker()  # the generation worker that serving_process started
 
     records, child_cpu = (result[1], result[2]) if result else ([], None)

@@ -100,6 +100,26 @@ def test_the_model_line_describes_a_model_once_in_each_language(ctx, monkeypatch
     assert "another" in model_line(ctx, session) and calls == ["en", "zh", "en"]
 
 
+@pytest.mark.slow
+def test_the_serving_process_freezes_the_page_and_libraries_out_of_the_collectors_passes():
+    """A full pass of the garbage collector stops every thread for as long as it walks the heap: 0.4 s over torch,
+    Gradio and the page at a lecture's 200 followers. What the app holds once its page is built is frozen out of those
+    passes (in a fresh interpreter: the freeze is for the whole process)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys, torch, app; from charlm import serving; from charlm.ui.app import SWITCH_SECONDS, "
+        "serving_process; serving.start_worker = lambda: None; demo = app.build_demo(); before = len(gc.get_objects()); "
+        "serving_process(); after = gc.get_objects(); "
+        "assert gc.get_freeze_count() > 0.9 * before > 100_000 and len(after) < 1_000, (gc.get_freeze_count(), before); "
+        "assert not any(o is demo or o is demo.config for o in after); "
+        "assert torch.get_num_threads() == 1 and sys.getswitchinterval() == SWITCH_SECONDS; print('frozen')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=app_folder())
+    assert result.stdout.strip() == "frozen", result.stderr
+
+
 def app_folder():
     from conftest import REPO
 

@@ -11,6 +11,7 @@ built (``build_demo``) and launched (``main``).
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import sys
@@ -154,10 +155,16 @@ def serving_process() -> None:
     steps took 2.0× as long as alone, and 1.3× at 0.5 ms; a lecture's /generate at 200 followers, p50 2.4–3.4 s, took
     1.9–2.1 s at 1 ms (README, "In a lecture").
 
+    And what the process holds by now (torch, Gradio, plotly, the app's page: 470,000 objects) is frozen out of the garbage
+    collector's passes (``gc.freeze``). Its full passes, over all of it, stop every thread: 0.18 s alone, 0.4–0.5 s in
+    a lecture at 200 followers, three times in 13 s, and each /generate that met one waited that long more.
+
     And Generate's batches step in a process of their own (``serving.start_worker``): forked now, before the server's
-    threads start."""
+    threads start (its collector's passes leave the objects it shares with the server alone: pages stay shared)."""
     torch.set_num_threads(1)
     sys.setswitchinterval(SWITCH_SECONDS)
+    gc.collect()
+    gc.freeze()
     serving.start_worker()
 
 
@@ -165,7 +172,8 @@ def main(checkpoints: Path | None = None, host: str | None = None, port: int | N
     """Serve the app until interrupted: the checkpoints in ``checkpoints`` (default: ``checkpoints_folder()``), at
     ``host``:``port`` (default: ``CHARLM_HOST``, ``CHARLM_PORT``, or Gradio's own variables; 127.0.0.1:7860)."""
     ctx = AppContext.create(checkpoints or checkpoints_folder(), Limits.from_env())
-    serving_process()
+    demo = build_demo(ctx)
+    serving_process()  # once the page is built: its 170,000 objects frozen with the rest
     host = host or os.environ.get("CHARLM_HOST", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     port = port or int(os.environ.get("CHARLM_PORT", os.environ.get("GRADIO_SERVER_PORT", "7860")))
-    build_demo(ctx).launch(server_name=host, server_port=port, **launch_options())
+    demo.launch(server_name=host, server_port=port, **launch_options())
