@@ -6,6 +6,8 @@ The served app, the API and the browser are in test_api_served.py, test_browser_
 from __future__ import annotations
 
 import asyncio
+import itertools
+import math
 import time
 
 import gradio as gr
@@ -303,6 +305,25 @@ def test_a_follower_is_sent_the_plots_data_alone_while_its_range_and_titles_stan
     sent = room_tab.news(third, second)
     assert sent[1] is third[1] and sent[1]["y_lim"][0] < 1.58 < second[1]["y_lim"][0]
     assert room_tab.news(first, None) is first  # the first frame, whole
+
+
+def test_the_live_plots_range_leaves_room_for_a_learning_curves_fall():
+    """A falling curve, two points an epoch for 13 epochs: each range holds the data and is at least half filled by
+    them, and it changes at a few updates, not most (each change makes Gradio build every follower's plot anew)."""
+    plot, ranges = LivePlot(), []
+    for k in range(26):
+        epoch = (k + 1) / 2
+        plot.add("training", epoch, 6 + 30 * math.exp(-epoch))
+        if epoch == int(epoch):
+            plot.add("validation", epoch, 6.5 + 30 * math.exp(-epoch))
+        update = plot.update()
+        shown = update["value"][update["value"]["epoch"] >= 1] if epoch > 1.5 else update["value"]
+        low, high = shown["bits per character"].min(), shown["bits per character"].max()
+        (bottom, top), ranges = update["y_lim"], [*ranges, update["y_lim"]]
+        assert bottom < low <= high < top, (epoch, low, high, bottom, top)
+        assert high - low >= 0.5 * (top - bottom) or len(shown) == 1, (epoch, low, high, bottom, top)
+    changes = sum(a != b for a, b in itertools.pairwise(ranges))
+    assert 1 <= changes <= 4, changes  # with 10% below, as it was, 6
 
 
 def threading_bump(action) -> None:
