@@ -82,7 +82,7 @@ class LivePlot:
         """The y range for data from ``low`` to ``high``: the last one while the data stay inside it and fill at least
         half of it, else one with a margin of 10% above and ``ROOM_TO_FALL`` below, where a learning curve goes next.
         A range that changes at every update makes Gradio build the plot anew, for every page that shows it (a room's
-        hundreds); a new value alone is a small diff. With 10% below, the quick demo's range changed at 10 of its 25
+        hundreds); a new value alone is a small diff. With 10% below, the quick demo's range changed at 11 of its 29
         updates, and that rebuilding was a tenth of the event loop's time at a lecture's 200 followers."""
         lim = self.y_lim
         if lim is None or not (lim[0] <= low and high <= lim[1] and high - low >= 0.5 * (lim[1] - lim[0])):
