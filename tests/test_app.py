@@ -310,11 +310,14 @@ def test_generating_and_inspecting_before_any_model(ctx):
         inspect_tab.run_trace(ctx, Session(), "some text", 1, "forward", "h")
 
 
-def test_the_pretrained_model_generates_streams_and_warns(ctx):
+def test_the_pretrained_model_generates_streams_and_warns(ctx, monkeypatch):
     assert ctx.default_model is not None  # checkpoints/ ships one, loaded when the app is built
+    whole = list(generate_tab.generate(ctx, Session(), "The Time Traveller€", 60, 0.0, 0, 1.0, 0, 2))
+    monkeypatch.setattr(generate_tab, "UPDATE_SECONDS", 0.0)  # as if each character took longer than an update's time
     updates = list(generate_tab.generate(ctx, Session(), "The Time Traveller€", 60, 0.0, 0, 1.0, 0, 2))
     text, note = updates[-1]
-    assert len(updates) >= 2 and text.count("── sample") == 2
+    assert len(updates) == 60 and text.count("── sample") == 2 and len(updates[0][0]) < len(text)  # as it grows
+    assert whole[-1] == (text, note) and len(whole) < 60  # no update before 0.1 s: a text done by then comes whole
     assert "never saw: '€'" in note and "&lt;unk&gt;" in note  # escaped, so Markdown shows <unk> instead of eating it
     with pytest.raises(gr.Error, match="at most 5 samples"):
         list(generate_tab.generate(ctx, Session(), "the", 20, 1.0, 0, 1.0, 0, 6))

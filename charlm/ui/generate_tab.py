@@ -95,7 +95,7 @@ def sampling(ctx: AppContext, session: Session, prefix: str, length, temperature
         chars = serving.stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
                                num_samples=samples)  # fmt: skip
         texts = [""] * samples
-        start, last = time.perf_counter(), 0.0  # the first characters at once: it has begun
+        start = last = time.perf_counter()  # the first update after UPDATE_SECONDS: a text done by then comes whole, once
         for step, new in enumerate(chars, 1):
             texts = [t + c for t, c in zip(texts, new, strict=True)]
             if (now := time.perf_counter()) - last > UPDATE_SECONDS and not ends_soon(step, length, now - start):
@@ -122,7 +122,7 @@ def temperatures(ctx: AppContext, session: Session, prefix: str, length, top_k, 
                                                                       len(TEMPERATURES))  # fmt: skip
         seed = random_seed() if seed is None else seed
         texts = [""] * len(TEMPERATURES)
-        start, last = time.perf_counter(), 0.0  # the first characters at once: it has begun
+        start = last = time.perf_counter()  # the first update after UPDATE_SECONDS: a text done by then comes whole, once
         side_by_side = serving.at_temperatures(model, prefix, length, TEMPERATURES, seed=seed, top_k=top_k, top_p=top_p)
         for step, (k, char) in enumerate(side_by_side, 1):
             texts[k] += char
