@@ -290,6 +290,49 @@ def test_followers_take_turns_and_one_that_goes_mid_turn_gives_its_turn_back(ctx
     assert seen == {0: 2, **dict.fromkeys(range(1, 6), 5)}, seen  # the first frame, 3 updates, the closed room
 
 
+def test_other_work_runs_between_a_few_followers_frames_when_gradio_sends_each_without_waiting(ctx):
+    """Gradio's handling of a frame may not wait for anything: each follower then takes its frame and asks for the
+    next in one step of the event loop. The 30 an update woke still take turns, ``at_once`` at a time, and a task
+    that only wants the loop now and then (another visitor's Generate) gets it between every few frames."""
+    ctx.rooms.turns = Turns(at_once=3)
+    owner = owner_with_a_run()
+    room, _ = ctx.rooms.share(owner)
+    log: list[str] = []  # "frame" or "tick", in the order they ran
+
+    async def page():
+        stream = room_tab.watch(ctx, Session(), room.code)
+        try:
+            async for _frame in stream:
+                log.append("frame")  # handled and sent without waiting: the stream is resumed in the same step
+        finally:
+            await stream.aclose()
+
+    async def ticker(over: asyncio.Event):
+        while not over.is_set():
+            log.append("tick")
+            await asyncio.sleep(0)
+
+    async def lecture() -> list[str]:
+        pages = [asyncio.create_task(page()) for _ in range(30)]
+        while log.count("frame") < 30:  # each page's first frame
+            await asyncio.sleep(0.01)
+        over = asyncio.Event()
+        ticking = asyncio.create_task(ticker(over))
+        log.clear()
+        threading_bump(lambda: owner.broadcast.publish())
+        while log.count("frame") < 30:
+            await asyncio.sleep(0.01)
+        seen = list(log)
+        over.set()
+        threading_bump(lambda: ctx.rooms.close(owner))
+        await asyncio.gather(*pages, ticking)
+        return seen
+
+    seen = asyncio.run(asyncio.wait_for(lecture(), 20))
+    runs = [len(list(group)) for kind, group in itertools.groupby(seen) if kind == "frame"]
+    assert sum(runs) == 30 and max(runs) <= 3, runs  # as it was: runs of 5, 11 and 14, nothing else in between
+
+
 def test_a_follower_is_sent_the_plots_data_alone_while_its_range_and_titles_stand():
     plot = LivePlot()
     for epoch, perplexity in ((0, 30.0), (0.5, 12.0), (1, 10.0)):
