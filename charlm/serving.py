@@ -54,12 +54,21 @@ def stream(model: CharLM, prefix: str, length: int, **options) -> Iterator[list[
     """``generate.stream``'s samples (the same arguments: temperature, top_k, top_p, seed, num_samples), drawn in one
     batch with those of every other caller of ``model``: in this process's worker when it has one (``start_worker``)
     and ``model`` can go there, else in a thread of this process."""
+    with contextlib.closing(drawn(model, prefix, length, **options)) as arrivals:  # a reader who stops: it leaves
+        for steps in arrivals:
+            yield from steps
+
+
+def drawn(model: CharLM, prefix: str, length: int, **options) -> Iterator[list[list[str]]]:
+    """``stream``'s steps as they arrive: each time, every step drawn since the last (one or more). A reader who shows
+    the text as it grows can tell the characters it has from those still to come: it need not show a text whose end
+    it already holds."""
     worker = _WORKER
     if worker is not None and not worker.alive:
         worker = start_worker()  # it died (its requests were told): a new one
     if worker is not None and worker.takes(model):
-        return worker.stream(model, prefix, length, **options)
-    return Sampler.of(model).stream(model, prefix, length, **options)
+        return worker.drawn(model, prefix, length, **options)
+    return Sampler.of(model).drawn(model, prefix, length, **options)
 
 
 def at_temperatures(
@@ -151,7 +160,7 @@ class Sampler:
                 sampler = _SAMPLERS[model] = cls()  # kept while the model lives, and no longer
             return sampler
 
-    def stream(
+    def drawn(
         self,
         model: CharLM,
         prefix: str,
@@ -162,12 +171,13 @@ class Sampler:
         top_p: float = 1.0,
         seed: int | None = None,
         num_samples: int = 1,
-    ) -> Iterator[list[str]]:
+    ) -> Iterator[list[list[str]]]:
         """What ``generate.stream`` yields for the same arguments (the next character of each sample, ``length``
-        times), drawn in the batch of every caller of ``model`` (this sampler's)."""
+        times), drawn in the batch of every caller of ``model`` (this sampler's), as it arrives (``drawn``)."""
         if model.config.bidirectional:  # a bidirectional model re-reads: one at a time
-            yield from generate.stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p,
-                                       seed=seed, num_samples=num_samples)  # fmt: skip
+            for chars in generate.stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p,
+                                         seed=seed, num_samples=num_samples):  # fmt: skip
+                yield [chars]
             return
         check_request(prefix, length, temperature, top_k, top_p, num_samples)
         if length == 0:
@@ -256,11 +266,11 @@ class Sampler:
         return ids
 
 
-def _read(request: _Request) -> Iterator[list[str]]:
-    """A request's steps as they are drawn; a reader who stops takes it out of the batch."""
+def _read(request: _Request) -> Iterator[list[list[str]]]:
+    """A request's steps as they arrive; a reader who stops takes it out of the batch."""
     try:
         while (steps := request.take()) is not None:
-            yield from steps
+            yield steps
     finally:
         request.gone = True  # read to the end, or its reader stopped: either way it leaves the batch
 
@@ -315,7 +325,7 @@ def stop_worker() -> None:
 
 class Worker:
     """A forked process that steps the batches of the models sent to it, and the thread here that reads what it sends
-    back. ``stream`` is ``Sampler.stream`` for any CPU model this process holds: its weights go over once (again when
+    back. ``drawn`` is ``Sampler.drawn`` for any CPU model this process holds: its weights go over once (again when
     they change, and they are dropped there when the model is collected here); each request goes over as what it asks,
     and its characters come back."""
 
@@ -339,9 +349,9 @@ class Worker:
         (a process forked from that one shares its pipe, and must not use it)."""
         return self.alive and os.getpid() == self.pid and model.device.type == "cpu" and not model.config.bidirectional
 
-    def stream(self, model: CharLM, prefix: str, length: int, *, temperature: float = 1.0, top_k: int = 0,
-               top_p: float = 1.0, seed: int | None = None, num_samples: int = 1) -> Iterator[list[str]]:  # fmt: skip
-        """``Sampler.stream``, stepped in the worker."""
+    def drawn(self, model: CharLM, prefix: str, length: int, *, temperature: float = 1.0, top_k: int = 0,
+              top_p: float = 1.0, seed: int | None = None, num_samples: int = 1) -> Iterator[list[list[str]]]:  # fmt: skip
+        """``Sampler.drawn``, stepped in the worker."""
         check_request(prefix, length, temperature, top_k, top_p, num_samples)
         if length == 0:
             return

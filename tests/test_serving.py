@@ -11,7 +11,7 @@ import weakref
 import pytest
 import torch
 
-from charlm import CharLM, CharLMConfig, Vocab
+from charlm import CharLM, CharLMConfig, Vocab, serving
 from charlm.errors import CharLMError
 from charlm.generate import stream
 from charlm.serving import Sampler
@@ -179,7 +179,6 @@ def test_one_sampler_per_model_and_it_keeps_no_model_alive():
 
 @pytest.fixture
 def worker():
-    from charlm import serving
 
     started = serving.start_worker()
     yield started
@@ -196,6 +195,17 @@ def test_in_the_worker_callers_at_once_get_what_each_would_alone(worker):
     assert got == expected
     assert worker.takes(model) and worker._requests == {}  # every request gone from here once read
     assert not any(t.name == "charlm-generation" for t in threading.enumerate())  # nothing stepped in this process
+
+
+def test_in_the_worker_the_steps_arrive_a_few_at_a_time_and_are_the_streams(worker):
+    """``drawn``: the worker sends each request's characters every FLUSH_SECONDS, and a reader gets every step that
+    has arrived at once, which tells it the characters it holds from those still to come (Generate shows no text
+    whose end it already has)."""
+    model = model_of()
+    arrivals = list(serving.drawn(model, "the ", 400, temperature=0.8, seed=3, num_samples=2))
+    assert [chars for steps in arrivals for chars in steps] == list(shared_stream(model, "the ", 400, temperature=0.8,
+                                                                                  seed=3, num_samples=2))  # fmt: skip
+    assert 1 <= len(arrivals) < 400 and all(steps and all(len(chars) == 2 for chars in steps) for steps in arrivals)
 
 
 def test_in_the_worker_a_reader_who_stops_leaves_and_changed_weights_are_sent_again(worker):
@@ -224,7 +234,6 @@ def test_in_the_worker_what_is_asked_is_checked_here_and_a_model_it_cannot_take_
 
 
 def test_when_the_worker_dies_its_readers_are_told_and_the_next_request_gets_a_new_one(worker):
-    from charlm import serving
 
     model = model_of()
     waiting = shared_stream(model, "the ", 100_000, temperature=0.8, seed=1)
@@ -251,7 +260,6 @@ def test_a_model_collected_here_is_dropped_by_the_worker(worker):
 
 
 def test_stopping_the_worker_ends_it_when_asked(worker):
-    from charlm import serving
 
     model = model_of()
     assert together(model, "the ", 5, ASKS[0]) == alone(model, "the ", 5, ASKS[0])

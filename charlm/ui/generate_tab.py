@@ -92,12 +92,13 @@ def sampling(ctx: AppContext, session: Session, prefix: str, length, temperature
         temperature = number(tr("gen_tab.name.temperature"), temperature)
         model, prefix, warnings, length, top_k, top_p, seed = checked(ctx, session, prefix, length, top_k, top_p, seed,
                                                                       samples)  # fmt: skip
-        chars = serving.stream(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
-                               num_samples=samples)  # fmt: skip
-        texts = [""] * samples
+        arrivals = serving.drawn(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+                                 num_samples=samples)  # fmt: skip
+        texts, step = [""] * samples, 0
         start = last = time.perf_counter()  # the first update after UPDATE_SECONDS: a text done by then comes whole, once
-        for step, new in enumerate(chars, 1):
-            texts = [t + c for t, c in zip(texts, new, strict=True)]
+        for steps in arrivals:  # every step drawn since the last: an update shows all the text there is
+            texts = [t + "".join(new) for t, new in zip(texts, zip(*steps, strict=True), strict=True)]
+            step += len(steps)
             if (now := time.perf_counter()) - last > UPDATE_SECONDS and not ends_soon(step, length, now - start):
                 last = now
                 yield Samples(prefix, texts, warnings)
