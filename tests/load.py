@@ -713,7 +713,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
     from charlm.ui.common import AppContext
     from charlm.ui.train_tab import DEFAULT_PRESET, FORM_FIELDS, preset_values
 
-    threads, switch = torch.get_num_threads(), sys.getswitchinterval()
+    threads, switch, collector = torch.get_num_threads(), sys.getswitchinterval(), gc.get_threshold()
     ctx = AppContext.create(app.CHECKPOINTS, Limits.from_env())
     demo = app.build_demo(ctx)
     serving_process()  # as app.main has it: handlers on one core, the lock handed over every 1 ms, a generation worker
@@ -832,6 +832,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
         torch.set_num_threads(threads)
         sys.setswitchinterval(switch)
         gc.unfreeze()  # what serving_process froze: back in the collector's passes
+        gc.set_threshold(*collector)
         stop_worker()  # the generation worker that serving_process started
 
     records, child_cpu = (result[1], result[2]) if result else ([], None)

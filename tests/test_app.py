@@ -109,12 +109,13 @@ def test_the_serving_process_freezes_the_page_and_libraries_out_of_the_collector
     import sys
 
     code = (
-        "import gc, sys, torch, app; from charlm import serving; from charlm.ui.app import SWITCH_SECONDS, "
+        "import gc, sys, torch, app; from charlm import serving; from charlm.ui.app import SWITCH_SECONDS, YOUNG_PASS, "
         "serving_process; serving.start_worker = lambda: None; demo = app.build_demo(); before = len(gc.get_objects()); "
         "serving_process(); after = gc.get_objects(); "
         "assert gc.get_freeze_count() > 0.9 * before > 100_000 and len(after) < 1_000, (gc.get_freeze_count(), before); "
         "assert not any(o is demo or o is demo.config for o in after); "
-        "assert torch.get_num_threads() == 1 and sys.getswitchinterval() == SWITCH_SECONDS; print('frozen')"
+        "assert torch.get_num_threads() == 1 and sys.getswitchinterval() == SWITCH_SECONDS; "
+        "assert gc.get_threshold()[0] == YOUNG_PASS; print('frozen')"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=app_folder())
     assert result.stdout.strip() == "frozen", result.stderr
