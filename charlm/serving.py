@@ -33,6 +33,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -432,7 +433,10 @@ def _serve(conn, ours) -> None:
     (a server thread writing to stdout, say), and a worker has nothing to tidy."""
     try:
         _serve_requests(conn, ours)
-    except BaseException:
+    except BaseException:  # a bug: the server tells the waiting readers (generate.worker_died, code 1); what it was,
+        # straight to the standard error's descriptor, past sys.stderr's lock (which a server thread may have held)
+        with contextlib.suppress(OSError):
+            os.write(2, f"charlm's generation worker failed:\n{traceback.format_exc()}".encode(errors="replace"))
         os._exit(1)
     os._exit(0)
 

@@ -247,6 +247,21 @@ def test_when_the_worker_dies_its_readers_are_told_and_the_next_request_gets_a_n
     assert serving._WORKER is not worker and serving._WORKER.alive
 
 
+def test_a_worker_that_fails_says_why_on_the_standard_error_and_its_readers_are_told(worker, capfd):
+    serving.stop_worker()
+    worker = serving.start_worker()  # forked now, with its standard error in capfd's hands (from the test's call on)
+    model = model_of()
+    waiting = shared_stream(model, "the ", 100_000, temperature=0.8, seed=1)
+    next(waiting)
+    with worker._lock:
+        worker._send(("nonsense",))  # a message the worker cannot read: a bug, as far as it knows
+    with pytest.raises(CharLMError, match="generation process ended unexpectedly") as died:
+        for _ in waiting:
+            pass
+    said = capfd.readouterr().err
+    assert died.value.params["code"] == 1 and "charlm's generation worker failed:" in said and "IndexError" in said
+
+
 def test_a_model_collected_here_is_dropped_by_the_worker(worker):
     model = model_of()
     together(model, "the ", 5, ASKS[0])
