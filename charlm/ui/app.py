@@ -164,7 +164,7 @@ def serving_process() -> None:
     with 10,000, none in the same 12 s, and the collector's CPU went from 1.5 to 0.5 s.
 
     And Generate's batches step in a process of their own (``serving.start_worker``): forked now, before the server's
-    threads start (its collector's passes leave the objects it shares with the server alone: pages stay shared)."""
+    threads start (what is frozen here is frozen there too: its collector does not walk it, or write to its pages)."""
     torch.set_num_threads(1)
     sys.setswitchinterval(SWITCH_SECONDS)
     gc.collect()
