@@ -38,16 +38,13 @@ def busy(ctx) -> Session:
 @pytest.mark.slow
 def test_importing_any_app_module_changes_no_global_state():
     """Import side effects are checked in a fresh interpreter: no thread count set, no model loaded."""
-    import subprocess
-    import sys
-
     code = (
         "import torch; n = torch.get_num_threads(); import app, charlm.ui.train_tab, charlm.ui.inspect_tab, "
         "charlm.ui.generate_tab, charlm.ui.models_tab, charlm.ui.compare_tab, charlm.ui.cells_tab; "
         "import charlm.ui.common as c; assert torch.get_num_threads() == n, torch.get_num_threads(); "
         "assert not any(isinstance(v, torch.nn.Module) for m in (app, c) for v in vars(m).values()); print('clean')"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=app_folder())
+    result = in_a_fresh_interpreter(code)
     assert result.stdout.strip() == "clean", result.stderr
 
 
@@ -105,9 +102,6 @@ def test_the_serving_process_freezes_the_page_and_libraries_out_of_the_collector
     """A full pass of the garbage collector stops every thread for as long as it walks the heap: 0.4 s over torch,
     Gradio and the page at a lecture's 200 followers. What the app holds once its page is built is frozen out of those
     passes (in a fresh interpreter: the freeze is for the whole process)."""
-    import subprocess
-    import sys
-
     code = (
         "import gc, sys, torch, app; from charlm import serving; from charlm.ui.app import SWITCH_SECONDS, YOUNG_PASS, "
         "serving_process; serving.start_worker = lambda: None; demo = app.build_demo(); before = len(gc.get_objects()); "
@@ -117,7 +111,7 @@ def test_the_serving_process_freezes_the_page_and_libraries_out_of_the_collector
         "assert torch.get_num_threads() == 1 and sys.getswitchinterval() == SWITCH_SECONDS; "
         "assert gc.get_threshold()[0] == YOUNG_PASS; print('frozen')"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=app_folder())
+    result = in_a_fresh_interpreter(code)
     assert result.stdout.strip() == "frozen", result.stderr
 
 
@@ -125,6 +119,14 @@ def app_folder():
     from conftest import REPO
 
     return REPO
+
+
+def in_a_fresh_interpreter(code: str):
+    """``python -c code`` in the app's folder: for what changes the whole process (imports, threads, the collector)."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=app_folder())
 
 
 def test_training_streams_updates_and_leaves_the_model_with_the_session(ctx):
