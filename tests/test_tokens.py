@@ -2,6 +2,7 @@
 split and vocabulary, made again (saying why) when it is not; and a 50 MB text trained within 600 MB."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -118,6 +119,7 @@ def test_a_50_mb_text_trains_within_600_mb_and_its_token_file_is_re_used(shared,
     measure = "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); " \
               "print(r.stdout, r.stderr, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)"  # fmt: skip
     env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}  # no upload cap to raise: a local file is not an upload
+    env |= {k: v for k, v in os.environ.items() if k == "OMP_NUM_THREADS"}  # an xdist worker's share (conftest)
     for word in ("made", "re-used"):
         out = subprocess.run([sys.executable, "-c", measure, *train], capture_output=True, text=True, cwd=REPO, env=env)
         *printed, peak_kb, rc = out.stdout.split()
