@@ -115,6 +115,37 @@ def test_the_serving_process_freezes_the_page_and_libraries_out_of_the_collector
     assert result.stdout.strip() == "frozen", result.stderr
 
 
+def test_a_new_sessions_config_reads_no_constructors_signature_and_is_the_same(monkeypatch):
+    """Each new session's copy of the page's config asked ``inspect.signature`` of each block's constructor: half of
+    its cost, at every phone that joins a room. The app works each out once (``signatures_once``); the config a session
+    gets is the same as with the signatures worked out each time."""
+    import inspect
+
+    import gradio as gr
+    from gradio.state_holder import SessionState
+
+    from charlm.ui.app import signatures_once
+
+    with gr.Blocks() as demo:  # a few of the page's kinds of block (build_demo calls signatures_once too)
+        with gr.Tab("a"), gr.Row():
+            gr.Button("b").click(lambda s, t: t, [gr.State(), gr.Textbox()], gr.Markdown())
+        gr.Plot(), gr.LinePlot(), gr.Dataframe(), gr.Slider()
+    signatures_once()
+    worked_out = []
+    from_function = inspect._signature_from_function
+    monkeypatch.setattr(inspect, "_signature_from_function", lambda *a, **k: worked_out.append(a) or from_function(*a, **k))
+    kept = SessionState(demo).config_values
+    assert not worked_out, worked_out[:3]
+    classes = {type(b) for b in demo.blocks.values()}
+    assert {gr.Button, gr.Textbox, gr.Plot, gr.State, gr.Tab, gr.LinePlot} <= classes
+    signatures = {cls: cls.__init__.__dict__.pop("__signature__") for cls in classes}  # as Gradio had it
+    try:
+        assert SessionState(demo).config_values == kept and len(worked_out) >= len(demo.blocks)
+    finally:
+        for cls, signature in signatures.items():
+            cls.__init__.__signature__ = signature
+
+
 def app_folder():
     from conftest import REPO
 

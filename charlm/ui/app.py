@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import inspect
 import os
 import sys
+import types
 from pathlib import Path
 
 import gradio as gr
@@ -44,19 +46,41 @@ def checkpoints_folder() -> Path:
     return Path(os.environ.get(CHECKPOINTS_ENV) or "checkpoints").resolve()
 
 
-def absent_matplotlib() -> None:
-    """Gradio tries ``import matplotlib`` twice for every event it runs, to set its backend. Where matplotlib is not
-    installed, each of those failed imports searched sys.path again: a tenth of the event loop's time with a room of 200
-    followers. Python is told once that it is absent (a None in sys.modules fails the import at once)."""
-    if "matplotlib" not in sys.modules and importlib.util.find_spec("matplotlib") is None:
-        sys.modules["matplotlib"] = None
+def absent_optional_modules() -> None:
+    """Gradio tries ``import matplotlib`` twice for every event it runs, to set its backend, and ``import bokeh`` for each
+    of the page's plots in each new session's config. Where one is not installed, each of those failed imports searched
+    sys.path again: a tenth of the event loop's time with a room of 200 followers. Python is told once that it is absent
+    (a None in sys.modules fails the import at once)."""
+    for name in OPTIONAL_MODULES:
+        if name not in sys.modules and importlib.util.find_spec(name) is None:
+            sys.modules[name] = None
+
+
+OPTIONAL_MODULES = ("matplotlib", "bokeh")
+
+
+def signatures_once() -> None:
+    """Each new session gets its own copy of the page's config from Gradio (``SessionState``), and for each of the
+    page's 235 blocks Gradio asks ``inspect.signature`` of the block's class's constructor: half of the 18 ms a session
+    cost, and a lecture's room of 200 phones joins at once (tests/load.py --room: a quarter of the event loop's samples
+    then went to these configs, and a follower's first frame came 6 s after it joined). A constructor's signature does
+    not change, so each is worked out once, here, and kept where ``inspect.signature`` looks first: the function's
+    ``__signature__``. It returns that same Signature from then on, for Gradio and anyone else."""
+    classes = [gr.blocks.Block]
+    while classes:
+        cls = classes.pop()
+        classes += cls.__subclasses__()
+        init = cls.__init__
+        if isinstance(init, types.FunctionType) and "__signature__" not in vars(init):
+            init.__signature__ = inspect.signature(init)
 
 
 def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:
     """The whole app; ``ctx`` (default: ``checkpoints_folder()`` and the caps from the environment) is what its
     visitors share; ``delete_cache``: how often Gradio clears its copies of what it served, and of what age."""
     ctx = ctx or AppContext.create(checkpoints_folder(), Limits.from_env())
-    absent_matplotlib()
+    absent_optional_modules()
+    signatures_once()
     # The start-up work (Inspect's first picture) runs on one thread.
     with one_thread(), gr.Blocks(title="charlm", delete_cache=delete_cache) as demo:
         # The first optimizer a process makes imports torch's compiler (about 1 s on two cores): pay that here, not
