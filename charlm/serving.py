@@ -21,21 +21,24 @@ A server steps the batch in a process of its own (``start_worker``, which the ap
 the server, each step's few dozen torch calls each gave the interpreter's lock up and waited to take it back from the
 event loop, busy with a room's pages, so a step that takes 0.5 ms alone took 6 ms there. In the worker the batch has an
 interpreter to itself; the model's weights go to it once (again when they change), and the characters come back a
-few steps at a time (``FLUSH_SECONDS``).
+few steps at a time (``FLUSH_SECONDS``). A server's async handler reads them with ``arrivals``: woken in its event loop
+as they come, with no thread of the server waiting for them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import multiprocessing
 import os
+import queue
 import sys
 import threading
 import time
 import traceback
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import safetensors.torch
@@ -64,12 +67,36 @@ def drawn(model: CharLM, prefix: str, length: int, **options) -> Iterator[list[l
     """``stream``'s steps as they arrive: each time, every step drawn since the last (one or more). A reader who shows
     the text as it grows can tell the characters it has from those still to come: it need not show a text whose end
     it already holds."""
-    worker = _WORKER
-    if worker is not None and not worker.alive:
-        worker = start_worker()  # it died (its requests were told): a new one
-    if worker is not None and worker.takes(model):
+    if (worker := worker_for(model)) is not None:
         return worker.drawn(model, prefix, length, **options)
     return Sampler.of(model).drawn(model, prefix, length, **options)
+
+
+async def arrivals(model: CharLM, prefix: str, length: int, **options) -> AsyncIterator[list[list[str]]]:
+    """``drawn`` for a coroutine (a server's async handler), which each arrival wakes in its event loop. A handler that
+    reads ``drawn`` instead runs in a thread, and each of its reads is a hop there and back: with a lecture's 200
+    followers busy in the event loop, each hop waited 0.12 s at the median for the interpreter. In the worker, no
+    thread of this process waits for the characters; elsewhere (no worker; a GPU's or a bidirectional model) a thread
+    reads ``drawn`` for the coroutine, with as many torch threads as its caller has."""
+    if (worker := worker_for(model)) is not None:
+        async for steps in worker.arrivals(model, prefix, length, **options):
+            yield steps
+        return
+    request = _Request(options.get("num_samples", 1), length, ())  # a mailbox: the thread puts what ``drawn`` yields
+    reading = drawn(model, prefix, length, **options)
+    threading.Thread(target=_pump, args=(reading, request, torch.get_num_threads()), name="charlm-generation-reader",
+                     daemon=True).start()  # fmt: skip
+    async for steps in _woken(request):
+        yield steps
+
+
+def worker_for(model: CharLM) -> Worker | None:
+    """The worker that steps ``model``'s samples (a new one where the last died: its requests were told), or None:
+    they are stepped in this process."""
+    worker = _WORKER
+    if worker is not None and not worker.alive:
+        worker = start_worker()
+    return worker if worker is not None and worker.takes(model) else None
 
 
 def at_temperatures(
@@ -115,6 +142,7 @@ class _Request:
     error: BaseException | None = None
     gone: bool = False  # its reader stopped reading
     changed: threading.Condition = field(default_factory=threading.Condition)
+    waker: Callable[[], None] | None = None  # an async reader's: called (in the thread that put them) as steps come
 
     def put(self, chars: list[str]) -> None:
         self.put_steps([chars])
@@ -125,20 +153,35 @@ class _Request:
             self.drawn += len(steps)
             self.done = self.drawn == self.length
             self.changed.notify()
+        self._wake()
 
     def fail(self, error: BaseException) -> None:
         with self.changed:
             self.error, self.done = error, True
             self.changed.notify()
+        self._wake()
 
-    def take(self) -> list[list[str]] | None:
-        """The steps drawn since the last take (waiting for one), or None after the last."""
+    def end(self) -> None:
+        """No more steps will come (``_pump``'s reading ended)."""
         with self.changed:
-            self.changed.wait_for(lambda: self.ready or self.done)
+            self.done = True
+            self.changed.notify()
+        self._wake()
+
+    def take(self, wait: bool = True) -> list[list[str]] | None:
+        """The steps drawn since the last take (waiting for one, unless not ``wait``: then [] if none has come), or
+        None after the last."""
+        with self.changed:
+            if wait:
+                self.changed.wait_for(lambda: self.ready or self.done)
             if self.error is not None:
                 raise self.error
             ready, self.ready = self.ready, []
-            return ready or None
+            return ready or (None if self.done else [])
+
+    def _wake(self) -> None:
+        if self.waker is not None:
+            self.waker()
 
 
 _SAMPLERS: weakref.WeakKeyDictionary[CharLM, Sampler] = weakref.WeakKeyDictionary()  # each model's, while it lives
@@ -276,6 +319,45 @@ def _read(request: _Request) -> Iterator[list[list[str]]]:
         request.gone = True  # read to the end, or its reader stopped: either way it leaves the batch
 
 
+async def _woken(request: _Request) -> AsyncIterator[list[list[str]]]:
+    """``_read`` for a coroutine: woken in its event loop by the thread that puts the steps."""
+    loop, arrived = asyncio.get_running_loop(), asyncio.Event()
+
+    def wake() -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: no one is reading
+            loop.call_soon_threadsafe(arrived.set)
+
+    request.waker = wake
+    try:
+        while True:
+            arrived.clear()  # before looking: steps put after the look wake it
+            if (steps := request.take(wait=False)) is None:
+                return
+            if steps:
+                yield steps
+            else:
+                await arrived.wait()
+    finally:
+        request.gone = True
+
+
+def _pump(reading: Iterator[list[list[str]]], request: _Request, threads: int) -> None:
+    """``arrivals``' thread where no worker steps the model: what ``reading`` yields, into ``request``, until it ends
+    or the reader leaves."""
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    try:
+        with contextlib.closing(reading):  # a reader who left: its samples leave the batch
+            for steps in reading:
+                request.put_steps(steps)
+                if request.gone:
+                    return
+    except BaseException as e:  # raised in the reader's coroutine
+        request.fail(e)
+    else:
+        request.end()
+
+
 def _joined(last: Tensor | None, state, joining: list[_Request]) -> tuple[Tensor, object]:
     """The batch's logits and state with the rows of ``joining`` added after its own."""
     lasts = ([last] if last is not None else []) + [r.last for r in joining]
@@ -325,10 +407,10 @@ def stop_worker() -> None:
 
 
 class Worker:
-    """A forked process that steps the batches of the models sent to it, and the thread here that reads what it sends
-    back. ``drawn`` is ``Sampler.drawn`` for any CPU model this process holds: its weights go over once (again when
-    they change, and they are dropped there when the model is collected here); each request goes over as what it asks,
-    and its characters come back."""
+    """A forked process that steps the batches of the models sent to it, and the two threads here that write to it and
+    read what it sends back. ``drawn`` (``arrivals``, for a coroutine) is ``Sampler.drawn`` for any CPU model this
+    process holds: its weights go over once (again when they change, and they are dropped there when the model is
+    collected here); each request goes over as what it asks, and its characters come back."""
 
     def __init__(self):
         context = multiprocessing.get_context("fork")  # at once, with charlm imported: no second start-up
@@ -337,7 +419,10 @@ class Worker:
         self.process.start()
         theirs.close()
         self.pid, self.alive = os.getpid(), True
-        self._lock = threading.Lock()  # the pipe's sending end, the models sent and the requests waiting
+        self._lock = threading.Lock()  # the models sent, the requests waiting, and the order of the messages
+        self._outbox: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()  # messages to the worker, in order
+        self._sender = threading.Thread(target=self._send_all, name="charlm-generation-sender", daemon=True)
+        self._sender.start()
         self._models: weakref.WeakKeyDictionary[CharLM, tuple[list[int], tuple]] = weakref.WeakKeyDictionary()
         self._requests: dict[int, _Request] = {}
         self._forgotten: list[int] = []  # keys of models collected here, for the worker to drop at the next request
@@ -350,12 +435,31 @@ class Worker:
         (a process forked from that one shares its pipe, and must not use it)."""
         return self.alive and os.getpid() == self.pid and model.device.type == "cpu" and not model.config.bidirectional
 
-    def drawn(self, model: CharLM, prefix: str, length: int, *, temperature: float = 1.0, top_k: int = 0,
-              top_p: float = 1.0, seed: int | None = None, num_samples: int = 1) -> Iterator[list[list[str]]]:  # fmt: skip
+    def drawn(self, model: CharLM, prefix: str, length: int, **options) -> Iterator[list[list[str]]]:
         """``Sampler.drawn``, stepped in the worker."""
+        if (asked := self._ask(model, prefix, length, **options)) is None:
+            return
+        try:
+            yield from _read(asked[1])
+        finally:
+            self._release(*asked)
+
+    async def arrivals(self, model: CharLM, prefix: str, length: int, **options) -> AsyncIterator[list[list[str]]]:
+        """``drawn`` for a coroutine: no thread here waits for the characters, and none writes to the pipe for it."""
+        if (asked := self._ask(model, prefix, length, **options)) is None:
+            return
+        try:
+            async for steps in _woken(asked[1]):
+                yield steps
+        finally:
+            self._release(*asked)
+
+    def _ask(self, model: CharLM, prefix: str, length: int, *, temperature: float = 1.0, top_k: int = 0,
+             top_p: float = 1.0, seed: int | None = None, num_samples: int = 1) -> tuple[int, _Request] | None:  # fmt: skip
+        """The request asked of the worker, and its key (None: nothing to draw). It waits for nothing but the lock."""
         check_request(prefix, length, temperature, top_k, top_p, num_samples)
         if length == 0:
-            return
+            return None
         request, rid = _Request(num_samples, length, (temperature, top_k, top_p)), next(self._ids)
         with self._lock:
             while self._forgotten:
@@ -363,22 +467,24 @@ class Worker:
             key = self._sent(model)
             self._requests[rid] = request
             self._send(("ask", rid, key, prefix, length, request.options, seed, num_samples))
-        try:
-            yield from _read(request)
-        finally:
-            with self._lock:
-                if self._requests.pop(rid, None) is not None and not request.done:
-                    self._send(("stop", rid))  # its reader stopped: it leaves the worker's batch
+        return rid, request
+
+    def _release(self, rid: int, request: _Request) -> None:
+        with self._lock:
+            if self._requests.pop(rid, None) is not None and not request.done:
+                self._send(("stop", rid))  # its reader stopped: it leaves the worker's batch
 
     def close(self) -> None:
         """End the worker: asked to, as the pipe's closing here would not reach it while the receiving thread reads."""
         self.alive = False
         with self._lock:
             self._send(("close",))
+            self._send(None)  # the sending thread's end, once it has sent the rest
         self._receiver.join(timeout=5)  # it sees the worker's end and reaps it: one thread joins the process, not two
         if self._receiver.is_alive():  # the worker did not end when asked
             self.process.kill()
             self._receiver.join()
+        self._sender.join(timeout=5)
         self._conn.close()
 
     def _sent(self, model: CharLM) -> int:
@@ -390,8 +496,8 @@ class Worker:
         if box is not None and sent_version == version:
             return box[0]
         key = next(self._ids)
-        weights = {name: t.detach().to("cpu", copy=True) for name, t in model.state_dict().items()}
-        self._send(("model", key, model.config.to_dict(), safetensors.torch.save(weights)))
+        weights = {name: t.detach().to("cpu", copy=True) for name, t in model.state_dict().items()}  # as they are now
+        self._send(("model", key, model.config.to_dict(), weights))  # saved as safetensors by the sending thread
         if box is None:
             box = [key]
             weakref.finalize(model, self._forgotten.append, box)  # dropped there too (not sent from a collection,
@@ -402,9 +508,19 @@ class Worker:
         self._models[model] = (box, version)
         return key
 
-    def _send(self, message: tuple) -> None:
-        with contextlib.suppress(OSError, ValueError):  # the worker is gone: the receiving thread tells its readers
-            self._conn.send(message)
+    def _send(self, message: tuple | None) -> None:
+        """``message`` on its way to the worker (under the lock, which keeps the messages in order). The sending
+        thread writes it to the pipe: a write waits while the worker is busy and the pipe is full, or while it reads a
+        model's weights, and a caller must not wait for that, least of all an event loop's coroutine."""
+        self._outbox.put(message)
+
+    def _send_all(self) -> None:
+        """The sending thread: the messages, in order, until ``close``."""
+        while (message := self._outbox.get()) is not None:
+            if message[0] == "model":
+                message = (*message[:3], safetensors.torch.save(message[3]))
+            with contextlib.suppress(OSError, ValueError):  # the worker is gone: the receiving thread tells the readers
+                self._conn.send(message)
 
     def _receive(self) -> None:
         """The worker's messages, until it ends: characters for the requests waiting here, or why one failed."""
@@ -420,6 +536,7 @@ class Worker:
         except (EOFError, OSError):
             pass
         self.alive = False
+        self._outbox.put(None)  # the sending thread ends too (what is sent from now on reaches no one)
         self.process.join(timeout=5)
         with self._lock:
             waiting, self._requests = list(self._requests.values()), {}

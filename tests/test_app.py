@@ -1,5 +1,6 @@
 """The app: its tabs' handlers called directly, then the served app driven through gradio_client."""
 
+import asyncio
 import inspect
 import re
 import time
@@ -11,7 +12,7 @@ import pytest
 import torch
 from conftest import TINY, form
 
-from charlm import CharLM, CharLMConfig
+from charlm import CharLM, CharLMConfig, serving
 from charlm.bench import ENGINE_WAYS
 from charlm.cells import CELLS
 from charlm.cli import main
@@ -20,7 +21,7 @@ from charlm.i18n.glossary import TERMS
 from charlm.limits import Limits
 from charlm.provenance import Provenance
 from charlm.ui import cells_tab, compare_tab, generate_tab, inspect_tab, live_plot, models_tab, run_view, train_tab
-from charlm.ui.common import AppContext, RunSummary, Session, model_line
+from charlm.ui.common import AppContext, RunSummary, Session, localized, model_line
 from charlm.ui.train_tab import OWN_TEXT
 
 
@@ -356,6 +357,41 @@ def test_the_pretrained_model_generates_streams_and_warns(ctx, monkeypatch):
     assert "never saw: '€'" in note and "&lt;unk&gt;" in note  # escaped, so Markdown shows <unk> instead of eating it
     with pytest.raises(gr.Error, match="at most 5 samples"):
         list(generate_tab.generate(ctx, Session(), "the", 20, 1.0, 0, 1.0, 0, 6))
+
+
+def test_the_tabs_async_generate_writes_what_generate_writes_in_its_visitors_language(ctx, monkeypatch):
+    """The tab's Generate handler is a coroutine woken as the characters arrive (``woken_sampling``), not a thread
+    hopping to the event loop at each update: its updates, its last text and notes, and its errors in the visitor's
+    language are ``generate``'s, with and without the generation worker."""
+
+    @localized
+    async def shown(session, *values):  # as the tab's handler
+        async for made in generate_tab.woken_sampling(ctx, session, *values):
+            yield made.shown()
+
+    def generated(session, *values) -> list:
+        async def read():
+            return [update async for update in shown(session, *values)]
+
+        return asyncio.run(read())
+
+    monkeypatch.setattr(generate_tab, "UPDATE_SECONDS", 0.0)  # an update at each arrival
+    for worker in (serving.start_worker(), None):
+        if worker is None:
+            serving.stop_worker()
+        zh, en = Session(lang="zh"), Session()
+        updates = generated(zh, "The Time Traveller€", 60, 0.0, 0, 1.0, 0, 2)
+        assert len(updates) > 1 and updates[-1] == list(generate_tab.generate(ctx, zh, "The Time Traveller€", 60, 0.0,
+                                                                              0, 1.0, 0, 2))[-1]  # fmt: skip
+        assert "从未见过" in updates[-1][1] and "🔁 样本 1：" in updates[-1][1]
+        with pytest.raises(gr.Error, match="温度 必须是数字，而不是 'hot'"):
+            generated(zh, "the", 20, "hot", 0, 1.0, 0, 1)
+        with pytest.raises(gr.Error, match="Temperature must be a number, not 'hot'"):
+            generated(en, "the", 20, "hot", 0, 1.0, 0, 1)
+        ctx_model, ctx.default_model = ctx.default_model, None
+        with pytest.raises(gr.Error, match="no model yet"):
+            generated(en, "the", 20, 1.0, 0, 1.0, 0, 1)
+        ctx.default_model = ctx_model
 
 
 def test_inspect_traces_and_a_clicked_unit_recolours_the_text(ctx):

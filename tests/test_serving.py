@@ -4,7 +4,11 @@ The models here compute in float64: a batch's matrix product may round a logit's
 which in float32 could, very rarely, move a draw across the boundary between two characters; in float64 the odds are
 nil, so "the same as alone" is checked exactly."""
 
+import asyncio
+import contextlib
 import gc
+import os
+import signal
 import threading
 import weakref
 
@@ -282,3 +286,81 @@ def test_stopping_the_worker_ends_it_when_asked(worker):
     assert worker.process.exitcode == 0  # it ended when asked, not killed after waiting
     assert serving._WORKER is None and not worker.takes(model)
     assert together(model, "the ", 5, ASKS[0]) == alone(model, "the ", 5, ASKS[0])  # in a thread here again
+
+
+# -- read by a coroutine (serving.arrivals: the app's async Generate handler) -----------------------------------------
+
+
+def woken(model, prefix, length, ask, leave_after: int | None = None) -> tuple[list[str], int]:
+    """``arrivals`` read in an event loop: the texts (of the first ``leave_after`` steps, where the reader leaves
+    then), and how many arrivals woke it."""
+    temperature, top_k, top_p, seed, samples = ask
+
+    async def read():
+        steps, reads = [], 0
+        async with contextlib.aclosing(serving.arrivals(model, prefix, length, temperature=temperature, top_k=top_k,
+                                                        top_p=top_p, seed=seed, num_samples=samples)) as arrivals:  # fmt: skip
+            async for arrived in arrivals:
+                steps += arrived
+                reads += 1
+                if leave_after is not None and len(steps) >= leave_after:
+                    break
+        return texts(steps[:leave_after]), reads
+
+    return asyncio.run(read())
+
+
+def test_a_coroutine_woken_by_the_worker_gets_what_a_thread_gets_and_no_thread_waits_for_it(worker):
+    model = model_of("gru", num_layers=2)
+    for prefix, length, ask in zip(["the ", "time tr", "t"], [40, 400, 1], ASKS[:3], strict=True):
+        assert woken(model, prefix, length, ask)[0] == alone(model, prefix, length, ask)
+    reads = woken(model, "the ", 400, ASKS[0])[1]
+    assert 1 <= reads < 400  # a few steps at a time, as they arrive
+    assert worker._requests == {}
+    assert not any(t.name in ("charlm-generation", "charlm-generation-reader") for t in threading.enumerate())
+
+
+def test_a_coroutine_that_leaves_takes_its_samples_out_of_the_worker_and_errors_reach_it(worker):
+    model = model_of()
+    assert woken(model, "the ", 100_000, ASKS[0], leave_after=20)[0] == alone(model, "the ", 20, ASKS[0])
+    assert worker._requests == {}
+    with pytest.raises(CharLMError, match="temperature"):
+        woken(model, "the ", 10, (-1.0, 0, 1.0, 1, 1))
+    assert woken(model, "the ", 0, ASKS[0]) == ([], 0)
+
+
+@pytest.mark.parametrize("where", ["no worker", "bidirectional"])
+def test_where_no_worker_steps_the_model_a_thread_reads_for_the_coroutine(where, worker):
+    """No worker (not Linux, a GPU's model) or a model it cannot take: a thread here reads ``drawn`` for the
+    coroutine, and ends when the reader leaves or the samples do."""
+    if where == "no worker":
+        serving.stop_worker()
+    model = model_of(bidirectional=where == "bidirectional")
+    assert woken(model, "the ", 30, ASKS[2])[0] == alone(model, "the ", 30, ASKS[2])
+    assert woken(model, "the ", 5000, ASKS[0], leave_after=10)[0] == alone(model, "the ", 10, ASKS[0])
+    with pytest.raises(CharLMError, match="temperature"):
+        woken(model, "the ", 10, (-1.0, 0, 1.0, 1, 1))
+    assert woken(model, "the ", 0, ASKS[0]) == ([], 0)
+    assert wait_for(lambda: not any(t.name in ("charlm-generation", "charlm-generation-reader")
+                                    for t in threading.enumerate()))  # fmt: skip
+
+
+def test_asking_the_worker_never_waits_for_its_pipe(worker):
+    """A caller only puts its messages in order; a thread writes them to the pipe. A write waits while the worker
+    reads (a model's weights: megabytes) or is busy, and the caller may be an event loop, which must not wait."""
+    torch.manual_seed(0)
+    big = CharLM(CharLMConfig(vocab=list(VOCAB.tokens), hidden_size=256)).double().eval()  # 2 MB: a pipe holds 64 KB
+    os.kill(worker.process.pid, signal.SIGSTOP)  # the worker reads nothing for now
+    try:
+        asked = []
+        asking = threading.Thread(target=lambda: asked.append(worker._ask(big, "the ", 30, temperature=0.8, seed=1)))
+        asking.start()
+        asking.join(timeout=30)
+        assert asked, "the caller waited for the pipe"
+    finally:
+        os.kill(worker.process.pid, signal.SIGCONT)
+    rid, request = asked[0]
+    try:
+        assert texts(chars for steps in serving._read(request) for chars in steps) == alone(big, "the ", 30, ASKS[0])
+    finally:
+        worker._release(rid, request)

@@ -172,7 +172,7 @@ def ui(key: str, **params) -> gr.I18nData:
 def localized(handler):
     """An event handler as the app runs it: in its visitor's language (the first Session among its arguments says
     which), its torch work on one core (``one_core``). Gradio runs a generator's every step in a thread of its own,
-    so both are set for each step."""
+    so both are set for each step; an async generator's steps run in the event loop."""
 
     def language_of(args) -> str:
         return next((a.lang for a in args if isinstance(a, Session)), DEFAULT)
@@ -192,6 +192,22 @@ def localized(handler):
                 yield item
 
         return stream
+
+    if inspect.isasyncgenfunction(handler):  # in the event loop: each step in the language
+
+        @functools.wraps(handler)
+        async def flow(*args, **kwargs):
+            one_core()  # for the threads it starts, which take its count (serving.arrivals)
+            async with contextlib.aclosing(handler(*args, **kwargs)) as steps:
+                while True:
+                    with speaking(language_of(args)):  # a context variable: the task's own, across its awaits
+                        try:
+                            item = await anext(steps)
+                        except StopAsyncIteration:
+                            return
+                    yield item
+
+        return flow
 
     @functools.wraps(handler)
     def call(*args, **kwargs):

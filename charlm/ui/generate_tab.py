@@ -84,27 +84,70 @@ def ends_soon(step: int, steps: int, seconds: float) -> bool:
     return step >= steps or (steps - step) * seconds / step < UPDATE_SECONDS
 
 
-def sampling(ctx: AppContext, session: Session, prefix: str, length, temperature, top_k, top_p, seed, samples):
-    """The samples as they grow (a ``Samples`` each update), the last one complete, with its loops found."""
+@dataclass
+class Growing:
+    """Samples as their steps arrive, and when to show them: at most every ``UPDATE_SECONDS``, the first update only
+    after it (a text done by then comes whole, once), and none when the whole text is near (``ends_soon``)."""
+
+    prefix: str
+    length: int
+    warnings: list
+    texts: list[str]
+    step: int = 0
+    start: float = field(default_factory=time.perf_counter)
+    last: float = field(default_factory=time.perf_counter)
+
+    def add(self, steps: list[list[str]]) -> Samples | None:
+        """Every step drawn since the last arrival; the samples to show now, if it is time."""
+        self.texts = [t + "".join(new) for t, new in zip(self.texts, zip(*steps, strict=True), strict=True)]
+        self.step += len(steps)
+        if (now := time.perf_counter()) - self.last > UPDATE_SECONDS and not ends_soon(self.step, self.length,
+                                                                                         now - self.start):  # fmt: skip
+            self.last = now
+            return Samples(self.prefix, self.texts, self.warnings)
+        return None
+
+    def whole(self) -> Samples:
+        return Samples(self.prefix, self.texts, self.warnings, [find_loop(t) for t in self.texts])
+
+
+def asked(ctx: AppContext, session: Session, prefix: str, length, temperature, top_k, top_p, seed, samples):
+    """What Generate asks of ``serving``, each value checked (model, prefix, length, options), and the samples to
+    grow."""
+    samples = number(tr("gen_tab.samples"), samples, True)
+    temperature = number(tr("gen_tab.name.temperature"), temperature)
+    model, prefix, warnings, length, top_k, top_p, seed = checked(ctx, session, prefix, length, top_k, top_p, seed,
+                                                                  samples)  # fmt: skip
+    options = {"temperature": temperature, "top_k": top_k, "top_p": top_p, "seed": seed, "num_samples": samples}
+    return model, prefix, length, options, Growing(prefix, length, warnings, [""] * samples)
+
+
+def sampling(ctx: AppContext, session: Session, *values):
+    """The samples as they grow (a ``Samples`` each update), the last one complete, with its loops found. ``values``:
+    the prefix, length, temperature, top_k, top_p, seed and number of samples, as the tab sends them."""
     current_model(ctx, session)  # no model: said first, whatever the values
     try:
-        samples = number(tr("gen_tab.samples"), samples, True)
-        temperature = number(tr("gen_tab.name.temperature"), temperature)
-        model, prefix, warnings, length, top_k, top_p, seed = checked(ctx, session, prefix, length, top_k, top_p, seed,
-                                                                      samples)  # fmt: skip
-        arrivals = serving.drawn(model, prefix, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
-                                 num_samples=samples)  # fmt: skip
-        texts, step = [""] * samples, 0
-        start = last = time.perf_counter()  # the first update after UPDATE_SECONDS: a text done by then comes whole, once
-        for steps in arrivals:  # every step drawn since the last: an update shows all the text there is
-            texts = [t + "".join(new) for t, new in zip(texts, zip(*steps, strict=True), strict=True)]
-            step += len(steps)
-            if (now := time.perf_counter()) - last > UPDATE_SECONDS and not ends_soon(step, length, now - start):
-                last = now
-                yield Samples(prefix, texts, warnings)
+        model, prefix, length, options, growing = asked(ctx, session, *values)
+        for steps in serving.drawn(model, prefix, length, **options):  # every step drawn since the last
+            if (update := growing.add(steps)) is not None:
+                yield update
     except CharLMError as e:
         raise error(e) from None
-    yield Samples(prefix, texts, warnings, [find_loop(t) for t in texts])
+    yield growing.whole()
+
+
+async def woken_sampling(ctx: AppContext, session: Session, *values):
+    """``sampling`` for the tab's async handler, woken in the event loop as the characters arrive
+    (``serving.arrivals``), not in a thread hopping there and back at each update."""
+    current_model(ctx, session)
+    try:
+        model, prefix, length, options, growing = asked(ctx, session, *values)
+        async for steps in serving.arrivals(model, prefix, length, **options):
+            if (update := growing.add(steps)) is not None:
+                yield update
+    except CharLMError as e:
+        raise error(e) from None
+    yield growing.whole()
 
 
 @localized
@@ -177,8 +220,8 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         made = gr.State(None)  # the last generation, complete (Samples or Ladder): redrawn when the language changes
 
     @localized
-    def on_generate(session_value: Session, *values):
-        for samples_value in sampling(ctx, session_value, *values):
+    async def on_generate(session_value: Session, *values):
+        async for samples_value in woken_sampling(ctx, session_value, *values):
             done = bool(samples_value.loops)  # the last update: its loops looked for
             yield *samples_value.shown(), samples_value if done else gr.skip()
 
