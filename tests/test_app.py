@@ -853,3 +853,24 @@ def test_generate_sends_no_update_when_the_whole_text_is_due_within_one():
     assert generate_tab.ends_soon(190, 200, 0.3)  # 10 more at 1.6 ms each
     assert not generate_tab.ends_soon(20, 200, 0.1)  # 180 more at 5 ms each: 0.9 s
     assert not generate_tab.ends_soon(1, 60, 0.01)  # the first characters, at 10 ms each: they show at once
+
+
+@pytest.mark.slow
+def test_gradio_sums_its_events_up_every_thousand_events_not_after_each(ctx, monkeypatch):
+    """Gradio's queue summed its last 10,000 events up with pandas after every event (3-9 ms each, for a monitoring
+    page the app does not open); the app's queue does so every ``ANALYTICS_EVERY`` events."""
+    import app
+    from charlm.ui.app import ANALYTICS_EVERY
+
+    monkeypatch.delenv("GRADIO_ANALYTICS_CACHE_FREQUENCY", raising=False)
+    queue = app.build_demo(ctx)._queue
+    summed = []
+    get_df = queue._get_df
+    monkeypatch.setattr(queue, "_get_df", lambda records: summed.append(len(records)) or get_df(records))
+    records = [{"time": 0.0, "status": "success", "process_time": 0.1, "function": "generate"}]
+    for _ in range(ANALYTICS_EVERY - 1):
+        queue.events_recorded += 1  # as Queue.push counts each event
+        queue.compute_analytics_summary(records)
+    assert summed == []
+    queue.events_recorded += 1
+    assert queue.compute_analytics_summary(records)["functions"]["generate"]["success_rate"] == 1.0 and summed == [1]

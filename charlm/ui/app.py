@@ -145,6 +145,10 @@ def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DE
 
         loaded = demo.load(on_load, [key, session], [key, session, current], api_visibility="private")
         tabs[TABS.index(room_tab)].arrive(loaded, tab_bar)  # ?room=CODE: follow it, once the session is found
+    # Gradio sums its last 10,000 events up (a pandas DataFrame, grouped by handler) after each event, for a monitoring
+    # page this app does not open: 3 ms an event, 9 ms once it keeps 10,000, in a thread that takes the interpreter from
+    # the rest. Summed up every ANALYTICS_EVERY events instead (an operator's own setting stays).
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(ANALYTICS_EVERY))
     demo.queue(default_concurrency_limit=4)
     return demo
 
@@ -166,6 +170,7 @@ def launch_options() -> dict:
             "max_threads": MAX_THREADS}  # fmt: skip
 
 
+ANALYTICS_EVERY = 1000  # events between two of Gradio's summaries of its last events (build_demo says why)
 SWITCH_SECONDS = 0.001  # how long a thread of the server holds the interpreter's lock while another waits (Python: 5 ms)
 YOUNG_PASS = 10_000  # allocations between two young passes of the garbage collector (Python: 700): see serving_process
 
