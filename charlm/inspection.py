@@ -121,6 +121,12 @@ def trace(model: CharLM, text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Trace
     )
 
 
+def traced(model: CharLM, text: str, max_chars: int = DEFAULT_MAX_CHARS) -> tuple[Trace, list[Unit]]:
+    """``trace`` and the units it finds (``find_units``): what Inspect shows of a text."""
+    t = trace(model, text, max_chars)
+    return t, find_units(t)
+
+
 # -- saturation -----------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ import traceback
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import safetensors.torch
 import torch
@@ -50,6 +51,7 @@ from .errors import CharLMError
 from .generate import TEMPERATURES, Uniforms, check_options, check_request, evaluating, pick, warm_up
 from .model import CharLM, CharLMConfig
 
+T = TypeVar("T")
 MAX_ROWS = 512  # samples stepped at once; a request that would pass it waits for the next step with room
 FLUSH_SECONDS = 0.05  # the worker sends each request's characters at most this often (and its last ones at once)
 
@@ -92,11 +94,24 @@ async def arrivals(model: CharLM, prefix: str, length: int, **options) -> AsyncI
 
 def worker_for(model: CharLM) -> Worker | None:
     """The worker that steps ``model``'s samples (a new one where the last died: its requests were told), or None:
-    they are stepped in this process."""
+    they are stepped in this process (a bidirectional model's too: it is not batched)."""
+    if _WORKER is not None and not _WORKER.alive:
+        start_worker()
     worker = _WORKER
-    if worker is not None and not worker.alive:
-        worker = start_worker()
-    return worker if worker is not None and worker.takes(model) else None
+    return worker if worker is not None and worker.takes(model) and not model.config.bidirectional else None
+
+
+def in_worker(function: Callable[..., T], model: CharLM, *args) -> T:
+    """``function(model, *args)``, run in this process's second worker where there is one (``start_worker``) and it
+    can take ``model``, else here: a server's model work other than Generate's (Inspect's trace, its connectivity and
+    gradients), apart for the reason Generate's batches are, and apart from them so as not to slow them. ``function``
+    goes by name (a module's function), ``args`` and what it returns by pickle; what it raises is raised here."""
+    if _CALLS is not None and not _CALLS.alive:
+        start_worker()
+    worker = _CALLS
+    if worker is not None and worker.takes(model):
+        return worker.call(function, model, *args)
+    return function(model, *args)
 
 
 def at_temperatures(
@@ -380,30 +395,35 @@ def _rows(state, rows: Tensor):
 
 # -- the batch in a process of its own --------------------------------------------------------------------------------
 
-_WORKER: Worker | None = None
+_WORKER: Worker | None = None  # Generate's batches
+_CALLS: Worker | None = None  # the rest of a server's model work (``in_worker``)
 _WORKER_LOCK = threading.Lock()
 
 
 def start_worker() -> Worker | None:
-    """From now on, step this process's batches in a worker process (the module's docstring says why), started now,
-    and again after one dies (the requests it had fail with ``generate.worker_died``). Where a process cannot be forked
-    (not Linux), nothing changes."""
-    global _WORKER
+    """From now on, step this process's batches in a worker process (the module's docstring says why), and run its
+    other model work (``in_worker``) in a second one: both started now, and each again after it dies (the requests it
+    had fail with ``generate.worker_died``). Returns the first. Where a process cannot be forked (not Linux), nothing
+    changes."""
+    global _WORKER, _CALLS
     if not sys.platform.startswith("linux"):
         return None
     with _WORKER_LOCK:
         if _WORKER is None or not _WORKER.alive:
             _WORKER = Worker()
+        if _CALLS is None or not _CALLS.alive:
+            _CALLS = Worker("charlm-model-work")
         return _WORKER
 
 
 def stop_worker() -> None:
-    """Back to stepping in threads of this process; the worker ends."""
-    global _WORKER
+    """Back to stepping and working in threads of this process; the workers end."""
+    global _WORKER, _CALLS
     with _WORKER_LOCK:
-        worker, _WORKER = _WORKER, None
-    if worker is not None:
-        worker.close()
+        workers, _WORKER, _CALLS = (_WORKER, _CALLS), None, None
+    for worker in workers:
+        if worker is not None:
+            worker.close()
 
 
 class Worker:
@@ -412,10 +432,10 @@ class Worker:
     process holds: its weights go over once (again when they change, and they are dropped there when the model is
     collected here); each request goes over as what it asks, and its characters come back."""
 
-    def __init__(self):
+    def __init__(self, name: str = "charlm-generation"):
         context = multiprocessing.get_context("fork")  # at once, with charlm imported: no second start-up
         self._conn, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(theirs, self._conn), name="charlm-generation", daemon=True)
+        self.process = context.Process(target=_serve, args=(theirs, self._conn), name=name, daemon=True)
         self.process.start()
         theirs.close()
         self.pid, self.alive = os.getpid(), True
@@ -431,9 +451,9 @@ class Worker:
         self._receiver.start()
 
     def takes(self, model: CharLM) -> bool:
-        """Whether ``model``'s samples are stepped here: on the CPU, read one way, by the process that started it
-        (a process forked from that one shares its pipe, and must not use it)."""
-        return self.alive and os.getpid() == self.pid and model.device.type == "cpu" and not model.config.bidirectional
+        """Whether ``model`` can go to the worker: on the CPU, and asked by the process that started it (a process
+        forked from that one shares its pipe, and must not use it)."""
+        return self.alive and os.getpid() == self.pid and model.device.type == "cpu"
 
     def drawn(self, model: CharLM, prefix: str, length: int, **options) -> Iterator[list[list[str]]]:
         """``Sampler.drawn``, stepped in the worker."""
@@ -462,12 +482,23 @@ class Worker:
             return None
         request, rid = _Request(num_samples, length, (temperature, top_k, top_p)), next(self._ids)
         with self._lock:
-            while self._forgotten:
-                self._send(("forget", self._forgotten.pop()[0]))
             key = self._sent(model)
             self._requests[rid] = request
             self._send(("ask", rid, key, prefix, length, request.options, seed, num_samples))
         return rid, request
+
+    def call(self, function: Callable[..., T], model: CharLM, *args) -> T:
+        """``in_worker``'s call, in the worker: each call in a thread of its own there."""
+        answer, rid = _Answer(), next(self._ids)
+        with self._lock:
+            key = self._sent(model)
+            self._requests[rid] = answer
+            self._send(("call", rid, key, function, args))
+        try:
+            return answer.wait()
+        finally:
+            with self._lock:
+                self._requests.pop(rid, None)
 
     def _release(self, rid: int, request: _Request) -> None:
         with self._lock:
@@ -489,7 +520,9 @@ class Worker:
 
     def _sent(self, model: CharLM) -> int:
         """``model``'s key in the worker, its weights sent first where the worker does not have them as they are now
-        (under the lock)."""
+        (under the lock); the models collected here since the last request are dropped there first."""
+        while self._forgotten:
+            self._send(("forget", self._forgotten.pop()[0]))
         tensors = [*model.parameters(), *model.buffers()]
         version = tuple((t.data_ptr(), t._version) for t in tensors)  # changes with any change in place
         box, sent_version = self._models.get(model, (None, None))
@@ -531,7 +564,11 @@ class Worker:
                     for rid, steps in body[0]:
                         if (request := self._requests.get(rid)) is not None:
                             request.put_steps(steps)
-                elif (request := self._requests.get(body[0])) is not None:  # "failed"
+                elif (request := self._requests.get(body[0])) is None:
+                    pass
+                elif kind == "answer":
+                    request.put(body[1])
+                else:  # "failed"
                     request.fail(body[1])
         except (EOFError, OSError):
             pass
@@ -585,6 +622,10 @@ def _serve_requests(conn, ours) -> None:
             models.pop(body[0], None)
         elif kind == "close":
             return
+        elif kind == "call":
+            rid, key, function, args = body
+            threading.Thread(target=_answer, args=(outbox, rid, function, models.get(key), args), name="charlm-call",
+                             daemon=True).start()  # fmt: skip
         elif kind == "ask":
             rid, key, prefix, length, options, seed, rows = body
             request = asked[rid] = _Sent(rows, length, options, rid=rid, outbox=outbox)
@@ -594,6 +635,42 @@ def _serve_requests(conn, ours) -> None:
                 request.fail(e)
         elif (request := asked.get(body[0])) is not None:  # "stop"
             request.gone = True
+
+
+def _answer(outbox: _Outbox, rid: int, function: Callable, model: CharLM | None, args: tuple) -> None:
+    """A call's thread in the worker: what ``function`` returns, or why it failed, to the process that asked."""
+    torch.set_num_threads(1)
+    try:
+        if model is None:  # dropped by a "forget" that crossed this call: a bug of the caller's
+            raise RuntimeError("the model called is not in the worker")
+        value = function(model, *args)
+    except Exception as e:
+        outbox.fail(rid, e)
+    else:
+        outbox.answer(rid, value)
+
+
+@dataclass(eq=False)
+class _Answer:
+    """A call's answer, awaited by the thread that asked (``Worker.call``)."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    value: object = None
+    error: BaseException | None = None
+
+    def put(self, value: object) -> None:
+        self.value = value
+        self.arrived.set()
+
+    def fail(self, error: BaseException) -> None:
+        self.error = error
+        self.arrived.set()
+
+    def wait(self):
+        self.arrived.wait()
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 @dataclass(eq=False)
@@ -634,6 +711,10 @@ class _Outbox:
         with self._lock:
             self._flush()
             self.conn.send(("failed", rid, error))
+
+    def answer(self, rid: int, value: object) -> None:
+        with self._lock:
+            self.conn.send(("answer", rid, value))
 
     def _flush(self) -> None:
         if self._steps:

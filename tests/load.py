@@ -938,15 +938,18 @@ class CpuSplit:
 
 
 def worker_cpu() -> float:
-    """CPU seconds of this process's generation worker (``serving.start_worker``, a process of its own), if any."""
+    """CPU seconds of this process's workers (``serving.start_worker``: Generate's batches and the rest of the model
+    work, each a process of its own), if any."""
     from charlm import serving
 
-    worker = serving._WORKER
-    try:
-        fields = Path(f"/proc/{worker.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (AttributeError, OSError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    seconds = 0.0
+    for worker in (serving._WORKER, serving._CALLS):
+        try:
+            fields = Path(f"/proc/{worker.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (AttributeError, OSError):
+            continue
+        seconds += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return seconds
 
 
 def released(demo, until: float) -> int:
@@ -1105,8 +1108,9 @@ def room_report(r: dict) -> str:
         f"the owner's tokens/s: alone {r['tokens_per_second_solo']} ({r['epochs_solo']} epochs), with the room "
         f"{r['tokens_per_second_room']} ({r['epochs_room']} epochs): ratio {r['speed_ratio']}",
         f"the server's cores (in all, training, event loop, request handlers and the rest): alone {cores(r, 'solo')}; "
-        f"with the room {cores(r, 'room')}; its generation worker (a process of its own) "
-        f"{r['server_cores_room']['generation_worker']} cores; the followers' own process {r['followers_process_cores']} cores "
+        f"with the room {cores(r, 'room')}; its two workers (processes of their own: Generate's, and Inspect's) "
+        f"{r['server_cores_room']['generation_worker']} cores; the followers' own process {r['followers_process_cores']} "
+        f"cores "
         f"({r['followers_process_cpu_s']} CPU s); the event loop spent {r['event_loop_ms_per_frame']} ms per frame a "
         f"follower received ({r['frames_received']} frames)",
         f"memory (RSS): start {r['rss_start_mb']} MB, peak {r['rss_peak_mb']} MB, after the room closed and the "

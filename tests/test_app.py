@@ -54,10 +54,10 @@ def test_the_apps_start_up_work_runs_on_one_thread_and_leaves_the_count_as_it_wa
     """A thread that runs torch on several threads keeps an OpenMP pool; one more pool (the main thread's, from loading
     the start-up model on two) made every training in the app 2× slower: 6 epochs of the quick demo instead of 11."""
     import app
-    from charlm.inspection import trace
+    from charlm.inspection import traced
 
     seen = []
-    load, traced = CharLM.from_pretrained, trace
+    load = CharLM.from_pretrained
 
     def watched_load(*args, **kwargs):
         seen.append(("load", torch.get_num_threads()))
@@ -68,7 +68,7 @@ def test_the_apps_start_up_work_runs_on_one_thread_and_leaves_the_count_as_it_wa
         return traced(*args, **kwargs)
 
     monkeypatch.setattr(CharLM, "from_pretrained", watched_load)
-    monkeypatch.setattr(inspect_tab, "trace", watched_trace)
+    monkeypatch.setattr(inspect_tab, "traced", watched_trace)
     saved = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
@@ -453,7 +453,7 @@ def test_a_change_of_language_redraws_the_inspect_tab_without_running_the_model(
     def no_model_run(*args, **kwargs):
         raise AssertionError("a change of language ran the model")
 
-    for name in ("trace", "measure", "ablate", "own_sample"):
+    for name in ("traced", "measure", "ablate", "own_sample"):
         monkeypatch.setattr(inspect_tab, name, no_model_run)
     picked = (0, 0, "c", 3)  # a row clicked in the units table: its unit keeps tinting the text
     with speaking("zh"):

@@ -221,15 +221,15 @@ def test_a_load_while_a_trace_runs_ends_with_the_trace_of_the_model_now_current(
     """On the code before this test the trace of the model that was current when Trace was clicked was kept as the
     new model's: a 256-unit GRU's Inspect showed the 2 × 512 LSTM's gates."""
     session, traced = Session(), []
-    real = inspect_tab.trace
+    real = inspect_tab.traced
 
-    def slow_trace(model, text, **kwargs):
+    def slow_trace(model, text, *args, **kwargs):
         traced.append(model.config.cell)
         if len(traced) == 1:  # the visitor clicks Load while the first trace runs
             models_tab.load_checkpoint(ctx, session, "timemachine-gru", "")
-        return real(model, text, **kwargs)
+        return real(model, text, *args, **kwargs)
 
-    monkeypatch.setattr(inspect_tab, "trace", slow_trace)
+    monkeypatch.setattr(inspect_tab, "traced", slow_trace)
     inspect_tab.run_trace(ctx, session, "the time traveller", 1, "forward", "h")
     assert traced == ["lstm", "gru"] and session.model.config.cell == "gru"
     assert session.trace.gates[(0, 0)]["h"].shape[1] == 256  # the GRU's 256 units, not the LSTM's 512

@@ -10,14 +10,18 @@ import gc
 import os
 import signal
 import threading
+import time
 import weakref
 
+import numpy as np
 import pytest
 import torch
 
 from charlm import CharLM, CharLMConfig, Vocab, serving
 from charlm.errors import CharLMError
 from charlm.generate import stream
+from charlm.inspection import traced
+from charlm.memory import measure
 from charlm.serving import Sampler
 from charlm.serving import stream as shared_stream
 
@@ -230,7 +234,7 @@ def test_in_the_worker_what_is_asked_is_checked_here_and_a_model_it_cannot_take_
         next(shared_stream(model, "the ", 10, temperature=-1))
     assert list(shared_stream(model, "the ", 0)) == []
     bidirectional = model_of(bidirectional=True)
-    assert not worker.takes(bidirectional)
+    assert serving.worker_for(bidirectional) is None  # a bidirectional model re-reads its sample: not batched
     assert together(bidirectional, "the ", 20, ASKS[0]) == alone(bidirectional, "the ", 20, ASKS[0])
     worker.pid += 1  # as in a process forked from this one, which must not write to its pipe
     assert not worker.takes(model)
@@ -364,3 +368,65 @@ def test_asking_the_worker_never_waits_for_its_pipe(worker):
         assert texts(chars for steps in serving._read(request) for chars in steps) == alone(big, "the ", 30, ASKS[0])
     finally:
         worker._release(rid, request)
+
+
+# -- the rest of a server's model work, in the second worker (serving.in_worker: Inspect's trace and memory) ----------
+
+
+def test_in_the_second_worker_a_trace_is_what_it_is_here_and_runs_there_not_here(worker, monkeypatch):
+    model = model_of(num_layers=2)
+    text = "the time traveller (for so it will be convenient to speak of him)"
+    here, units_here = traced(model, text, 40)
+    monkeypatch.setattr(CharLM, "record", lambda *a, **k: pytest.fail("traced in this process"))  # not the worker's
+    there, units = serving.in_worker(traced, model, text, 40)
+    assert there.text == here.text == text[:40] and there.truncated == len(text) - 40 and units == units_here
+    assert there.gates.keys() == here.gates.keys() and all(
+        np.array_equal(there.gates[k][g], here.gates[k][g]) for k in here.gates for g in here.gates[k])  # fmt: skip
+    assert np.array_equal(there.surprisal, here.surprisal) and there.top == here.top
+    with pytest.raises(CharLMError, match="no text") as refused:  # raised there, as it would be here
+        serving.in_worker(traced, model, "", 40)
+    assert refused.value.id == "inspection.no_text"
+    bidirectional = model_of(bidirectional=True)  # not batched by Generate's worker, but traced in this one
+    assert serving.in_worker(traced, bidirectional, text, 10)[0].bidirectional
+    assert serving._CALLS._requests == {}
+
+
+def test_in_the_second_worker_memory_is_measured_as_here(worker):
+    model = model_of()
+    text = "the time traveller (for so it will be convenient"
+    here, there = measure(model, text), serving.in_worker(measure, model, text)
+    assert there.span == here.span and np.allclose(there.profile, here.profile)
+    assert there.gradients.norms.keys() == here.gradients.norms.keys() and there.untrained is not None
+    assert all(np.allclose(there.gradients.norms[k], here.gradients.norms[k]) for k in here.gradients.norms)
+
+
+def test_a_call_whose_worker_dies_is_told_and_the_next_gets_a_new_one(worker):
+    model = model_of()
+    calls = serving._CALLS
+    died: list = []
+
+    def call() -> None:
+        try:
+            serving.in_worker(_sleep, model, 60)
+        except CharLMError as e:
+            died.append(e)
+
+    waiting = threading.Thread(target=call)
+    waiting.start()
+    assert wait_for(lambda: calls._requests)
+    calls.process.kill()
+    waiting.join(timeout=30)
+    assert died and died[0].id == "generate.worker_died" and died[0].params["code"] == -9
+    assert serving.in_worker(traced, model, "the time", 40)[0].text == "the time"
+    assert serving._CALLS is not calls and serving._CALLS.alive
+
+
+def _sleep(model, seconds: float) -> None:
+    """A call that takes ``seconds`` in the worker."""
+    time.sleep(seconds)
+
+
+def test_without_a_worker_the_call_runs_here():
+    serving.stop_worker()
+    model = model_of()
+    assert serving.in_worker(traced, model, "the time", 40)[0].text == "the time"

@@ -12,6 +12,7 @@ import re
 
 import gradio as gr
 
+from .. import serving
 from ..cells import CELLS
 from ..errors import CharLMError
 from ..figures import (
@@ -36,11 +37,10 @@ from ..inspection import (
     Ablation,
     Trace,
     ablate,
-    find_units,
     property_name,
     saturation,
     state_path,
-    trace,
+    traced,
 )
 from ..memory import PICTURE_CHARS, Memory, measure
 from . import style
@@ -107,8 +107,8 @@ def start_trace(ctx: AppContext) -> StartTrace | None:
     if ctx.default_model is None:
         return None
     text = own_sample(ctx.default_model)
-    t = trace(ctx.default_model, text, max_chars=ctx.limits.max_inspect)
-    return StartTrace(text, t, find_units(t))  # its memory is measured when Inspect first opens: start-up stays quick
+    # its memory is measured when Inspect first opens: start-up stays quick
+    return StartTrace(text, *traced(ctx.default_model, text, max_chars=ctx.limits.max_inspect))
 
 
 def shown(ctx: AppContext, session: Session) -> tuple[Trace | None, list]:
@@ -127,15 +127,14 @@ def run_trace(ctx: AppContext, session: Session, text: str, layer: int, directio
     current model: then the new one is traced, so that the tab never shows one model's trace for another's."""
     for _ in range(RETRACES + 1):
         version, model = session.model_version, current_model(ctx, session)
-        try:
-            traced = trace(model, text, max_chars=ctx.limits.max_inspect)
+        try:  # in the server's second worker, where it has one (its torch calls would hold up the event loop here)
+            t, units = serving.in_worker(traced, model, text, ctx.limits.max_inspect)
         except CharLMError as e:
             raise error(e) from None
         if session.model_version == version:
             break
-    units = find_units(traced)
-    session.trace, session.units, session.memory = traced, units, None  # memory: measured next (``memory_pictures``)
-    return picture(traced, units, layer, direction, gate)
+    session.trace, session.units, session.memory = t, units, None  # memory: measured next (``memory_pictures``)
+    return picture(t, units, layer, direction, gate)
 
 
 def picture(t: Trace, units: list, layer: int, direction: str, gate: str) -> tuple:
@@ -222,7 +221,7 @@ def shown_memory(ctx: AppContext, session: Session) -> Memory | None:
     if known is not None or len(t.text) < 2:
         return known
     try:
-        measured = measure(current_model(ctx, session), t.text[:PICTURE_CHARS])
+        measured = serving.in_worker(measure, current_model(ctx, session), t.text[:PICTURE_CHARS])  # as run_trace's
     except CharLMError as e:
         raise error(e) from None
     if start:
