@@ -577,3 +577,40 @@ def test_every_pictures_badge_follows_the_language(browser, served):
         shown = page.evaluate(badges)
         assert len(shown) == len(seen[{"Inspect": "查看", "Compare": "比较", "Cells": "循环单元"}[tab]]), shown
         assert not any(cjk.search(b) for b in shown) and "Plot" not in shown, (tab, shown)
+
+
+def test_as_the_app_serves_them_inspect_and_generate_run_their_model_in_its_workers(browser, served, monkeypatch,
+                                                                                       tmp_path):  # fmt: skip
+    """``python app.py`` steps Generate's batches in one worker process and runs Inspect's model work in another
+    (``serving.start_worker``). With both started, and the model made to fail in the server's own process, a trace,
+    its memory pictures, a unit switched off and a generation all come: each ran in a worker."""
+    from charlm import CharLM, serving
+
+    url, _ctx = served
+    shots = screenshots(tmp_path)
+    serving.start_worker()  # forked with the model as it is; then, here only, it fails
+    try:
+
+        def not_here(*args, **kwargs):
+            raise AssertionError("the model ran in the server's process")
+
+        for name in ("forward", "record", "step"):
+            monkeypatch.setattr(CharLM, name, not_here)
+        page = browser.new_page(viewport=SIZES["projector"])
+        page.goto(url)
+        page.wait_for_selector("text=Start training")
+        open_tab(page, "Inspect")
+        page.get_by_role("textbox", name="Text", exact=True).fill("The Time Traveller smiled round at us all.")
+        page.get_by_role("button", name="Trace").click()
+        page.get_by_text("Traced 42 characters").first.wait_for(timeout=30_000)
+        wait_for_memory_pictures(page)
+        page.get_by_role("button", name="Switch it off").click()
+        page.locator("#ablation").get_by_text("held at 0").wait_for(timeout=30_000)
+        page.screenshot(path=shots / "inspect-in-the-worker.png", full_page=True)
+        open_tab(page, "Generate")
+        page.get_by_role("button", name="Generate", exact=True).click()
+        output = page.get_by_role("textbox", name="Generated text", exact=True)
+        page.wait_for_function("(el) => el.value.length > 200", arg=output.element_handle(), timeout=30_000)
+        assert page.locator(".toast-body").count() == 0
+    finally:
+        serving.stop_worker()

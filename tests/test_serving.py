@@ -19,8 +19,8 @@ import torch
 
 from charlm import CharLM, CharLMConfig, Vocab, serving
 from charlm.errors import CharLMError
-from charlm.generate import stream
-from charlm.inspection import traced
+from charlm.generate import own_sample, stream
+from charlm.inspection import ablate, traced
 from charlm.memory import measure
 from charlm.serving import Sampler
 from charlm.serving import stream as shared_stream
@@ -398,6 +398,16 @@ def test_in_the_second_worker_memory_is_measured_as_here(worker):
     assert there.span == here.span and np.allclose(there.profile, here.profile)
     assert there.gradients.norms.keys() == here.gradients.norms.keys() and there.untrained is not None
     assert all(np.allclose(there.gradients.norms[k], here.gradients.norms[k]) for k in here.gradients.norms)
+
+
+def test_in_the_second_worker_a_unit_switched_off_and_the_models_own_sample_are_as_here(worker):
+    model = model_of(num_layers=2)
+    text = "the time traveller (for so it will be convenient"
+    here, there = ablate(model, text, 1, 0, "c", 3, length=50), serving.in_worker(ablate, model, text, 1, 0, "c", 3)
+    assert (there.perplexity_on, there.perplexity_off) == pytest.approx((here.perplexity_on, here.perplexity_off))
+    assert [c[:2] for c in there.changed] == [c[:2] for c in here.changed]  # the same characters moved most
+    assert there.sample_off[:50] == here.sample_off and str(there.label) == str(here.label)
+    assert serving.in_worker(own_sample, model) == own_sample(model)
 
 
 def test_a_call_whose_worker_dies_is_told_and_the_next_gets_a_new_one(worker):

@@ -4,7 +4,9 @@ switched off.
 
 Its texts are in the visitor's language: the widgets' through ``ui``, what the handlers write (the summary, the
 figures, the tables, the notes, the dropdowns' choices) rendered on the server, and redrawn, without running the
-model again, when the language changes (``redraw``)."""
+model again, when the language changes (``redraw``). Its model work (a trace, the memory measure, a unit switched off,
+the model's own sample) runs in the server's second worker where it has one (``serving.in_worker``): a room of phones
+pressing Trace would otherwise hold up the server's event loop, which their pages wait on."""
 
 from __future__ import annotations
 
@@ -99,7 +101,7 @@ def relabelled(ctx: AppContext, session: Session, direction: str, gate: str):
 def default_text(ctx: AppContext, session: Session, text: str) -> str:
     if (text or "").strip():
         return text
-    return own_sample(current_model(ctx, session))
+    return serving.in_worker(own_sample, current_model(ctx, session))
 
 
 def start_trace(ctx: AppContext) -> StartTrace | None:
@@ -170,7 +172,7 @@ def follow_the_model(ctx: AppContext, session: Session, text: str, layer, direct
     if session.trace is not None or session.model is None:
         return None
     own = (text or "").strip() and text not in (session.inspect_default, getattr(ctx.start_trace, "text", None))
-    text = text if own else own_sample(session.model)
+    text = text if own else serving.in_worker(own_sample, session.model)
     session.inspect_default = "" if own else text
     return text, *run_trace(ctx, session, text, layer, direction, gate)
 
@@ -276,8 +278,8 @@ def switched_off(ctx: AppContext, session: Session, layer, direction: str, state
         raise gr.Error(tr("inspect.trace_first"))
     layer, unit = number(tr("inspect.layer"), layer, whole=True), number(tr("inspect.unit"), unit, whole=True)
     try:
-        return ablate(current_model(ctx, session), t.text[:PICTURE_CHARS], layer - 1, 1 if direction == "reverse" else 0,
-                      state, unit)  # fmt: skip
+        return serving.in_worker(ablate, current_model(ctx, session), t.text[:PICTURE_CHARS], layer - 1,
+                                 1 if direction == "reverse" else 0, state, unit)  # fmt: skip
     except CharLMError as e:
         raise error(e) from None
 
