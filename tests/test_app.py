@@ -856,14 +856,21 @@ def test_generate_sends_no_update_when_the_whole_text_is_due_within_one():
 
 
 @pytest.mark.slow
-def test_gradio_sums_its_events_up_every_thousand_events_not_after_each(ctx, monkeypatch):
+def test_the_queue_sums_its_events_up_every_thousand_and_looks_for_new_ones_every_10_ms(ctx, monkeypatch):
     """Gradio's queue summed its last 10,000 events up with pandas after every event (3-9 ms each, for a monitoring
-    page the app does not open); the app's queue does so every ``ANALYTICS_EVERY`` events."""
+    page the app does not open), and looked for an event to start every 1 ms (4-7% of a core, idle); the app's queue
+    does the first every ``ANALYTICS_EVERY`` events, the second every ``QUEUE_POLL_SECONDS``."""
+    import inspect
+
+    from gradio.queueing import Queue
+
     import app
-    from charlm.ui.app import ANALYTICS_EVERY
+    from charlm.ui.app import ANALYTICS_EVERY, QUEUE_POLL_SECONDS
 
     monkeypatch.delenv("GRADIO_ANALYTICS_CACHE_FREQUENCY", raising=False)
     queue = app.build_demo(ctx)._queue
+    assert queue.sleep_when_free == QUEUE_POLL_SECONDS == 0.01
+    assert "asyncio.sleep(self.sleep_when_free)" in inspect.getsource(Queue.start_processing)  # still what it reads
     summed = []
     get_df = queue._get_df
     monkeypatch.setattr(queue, "_get_df", lambda records: summed.append(len(records)) or get_df(records))
