@@ -22,7 +22,8 @@ the server, each step's few dozen torch calls each gave the interpreter's lock u
 event loop, busy with a room's pages, so a step that takes 0.5 ms alone took 6 ms there. In the worker the batch has an
 interpreter to itself; the model's weights go to it once (again when they change), and the characters come back a
 few steps at a time (``FLUSH_SECONDS``). A server's async handler reads them with ``arrivals``: woken in its event loop
-as they come, with no thread of the server waiting for them.
+as they come, with no thread of the server waiting for them. The server's other model work (Inspect's) runs in a
+second worker, for the same reason (``in_worker``).
 """
 
 from __future__ import annotations
