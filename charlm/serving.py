@@ -445,7 +445,7 @@ class Worker:
         self._sender = threading.Thread(target=self._send_all, name="charlm-generation-sender", daemon=True)
         self._sender.start()
         self._models: weakref.WeakKeyDictionary[CharLM, tuple[list[int], tuple]] = weakref.WeakKeyDictionary()
-        self._requests: dict[int, _Request] = {}
+        self._requests: dict[int, _Request | _Answer] = {}  # waiting for characters, or for a call's answer
         self._forgotten: list[int] = []  # keys of models collected here, for the worker to drop at the next request
         self._ids = itertools.count()
         self._receiver = threading.Thread(target=self._receive, name="charlm-generation-receiver", daemon=True)
