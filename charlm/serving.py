@@ -94,10 +94,9 @@ async def arrivals(model: CharLM, prefix: str, length: int, **options) -> AsyncI
 
 
 def worker_for(model: CharLM) -> Worker | None:
-    """The worker that steps ``model``'s samples (a new one where the last died: its requests were told), or None:
-    they are stepped in this process (a bidirectional model's too: it is not batched)."""
-    if _WORKER is not None and not _WORKER.alive:
-        start_worker()
+    """The worker that steps ``model``'s samples (a new one where the last died), or None: they are stepped in this
+    process (a bidirectional model's too: it is not batched)."""
+    _restart_the_dead()
     worker = _WORKER
     return worker if worker is not None and worker.takes(model) and not model.config.bidirectional else None
 
@@ -107,8 +106,7 @@ def in_worker(function: Callable[..., T], model: CharLM, *args) -> T:
     can take ``model``, else here: a server's model work other than Generate's (Inspect's trace, its connectivity and
     gradients), apart for the reason Generate's batches are, and apart from them so as not to slow them. ``function``
     goes by name (a module's function), ``args`` and what it returns by pickle; what it raises is raised here."""
-    if _CALLS is not None and not _CALLS.alive:
-        start_worker()
+    _restart_the_dead()
     worker = _CALLS
     if worker is not None and worker.takes(model):
         return worker.call(function, model, *args)
@@ -415,6 +413,12 @@ def start_worker() -> Worker | None:
         if _CALLS is None or not _CALLS.alive:
             _CALLS = Worker("charlm-model-work")
         return _WORKER
+
+
+def _restart_the_dead() -> None:
+    """A worker that died (its requests were told) is started again; one that lives is left as it is."""
+    if any(worker is not None and not worker.alive for worker in (_WORKER, _CALLS)):
+        start_worker()
 
 
 def stop_worker() -> None:
