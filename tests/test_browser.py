@@ -17,6 +17,25 @@ LINE_VERTICES = """() => [...document.querySelectorAll('.vega-embed g.mark-line 
     .reduce((n, p) => n + ((p.getAttribute('d') || '').match(/L/g) || []).length, 0)"""
 
 
+# True once nothing on the page has changed for ``quiet`` ms: no node added, removed or changed, which a plot being
+# drawn, a section opening or a stream's update all do. The observer is put in the page at the first call.
+QUIET = """(quiet) => {
+  if (window.__charlmChanged === undefined) {
+    window.__charlmChanged = performance.now();
+    new MutationObserver(() => { window.__charlmChanged = performance.now(); })
+      .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+  return performance.now() - window.__charlmChanged > quiet;
+}"""
+
+
+def wait_quiet(page, quiet_ms: int = 400, timeout: int = 30_000) -> None:
+    """Wait until the page has stopped changing (``QUIET``): what a fixed pause guessed at, waited for as long as it
+    takes and no longer."""
+    page.evaluate(QUIET, 0)  # the observer in place: from here, a change counts
+    page.wait_for_function(QUIET, arg=quiet_ms, polling=100, timeout=timeout)
+
+
 def open_tab(page, name: str) -> None:
     """A tab by its name; on a phone the last tabs sit behind Gradio's "More tabs" menu."""
     tab = page.get_by_role("tab", name=name)

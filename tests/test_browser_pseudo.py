@@ -16,7 +16,7 @@ import re
 
 import pytest
 from pseudo import ACCENTED, CODE, use_locales
-from test_browser import open_settings, screenshots, set_number
+from test_browser import open_settings, screenshots, set_number, wait_quiet
 
 from charlm.corpora import CORPORA
 from charlm.i18n import text
@@ -183,7 +183,7 @@ def open_pseudo_tab(page, key: str) -> None:
     else:
         page.get_by_role("button", name="More tabs").click()  # Gradio's own label: English in every locale it lacks
         page.locator(".overflow-dropdown button", has_text=name).click()
-    page.wait_for_timeout(800)
+    wait_quiet(page)
 
 
 def open_every_section(page) -> None:
@@ -193,14 +193,14 @@ def open_every_section(page) -> None:
         if not closed:
             return
         closed[0].click()
-        page.wait_for_timeout(300)
+        wait_quiet(page, 250)
 
 
 def settle(page) -> None:
     """Wait until nothing on the page is loading (Gradio's "processing" notes gone) and the plots are drawn."""
     page.wait_for_function("() => ![...document.querySelectorAll('.progress-text, .eta-bar')].some((e) => e.checkVisibility())",
                            timeout=60_000)  # fmt: skip
-    page.wait_for_timeout(1500)
+    wait_quiet(page, 600)
 
 
 def test_the_app_in_a_longer_language_says_everything_through_the_catalogue_and_cuts_nothing_off(
