@@ -1,8 +1,8 @@
 """End to end in headless Chromium: start training, watch the live plot gain points, then Inspect and
 Generate, at desktop and phone widths. Screenshots go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir).
 
-Chromium is Debian's package (`apt-get install chromium`; .ci/run installs it). Without it these tests
-fail — they never skip.
+Chromium is Debian's package (`apt-get install chromium-headless-shell`, or chromium; .ci/run installs the
+first). Without it these tests fail — they never skip.
 """
 
 import os

@@ -3,8 +3,8 @@ typed at a desktop's width and on a phone, with wrong guesses, a give-up and a b
 caption; then a round in Chinese against the Jay Chou checkpoint.
 
 The character to type is read from the server (the visitor's session's round): the page never shows it before it is
-found. Chromium is Debian's package (`apt-get install chromium`; .ci/run installs it). Without it these tests fail, never
-skip. Screenshots go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir).
+found. Chromium is Debian's package (`apt-get install chromium-headless-shell`, or chromium; .ci/run installs the
+first). Without it these tests fail, never skip. Screenshots go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir).
 """
 
 import pytest

@@ -1,7 +1,8 @@
 """The lecture, rehearsed in headless Chromium: the chapter's three cells in Compare without training, the trio in one
 click, and a reload (mid-run, after a run) that finds the visitor's runs, Compare and model again.
 
-Chromium is Debian's package (`apt-get install chromium`; .ci/run installs it). Without it these tests fail, never skip.
+Chromium is Debian's package (`apt-get install chromium-headless-shell`, or chromium; .ci/run installs the
+first). Without it these tests fail, never skip.
 """
 
 import re

@@ -7,7 +7,7 @@
   overflows it, or past the page's edge where nothing scrolls to it, and no text lost its end (its closing mark).
 
 Screenshots of every tab at both widths go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir), named
-pseudo-<tab>-<width>.png. Chromium is Debian's package (`apt-get install chromium`).
+pseudo-<tab>-<width>.png. Chromium is Debian's package (`apt-get install chromium-headless-shell`, or chromium).
 """
 
 from __future__ import annotations

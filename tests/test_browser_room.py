@@ -2,8 +2,8 @@
 the projector's first screen), three phones follow it from the QR code's address (the live plot on their first
 screen), one generates with the room's model and one presses Stop, which leaves the lecturer's run alone.
 
-Chromium is Debian's package (`apt-get install chromium`; .ci/run installs it). Without it these tests fail, never skip.
-Screenshots go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir).
+Chromium is Debian's package (`apt-get install chromium-headless-shell`, or chromium; .ci/run installs the
+first). Without it these tests fail, never skip. Screenshots go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir).
 """
 
 import dataclasses
