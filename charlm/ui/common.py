@@ -247,7 +247,7 @@ def current_model(ctx: AppContext, session: Session) -> CharLM:
     follow_room(session)
     model = session.model or ctx.default_model
     if model is None:
-        raise gr.Error(tr("app.no_model"))
+        raise error(tr("app.no_model"))
     return model
 
 
@@ -281,8 +281,9 @@ def md(text: str) -> str:
 
 def error(e: CharLMError | Msg | str) -> gr.Error:
     """A library error as Gradio shows it, in the active language, every character of it visible (its toast renders
-    HTML)."""
-    return gr.Error(md(e))
+    HTML). A visitor's mistake, not the server's: Gradio writes no traceback of it to the server's log (it would for
+    every mistyped room code of a lecture's hall, and format each at the cost of the event loop's thread)."""
+    return gr.Error(md(e), print_exception=False)
 
 
 def number(label: str | Msg, value, whole: bool = False) -> float | int:
@@ -290,9 +291,9 @@ def number(label: str | Msg, value, whole: bool = False) -> float | int:
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise gr.Error(md(tr("app.not_a_number", label=label, value=value))) from None
+        raise error(tr("app.not_a_number", label=label, value=value)) from None
     if whole and not x.is_integer():
-        raise gr.Error(md(tr("app.not_whole", label=label, value=value)))
+        raise error(tr("app.not_whole", label=label, value=value))
     return int(x) if whole else x
 
 

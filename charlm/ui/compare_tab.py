@@ -66,7 +66,7 @@ def add_pretrained(ctx: AppContext, session: Session, names: list[str] | None):
     """The chosen checkpoints' runs added to the session's Compare (each once), then everything Compare shows."""
     names = [names] if isinstance(names, str) else list(names or [])
     if not names:
-        raise gr.Error(tr("compare.choose_checkpoint"))
+        raise error(tr("compare.choose_checkpoint"))
     there = {r.name for r in session.runs}
     try:
         session.runs.extend(pretrained_run(ctx, name) for name in names if name not in there)

@@ -275,7 +275,7 @@ def switch_off(ctx: AppContext, session: Session, layer, direction: str, state: 
 def switched_off(ctx: AppContext, session: Session, layer, direction: str, state: str, unit) -> Ablation:
     t, _ = shown(ctx, session)
     if t is None:
-        raise gr.Error(tr("inspect.trace_first"))
+        raise error(tr("inspect.trace_first"))
     layer, unit = number(tr("inspect.layer"), layer, whole=True), number(tr("inspect.unit"), unit, whole=True)
     try:
         return serving.in_worker(ablate, current_model(ctx, session), t.text[:PICTURE_CHARS], layer - 1,

@@ -12,7 +12,7 @@ from ..errors import CharLMError
 from ..i18n import speaking
 from ..i18n import text as tr
 from ..model import CharLM, describe_checkpoint, read_card
-from .common import AppContext, Session, api_parameters, current_model, error, localized, md, model_line, ui
+from .common import AppContext, Session, api_parameters, current_model, error, localized, model_line, ui
 
 CLICK_DOWNLOAD = "(...args) => { document.querySelector('#download-file button, #download-file')?.click(); return args; }"
 # the table's columns, each "models_tab.col_<column>" in the catalogue
@@ -55,10 +55,10 @@ def checkpoint_choices(ctx: AppContext) -> list[tuple[str, str]]:
 def load_checkpoint(ctx: AppContext, session: Session, name: str, hub_id: str):
     hub_id = (hub_id or "").strip()
     if not hub_id and name and name not in ctx.checkpoint_names():  # a name, never a path
-        raise gr.Error(md(tr("models_tab.no_such_checkpoint", name=name)))
+        raise error(tr("models_tab.no_such_checkpoint", name=name))
     source = hub_id or (ctx.checkpoints / name if name else None)
     if not source:
-        raise gr.Error(md(tr("models_tab.pick_one")))
+        raise error(tr("models_tab.pick_one"))
     try:
         # A model from anywhere is held to this server's caps, from its config, before its weights come down (the
         # shipped ones are the server's own choice)
@@ -103,9 +103,9 @@ def push(ctx: AppContext, session: Session, repo_id: str, token: str, private: b
     current_model(ctx, session)
     repo_id, token = (repo_id or "").strip(), (token or "").strip()
     if not repo_id or "/" not in repo_id:
-        raise gr.Error(md(tr("models_tab.repo_needed")))
+        raise error(tr("models_tab.repo_needed"))
     if not token:
-        raise gr.Error(md(tr("models_tab.token_needed")))
+        raise error(tr("models_tab.token_needed"))
     from huggingface_hub import HfApi
 
     with tempfile.TemporaryDirectory(prefix="push-", dir=session.files(ctx.scratch)) as tmp:
@@ -115,7 +115,7 @@ def push(ctx: AppContext, session: Session, repo_id: str, token: str, private: b
             url = api.create_repo(repo_id, private=bool(private), exist_ok=True)
             api.upload_folder(repo_id=repo_id, folder_path=folder, commit_message="charlm model")
         except Exception as e:  # the Hub's errors are many; show the message, never the token
-            raise gr.Error(md(tr("models_tab.push_refused", reason=str(e).replace(token, "***")))) from None
+            raise error(tr("models_tab.push_refused", reason=str(e).replace(token, "***"))) from None
     return tr("models_tab.pushed", url=url)
 
 

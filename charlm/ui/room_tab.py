@@ -73,7 +73,7 @@ def close(ctx: AppContext, session: Session) -> str:
     if (room := ctx.rooms.close(session)) is not None:
         return tr("room.closed_now", code=room.code)
     if (followed := session.room) is not None:
-        raise gr.Error(tr("room.only_owner_closes", code=followed.code))
+        raise error(tr("room.only_owner_closes", code=followed.code))
     return tr("room.none_to_close")
 
 
@@ -228,9 +228,9 @@ def keep_copy(ctx: AppContext, session: Session) -> str:
     once it has ended), which Download zips and ``--resume`` trains further."""
     room = session.room
     if room is None:
-        raise gr.Error(tr("room.not_following"))
+        raise error(tr("room.not_following"))
     if room.model is None:
-        raise gr.Error(tr("room.no_model_yet", code=room.code))
+        raise error(tr("room.no_model_yet", code=room.code))
     folder = session.files(ctx.scratch) / "model"
     shutil.rmtree(folder, ignore_errors=True)
     owner_run = room.owner.checkpoint if room.broadcast.done and room.model is room.owner.model else None
