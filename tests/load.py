@@ -684,14 +684,15 @@ DELAY_TARGET, GENERATE_TARGET, SPEED_TARGET, PEAK_TARGET_MB = 2.0, 1.0, 0.80, 20
 
 def lecture(followers: int = 50, data_dir: str | Path | None = None, epochs: int | None = None, max_seconds: float = 30,
             heartbeat: float = 5.0, port: int | None = None, max_threads: int | None = None, log=None,
-            in_a_process: bool = False, reference: bool = True) -> dict:  # fmt: skip
+            in_a_process: bool = False, reference: bool = True, max_chars: int | None = None) -> dict:  # fmt: skip
     """Serve the app on 127.0.0.1; train the quick demo once alone (the reference), then again shared with a room of
-    ``followers``; return the figures and checks. ``epochs`` and ``max_seconds`` shorten the runs (CHARLM_MAX_SECONDS
-    caps the preset's own 30 s); ``heartbeat`` is GRADIO_HEARTBEAT_INTERVAL (a browser's default is 15 s);
-    ``max_threads``: Gradio's ``launch(max_threads=...)``, the events its queue runs at once, followers' streams
-    included (default: the app's own launch options, app.MAX_THREADS; Gradio's own default, 40, let only 40 follow and
-    queued the owner's Close behind them); ``log`` gets a line at each phase. ``reference=False`` leaves the run alone
-    out (the short form's, which checks no speed): no tokens/s ratio and no event loop's cost per frame then."""
+    ``followers``; return the figures and checks. ``epochs``, ``max_chars`` (the first N characters of its text) and
+    ``max_seconds`` shorten the runs (CHARLM_MAX_SECONDS caps the preset's own 30 s); ``heartbeat`` is
+    GRADIO_HEARTBEAT_INTERVAL (a browser's default is 15 s); ``max_threads``: Gradio's ``launch(max_threads=...)``,
+    the events its queue runs at once, followers' streams included (default: the app's own launch options,
+    app.MAX_THREADS; Gradio's own default, 40, let only 40 follow and queued the owner's Close behind them); ``log``
+    gets a line at each phase. ``reference=False`` leaves the run alone out (the short form's, which checks no speed):
+    no tokens/s ratio and no event loop's cost per frame then."""
     settings = served_settings(
         data_dir,
         CHARLM_MAX_SECONDS=str(max_seconds),
@@ -700,11 +701,12 @@ def lecture(followers: int = 50, data_dir: str | Path | None = None, epochs: int
         CHARLM_TRAIN_IN_A_PROCESS="1" if in_a_process else "0",  # both runs, the reference's too
     )
     with environment(settings):
-        return _lecture(followers, epochs, max_seconds, port, max_threads, log or (lambda line: None), reference)
+        return _lecture(followers, epochs, max_chars, max_seconds, port, max_threads, log or (lambda line: None),
+                        reference)  # fmt: skip
 
 
-def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int | None, max_threads: int | None,
-             log, with_reference: bool) -> dict:  # fmt: skip
+def _lecture(followers: int, epochs: int | None, max_chars: int | None, max_seconds: float, port: int | None,
+             max_threads: int | None, log, with_reference: bool) -> dict:  # fmt: skip
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     import multiprocessing
@@ -730,6 +732,7 @@ def _lecture(followers: int, epochs: int | None, max_seconds: float, port: int |
     # Start on the Train tab as it opens: the quick demo's preset, its widgets as the preset sets them, seed 0.
     chosen = {"preset": DEFAULT_PRESET, "upload": None, "pasted": "", "seed": 0, **preset_values(ctx, DEFAULT_PRESET)}
     chosen["epochs"] = epochs or chosen["epochs"]
+    chosen["max_chars"] = max_chars or chosen["max_chars"]
     args = [chosen[name] for name in FORM_FIELDS]
     run_seconds = min(max_seconds, ctx.limits.max_seconds) + RUN_SLACK
     errors: list[str] = []
