@@ -376,7 +376,11 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
         picked = gr.State(None)
         ablated = gr.State(None)
 
-    private = {"api_visibility": "private"}
+    # While its pictures are computed, the tab shows the time each has waited, not Gradio's spinner over each of its
+    # dozen outputs: the spinners are drawn every frame, 0.4 of a core in headless Chromium (2-core Xeon) for as long
+    # as the pictures take, on a phone that also has them to draw.
+    minimal = {"show_progress": "minimal"}
+    private = {"api_visibility": "private", **minimal}
     outputs = [summary, heatmap, gate_note, units, tinted, saturation_plot]
     # Plot titles fit a phone's width, this tab's and every other's (style.FIT_TITLES watches the page from its load).
     demo.load(None, js=style.FIT_TITLES)
@@ -410,7 +414,9 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     then_memory = {"fn": on_memory, "inputs": [session, layer, direction, gate, colour_by], "outputs": memory_outputs}
     tab.select(on_select, inputs, [layer, direction, gate, text, *outputs, picked], **private).then(**then_memory,
                                                                                                     **private)  # fmt: skip
-    trace_button.click(on_trace, inputs, [*outputs, picked], api_name="trace").success(**then_memory, api_name="memory")
+    trace_button.click(on_trace, inputs, [*outputs, picked], api_name="trace", **minimal).success(**then_memory,
+                                                                                                  api_name="memory",
+                                                                                                  **minimal)  # fmt: skip
     gr.on([c.change for c in (layer, direction, gate)], lambda *a: render_gate(ctx, *a), [session, layer, direction, gate],
           [heatmap, gate_note], **private)  # fmt: skip
     gr.on([c.change for c in (layer, direction, gate, colour_by)], on_path, [session, layer, direction, gate, colour_by],
@@ -437,7 +443,7 @@ def create(ctx: AppContext, demo: gr.Blocks, session: gr.State, current: gr.Mark
     units.select(on_unit, session, [tinted, off_layer, off_direction, off_state, off_unit, picked], **private)
     api_parameters(on_switch_off, "layer", "direction", "state", "unit")
     off_button.click(on_switch_off, [session, off_layer, off_direction, off_state, off_unit], [ablation, ablated],
-                     api_name="switch_off")  # fmt: skip
+                     api_name="switch_off", **minimal)  # fmt: skip
     language.change(on_language, [session, language, layer, direction, gate, colour_by, target, off_direction, picked,
                                   ablated],
                     [direction, gate, colour_by, off_direction, *outputs, target, connectivity_text, span_plot,
