@@ -85,7 +85,7 @@ def start_training(browser, url: str, epochs: int, max_chars: int):
 def test_train_watch_the_plot_then_inspect_and_generate(browser, served, tmp_path):
     url, _ctx = served
     shots = screenshots(tmp_path)
-    page = start_training(browser, url, epochs=4, max_chars=40000)
+    page = start_training(browser, url, epochs=4, max_chars=20000)
 
     page.wait_for_function(f"({LINE_VERTICES})() > 2", timeout=60_000)
     early = page.evaluate(LINE_VERTICES)
@@ -359,8 +359,8 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
     tabs_read(page, [zh(k) for k in tab_keys])
 
     open_settings(page, zh("train.text_section"), zh("train.training_section"))
-    set_number(page, zh("train.epochs_widget", max=ctx.limits.max_epochs), "3")
-    set_number(page, zh("train.max_chars_widget"), "20000")
+    set_number(page, zh("train.epochs_widget", max=ctx.limits.max_epochs), "2")
+    set_number(page, zh("train.max_chars_widget"), "12000")
     page.get_by_role("button", name=zh("train.start")).click()
     status = page.locator("#train-status")
     page.wait_for_function("(el) => el.innerText.includes('困惑度')", arg=status.element_handle(), timeout=60_000)

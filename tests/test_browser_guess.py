@@ -136,6 +136,9 @@ def test_a_round_in_chinese_against_the_jay_chou_model(browser, served, tmp_path
     page.wait_for_selector(f"text={text('train.start', 'zh')}")
     open_tab(page, text("models_tab.tab", "zh"))
     page.locator("span.text", has_text="jaychou-lstm").first.click()  # a row of the table: the checkpoint picked
+    # its card shown: the pick has reached the server (a Load before it loaded the start-up model, once, beside a
+    # busy worker, and the model line never named Jay Chou)
+    page.locator("#model-card").filter(has_text="Jay Chou lyrics").wait_for(timeout=15_000)
     page.get_by_role("button", name=text("models_tab.load", "zh"), exact=True).click()
     page.locator("#current-model").filter(has_text="jaychou").wait_for(timeout=30_000)
 
