@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 import torch
 
+# The order xdist's workers get the tests in (longest first, each worker's share ending light), and the durations file.
+from ordering import pytest_collection_modifyitems, pytest_runtest_logreport, pytest_sessionfinish  # noqa: F401
+
 from charlm.corpora import CORPORA
 
 # Under pytest-xdist (README's test command runs `-n auto`), the workers share the machine's cores, and each worker's
