@@ -90,8 +90,13 @@ def free_port() -> int:
 def _app_context():
     from charlm.limits import Limits
     from charlm.ui.common import AppContext
+    from charlm.ui.inspect_tab import start_trace
 
-    return AppContext.create(REPO / "checkpoints", Limits())  # the start-up model, loaded once for every test
+    ctx = AppContext.create(REPO / "checkpoints", Limits())  # the start-up model, loaded once for every test
+    # Its trace too, and so its memory once the first test shows it, as a server keeps them for every visitor: measured
+    # afresh by each test's app, it had cost 5 CPU s a visit to Inspect, 60 over test_browser.py (2-core Xeon).
+    ctx.start_trace = start_trace(ctx)
+    return ctx
 
 
 @pytest.fixture
