@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from load import free_port  # the load test's, which tests import from here too
 
 # The order xdist's workers get the tests in (longest first, each worker's share ending light), and the durations file.
 from ordering import pytest_collection_modifyitems, pytest_runtest_logreport, pytest_sessionfinish  # noqa: F401
@@ -76,14 +77,6 @@ REPO = Path(__file__).resolve().parents[1]
 TINY = dict(cell="gru", layers=1, hidden=16, bidirectional=False, dropout=0.0, embedding=0, engine="auto", epochs=2,
             batch_size=8, num_steps=16, sampling="sequential", optimizer="adam", lr=1e-2, clip=1.0, seed=0,
             keep="best")  # fmt: skip
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

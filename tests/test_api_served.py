@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import form
+from load import local_client
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -45,10 +46,8 @@ def test_readmes_api_example_trains_follows_and_generates_by_name(served, capsys
 
 @pytest.mark.slow
 def test_the_room_api_refuses_what_it_must_and_loses_nothing(served, capfd):
-    from gradio_client import Client
-
     url, _ctx = served
-    owner, follower = Client(url, verbose=False), Client(url, verbose=False)
+    owner, follower = local_client(url), local_client(url)
     with pytest.raises(Exception, match="There is no run to share yet"):
         owner.predict(api_name="/share_run")
     run = owner.submit(*form(max_chars=60000, epochs=6, hidden=48), api_name="/train")

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import TINY, form
+from load import local_client
 
 from charlm import CharLM, CharLMConfig, serving
 from charlm.bench import ENGINE_WAYS
@@ -683,10 +684,8 @@ def test_the_compare_tab_speaks_its_visitors_language():
 
 @pytest.mark.slow
 def test_the_served_app_trains_stops_generates_and_traces(served):
-    from gradio_client import Client
-
     url, _ctx = served
-    client = Client(url, verbose=False)
+    client = local_client(url)
     _plot, status, _sample, current, _queue = client.predict(*form(), api_name="/train")  # a button is no API output
     assert "Finished after 2 epochs" in status and "GRU 1×16" in current
     text, _ = client.predict("the ", 40, 0.0, 0, 1.0, 0, 1, api_name="/generate")
@@ -705,10 +704,8 @@ def test_the_served_app_trains_stops_generates_and_traces(served):
 
 @pytest.mark.slow
 def test_one_visitors_training_does_not_block_anothers_generation(served):
-    from gradio_client import Client
-
     url, _ctx = served
-    trainer, visitor = Client(url, verbose=False), Client(url, verbose=False)
+    trainer, visitor = local_client(url), local_client(url)
     job = trainer.submit(*form(max_chars=60000, epochs=100), api_name="/train")
     time.sleep(3)  # training is under way
     start = time.perf_counter()

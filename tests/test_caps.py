@@ -8,6 +8,7 @@ import time
 import gradio as gr
 import pytest
 from conftest import form
+from load import local_client
 
 from charlm import bench
 from charlm.corpora import max_upload_bytes
@@ -307,10 +308,9 @@ def case_measure_engines(client, limits):
 
 def one_at_a_time(client):
     """A second visitor's measurement waits for the first one's, told its place in the queue."""
-    from gradio_client import Client
     from gradio_client.utils import Status
 
-    other = Client(client.src, verbose=False)  # another visitor
+    other = local_client(client.src)  # another visitor
     first = client.submit("lstm", 28, 296, 3, True, api_name="/measure_engines")
     deadline = time.monotonic() + REFUSAL_BUDGET
     while first.status().code != Status.PROCESSING and time.monotonic() < deadline:
@@ -336,12 +336,10 @@ def case_share_run(client, limits):
 
 
 def case_watch(client, limits):
-    from gradio_client import Client
-
     refused(client, "nope", api_name="/watch", match="is not a room code")
     refused(client, "ABCDEFG", api_name="/watch", match="There is no room ABCDEFG")
     code = allowed(client, api_name="/share_run")[0]
-    follower = Client(client.src, verbose=False)
+    follower = local_client(client.src)
     watching = follower.submit(code + "x" * 100_000, api_name="/watch")  # a code of 100,000 characters: refused, fast
     with pytest.raises(Exception, match="is not a room code"):
         watching.result(timeout=REFUSAL_BUDGET)
@@ -431,10 +429,8 @@ CASES = {  # in the order walked: /train first, so that the largest model is the
 
 @pytest.mark.slow
 def test_every_named_endpoint_finishes_within_the_caps_and_refuses_beyond_them(served):
-    from gradio_client import Client
-
     url, ctx = served
-    client = Client(url, verbose=False)
+    client = local_client(url)
     named = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
     assert named == set(CASES), f"endpoints with no case here: {sorted(named - set(CASES))}; cases for none: " \
                                 f"{sorted(set(CASES) - named)}"  # fmt: skip
@@ -446,8 +442,6 @@ def test_every_named_endpoint_finishes_within_the_caps_and_refuses_beyond_them(s
 # Found by this walk, for the Train tab's owner: validation is outside a run's time limit.
 @pytest.mark.slow
 def test_training_on_the_largest_corpus_stops_soon_after_its_time_limit(served):
-    from gradio_client import Client
-
     url, _ctx = served
     # The slowest run the caps allow: a peephole LSTM has no fused kernel (each step in Python), bidirectional and 3
     # layers, 288 units the most that fit 5,000,000 parameters on Molière's 113 characters, the largest corpus.
@@ -457,6 +451,6 @@ def test_training_on_the_largest_corpus_stops_soon_after_its_time_limit(served):
     # took 62–480 s, so the app validates on the first CHARLM_MAX_VALID_CHARS (20,000) of it. The test took 13 s on
     # the 2-core Xeon alone and 17–18 s on one core beside another xdist worker (README's test command); the AMD
     # machines run up to 2× slower: 45 s leaves room for that, and for none of the 62 s it took before.
-    client = Client(url, verbose=False)
+    client = local_client(url)
     _plot, status, _sample, _current, _queue = allowed(client, *form(**largest), api_name="/train", budget=45.0)
     assert "time limit" in status

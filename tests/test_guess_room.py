@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import form
+from load import local_client
 
 from charlm.shannon import bounds
 
@@ -17,20 +18,18 @@ PLAYERS, CHARACTERS = 30, 5
 
 @pytest.mark.slow
 def test_thirty_players_guesses_are_pooled_on_the_owners_page(served):
-    from gradio_client import Client
-
     url, ctx = served
-    owner = Client(url, verbose=False)
+    owner = local_client(url)
     owner.predict(*form(epochs=2), api_name="/train")
     code = owner.predict(api_name="/share_run")[0]
     with pytest.raises(Exception, match="Share a run with the room first"):
-        Client(url, verbose=False).predict(api_name="/guess_room_start")  # not an owner
+        local_client(url).predict(api_name="/guess_room_start")  # not an owner
     started, *_ = owner.predict(api_name="/guess_room_start")
     assert f"Room {code}'s round has started" in started
     pool = ctx.rooms.find(code).game
 
     def play(k: int) -> list[int]:
-        player = Client(url, verbose=False)
+        player = local_client(url)
         watching = player.submit(code, api_name="/watch")  # in the room: its model, its round
         deadline = time.monotonic() + 60
         while not watching.outputs() and time.monotonic() < deadline:

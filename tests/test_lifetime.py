@@ -13,6 +13,7 @@ import gradio as gr
 import pytest
 import torch
 from conftest import form, free_port
+from load import local_client
 from test_zerogpu import QUOTA, StandInSpaces, zero_gpu_context
 from test_zerogpu import main_process_without_cuda as main_process_without_cuda  # a fixture
 
@@ -86,13 +87,11 @@ def test_a_finished_run_keeps_its_checkpoint_on_disk_not_its_trainer(ctx):
 def test_a_closed_tabs_session_is_released_by_gradios_own_expiry(ctx, monkeypatch):
     """On the code before this test, a session changed in place was never written back, so Gradio never expired it: a
     closed tab's runs, model and files stayed until 10,000 other visitors had come."""
-    from gradio_client import Client
-
     monkeypatch.setenv("GRADIO_HEARTBEAT_INTERVAL", "0.5")  # how soon the server notices a closed client
     ctx.session_minutes = 0.02  # 1.2 s instead of an hour
     demo, url = served_demo(ctx)
     try:
-        client = Client(url, verbose=False)
+        client = local_client(url)
         _plot, status, _sample, _line, _queue = client.predict(*form(epochs=1), api_name="/train")
         assert "Finished after 1 epoch" in status
         client.predict(api_name="/download")
@@ -316,11 +315,9 @@ def test_a_reload_finds_its_session_which_is_released_only_once_no_page_is_open(
 @pytest.mark.slow
 def test_picking_another_preset_clears_the_last_runs_status_plot_and_sample(ctx):
     """The rehearsal: a new preset left the last run's status, curves and sample on screen, under another recipe."""
-    from gradio_client import Client
-
     demo, url = served_demo(ctx)
     try:
-        client = Client(url, verbose=False)
+        client = local_client(url)
         _plot, status, sample, _line, _queue = client.predict(*form(epochs=2), api_name="/train")
         assert "Finished after 2 epochs" in status and sample
         *filled, status, plot, sample = client.predict("d2l-gru", api_name="/apply_preset")
