@@ -684,7 +684,8 @@ DELAY_TARGET, GENERATE_TARGET, SPEED_TARGET, PEAK_TARGET_MB = 2.0, 1.0, 0.80, 20
 
 def lecture(followers: int = 50, data_dir: str | Path | None = None, epochs: int | None = None, max_seconds: float = 30,
             heartbeat: float = 5.0, port: int | None = None, max_threads: int | None = None, log=None,
-            in_a_process: bool = False, reference: bool = True, max_chars: int | None = None) -> dict:  # fmt: skip
+            in_a_process: bool = False, reference: bool = True, max_chars: int | None = None,
+            session_minutes: float = 0.05) -> dict:  # fmt: skip
     """Serve the app on 127.0.0.1; train the quick demo once alone (the reference), then again shared with a room of
     ``followers``; return the figures and checks. ``epochs``, ``max_chars`` (the first N characters of its text) and
     ``max_seconds`` shorten the runs (CHARLM_MAX_SECONDS caps the preset's own 30 s); ``heartbeat`` is
@@ -692,12 +693,14 @@ def lecture(followers: int = 50, data_dir: str | Path | None = None, epochs: int
     the events its queue runs at once, followers' streams included (default: the app's own launch options,
     app.MAX_THREADS; Gradio's own default, 40, let only 40 follow and queued the owner's Close behind them); ``log``
     gets a line at each phase. ``reference=False`` leaves the run alone out (the short form's, which checks no speed):
-    no tokens/s ratio and no event loop's cost per frame then."""
+    no tokens/s ratio and no event loop's cost per frame then. ``session_minutes``: how soon a session is released
+    once its client has gone (CHARLM_SESSION_MINUTES), which the lecture waits for twice: after the warm-up, and before
+    the end's memory is read."""
     settings = served_settings(
         data_dir,
         CHARLM_MAX_SECONDS=str(max_seconds),
         GRADIO_HEARTBEAT_INTERVAL=str(heartbeat),
-        CHARLM_SESSION_MINUTES="0.05",  # a follower who left is released 3 s later, so the end's memory is theirs gone
+        CHARLM_SESSION_MINUTES=str(session_minutes),  # a follower who left is released soon: the end's memory is theirs gone
         CHARLM_TRAIN_IN_A_PROCESS="1" if in_a_process else "0",  # both runs, the reference's too
     )
     with environment(settings):
