@@ -20,6 +20,7 @@ from charlm.inspection import (
     ablate,
     find_units,
     gate_name,
+    principal_components,
     property_name,
     saturation,
     state_path,
@@ -157,6 +158,18 @@ def test_path_is_the_states_on_their_first_two_principal_components():
     assert abs(np.corrcoef(path.xy.T)[0, 1]) < 1e-6
     total = (centered**2).sum()
     np.testing.assert_allclose((path.xy**2).sum(axis=0) / total, path.explained, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(300, 512), (1000, 64), (40, 40), (5, 1)])
+def test_principal_components_are_the_svds_first_ones(shape):
+    """From the smaller of xᵀx and xxᵀ, as a whole SVD of x gives them (up to each component's sign)."""
+    x = np.random.default_rng(0).standard_normal(shape) @ np.diag(np.linspace(3, 0.1, shape[1]))  # distinct variances
+    x -= x.mean(axis=0)
+    coordinates, variance = principal_components(x, 2)
+    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    expected = np.pad(u[:, :2] * s[:2], ((0, 0), (0, max(0, 2 - len(s)))))
+    np.testing.assert_allclose(np.abs(coordinates), np.abs(expected), atol=1e-9 * s[0])
+    np.testing.assert_allclose(variance[:2], np.pad(s**2 / (s**2).sum(), (0, max(0, 2 - len(s))))[:2], rtol=1e-9)
 
 
 def test_a_layer_of_one_unit_has_a_path_along_one_axis():
