@@ -199,3 +199,34 @@ def test_no_gradient_is_carried_back_as_a_denormal_number(monkeypatch):
     c = connectivity(model, text[:300])
     assert len(carried) == 2 * 299 and sum(carried) == 0  # (h, c) at each step
     assert c.values[:, 0].max() > 0 and 1 <= c.span(100) <= 100  # the near past is still measured
+
+
+def test_a_bidirectional_models_blocks_make_no_denormal_number_on_one_thread(monkeypatch):
+    """Its steps run inside charlm.bptt, where no carried gradient is looked at: the CPU flushes denormals to zero
+    instead, on the thread that works (the app's model worker runs torch on one)."""
+    from charlm import memory
+
+    config = CharLMConfig(["<unk>", *(" " + string.ascii_lowercase + "().,")], cell="lstm", hidden_size=32,
+                          bidirectional=True, embedding_dim=8)  # fmt: skip
+    model, made = CharLM.seeded(config, 0).eval(), []
+    backward_of = memory.backward_of
+
+    def watched(cell):
+        back = backward_of(cell)
+
+        def blocks(saved, state0, w, d_out, d_final, weights=True):
+            d_xw, d_state, grads = back(saved, state0, w, d_out, d_final, weights=weights)
+            made.append(int(((d_xw != 0) & (d_xw.abs() < torch.finfo(d_xw.dtype).tiny)).sum()))
+            return d_xw, d_state, grads
+
+        return blocks
+
+    monkeypatch.setattr(memory, "backward_of", watched)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        text = ("the time traveller (for so it will be convenient to speak of him) was expounding a recondite matter " * 3)
+        connectivity(model, text[:300])
+    finally:
+        torch.set_num_threads(threads)
+    assert made and sum(made) == 0
