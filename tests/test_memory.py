@@ -173,60 +173,61 @@ def test_a_bad_distance_is_refused_clearly(K, match):
     assert c.span(len(TEXT) - 1) >= 1  # the longest distance the text allows is fine
 
 
+UNTRAINED_TEXT = ("the time traveller (for so it will be convenient to speak of him) was expounding a recondite matter "
+                  * 3)[:300]  # fmt: skip
+
+
+def untrained_lstm(hidden: int, bidirectional: bool = False) -> CharLM:
+    """In float32, as the app's models are: its gradients vanish within a few characters."""
+    config = CharLMConfig(["<unk>", *(" " + string.ascii_lowercase + "().,")], cell="lstm", hidden_size=hidden,
+                          bidirectional=bidirectional, embedding_dim=8)  # fmt: skip
+    return CharLM.seeded(config, 0).eval()
+
+
+def denormals(t: torch.Tensor) -> int:
+    return int(((t != 0) & (t.abs() < torch.finfo(t.dtype).tiny)).sum())
+
+
+def watch_denormals(monkeypatch) -> list[tuple[int, int]]:
+    """Each call of the cells' backward in charlm.memory from here on, as (the denormal numbers carried into it, the
+    ones it made)."""
+    from charlm import memory
+
+    calls, backward_of = [], memory.backward_of
+
+    def watched(cell):
+        back = backward_of(cell)
+
+        def counted(saved, state0, w, d_out, d_final, weights=True):
+            d_xw, d_state, grads = back(saved, state0, w, d_out, d_final, weights=weights)
+            calls.append((sum(denormals(d) for d in d_final), denormals(d_xw)))
+            return d_xw, d_state, grads
+
+        return counted
+
+    monkeypatch.setattr(memory, "backward_of", watched)
+    return calls
+
+
 def test_no_gradient_is_carried_back_as_a_denormal_number(monkeypatch):
     """An untrained LSTM's gradients vanish within a few characters, and carried further they shrank into float32's
     denormal range, where x86 CPUs compute 10-100× slower (48.8 s for 300 characters of the 2 × 512 start-up
     architecture on one core of the 2-core Xeon, 2.8 s without them). A 1 × 64 LSTM carried 445,904 such numbers
     over 300 characters; none now."""
-    from charlm import memory
-
-    config = CharLMConfig(["<unk>", *(" " + string.ascii_lowercase + "().,")], cell="lstm", hidden_size=64,
-                          embedding_dim=8)  # fmt: skip
-    model, carried = CharLM.seeded(config, 0).eval(), []
-    backward_of = memory.backward_of
-
-    def watched(cell):
-        back = backward_of(cell)
-
-        def step(saved, state0, w, d_out, d_final, weights=True):
-            carried.extend(d[(d != 0) & (d.abs() < torch.finfo(d.dtype).tiny)].numel() for d in d_final)
-            return back(saved, state0, w, d_out, d_final, weights=weights)
-
-        return step
-
-    monkeypatch.setattr(memory, "backward_of", watched)
-    text = ("the time traveller (for so it will be convenient to speak of him) was expounding a recondite matter " * 3)
-    c = connectivity(model, text[:300])
-    assert len(carried) == 2 * 299 and sum(carried) == 0  # (h, c) at each step
+    calls = watch_denormals(monkeypatch)
+    c = connectivity(untrained_lstm(64), UNTRAINED_TEXT)
+    assert len(calls) == 299 and sum(carried for carried, _ in calls) == 0  # a call at each step
     assert c.values[:, 0].max() > 0 and 1 <= c.span(100) <= 100  # the near past is still measured
 
 
 def test_a_bidirectional_models_blocks_make_no_denormal_number_on_one_thread(monkeypatch):
     """Its steps run inside charlm.bptt, where no carried gradient is looked at: the CPU flushes denormals to zero
     instead, on the thread that works (the app's model worker runs torch on one)."""
-    from charlm import memory
-
-    config = CharLMConfig(["<unk>", *(" " + string.ascii_lowercase + "().,")], cell="lstm", hidden_size=32,
-                          bidirectional=True, embedding_dim=8)  # fmt: skip
-    model, made = CharLM.seeded(config, 0).eval(), []
-    backward_of = memory.backward_of
-
-    def watched(cell):
-        back = backward_of(cell)
-
-        def blocks(saved, state0, w, d_out, d_final, weights=True):
-            d_xw, d_state, grads = back(saved, state0, w, d_out, d_final, weights=weights)
-            made.append(int(((d_xw != 0) & (d_xw.abs() < torch.finfo(d_xw.dtype).tiny)).sum()))
-            return d_xw, d_state, grads
-
-        return blocks
-
-    monkeypatch.setattr(memory, "backward_of", watched)
+    calls = watch_denormals(monkeypatch)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        text = ("the time traveller (for so it will be convenient to speak of him) was expounding a recondite matter " * 3)
-        connectivity(model, text[:300])
+        connectivity(untrained_lstm(32, bidirectional=True), UNTRAINED_TEXT)
     finally:
         torch.set_num_threads(threads)
-    assert made and sum(made) == 0
+    assert calls and sum(made for _, made in calls) == 0
