@@ -381,7 +381,7 @@ def test_every_app_message_reads_whole_in_the_browser(browser, tmp_path, shared,
     def show(index: float):
         entry, raw = shown[int(index)]
         if entry.error is gr.Error:
-            raise gr.Error(raw)
+            raise gr.Error(f"entry {int(index)}: {raw}")
         return f"entry {int(index)}:\n\n{raw}"  # the number tells this answer from the last
 
     with gr.Blocks() as page_app:
@@ -400,11 +400,12 @@ def test_every_app_message_reads_whole_in_the_browser(browser, tmp_path, shared,
             box.press("Tab")
             page.get_by_role("button", name="show").click()
             if entry.error is gr.Error:
-                toast = page.locator(".toast-body").last
+                # This entry's toast, told from the last one's (still fading out, 0.27 s) by its number.
+                toast = page.locator(".toast-body", has_text=f"entry {k}:")
                 toast.wait_for(timeout=10_000)
                 seen = toast.inner_text().removeprefix("Error").strip().removeprefix("×").strip()
-                page.locator(".toast-close").last.click()
-                page.wait_for_function("document.querySelectorAll('.toast-body').length === 0", timeout=10_000)
+                seen = seen.removeprefix(f"entry {k}:")
+                toast.locator(".toast-close").click()
             else:
                 page.wait_for_function("([k]) => document.querySelector('#note').innerText.startsWith(`entry ${k}:`)",
                                        arg=[k], timeout=10_000)  # fmt: skip
