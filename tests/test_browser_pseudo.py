@@ -183,17 +183,19 @@ def open_pseudo_tab(page, key: str) -> None:
     else:
         page.get_by_role("button", name="More tabs").click()  # Gradio's own label: English in every locale it lacks
         page.locator(".overflow-dropdown button", has_text=name).click()
-    wait_quiet(page)
+    wait_quiet(page, 150)  # its sections drawn; what its event sends back is waited for by ``settle``
 
 
 def open_every_section(page) -> None:
-    """Every folded section (accordion) of the tab shown, opened: what it holds is on the page too."""
+    """Every folded section (accordion) of the tab shown, opened: what it holds is on the page too (the sections it
+    holds are found on the next round)."""
     for _ in range(10):
         closed = [h for h in page.locator("button.label-wrap:not(.open)").all() if h.is_visible()]
         if not closed:
             return
-        closed[0].click()
-        wait_quiet(page, 250)
+        header = closed[0].element_handle()
+        header.click()
+        page.wait_for_function("(h) => h.classList.contains('open')", arg=header, polling="raf")
 
 
 def settle(page) -> None:
