@@ -94,7 +94,7 @@ def test_train_watch_the_plot_then_inspect_and_generate(browser, served, tmp_pat
     except Exception:
         page.screenshot(path=shots / "train-failed.png", full_page=True)  # what the page showed instead
         raise
-    page.wait_for_timeout(500)
+    wait_quiet(page, 300)
     assert page.evaluate(LINE_VERTICES) > early  # the plot gained points while training
     assert page.get_by_text("validation perplexity").count() > 0
     page.screenshot(path=shots / "train.png", full_page=True)
@@ -483,7 +483,7 @@ def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, 
     checked = 0
     for tab in ("Train", "Inspect", "Models", "Compare"):
         open_tab(page, tab)
-        page.wait_for_timeout(500)
+        wait_quiet(page, 300)
         if tab == "Inspect":
             wait_for_memory_pictures(page)
         try:
@@ -500,7 +500,7 @@ def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, 
     for tab, table, header in (("Models", "#models-table", "validation perplexity"),
                                ("Compare", "#compare-table", "best validation perplexity")):  # fmt: skip
         open_tab(page, tab)
-        page.wait_for_timeout(500)
+        wait_quiet(page, 300)
         shown = header_reads_whole(page, table, header)
         assert shown["visible"] and not shown["clipped"] and shown["lines"] >= 2, (tab, shown)
         assert shown["scrolls"] and shown["shade"] > 0.5, (tab, shown)  # more to the right, and it says so
