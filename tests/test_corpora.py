@@ -323,6 +323,19 @@ def test_uploads_refused(data, match):
         corpus_from_bytes(data)
 
 
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["pasted", "uploaded"])
+def test_control_characters_refused_just_past_a_tenth_and_counted_whole(as_bytes):
+    """A text passes with a tenth of its characters control characters (every one of them, besides the NUL, which
+    is refused alone), and is refused with one more; the message counts them all."""
+    controls = corpora.CONTROLS[1:] * 3  # 84: each of \x01 … \x1f and \x7f, three times
+    passes = "a" * (10 * len(controls) - len(controls)) + controls  # 840 characters, a tenth of them controls
+    refused = passes[1:] + "\x7f"  # the same length, one more control
+    make = (lambda t: corpus_from_bytes(t.encode("ascii"))) if as_bytes else corpus_from_text
+    assert make(passes).text.endswith("\x7f")
+    with pytest.raises(CorpusError, match="85 of the 840 .* are control characters"):
+        make(refused)
+
+
 def test_upload_size_cap(monkeypatch):
     with pytest.raises(CorpusError, match="notes.txt is 20 bytes, over the limit of 10 bytes"):
         corpus_from_bytes(b"x" * 20, "notes.txt", max_bytes=10)
