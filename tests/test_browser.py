@@ -292,6 +292,8 @@ def test_how_far_back_it_looks_the_path_and_a_unit_switched_off(browser, served,
     for caption in ("Connectivity (Madsen 2019)", "Mean connectivity against the distance back",
                     "How strongly the loss of the last character", "Each point is the hidden state"):  # fmt: skip
         assert page.get_by_text(caption).first.is_visible(), caption
+    # The path's colour bar lies below its x-axis title (style.FIT_TITLES moves it there where they meet), once.
+    page.wait_for_function(f"({PATH_BAR_CLEAR})() >= 0", timeout=10_000)
     units = ctx.start_trace.units
     unit = next(u for u in units if u.property == units[1].property)  # the first row naming that property
     page.locator("#units-table").get_by_text(unit.property, exact=True).filter(visible=True).first.click()  # its unit
@@ -302,6 +304,13 @@ def test_how_far_back_it_looks_the_path_and_a_unit_switched_off(browser, served,
     assert page.locator("#ablation").get_by_text("Without it").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=shots / f"inspect-memory-{size}.png", full_page=True)
+
+
+PATH_BAR_CLEAR = """() => {  // px between the path picture's x-axis title and its colour bar below (< 0: they meet)
+  const plot = document.querySelector('#path-plot .js-plotly-plot');
+  const title = plot && plot.querySelector('.g-xtitle text'), bar = plot && plot.querySelector('.colorbar');
+  return title && bar ? bar.getBoundingClientRect().top - title.getBoundingClientRect().bottom : -1;
+}"""
 
 
 def test_a_fresh_run_gets_its_own_memory_pictures_and_a_span_in_compare(browser, served, tmp_path):
