@@ -270,7 +270,8 @@ FIT_TITLES = """() => {
     if ((moves.get(graph.layout) || 0) >= 5) return;
     const bottom = Math.max(...boxes.map((b) => b.bottom)) + MARGIN;
     const under = (selector) => [...graph.querySelectorAll(selector)].map((g) => g.getBoundingClientRect())
-      .filter((b) => b.height && b.bottom > bottom).map((b) => bottom - b.top).filter((overlap) => overlap >= 1);  // not a fraction of a pixel (it moved twice)
+      .filter((b) => b.height && b.bottom > bottom).map((b) => bottom - b.top)
+      .filter((overlap) => overlap >= 1);  // not a fraction of a pixel: the path picture moved again for one
     const legend = under('.legend'), bars = under('.colorbar');
     if (!legend.length && !bars.length) return;
     moves.set(graph.layout, (moves.get(graph.layout) || 0) + 1);
