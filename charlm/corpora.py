@@ -33,7 +33,7 @@ DEFAULT_MAX_UPLOAD_MB = 5
 MIN_CHARS = 2  # a one-character text can teach nothing
 BINARY_CONTROL_FRACTION = 0.10  # more control characters than this (besides \n \r \t \f) means binary
 CONTROLS = "".join(chr(c) for c in [*range(32), 127] if chr(c) not in "\n\r\t\f")  # \x00 … \x1f and \x7f
-_CONTROLS_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # CONTROLS, as one class
+_CONTROLS_TEXT = re.compile(f"[{re.escape(CONTROLS)}]")  # any one of them
 _CONTROLS_BYTES = re.compile(_CONTROLS_TEXT.pattern.encode("ascii"))
 CUSTOM_TITLE = "Your text"  # the title of a user's own text (``title_msg`` gives it in the reader's language)
 
