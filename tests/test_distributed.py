@@ -5,6 +5,7 @@ a slice of The Time Machine, and reads what it printed and saved. A job of two p
 gives with the same global batch and seed, stop together whatever stops it, and save one ordinary checkpoint.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -193,21 +194,45 @@ def test_a_process_that_dies_stops_the_job_which_names_it(shared, tmp_path):
     assert "rank      : 1" in out.stderr and "Signal 9 (SIGKILL)" in out.stderr, out.stderr[-3000:]
 
 
+def rendezvous_port() -> int:
+    """A free port below the range the kernel hands out to outgoing connections. One from that range (a bind to port
+    0) is free when picked, but another test's client can be given it before torchrun's store listens on it; then
+    agent a cannot host the store and both agents wait as its clients. Once, in a whole-suite run, this test's agents
+    did not finish in 180 s with a port picked so (2-core Xeon, 2026-12-07); what they printed was not kept then."""
+    import random
+    import socket
+
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    first = int(ephemeral.read_text().split()[0]) if ephemeral.is_file() else 32768
+    for port in random.sample(range(max(1024, first - 12000), first), 50):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # a server of another test's, or another program's
+            return port
+    raise RuntimeError(f"no free port below {first}")
+
+
 def test_two_machines_meet_through_torchruns_rendezvous(shared, tmp_path):
     """README's two-machine command, both "machines" on this one: two torchrun agents, one process each, meeting at a
     c10d rendezvous, each with its own token folder. They learn what one process does."""
-    import socket
-
-    with socket.socket() as s:  # a free port for the rendezvous
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = rendezvous_port()
     jobs = []
     for machine in ("a", "b"):
         cmd, env = torchrun(shared, tmp_path / machine, *TINY, "--epochs", "2", "--out", str(tmp_path / "out"), nproc=1)
         cmd[cmd.index("--standalone")] = "--nnodes=2"
         cmd[3:3] = ["--rdzv-backend=c10d", f"--rdzv-endpoint=127.0.0.1:{port}", "--rdzv-id=charlm-test"]
-        jobs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env))
-    outputs = [job.communicate(timeout=180) for job in jobs]
+        jobs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env,
+                                     start_new_session=True))  # fmt: skip
+    try:
+        outputs = [job.communicate(timeout=180) for job in jobs]
+    except subprocess.TimeoutExpired:
+        for job in jobs:  # each agent and the processes it started
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(job.pid, signal.SIGKILL)
+        said = [job.communicate()[1][-3000:] for job in jobs]
+        pytest.fail(f"the two agents did not finish within 180 s (port {port}):\n" + "\n-----\n".join(said))
     assert all(job.returncode == 0 for job in jobs), outputs
     printed = "".join(out for out, _ in outputs)
     assert printed.count("saved to") == 1 and "2 processes train together" in printed
