@@ -9,6 +9,10 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 # Token files the CLI writes (charlm.tokens) go to a folder of this session's, never the user's cache.
 os.environ.setdefault("CHARLM_TOKEN_DIR", __import__("tempfile").mkdtemp(prefix="charlm-tokens-"))
 
+# Each xdist worker's share of the cores, put in the environment before torch (and numpy's OpenBLAS) is imported.
+from cores import THREADS
+
+# isort: split
 from pathlib import Path
 
 import pytest
@@ -20,16 +24,6 @@ from ordering import pytest_collection_modifyitems, pytest_runtest_logreport, py
 
 from charlm.corpora import CORPORA
 
-# Under pytest-xdist (README's test command runs `-n auto`), the workers share the machine's cores, and each worker's
-# torch takes its share, in the processes its tests start too (the CLI, torchrun, a load test's followers): they read
-# OMP_NUM_THREADS. With two threads each, two workers on two cores took 304 s where one took 264 s over the served and
-# distributed tests, and two tests ran past their time budgets: torch's idle threads wait for each other by spinning,
-# on the core the other worker's test needed. With one each: 177 s.
-WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-THREADS = max(1, min(2, CORES // WORKERS))  # two at most, as on the CI machine
-if WORKERS > 1:
-    os.environ["OMP_NUM_THREADS"] = str(THREADS)
 torch.set_num_threads(THREADS)
 
 
