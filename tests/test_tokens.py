@@ -113,7 +113,7 @@ def test_a_50_mb_text_trains_within_600_mb_and_its_token_file_is_re_used(shared,
     piece = (shared / "tinyshakespeare.txt").read_text(encoding="utf-8")
     big = tmp_path / "big.txt"
     big.write_text((piece * (50_000_000 // len(piece) + 1))[:50_000_000], encoding="utf-8")
-    train = [sys.executable, "-m", "charlm", "train", "--text-file", str(big), "--epochs", "1", "--max-seconds", "2",
+    train = [sys.executable, "-m", "charlm", "train", "--text-file", str(big), "--epochs", "1", "--max-seconds", "0.5",
              "--hidden", "32", "--sample-every", "0", "--valid-chars", "100000", "--token-dir", str(tmp_path / "tokens"),
              "--out", str(tmp_path / "model")]  # fmt: skip
     measure = "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); " \
