@@ -19,8 +19,8 @@ def test_many_visitors_no_cross_talk_queue_memory_and_freed_cpu(shared):
 def test_a_short_soak_gives_back_every_visitors_memory_files_and_threads(shared):
     """`python tests/load.py --soak 30` in short: waves of visitors who train, download, trace, generate and leave.
     Each wave waits, idle, for the last one's sessions and Gradio's copies of its downloads to go: here 0.6 s after the
-    visitors left, and 1 s after a copy was made (the visitors download none): a wave took 3.8-3.9 s, where it took
-    5.8-5.9 s with copies kept 3 s and about 8 s with 5 (2-core Xeon)."""
+    visitors left, and 1 s after Gradio copied a visitor's Download (the client fetches none of them): a wave took
+    3.8-3.9 s, where it took 5.8-5.9 s with copies kept 3 s and about 8 s with 5 (2-core Xeon)."""
     waves = soak(minutes=0.1, visitors=3, data_dir=shared, session_minutes=0.01, cache_seconds=1)
     print("\n".join(soak_line(w) for w in waves))
     checks = soak_checks(waves)
