@@ -182,27 +182,57 @@ PRIMARY = {"Generate": "Generate", "Models": "Load", "Cells": None, "Compare": N
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_the_first_screen_holds_what_a_visitor_needs(browser, served, size, tmp_path):
-    url, _ctx = served
+def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures_and_stop(browser, served, size,
+                                                                                           tmp_path):  # fmt: skip
+    """One page at a projector's size and one at a phone's, each walked through the tabs as a visitor would (a page
+    load and a first visit to Inspect cost 1 and 3 CPU s of Chromium: once per size, not once per check).
+
+    The first screen of each tab holds what it is for: Start and the live plot (the header one line on a phone), the
+    text box and Trace on Inspect (on a phone they were 1,400 px down), the heatmap still on a projector's, each tab's
+    own button. Stop with nothing running says so, where it can be seen. The header says where training runs once.
+    Inspect: the start-up model's memory pictures, each with its caption, without a click; a unit from the table
+    switched off. Generate: the same prefix and seed at four temperatures, side by side on a projector and one under
+    another on a phone, with no warning for the empty prefix. Nothing is wider than the page at any step."""
+    from itertools import pairwise
+
+    url, ctx = served
+    shots = screenshots(tmp_path)
     viewport = SIZES[size]
-    shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
+    overflows = "document.documentElement.scrollWidth - window.innerWidth"
     page = browser.new_page(viewport=viewport)
     page.goto(url)
     page.wait_for_selector("text=Start training")
+
+    # Train: its first screen, then Stop with nothing running
     start = page.get_by_role("button", name="Start training").bounding_box()
     plot = page.locator("#live-plot").bounding_box()
     assert start["y"] + start["height"] <= viewport["height"] and plot["y"] + 40 <= viewport["height"], (start, plot)
     lines = "(p) => p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight)"
     assert size != "phone" or page.locator("#header p").evaluate(lines) < 1.5  # the header is one line on a phone
-    overflows = "document.documentElement.scrollWidth - window.innerWidth"
+    header = page.locator("#header").inner_text()
+    assert header.count("CPU") == 1, header
     assert page.evaluate(overflows) <= 0
     page.screenshot(path=shots / f"train-{size}.png")
+    page.get_by_role("button", name="Stop").click()  # nothing is running
+    toast = page.locator(".toast-body").filter(has_text="Nothing is training in this session.")
+    toast.wait_for(timeout=10_000)
+    box = toast.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    page.screenshot(path=shots / f"rehearsal-stop-{size}.png")
+    page.locator(".toast-close").last.click()
 
-    open_tab(page, "Inspect")  # a picture at once: the start-up model's trace, no click on Trace
+    # Inspect's first screen: a picture at once, the start-up model's trace, no click on Trace
+    open_tab(page, "Inspect")
     page.wait_for_selector("#gate-heatmap .js-plotly-plot .heatmaplayer", timeout=10_000)
+    text_box = page.get_by_role("textbox", name="Text", exact=True).bounding_box()
+    trace = page.get_by_role("button", name="Trace").bounding_box()
+    heatmap = page.locator("#gate-heatmap").bounding_box()
+    assert trace["y"] + trace["height"] <= viewport["height"] and text_box["y"] < heatmap["y"], (text_box, trace)
+    assert size == "phone" or heatmap["y"] + 100 <= viewport["height"], heatmap
     assert page.evaluate(overflows) <= 0
     page.screenshot(path=shots / f"inspect-{size}.png")
+
+    # every other tab's first screen, before anything scrolls the page
     for tab, button in PRIMARY.items():
         open_tab(page, tab)
         page.wait_for_timeout(300)
@@ -212,6 +242,53 @@ def test_the_first_screen_holds_what_a_visitor_needs(browser, served, size, tmp_
             assert box["y"] + box["height"] <= viewport["height"], (tab, box)
         if tab == "Generate":
             page.screenshot(path=shots / f"generate-{size}.png")
+
+    # Generate: four temperatures, then one text again
+    open_tab(page, "Generate")
+    page.get_by_role("button", name="Compare temperatures").click()
+    samples = page.locator("#temperature-samples textarea")
+    page.wait_for_function("() => [...document.querySelectorAll('#temperature-samples textarea')].length === 4 && "
+                           "[...document.querySelectorAll('#temperature-samples textarea')].every((t) => t.value.length > 300)",
+                           timeout=60_000)  # fmt: skip
+    boxes = [s.bounding_box() for s in samples.all()]
+    for label in ("Temperature 0.2", "Temperature 0.5", "Temperature 1.0", "Temperature 1.5"):
+        assert page.get_by_text(label, exact=True).is_visible(), label
+    values = [s.input_value() for s in samples.all()]
+    assert all(v.startswith("time traveller") for v in values) and len(set(values)) == 4
+    if size == "phone":  # one under another
+        assert all(b["x"] == boxes[0]["x"] and b["y"] > a["y"] for a, b in pairwise(boxes)), boxes
+    else:  # side by side
+        assert all(b["y"] == boxes[0]["y"] and b["x"] > a["x"] for a, b in pairwise(boxes)), boxes
+    notes = page.get_by_text("The same prefix and the same seed")
+    assert notes.is_visible() and page.get_by_text("No prefix given").count() == 0
+    assert page.evaluate(overflows) <= 0
+    page.screenshot(path=shots / f"rehearsal-generate-{size}.png", full_page=True)
+    page.get_by_role("button", name="Generate", exact=True).click()  # one text again: the four are put away
+    output = page.get_by_role("textbox", name="Generated text", exact=True)
+    page.wait_for_function("(el) => el.value.length > 200", arg=output.element_handle(), timeout=30_000)
+    samples.first.wait_for(state="hidden", timeout=10_000)
+    assert page.get_by_text("No prefix given").count() == 0
+
+    # Inspect again: how far back the start-up model looks, measured as the tab first opened; a unit switched off
+    open_tab(page, "Inspect")
+    wait_for_memory_pictures(page, timeout=30_000)
+    span = ctx.start_trace.memory.span
+    page.get_by_text(f"Memory span: {span} characters").first.wait_for(timeout=5_000)
+    for caption in ("Connectivity (Madsen 2019)", "Mean connectivity against the distance back",
+                    "How strongly the loss of the last character", "Each point is the hidden state"):  # fmt: skip
+        assert page.get_by_text(caption).first.is_visible(), caption
+    # The path's colour bar lies below its x-axis title (style.FIT_TITLES moves it there where they meet), once.
+    page.wait_for_function(f"({PATH_BAR_CLEAR})() >= 0", timeout=10_000)
+    units = ctx.start_trace.units
+    unit = next(u for u in units if u.property == units[1].property)  # the first row naming that property
+    page.locator("#units-table").get_by_text(unit.property, exact=True).filter(visible=True).first.click()  # its unit
+    page.wait_for_function(f"() => [...document.querySelectorAll('input[type=number]')].some(e => e.value == '{unit.unit}')",
+                           timeout=10_000)  # fmt: skip
+    page.get_by_role("button", name="Switch it off").click()
+    page.locator("#ablation").get_by_text("held at 0").wait_for(timeout=30_000)
+    assert page.locator("#ablation").get_by_text("Without it").is_visible()
+    assert page.evaluate(overflows) <= 0
+    page.screenshot(path=shots / f"inspect-memory-{size}.png", full_page=True)
 
 
 def test_the_presenting_view_is_larger_and_bookmarkable(browser, served, tmp_path):
@@ -274,36 +351,6 @@ def wait_for_memory_pictures(page, timeout=60_000) -> None:
     for plot in MEMORY_PICTURES:
         page.wait_for_selector(f"{plot} .js-plotly-plot .scatterlayer .trace", timeout=timeout)
     page.wait_for_selector("#connectivity .charlm-text span[title]", timeout=timeout)
-
-
-@pytest.mark.parametrize("size", list(SIZES))
-def test_how_far_back_it_looks_the_path_and_a_unit_switched_off(browser, served, size, tmp_path):
-    """The start-up model's pictures, each with its caption, without a click; a unit from the table switched off;
-    nothing wider than a phone."""
-    url, ctx = served
-    shots = screenshots(tmp_path)
-    page = browser.new_page(viewport=SIZES[size])
-    page.goto(url)
-    page.wait_for_selector("text=Start training")
-    open_tab(page, "Inspect")
-    wait_for_memory_pictures(page, timeout=30_000)  # measured as the tab opens: 10 s was short beside other tests (-n 3)
-    span = ctx.start_trace.memory.span
-    page.get_by_text(f"Memory span: {span} characters").first.wait_for(timeout=5_000)
-    for caption in ("Connectivity (Madsen 2019)", "Mean connectivity against the distance back",
-                    "How strongly the loss of the last character", "Each point is the hidden state"):  # fmt: skip
-        assert page.get_by_text(caption).first.is_visible(), caption
-    # The path's colour bar lies below its x-axis title (style.FIT_TITLES moves it there where they meet), once.
-    page.wait_for_function(f"({PATH_BAR_CLEAR})() >= 0", timeout=10_000)
-    units = ctx.start_trace.units
-    unit = next(u for u in units if u.property == units[1].property)  # the first row naming that property
-    page.locator("#units-table").get_by_text(unit.property, exact=True).filter(visible=True).first.click()  # its unit
-    page.wait_for_function(f"() => [...document.querySelectorAll('input[type=number]')].some(e => e.value == '{unit.unit}')",
-                           timeout=10_000)  # fmt: skip
-    page.get_by_role("button", name="Switch it off").click()
-    page.locator("#ablation").get_by_text("held at 0").wait_for(timeout=30_000)
-    assert page.locator("#ablation").get_by_text("Without it").is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    page.screenshot(path=shots / f"inspect-memory-{size}.png", full_page=True)
 
 
 PATH_BAR_CLEAR = """() => {  // px between the path picture's x-axis title and its colour bar below (< 0: they meet)
@@ -517,66 +564,6 @@ def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, 
         page.wait_for_timeout(300)
         assert header_reads_whole(page, table, header)["shade"] < 0.1, tab  # at the end: no shade
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-
-
-@pytest.mark.parametrize("size", list(SIZES))
-def test_inspect_generate_and_stop_at_both_sizes(browser, served, size, tmp_path):
-    """Inspect: the text box and Trace on the first screen (on a phone they were 1,400 px down), the heatmap still on a
-    projector's first screen. Generate: the same prefix and seed at four temperatures, side by side on a projector and
-    one under another on a phone, with no warning for the empty prefix. Stop with nothing running says so. The header
-    says where training runs once."""
-    from itertools import pairwise
-
-    url, _ctx = served
-    shots = screenshots(tmp_path)
-    viewport = SIZES[size]
-    page = browser.new_page(viewport=viewport)
-    page.goto(url)
-    page.wait_for_selector("text=Start training")
-    header = page.locator("#header").inner_text()
-    assert header.count("CPU") == 1, header
-
-    page.get_by_role("button", name="Stop").click()  # nothing is running
-    toast = page.locator(".toast-body").filter(has_text="Nothing is training in this session.")
-    toast.wait_for(timeout=10_000)
-    box = toast.bounding_box()
-    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
-    page.screenshot(path=shots / f"rehearsal-stop-{size}.png")
-    page.locator(".toast-close").last.click()
-
-    open_tab(page, "Inspect")
-    page.wait_for_selector("#gate-heatmap .js-plotly-plot .heatmaplayer", timeout=10_000)
-    text_box = page.get_by_role("textbox", name="Text", exact=True).bounding_box()
-    trace = page.get_by_role("button", name="Trace").bounding_box()
-    heatmap = page.locator("#gate-heatmap").bounding_box()
-    assert trace["y"] + trace["height"] <= viewport["height"] and text_box["y"] < heatmap["y"], (text_box, trace)
-    assert size == "phone" or heatmap["y"] + 100 <= viewport["height"], heatmap
-    page.screenshot(path=shots / f"rehearsal-inspect-{size}.png")
-
-    open_tab(page, "Generate")
-    page.get_by_role("button", name="Compare temperatures").click()
-    samples = page.locator("#temperature-samples textarea")
-    page.wait_for_function("() => [...document.querySelectorAll('#temperature-samples textarea')].length === 4 && "
-                           "[...document.querySelectorAll('#temperature-samples textarea')].every((t) => t.value.length > 300)",
-                           timeout=60_000)  # fmt: skip
-    boxes = [s.bounding_box() for s in samples.all()]
-    for label in ("Temperature 0.2", "Temperature 0.5", "Temperature 1.0", "Temperature 1.5"):
-        assert page.get_by_text(label, exact=True).is_visible(), label
-    values = [s.input_value() for s in samples.all()]
-    assert all(v.startswith("time traveller") for v in values) and len(set(values)) == 4
-    if size == "phone":  # one under another
-        assert all(b["x"] == boxes[0]["x"] and b["y"] > a["y"] for a, b in pairwise(boxes)), boxes
-    else:  # side by side
-        assert all(b["y"] == boxes[0]["y"] and b["x"] > a["x"] for a, b in pairwise(boxes)), boxes
-    notes = page.get_by_text("The same prefix and the same seed")
-    assert notes.is_visible() and page.get_by_text("No prefix given").count() == 0
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    page.screenshot(path=shots / f"rehearsal-generate-{size}.png", full_page=True)
-    page.get_by_role("button", name="Generate", exact=True).click()  # one text again: the four are put away
-    output = page.get_by_role("textbox", name="Generated text", exact=True)
-    page.wait_for_function("(el) => el.value.length > 200", arg=output.element_handle(), timeout=30_000)
-    samples.first.wait_for(state="hidden", timeout=10_000)
-    assert page.get_by_text("No prefix given").count() == 0
 
 
 def test_every_pictures_badge_follows_the_language(browser, served):
