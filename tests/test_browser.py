@@ -82,7 +82,10 @@ def start_training(browser, url: str, epochs: int, max_chars: int):
     return page
 
 
-def test_train_watch_the_plot_then_inspect_and_generate(browser, served, tmp_path):
+def test_train_watch_the_plot_then_inspect_its_memory_compare_and_generate(browser, served, tmp_path):
+    """A run trained in the page: its live plot grows, then Inspect traces the new model's own sample and measures its
+    memory pictures on that text, Compare shows its span and gradients, Generate writes, a model's card opens, and a
+    phone's page is no wider than the phone."""
     url, _ctx = served
     shots = screenshots(tmp_path)
     page = start_training(browser, url, epochs=4, max_chars=20000)
@@ -108,6 +111,15 @@ def test_train_watch_the_plot_then_inspect_and_generate(browser, served, tmp_pat
     page.wait_for_selector(".charlm-text span[title]")
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .heatmaplayer .hm').length > 0", timeout=30_000)
     page.screenshot(path=shots / "inspect.png", full_page=True)
+    wait_for_memory_pictures(page)  # measured on the new model's text
+    new_text = "(el) => document.querySelector('#connectivity').innerText.replaceAll('↵', '').includes(el.value.slice(0, 40))"
+    page.wait_for_function(new_text, arg=text_box.element_handle(), timeout=30_000)
+    page.screenshot(path=shots / "inspect-memory-new-run.png", full_page=True)
+
+    open_tab(page, "Compare")  # the run's span and gradients, measured as it ended
+    page.wait_for_selector("#compare-gradients .js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    page.get_by_text("memory span (characters)").first.wait_for(timeout=10_000)
+    page.screenshot(path=shots / "compare-memory.png", full_page=True)
 
     page.get_by_role("tab", name="Generate").click()
     page.get_by_role("button", name="Generate").click()
@@ -360,24 +372,6 @@ PATH_BAR_CLEAR = """() => {  // px between the path picture's x-axis title and i
 }"""
 
 
-def test_a_fresh_run_gets_its_own_memory_pictures_and_a_span_in_compare(browser, served, tmp_path):
-    url, _ctx = served
-    shots = screenshots(tmp_path)
-    page = start_training(browser, url, epochs=2, max_chars=20000)
-    page.wait_for_selector("text=Finished after 2 epochs", timeout=120_000)
-    open_tab(page, "Inspect")  # the new model's own sample, traced, then measured
-    text_box = page.get_by_role("textbox", name="Text", exact=True)
-    page.wait_for_function("(el) => /^[a-z \\n]+$/.test(el.value)", arg=text_box.element_handle(), timeout=30_000)
-    wait_for_memory_pictures(page)
-    new_text = "(el) => document.querySelector('#connectivity').innerText.replaceAll('↵', '').includes(el.value.slice(0, 40))"
-    page.wait_for_function(new_text, arg=text_box.element_handle(), timeout=30_000)  # measured on the new model's text
-    page.screenshot(path=shots / "inspect-memory-new-run.png", full_page=True)
-    open_tab(page, "Compare")
-    page.wait_for_selector("#compare-gradients .js-plotly-plot .scatterlayer .trace", timeout=30_000)
-    page.get_by_text("memory span (characters)").first.wait_for(timeout=10_000)
-    page.screenshot(path=shots / "compare-memory.png", full_page=True)
-
-
 # -- the app in Chinese --------------------------------------------------------------------------------------------
 
 
@@ -390,7 +384,10 @@ def tabs_read(page, names: list[str]) -> None:
 def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(browser, served, tmp_path):
     """A browser set to zh-CN reads the app in Chinese: the tabs, Start, the live plot's title, a training's status
     line, a bad input's message. The header's switch turns the page to English and back, the run and the model kept.
-    Screenshots of Train, Inspect and Generate in Chinese go with the others."""
+    Screenshots of Train, Inspect and Generate in Chinese go with the others.
+
+    The badge on each picture (gr.Plot's label) once read Gradio's own "Plot" / "图表", which stayed Chinese after a
+    switch to English; every one now comes from the catalogue and follows the switch."""
     import re
     import subprocess
 
@@ -406,6 +403,21 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
     tab_keys = ("train.tab", "room.tab", "inspect.tab", "gen_tab.tab", "guess.tab", "models_tab.tab", "compare.tab",
                 "cells_tab.tab")  # fmt: skip
     cjk = re.compile(r"[\u3400-\u9fff]")
+    badges = "() => [...document.querySelectorAll('[data-testid=block-label]')].filter((e) => e.offsetParent)" \
+             ".map((e) => e.innerText.trim())"  # fmt: skip
+    seen = {}
+
+    def badges_read(tab: str, language: str) -> None:
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(1000)
+        shown = page.evaluate(badges)
+        if language == "zh":
+            seen[tab] = shown
+            assert shown and all(cjk.search(b) or "charlm/" in b for b in shown), (tab, shown)
+        else:  # the same pictures as in Chinese, every badge in English
+            assert len(shown) == len(seen[{"Inspect": "查看", "Compare": "比较", "Cells": "循环单元"}[tab]]), shown
+            assert not any(cjk.search(b) for b in shown) and "Plot" not in shown, (tab, shown)
+
     url, ctx = served
     shots = screenshots(tmp_path)
     page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000}).new_page()
@@ -436,6 +448,8 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
     page.wait_for_selector(".charlm-text span[title]", timeout=30_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=shots / "zh-inspect.png", full_page=True)
+    for tab in ("查看", "比较", "循环单元"):
+        badges_read(tab, "zh")
 
     page.get_by_role("tab", name=zh("gen_tab.tab")).click()
     page.get_by_role("button", name=zh("gen_tab.go"), exact=True).click()
@@ -464,6 +478,8 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
     page.wait_for_function("(el) => el.innerText.startsWith('Current model: run 1.')", arg=model_line.element_handle(),
                            timeout=10_000)  # fmt: skip
     assert not cjk.search(page.locator("#header").inner_text())
+    for tab in ("Inspect", "Compare", "Cells"):
+        badges_read(tab, "en")
     page.get_by_role("tab", name="Compare").click()
     page.wait_for_selector("text=1. LSTM", timeout=15_000)  # the run is still there
     page.locator("#language").get_by_text("中文", exact=True).click()
@@ -564,34 +580,6 @@ def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, 
         page.wait_for_timeout(300)
         assert header_reads_whole(page, table, header)["shade"] < 0.1, tab  # at the end: no shade
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-
-
-def test_every_pictures_badge_follows_the_language(browser, served):
-    """The badge on a picture (gr.Plot's label) once read Gradio's own "Plot" / "图表", which stayed Chinese after a
-    switch to English; every one now comes from the catalogue and follows the switch."""
-    import re
-
-    url, _ctx = served
-    cjk = re.compile(r"[\u3400-\u9fff]")
-    badges = "() => [...document.querySelectorAll('[data-testid=block-label]')].filter((e) => e.offsetParent)" \
-             ".map((e) => e.innerText.trim())"  # fmt: skip
-    page = browser.new_page(viewport=SIZES["projector"])
-    page.goto(url + "?lang=zh")
-    page.wait_for_selector("text=开始训练")
-    seen = {}
-    for tab in ("查看", "比较", "循环单元"):
-        page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(1000)
-        seen[tab] = page.evaluate(badges)
-        assert seen[tab] and all(cjk.search(b) or "charlm/" in b for b in seen[tab]), seen
-    page.locator("#language").get_by_text("English", exact=True).click()
-    tabs_read(page, ["Train", "Room", "Inspect", "Generate", "Guess", "Models", "Compare", "Cells"])
-    for tab in ("Inspect", "Compare", "Cells"):
-        page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(1000)
-        shown = page.evaluate(badges)
-        assert len(shown) == len(seen[{"Inspect": "查看", "Compare": "比较", "Cells": "循环单元"}[tab]]), shown
-        assert not any(cjk.search(b) for b in shown) and "Plot" not in shown, (tab, shown)
 
 
 def test_as_the_app_serves_them_inspect_and_generate_run_their_model_in_its_workers(browser, served, monkeypatch,
