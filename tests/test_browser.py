@@ -388,8 +388,11 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
 
     The badge on each picture (gr.Plot's label) once read Gradio's own "Plot" / "图表", which stayed Chinese after a
     switch to English; every one now comes from the catalogue and follows the switch."""
+    import contextlib
     import re
     import subprocess
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from charlm.i18n import text
 
@@ -409,13 +412,17 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
 
     def badges_read(tab: str, language: str) -> None:
         page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(1000)
-        shown = page.evaluate(badges)
         if language == "zh":
-            seen[tab] = shown
+            page.wait_for_timeout(1000)  # how many pictures the tab has is not known here: a second for them to come
+            seen[tab] = shown = page.evaluate(badges)
             assert shown and all(cjk.search(b) or "charlm/" in b for b in shown), (tab, shown)
         else:  # the same pictures as in Chinese, every badge in English
-            assert len(shown) == len(seen[{"Inspect": "查看", "Compare": "比较", "Cells": "循环单元"}[tab]]), shown
+            count = len(seen[{"Inspect": "查看", "Compare": "比较", "Cells": "循环单元"}[tab]])
+            with contextlib.suppress(PlaywrightTimeout):  # the assertions below say what was shown instead
+                page.wait_for_function(f"(n) => ({badges})().length === n && !({badges})().some((b) => /[\\u3400-\\u9fff]/"
+                                       ".test(b))", arg=count, timeout=10_000)  # fmt: skip
+            shown = page.evaluate(badges)
+            assert len(shown) == count, shown
             assert not any(cjk.search(b) for b in shown) and "Plot" not in shown, (tab, shown)
 
     url, ctx = served
