@@ -1,5 +1,5 @@
 """End to end in headless Chromium: start training, watch the live plot gain points, then Inspect and
-Generate, at desktop and phone widths. Screenshots go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir).
+Generate, at desktop and phone widths. Screenshots go to $CHARLM_SCREENSHOTS when it is set (``shoot``).
 
 Chromium is Debian's package (`apt-get install chromium-headless-shell`, or chromium; .ci/run installs the
 first). Without it these tests fail — they never skip.
@@ -65,9 +65,29 @@ def set_number(page, label: str, value: str) -> None:
 
 
 def screenshots(tmp_path: Path) -> Path:
+    """Where a failing step's screenshot goes: $CHARLM_SCREENSHOTS, or pytest's tmp dir."""
     shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     return shots
+
+
+def shot_folder() -> Path | None:
+    """$CHARLM_SCREENSHOTS, made, when someone asked for the screenshots; None otherwise."""
+    folder = os.environ.get("CHARLM_SCREENSHOTS")
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)
+
+
+def shoot(page, name: str, *, full_page: bool = False) -> None:
+    """A screenshot of what a step showed, for whoever looks at them (``CHARLM_SCREENSHOTS=folder``); none taken
+    otherwise. CI's went unseen into pytest's tmp dir, and a full page of the app costs Chromium a tenth of a CPU
+    second or more: 13 core-s over this module and the pseudo-locale walk (2-core Xeon). A failing step's screenshot
+    is taken either way (``screenshots``)."""
+    folder = shot_folder()
+    if folder is not None:
+        page.screenshot(path=folder / name, full_page=full_page)
 
 
 def start_training(browser, url: str, epochs: int, max_chars: int):
@@ -100,7 +120,7 @@ def test_train_watch_the_plot_then_inspect_its_memory_compare_and_generate(brows
     wait_quiet(page, 300)
     assert page.evaluate(LINE_VERTICES) > early  # the plot gained points while training
     assert page.get_by_text("validation perplexity").count() > 0
-    page.screenshot(path=shots / "train.png", full_page=True)
+    shoot(page, "train.png", full_page=True)
 
     page.get_by_role("tab", name="Inspect").click()  # it traces the model just trained by itself
     text_box = page.get_by_role("textbox", name="Text", exact=True)
@@ -110,33 +130,33 @@ def test_train_watch_the_plot_then_inspect_its_memory_compare_and_generate(brows
     page.wait_for_selector("text=Traced", timeout=30_000)
     page.wait_for_selector(".charlm-text span[title]")
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .heatmaplayer .hm').length > 0", timeout=30_000)
-    page.screenshot(path=shots / "inspect.png", full_page=True)
+    shoot(page, "inspect.png", full_page=True)
     wait_for_memory_pictures(page)  # measured on the new model's text
     new_text = "(el) => document.querySelector('#connectivity').innerText.replaceAll('↵', '').includes(el.value.slice(0, 40))"
     page.wait_for_function(new_text, arg=text_box.element_handle(), timeout=30_000)
-    page.screenshot(path=shots / "inspect-memory-new-run.png", full_page=True)
+    shoot(page, "inspect-memory-new-run.png", full_page=True)
 
     open_tab(page, "Compare")  # the run's span and gradients, measured as it ended
     page.wait_for_selector("#compare-gradients .js-plotly-plot .scatterlayer .trace", timeout=30_000)
     page.get_by_text("memory span (characters)").first.wait_for(timeout=10_000)
-    page.screenshot(path=shots / "compare-memory.png", full_page=True)
+    shoot(page, "compare-memory.png", full_page=True)
 
     page.get_by_role("tab", name="Generate").click()
     page.get_by_role("button", name="Generate").click()
     output = page.get_by_role("textbox", name="Generated text", exact=True)
     page.wait_for_function("(el) => el.value.length > 200", arg=output.element_handle(), timeout=30_000)
-    page.screenshot(path=shots / "generate.png", full_page=True)
+    shoot(page, "generate.png", full_page=True)
 
     page.get_by_role("tab", name="Models").click()
     page.locator("span.text", has_text="tinyshakespeare-lstm").first.click()  # a row of the table: its card
     page.wait_for_selector("text=Tiny Shakespeare: 1,115,394 characters", timeout=10_000)  # opens
-    page.screenshot(path=shots / "models.png", full_page=True)
+    shoot(page, "models.png", full_page=True)
 
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.goto(url)
     phone.wait_for_selector("text=Start training")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 400  # nothing wider than the phone
-    phone.screenshot(path=shots / "phone.png", full_page=True)
+    shoot(phone, "phone.png", full_page=True)
 
 
 def test_the_quick_demo_starts_offline_with_an_empty_cache_and_no_data_folder(browser, served, tmp_path, monkeypatch):
@@ -194,8 +214,7 @@ PRIMARY = {"Generate": "Generate", "Models": "Load", "Cells": None, "Compare": N
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures_and_stop(browser, served, size,
-                                                                                           tmp_path):  # fmt: skip
+def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures_and_stop(browser, served, size):  # fmt: skip
     """One page at a projector's size and one at a phone's, each walked through the tabs as a visitor would (a page
     load and a first visit to Inspect cost 1 and 3 CPU s of Chromium: once per size, not once per check).
 
@@ -208,7 +227,6 @@ def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures
     from itertools import pairwise
 
     url, ctx = served
-    shots = screenshots(tmp_path)
     viewport = SIZES[size]
     overflows = "document.documentElement.scrollWidth - window.innerWidth"
     page = browser.new_page(viewport=viewport)
@@ -224,13 +242,13 @@ def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures
     header = page.locator("#header").inner_text()
     assert header.count("CPU") == 1, header
     assert page.evaluate(overflows) <= 0
-    page.screenshot(path=shots / f"train-{size}.png")
+    shoot(page, f"train-{size}.png")
     page.get_by_role("button", name="Stop").click()  # nothing is running
     toast = page.locator(".toast-body").filter(has_text="Nothing is training in this session.")
     toast.wait_for(timeout=10_000)
     box = toast.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
-    page.screenshot(path=shots / f"rehearsal-stop-{size}.png")
+    shoot(page, f"rehearsal-stop-{size}.png")
     page.locator(".toast-close").last.click()
 
     # Inspect's first screen: a picture at once, the start-up model's trace, no click on Trace
@@ -242,7 +260,7 @@ def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures
     assert trace["y"] + trace["height"] <= viewport["height"] and text_box["y"] < heatmap["y"], (text_box, trace)
     assert size == "phone" or heatmap["y"] + 100 <= viewport["height"], heatmap
     assert page.evaluate(overflows) <= 0
-    page.screenshot(path=shots / f"inspect-{size}.png")
+    shoot(page, f"inspect-{size}.png")
 
     # every other tab's first screen, before anything scrolls the page
     for tab, button in PRIMARY.items():
@@ -253,7 +271,7 @@ def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures
             box = page.get_by_role("button", name=button, exact=True).bounding_box()
             assert box["y"] + box["height"] <= viewport["height"], (tab, box)
         if tab == "Generate":
-            page.screenshot(path=shots / f"generate-{size}.png")
+            shoot(page, f"generate-{size}.png")
 
     # Generate: four temperatures, then one text again
     open_tab(page, "Generate")
@@ -274,7 +292,7 @@ def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures
     notes = page.get_by_text("The same prefix and the same seed")
     assert notes.is_visible() and page.get_by_text("No prefix given").count() == 0
     assert page.evaluate(overflows) <= 0
-    page.screenshot(path=shots / f"rehearsal-generate-{size}.png", full_page=True)
+    shoot(page, f"rehearsal-generate-{size}.png", full_page=True)
     page.get_by_role("button", name="Generate", exact=True).click()  # one text again: the four are put away
     output = page.get_by_role("textbox", name="Generated text", exact=True)
     page.wait_for_function("(el) => el.value.length > 200", arg=output.element_handle(), timeout=30_000)
@@ -300,13 +318,11 @@ def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures
     page.locator("#ablation").get_by_text("held at 0").wait_for(timeout=30_000)
     assert page.locator("#ablation").get_by_text("Without it").is_visible()
     assert page.evaluate(overflows) <= 0
-    page.screenshot(path=shots / f"inspect-memory-{size}.png", full_page=True)
+    shoot(page, f"inspect-memory-{size}.png", full_page=True)
 
 
-def test_the_presenting_view_is_larger_and_bookmarkable(browser, served, tmp_path):
+def test_the_presenting_view_is_larger_and_bookmarkable(browser, served):
     url, _ctx = served
-    shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
     size = "() => parseFloat(getComputedStyle(document.querySelector('#current-model p')).fontSize)"
     page = browser.new_page(viewport=SIZES["projector"])
     page.goto(url)
@@ -325,7 +341,7 @@ def test_the_presenting_view_is_larger_and_bookmarkable(browser, served, tmp_pat
     bookmarked.wait_for_function(f"({LINE_VERTICES})() > 2", timeout=60_000)
     tick = "() => parseFloat(getComputedStyle(document.querySelector('#live-plot .role-axis-label text')).fontSize)"
     assert bookmarked.evaluate(tick) >= 18  # the plot's tick labels, readable from the back
-    bookmarked.screenshot(path=shots / "train-presenting.png")
+    shoot(bookmarked, "train-presenting.png")
     bookmarked.get_by_role("button", name="Stop").click()
     bookmarked.wait_for_selector("text=Stopped after", timeout=30_000)
     for theme in ("dark",):  # Gradio's dark theme: the plots stay readable
@@ -334,7 +350,7 @@ def test_the_presenting_view_is_larger_and_bookmarkable(browser, served, tmp_pat
         dark.wait_for_selector("text=Start training")
         open_tab(dark, "Inspect")
         dark.wait_for_selector("#gate-heatmap .js-plotly-plot .heatmaplayer", timeout=10_000)
-        dark.screenshot(path=shots / f"inspect-presenting-{theme}.png")
+        shoot(dark, f"inspect-presenting-{theme}.png")
 
 
 def test_a_pair_preset_puts_both_runs_in_compare_with_their_speeds(browser, served):
@@ -448,13 +464,13 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
     title = page.locator("#live-plot .role-title-text").first.text_content()
     assert title == zh("train.plot_title_done"), title  # the run has ended, and the title says so
     page.wait_for_timeout(500)
-    page.screenshot(path=shots / "zh-train.png")
+    shoot(page, "zh-train.png")
 
     page.get_by_role("tab", name=zh("inspect.tab")).click()
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .heatmaplayer .hm').length > 0", timeout=30_000)
     page.wait_for_selector(".charlm-text span[title]", timeout=30_000)
     page.wait_for_timeout(1000)
-    page.screenshot(path=shots / "zh-inspect.png", full_page=True)
+    shoot(page, "zh-inspect.png", full_page=True)
     for tab in ("查看", "比较", "循环单元"):
         badges_read(tab, "zh")
 
@@ -462,7 +478,7 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
     page.get_by_role("button", name=zh("gen_tab.go"), exact=True).click()
     output = page.get_by_role("textbox", name=zh("gen_tab.output"), exact=True)
     page.wait_for_function("(el) => el.value.length > 200", arg=output.element_handle(), timeout=30_000)
-    page.screenshot(path=shots / "zh-generate.png", full_page=True)
+    shoot(page, "zh-generate.png", full_page=True)
 
     # a bad input: a Hub id that is not one, its message in Chinese as the toast renders it
     page.get_by_role("tab", name=zh("models_tab.tab")).click()
@@ -496,7 +512,7 @@ def test_the_app_in_chinese_then_english_and_back_keeping_the_visitors_run(brows
                            arg=model_line.element_handle(), timeout=10_000)  # fmt: skip
 
 
-def test_a_download_in_the_browser_leaves_none_of_our_files_behind(browser, served, tmp_path):
+def test_a_download_in_the_browser_leaves_none_of_our_files_behind(browser, served):
     """The zip a Download makes is Gradio's to serve once handed over: the session's copy is removed then, and the
     session keeps only its model's checkpoint (removed in turn when the session is released)."""
     url, ctx = served
@@ -544,12 +560,11 @@ def header_reads_whole(page, table: str, header: str) -> dict:
     }""", [table, header])  # fmt: skip
 
 
-def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, served, tmp_path):
+def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, served):
     """'The Time Mac▾h', 'forwarc': dropdown texts under their arrow; plot titles cut at both sides; Compare's table cut
     at 'best valida'. Every dropdown's text ends before its arrow (with an ellipsis when too long), every plot title
     fits its picture, and a wide table's headers wrap, with a shade at its edge while there is more to scroll to."""
     url, _ctx = served
-    shots = screenshots(tmp_path)
     page = browser.new_page(viewport=SIZES["phone"])
     page.goto(url)
     page.wait_for_selector("text=Start training")
@@ -568,7 +583,7 @@ def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, 
         try:
             page.wait_for_function(TITLES_FIT, timeout=10_000)
         finally:
-            page.screenshot(path=shots / f"rehearsal-phone-{tab.lower()}.png", full_page=True)
+            shoot(page, f"rehearsal-phone-{tab.lower()}.png", full_page=True)
         titles = page.evaluate(TITLES)
         assert all(t["left"] >= -1 and t["right"] >= -1 for t in titles), (tab, titles)
         checked += len(titles)
@@ -589,15 +604,13 @@ def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, 
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
-def test_as_the_app_serves_them_inspect_and_generate_run_their_model_in_its_workers(browser, served, monkeypatch,
-                                                                                       tmp_path):  # fmt: skip
+def test_as_the_app_serves_them_inspect_and_generate_run_their_model_in_its_workers(browser, served, monkeypatch):  # fmt: skip
     """``python app.py`` steps Generate's batches in one worker process and runs Inspect's model work in another
     (``serving.start_worker``). With both started, and the model made to fail in the server's own process, a trace,
     its memory pictures, a unit switched off and a generation all come: each ran in a worker."""
     from charlm import CharLM, serving
 
     url, _ctx = served
-    shots = screenshots(tmp_path)
     serving.start_worker()  # forked with the model as it is; then, here only, it fails
     try:
 
@@ -616,7 +629,7 @@ def test_as_the_app_serves_them_inspect_and_generate_run_their_model_in_its_work
         wait_for_memory_pictures(page)
         page.get_by_role("button", name="Switch it off").click()
         page.locator("#ablation").get_by_text("held at 0").wait_for(timeout=30_000)
-        page.screenshot(path=shots / "inspect-in-the-worker.png", full_page=True)
+        shoot(page, "inspect-in-the-worker.png", full_page=True)
         open_tab(page, "Generate")
         page.get_by_role("button", name="Generate", exact=True).click()
         output = page.get_by_role("textbox", name="Generated text", exact=True)

@@ -4,11 +4,11 @@ caption; then a round in Chinese against the Jay Chou checkpoint.
 
 The character to type is read from the server (the visitor's session's round): the page never shows it before it is
 found. Chromium is Debian's package (`apt-get install chromium-headless-shell`, or chromium; .ci/run installs the
-first). Without it these tests fail, never skip. Screenshots go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir).
+first). Without it these tests fail, never skip. Screenshots go to $CHARLM_SCREENSHOTS when it is set.
 """
 
 import pytest
-from test_browser import SIZES, open_tab, screenshots
+from test_browser import SIZES, open_tab, shoot, shot_folder
 from test_browser_room import OVERFLOW, on_first_screen
 
 from charlm.i18n import text
@@ -49,10 +49,10 @@ def said(page) -> str:
     return page.locator("#guess-said").inner_text()
 
 
-def play(page, session, vocabulary: list[str], lang: str, wrong_at=(), give_up_at=(), bad_at=None, shots=None,
-         name="") -> int:  # fmt: skip
+def play(page, session, vocabulary: list[str], lang: str, wrong_at=(), give_up_at=(), bad_at=None, name="") -> int:
     """Play the round to its end: the right character typed, after a wrong one at ``wrong_at``; Give up at
-    ``give_up_at``; a line break typed as the passage shows it, ⏎. The give-ups made."""
+    ``give_up_at``; a line break typed as the passage shows it, ⏎. The give-ups made; a screenshot mid-way, named
+    after ``name``."""
     game = session.game
     gave_up = 0
     for i in range(ROUND):
@@ -81,9 +81,9 @@ def play(page, session, vocabulary: list[str], lang: str, wrong_at=(), give_up_a
         left_after(page, lang, i + 1)
         you = text("guess.you", lang, count=2 if i in wrong_at else 1)
         assert you in said(page) and shown(target) in said(page), said(page)
-        if i == 10 and shots is not None:
+        if i == 10 and shot_folder() is not None:
             page.evaluate("window.scrollTo(0, 0)")
-            page.screenshot(path=shots / f"guess-{name}-mid.png")
+            shoot(page, f"guess-{name}-mid.png")
     assert game.done and sum(game.gave_up) == gave_up
     expected = [1 if g else 2 if i in wrong_at else 1 for i, g in enumerate(game.gave_up)]
     assert [1 if g else c for c, g in zip(game.counts, game.gave_up, strict=True)] == expected
@@ -98,9 +98,8 @@ def the_picture(page, lang: str) -> None:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_a_round_of_the_guessing_game_typed(browser, served, size, tmp_path):
+def test_a_round_of_the_guessing_game_typed(browser, served, size):
     url, ctx = served
-    shots = screenshots(tmp_path)
     page = browser.new_page(viewport=SIZES[size])
     page.goto(url)
     page.wait_for_selector("text=Start training")
@@ -115,22 +114,20 @@ def test_a_round_of_the_guessing_game_typed(browser, served, size, tmp_path):
     assert page.evaluate(OVERFLOW) <= 0
 
     vocabulary = current_model(ctx, session).vocab.tokens[1:]
-    gave_up = play(page, session, vocabulary, "en", wrong_at=(0, 3, 7), give_up_at=(5,), bad_at=2, shots=shots,
-                   name=size)  # fmt: skip
+    gave_up = play(page, session, vocabulary, "en", wrong_at=(0, 3, 7), give_up_at=(5,), bad_at=2, name=size)
     assert gave_up >= 1
     the_picture(page, "en")
     assert page.evaluate(OVERFLOW) <= 0
     page.locator("#guess-plot").scroll_into_view_if_needed()
-    page.screenshot(path=shots / f"guess-{size}-end.png", full_page=True)
+    shoot(page, f"guess-{size}-end.png", full_page=True)
 
     type_guess(page, "e")  # the round is over: a toast, nothing counted
     page.locator(".toast-body").filter(has_text=text("guess.round_over", "en")).wait_for(timeout=10_000)
     assert len(session.game.counts) == ROUND
 
 
-def test_a_round_in_chinese_against_the_jay_chou_model(browser, served, tmp_path):
+def test_a_round_in_chinese_against_the_jay_chou_model(browser, served):
     url, ctx = served
-    shots = screenshots(tmp_path)
     page = browser.new_page(viewport=SIZES["phone"])
     page.goto(url + "?lang=zh")
     page.wait_for_selector(f"text={text('train.start', 'zh')}")
@@ -156,11 +153,11 @@ def test_a_round_in_chinese_against_the_jay_chou_model(browser, served, tmp_path
     for selector in ("#guess-passage", INPUT, "#guess-go"):
         on_first_screen(page, selector)
     vocabulary = current_model(ctx, session).vocab.tokens[1:]
-    play(page, session, vocabulary, "zh", wrong_at=(1,), shots=shots, name="zh")
+    play(page, session, vocabulary, "zh", wrong_at=(1,), name="zh")
     the_picture(page, "zh")
     assert page.evaluate(OVERFLOW) <= 0
     page.locator("#guess-plot").scroll_into_view_if_needed()
-    page.screenshot(path=shots / "guess-zh-end.png", full_page=True)
+    shoot(page, "guess-zh-end.png", full_page=True)
 
 
 def test_a_new_passage_with_the_jay_chou_model_has_no_character_it_never_saw():

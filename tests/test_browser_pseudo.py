@@ -6,7 +6,7 @@
 - nothing is cut off, and nothing runs off a phone's screen: no text reaches past the edge of a box that hides what
   overflows it, or past the page's edge where nothing scrolls to it, and no text lost its end (its closing mark).
 
-Screenshots of every tab at both widths go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir), named
+Screenshots of every tab at both widths go to $CHARLM_SCREENSHOTS when it is set, named
 pseudo-<tab>-<width>.png. Chromium is Debian's package (`apt-get install chromium-headless-shell`, or chromium).
 """
 
@@ -16,7 +16,7 @@ import re
 
 import pytest
 from pseudo import ACCENTED, CODE, use_locales
-from test_browser import open_settings, screenshots, set_number, wait_quiet
+from test_browser import open_settings, set_number, shoot, wait_quiet
 
 from charlm.corpora import CORPORA
 from charlm.i18n import text
@@ -206,10 +206,9 @@ def settle(page) -> None:
 
 
 def test_the_app_in_a_longer_language_says_everything_through_the_catalogue_and_cuts_nothing_off(
-    locales, browser, served, tmp_path
+    locales, browser, served
 ):
     url, ctx = served
-    shots = screenshots(tmp_path)
     context = browser.new_context()  # one visitor: a second page finds their session (and run) by its key
     page = context.new_page()
     page.set_viewport_size(WIDTHS["projector"])
@@ -243,7 +242,7 @@ def test_the_app_in_a_longer_language_says_everything_through_the_catalogue_and_
             open_pseudo_tab(page, key)
             open_every_section(page)
             settle(page)
-            page.screenshot(path=shots / f"pseudo-{key}-{width}.png", full_page=True)
+            shoot(page, f"pseudo-{key}-{width}.png", full_page=True)
             outside += [f"{key} at {width}: {f['words']} in {f['text']!r} ({f['where']})"
                         for f in page.evaluate(OUTSIDE_THE_CATALOGUE, [allowed, sorted(names)])]  # fmt: skip
             cut += [f"{key} at {width}: {f['what']}: {f['text']!r} ({f['where']})" for f in page.evaluate(CUT_OFF)]

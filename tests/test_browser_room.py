@@ -3,7 +3,7 @@ the projector's first screen), three phones follow it from the QR code's address
 screen), one generates with the room's model and one presses Stop, which leaves the lecturer's run alone.
 
 Chromium is Debian's package (`apt-get install chromium-headless-shell`, or chromium; .ci/run installs the
-first). Without it these tests fail, never skip. Screenshots go to $CHARLM_SCREENSHOTS (default: pytest's tmp dir).
+first). Without it these tests fail, never skip. Screenshots go to $CHARLM_SCREENSHOTS when it is set.
 """
 
 import dataclasses
@@ -11,7 +11,7 @@ import re
 import time
 
 import pytest
-from test_browser import SIZES, open_tab, screenshots
+from test_browser import SIZES, open_tab, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -52,11 +52,10 @@ def text_moves(page, selector: str, timeout: float = 30_000) -> None:
                            timeout=timeout)  # fmt: skip
 
 
-def test_a_lecturers_room_on_the_projector_and_three_phones(browser, served, tmp_path):
+def test_a_lecturers_room_on_the_projector_and_three_phones(browser, served):
     import segno
 
     url, ctx = served
-    shots = screenshots(tmp_path)
 
     # The lecturer: the presenting view (a bookmark), the quick demo as the app opens (20 s here), Start, then Share.
     owner = browser.new_page(viewport=SIZES["projector"])
@@ -76,7 +75,7 @@ def test_a_lecturers_room_on_the_projector_and_three_phones(browser, served, tmp
     try:
         code_at, qr_at = on_first_screen(owner, "#room-code input"), on_first_screen(owner, "#room-qr svg")
     finally:
-        owner.screenshot(path=shots / "room-present.png")
+        shoot(owner, "room-present.png")
     assert qr_at["width"] >= 300 and qr_at["width"] == qr_at["height"], qr_at  # large, square: read from the back
     assert owner.locator("#room-code input").evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)") >= 40
     assert code_at["y"] < qr_at["y"] and owner.evaluate(OVERFLOW) <= 0
@@ -103,8 +102,8 @@ def test_a_lecturers_room_on_the_projector_and_three_phones(browser, served, tmp
         assert phone.evaluate(OVERFLOW) <= 0
     for phone in phones:
         text_moves(phone, "#room-status")
-    phones[0].screenshot(path=shots / "room-phone.png")
-    phones[1].screenshot(path=shots / "room-phone-zh.png")
+    shoot(phones[0], "room-phone.png")
+    shoot(phones[1], "room-phone-zh.png")
 
     # One presses Stop while the run trains: only the owner may, it is told, and the lecturer's run goes on.
     stopping = phones[2]
@@ -124,7 +123,7 @@ def test_a_lecturers_room_on_the_projector_and_three_phones(browser, served, tmp
     owner.wait_for_timeout(300)
     folded_at = owner.locator("#live-plot").bounding_box()
     assert folded_at["width"] > plot_at["width"] and folded_at["y"] <= plot_at["y"], (plot_at, folded_at)
-    owner.screenshot(path=shots / "room-present-folded.png")
+    shoot(owner, "room-present-folded.png")
     owner.locator("#room-fold").click()
     owner.locator("#room-qr svg").wait_for(state="visible", timeout=5_000)
 
@@ -150,7 +149,7 @@ def test_a_lecturers_room_on_the_projector_and_three_phones(browser, served, tmp
         page.close()
 
 
-def test_a_start_that_waits_sees_its_place_and_can_follow_the_room_instead(browser, served, tmp_path):
+def test_a_start_that_waits_sees_its_place_and_can_follow_the_room_instead(browser, served):
     url, ctx = served
     owner = browser.new_page(viewport=SIZES["projector"])
     owner.goto(url)
@@ -165,7 +164,7 @@ def test_a_start_that_waits_sees_its_place_and_can_follow_the_room_instead(brows
     note = student.locator("#train-queue")
     note.get_by_text("number 1 in the queue").wait_for(timeout=15_000)
     assert re.search(r"about \d+ (s|min) to wait", note.text_content()), note.text_content()
-    student.screenshot(path=screenshots(tmp_path) / "room-queue.png")
+    shoot(student, "room-queue.png")
     with student.expect_popup() as opened:  # the room in a tab of its own: this one keeps its place in the line
         note.get_by_role("link", name=code).click()
     room = opened.value
