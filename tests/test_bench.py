@@ -9,9 +9,12 @@ from charlm.cli import main
 
 
 @pytest.mark.slow
-def test_bench_reports_every_variant_ratio_and_figure():
+def test_bench_reports_every_variant_ratio_and_figure(monkeypatch):
+    """Every figure, training on two processes (torchrun with gloo, the same global batch) beside one included: both
+    of those come from the runs' own epoch records."""
+    monkeypatch.setitem(bench.PROCESS_SETTINGS, "tiny", (1, 16, 8, 30_000))
     result = bench.run(settings=("d2l",), cells=("gru", "peephole"), repeats=1, warmup=0, startup=False, memory_chars=40,
-                       process_settings=())  # fmt: skip
+                       process_settings=("tiny",))  # fmt: skip
     variants = {(r["cell"], r["variant"]) for r in result["rows"]}
     assert variants == {("gru", v) for v in ("torch.nn", "fused", "scratch", "naive")} | {
         ("peephole", "scratch"), ("peephole", "naive")
@@ -29,6 +32,10 @@ def test_bench_reports_every_variant_ratio_and_figure():
     assert "40 callers asking for 200 characters each" in table and "at once in one batch" in table
     assert "with the batch in a worker process" in table
     assert "connectivity of every target and the span in" in table and "one backward pass per target" in table
+    (row,) = result["processes"]
+    assert row["tokens_per_s_1"] > 0 and row["tokens_per_s_2"] > 0
+    assert row["ratio"] == pytest.approx(row["tokens_per_s_2"] / row["tokens_per_s_1"])
+    assert "training on 1 and 2 processes (torchrun, gloo), tiny (1 × 16 LSTM, batch 8)" in table
 
 
 def test_the_naive_baseline_computes_an_lstm():
@@ -65,15 +72,3 @@ def test_the_compiled_variant_is_timed_beside_the_others_with_its_compile_time()
     assert compiled.train_tokens_per_s > 0 and compiled.first_call_s > 0
     pairs = {q["pair"] for q in bench.ratios(rows)}
     assert {"compiled / torch.nn", "compiled / scratch"} <= pairs
-
-
-@pytest.mark.slow
-def test_training_on_two_processes_is_timed_beside_one(monkeypatch):
-    """torchrun with gloo, the same global batch: both figures come from the runs' own epoch records."""
-    monkeypatch.setitem(bench.PROCESS_SETTINGS, "tiny", (1, 16, 8, 30_000))
-    result = bench.run(settings=("d2l",), cells=("rnn",), repeats=1, warmup=0, startup=False, memory_chars=20,
-                       process_settings=("tiny",))  # fmt: skip
-    (row,) = result["processes"]
-    assert row["tokens_per_s_1"] > 0 and row["tokens_per_s_2"] > 0
-    assert row["ratio"] == pytest.approx(row["tokens_per_s_2"] / row["tokens_per_s_1"])
-    assert "training on 1 and 2 processes (torchrun, gloo), tiny (1 × 16 LSTM, batch 8)" in bench.format_table(result)
