@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import form
 from load import local_client
+from test_lifetime import wait_until
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -67,9 +68,7 @@ def test_the_room_api_refuses_what_it_must_and_loses_nothing(served, capfd):
         follower.predict(api_name="/close_room")
     final = run.result()
     assert "Finished after 6 epochs" in final[1]
-    deadline = time.monotonic() + 10  # the owner's last update reaches the follower
-    while watching.outputs()[-1][2] != final[1] and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: watching.outputs()[-1][2] == final[1], 10)  # the owner's last update reaches the follower
     assert watching.outputs()[-1][2] == final[1] and not watching.done()  # the room stays open for its next run
     owner.predict(api_name="/close_room")
     deadline = time.monotonic() + 10

@@ -66,9 +66,7 @@ def set_number(page, label: str, value: str) -> None:
 
 def screenshots(tmp_path: Path) -> Path:
     """Where a failing step's screenshot goes: $CHARLM_SCREENSHOTS, or pytest's tmp dir."""
-    shots = Path(os.environ.get("CHARLM_SCREENSHOTS", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
-    return shots
+    return shot_folder() or tmp_path
 
 
 def shot_folder() -> Path | None:
@@ -214,7 +212,7 @@ PRIMARY = {"Generate": "Generate", "Models": "Load", "Cells": None, "Compare": N
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures_and_stop(browser, served, size):  # fmt: skip
+def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures_and_stop(browser, served, size):
     """One page at a projector's size and one at a phone's, each walked through the tabs as a visitor would (a page
     load and a first visit to Inspect cost 1 and 3 CPU s of Chromium: once per size, not once per check).
 
@@ -604,7 +602,7 @@ def test_on_a_phone_dropdowns_plot_titles_and_table_headers_read_whole(browser, 
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
-def test_as_the_app_serves_them_inspect_and_generate_run_their_model_in_its_workers(browser, served, monkeypatch):  # fmt: skip
+def test_as_the_app_serves_them_inspect_and_generate_run_their_model_in_its_workers(browser, served, monkeypatch):
     """``python app.py`` steps Generate's batches in one worker process and runs Inspect's model work in another
     (``serving.start_worker``). With both started, and the model made to fail in the server's own process, a trace,
     its memory pictures, a unit switched off and a generation all come: each ran in a worker."""

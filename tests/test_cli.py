@@ -482,7 +482,7 @@ def test_every_command_in_the_readme_parses():
         assert args.command == argv[0], argv
 
 
-@pytest.mark.slow  # a process that loads torch and a model, 4 s
+@pytest.mark.slow  # a process that loads torch and a model, 3 s
 def test_a_reader_that_stops_early_ends_the_command_quietly():
     """`charlm generate … | head -c 100`: the pipe closes under a long print. The command ends as a command a closed
     pipe ended (141), with no traceback; before, a BrokenPipeError's traceback and 1."""

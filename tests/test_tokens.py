@@ -128,4 +128,4 @@ def test_a_50_mb_text_trains_within_600_mb_and_its_token_file_is_re_used(shared,
         assert rc == "0", out.stdout + out.stderr
         assert f"token file {word}:" in printed and "Reached the time limit" in printed
         assert int(peak_kb) < 600_000, f"peak {int(peak_kb) / 1000:.0f} MB"
-    # A text of the same length but another character is made again: test_a_stale_or_damaged_token_file_is_made_again.
+    # A text of the same length but another character is made again: test_a_stale_or_damaged_token_file_is_made_again_saying_why.
