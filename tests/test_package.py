@@ -22,11 +22,26 @@ LIBRARY = {"torch": "torch", "numpy": "numpy", "safetensors": "safetensors", "hu
 APP = {"gradio": "gradio", "segno": "segno", "pandas": "pandas"}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(REPO)], check=True,
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, worker_id) -> Path:
+    """The wheel and the sdist, built once for the whole run. Built by each xdist worker whose share held one of these
+    tests, two builds ran at once in the checkout, whose build/ and egg-info folders setuptools shares: one sdist lost
+    its files under the other, and their tests failed (seen on the 2-core Xeon, 2026-12-07)."""
+    if worker_id == "master":  # not under xdist
+        return build(tmp_path_factory.mktemp("build") / "dist")
+    from filelock import FileLock
+
+    run = tmp_path_factory.getbasetemp().parent  # this run's folder, its workers' tmp folders inside
+    with FileLock(str(run / "dist.lock")):
+        return (run / "dist") if (run / "dist").is_dir() else build(run / "dist")
+
+
+def build(out: Path) -> Path:
+    """``python -m build`` of the checkout into ``out``, which appears only once the build is whole."""
+    part = out.with_name(out.name + ".part")
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(part), str(REPO)], check=True,
                    capture_output=True, timeout=600)  # fmt: skip
+    part.rename(out)
     return out
 
 
