@@ -1,6 +1,7 @@
 """The app: its tabs' handlers called directly, then the served app driven through gradio_client."""
 
 import asyncio
+import dataclasses
 import inspect
 import re
 import time
@@ -446,9 +447,8 @@ def test_inspect_and_generate_speak_their_visitors_language(ctx):
 
 @pytest.mark.slow
 def test_a_change_of_language_redraws_the_inspect_tab_without_running_the_model(ctx, monkeypatch):
-    ctx.start_trace = inspect_tab.start_trace(ctx)
-    session = Session()
-    inspect_tab.shown_memory(ctx, session)  # measured when the tab opened
+    session = Session()  # shown the start-up picture: the session's trace, made once (conftest), as a server makes it
+    inspect_tab.shown_memory(ctx, session)  # measured when the tab first opened
     ablated = inspect_tab.switched_off(ctx, session, 2, "forward", "c", 7)
 
     def no_model_run(*args, **kwargs):
@@ -481,8 +481,7 @@ def test_a_change_of_language_redraws_the_inspect_tab_without_running_the_model(
 
 @pytest.mark.slow
 def test_inspect_opens_on_the_start_up_picture_and_follows_the_visitors_model(ctx):
-    start = inspect_tab.start_trace(ctx)
-    ctx.start_trace = start
+    start = ctx.start_trace  # made by inspect_tab.start_trace once for the session's tests (conftest), as at start-up
     assert start.text.startswith("time traveller") and len(start.units) > 0  # the start-up model's own sample
     fresh = Session()
     fig, note = inspect_tab.render_gate(ctx, fresh, 1, "forward", "f")  # nothing traced: the start-up picture
@@ -747,7 +746,7 @@ def test_the_cells_tabs_glossary_lists_every_term_of_the_books():
 
 @pytest.mark.slow
 def test_inspect_measures_how_far_back_the_model_looks_for_the_start_up_model_and_a_new_one(ctx):
-    ctx.start_trace = inspect_tab.start_trace(ctx)
+    ctx.start_trace = dataclasses.replace(ctx.start_trace, memory=None)  # the session's trace, its memory not measured
     fresh = Session()
     memory = inspect_tab.shown_memory(ctx, fresh)
     assert memory is ctx.start_trace.memory and 1 <= memory.span <= 100  # measured once, for every visitor
@@ -769,7 +768,6 @@ def test_inspect_measures_how_far_back_the_model_looks_for_the_start_up_model_an
 
 @pytest.mark.slow
 def test_switching_a_unit_off_in_the_app_and_its_bad_inputs(ctx):
-    ctx.start_trace = inspect_tab.start_trace(ctx)
     page = inspect_tab.switch_off(ctx, Session(), 2, "forward", "c", 7)
     assert "unit 7 of layer 2&#x27;s cell state, held at 0" in page and "Without it" in page
     for args, message in [((3, "forward", "c", 7), "there is no layer 3"), ((1, "forward", "h", 512), "numbered 0 to 511"),
