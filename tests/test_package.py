@@ -23,11 +23,11 @@ APP = {"gradio": "gradio", "segno": "segno", "pandas": "pandas"}
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory, worker_id) -> Path:
+def built(tmp_path_factory) -> Path:
     """The wheel and the sdist, built once for the whole run. Built by each xdist worker whose share held one of these
     tests, two builds ran at once in the checkout, whose build/ and egg-info folders setuptools shares: one sdist lost
     its files under the other, and their tests failed (seen on the 2-core Xeon, 2026-12-07)."""
-    if worker_id == "master":  # not under xdist
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # not under xdist
         return build(tmp_path_factory.mktemp("build") / "dist")
     from filelock import FileLock
 
