@@ -447,7 +447,7 @@ def test_inspect_and_generate_speak_their_visitors_language(ctx):
 
 @pytest.mark.slow
 def test_a_change_of_language_redraws_the_inspect_tab_without_running_the_model(ctx, monkeypatch):
-    session = Session()  # shown the start-up picture: the session's trace, made once (conftest), as a server makes it
+    session = Session()  # a visitor shown the start-up picture, traced once for all the tests (conftest) as by a server
     inspect_tab.shown_memory(ctx, session)  # measured when the tab first opened
     ablated = inspect_tab.switched_off(ctx, session, 2, "forward", "c", 7)
 
@@ -481,7 +481,7 @@ def test_a_change_of_language_redraws_the_inspect_tab_without_running_the_model(
 
 @pytest.mark.slow
 def test_inspect_opens_on_the_start_up_picture_and_follows_the_visitors_model(ctx):
-    start = ctx.start_trace  # made by inspect_tab.start_trace once for the session's tests (conftest), as at start-up
+    start = ctx.start_trace  # made by inspect_tab.start_trace once for all the tests (conftest), as at start-up
     assert start.text.startswith("time traveller") and len(start.units) > 0  # the start-up model's own sample
     fresh = Session()
     fig, note = inspect_tab.render_gate(ctx, fresh, 1, "forward", "f")  # nothing traced: the start-up picture
@@ -746,7 +746,7 @@ def test_the_cells_tabs_glossary_lists_every_term_of_the_books():
 
 @pytest.mark.slow
 def test_inspect_measures_how_far_back_the_model_looks_for_the_start_up_model_and_a_new_one(ctx):
-    ctx.start_trace = dataclasses.replace(ctx.start_trace, memory=None)  # the session's trace, its memory not measured
+    ctx.start_trace = dataclasses.replace(ctx.start_trace, memory=None)  # the start-up trace, its memory not measured
     fresh = Session()
     memory = inspect_tab.shown_memory(ctx, fresh)
     assert memory is ctx.start_trace.memory and 1 <= memory.span <= 100  # measured once, for every visitor
