@@ -244,6 +244,8 @@ def test_one_visit_at_each_size_first_screens_how_far_back_it_looks_temperatures
     page.get_by_role("button", name="Stop").click()  # nothing is running
     toast = page.locator(".toast-body").filter(has_text="Nothing is training in this session.")
     toast.wait_for(timeout=10_000)
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.toast-body')).opacity === '1'",
+                           timeout=5_000)  # faded in: a screenshot at once showed no toast  # fmt: skip
     box = toast.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
     shoot(page, f"rehearsal-stop-{size}.png")
