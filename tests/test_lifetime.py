@@ -108,6 +108,52 @@ def test_a_closed_tabs_session_is_released_by_gradios_own_expiry(ctx, monkeypatc
         demo.close()
 
 
+def test_gradios_cache_is_cleared_on_while_a_handler_adds_to_it(tmp_path, monkeypatch):
+    """Gradio's own clearing walked each set of its files as a handler's thread added to it, raised "Set changed size
+    during iteration", and its scheduled task ended for the life of the server (tests/load.py --soak 30, 9 minutes in:
+    every Download's copy stayed on disk from then on). Here each removal adds a file to the set being walked, as a
+    Download served meanwhile does: the app's clearing goes on, the files it walked go, the newcomers and the kept one
+    stay, and the next round takes the newcomers."""
+    import os
+
+    from gradio import route_utils
+
+    from charlm.ui import app as ui_app
+
+    with gr.Blocks() as demo:
+        download = gr.File()
+    ui_app.cache_clearing_that_lasts()
+    assert route_utils.delete_files_created_by_app is ui_app.delete_files_created_by_app  # what Gradio's task calls
+    files = download.temp_files
+    old = [tmp_path / f"old-{i}.zip" for i in range(4)]
+    for path in old:
+        path.write_bytes(b"zip")
+        files.add(str(path))
+    kept = tmp_path / "example.txt"
+    kept.write_text("an example the page shows")
+    files.add(str(kept))
+    download.keep_in_cache = {str(kept)}
+    newcomers, remove = [], os.remove
+
+    def remove_while_a_download_arrives(path):
+        newcomer = tmp_path / f"new-{len(newcomers)}.zip"
+        newcomer.write_bytes(b"zip")
+        files.add(str(newcomer))  # during the walk
+        newcomers.append(newcomer)
+        remove(path)
+
+    monkeypatch.setattr(os, "remove", remove_while_a_download_arrives)
+    route_utils.delete_files_created_by_app(demo, age=3600)  # the young ones stay
+    assert not newcomers and all(p.exists() for p in old)
+    route_utils.delete_files_created_by_app(demo, age=None)
+    assert len(newcomers) == len(old)  # the set grew while it was walked
+    assert not any(p.exists() for p in old) and kept.exists() and all(p.exists() for p in newcomers)
+    assert files == {str(kept), *map(str, newcomers)}
+    monkeypatch.setattr(os, "remove", remove)
+    route_utils.delete_files_created_by_app(demo, age=None)
+    assert files == {str(kept)} and not any(p.exists() for p in newcomers) and kept.exists()
+
+
 # -- one Start, one run ---------------------------------------------------------------------------------------------
 
 

@@ -16,11 +16,13 @@ import importlib.util
 import inspect
 import os
 import sys
+import time
 import types
 from pathlib import Path
 
 import gradio as gr
 import torch
+from gradio import route_utils
 
 from .. import serving
 from ..corpora import max_upload_bytes
@@ -75,12 +77,43 @@ def signatures_once() -> None:
             init.__signature__ = inspect.signature(init)
 
 
+def cache_clearing_that_lasts() -> None:
+    """Gradio (6.31) clears its cache on a schedule (``delete_cache``) by walking each of its sets of the files it made,
+    removing the old ones, while the handlers' threads go on adding to those same sets. When one adds a file during the
+    walk, the walk raises "Set changed size during iteration", and the scheduled task, a loop with nothing to catch
+    that, ends for the life of the server: from then on every Download's copy stays on disk (``tests/load.py --soak 30``
+    found it 9 minutes in: 8 more files each wave after). The same clearing, over a copy of each set, takes its place
+    (the scheduled task and the clearing at shutdown both look it up by name in ``gradio.route_utils``)."""
+    route_utils.delete_files_created_by_app = delete_files_created_by_app
+
+
+def delete_files_created_by_app(blocks: gr.Blocks, age: int | None) -> None:
+    """Gradio's ``route_utils.delete_files_created_by_app``, safe beside the threads that add to the sets it walks:
+    the files ``blocks`` made over ``age`` seconds ago (all of them when ``age`` is None) removed, unless a component
+    keeps one in the cache."""
+    keep = {name for component in list(blocks.blocks.values()) for name in getattr(component, "keep_in_cache", ())}
+    now = time.time()
+    for names in list(blocks.temp_file_sets):
+        removed = set()
+        for name in names.copy():  # one call that holds the interpreter: no thread adds to it meanwhile
+            if name in keep:
+                continue
+            try:
+                if age is None or now - os.lstat(name).st_ctime > age:
+                    os.remove(name)
+                    removed.add(name)
+            except FileNotFoundError:
+                continue
+        names -= removed  # in place: the handlers keep adding to this same set
+
+
 def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:
     """The whole app; ``ctx`` (default: ``checkpoints_folder()`` and the caps from the environment) is what its
     visitors share; ``delete_cache``: how often Gradio clears its copies of what it served, and of what age."""
     ctx = ctx or AppContext.create(checkpoints_folder(), Limits.from_env())
     absent_optional_modules()
     signatures_once()
+    cache_clearing_that_lasts()
     # The start-up work (Inspect's first picture) runs on one thread.
     with one_thread(), gr.Blocks(title="charlm", delete_cache=delete_cache) as demo:
         # The first optimizer a process makes imports torch's compiler (about 1 s on two cores): pay that here, not
