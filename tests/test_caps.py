@@ -171,11 +171,20 @@ def allowed(client, *args, api_name: str, budget: float = BUDGET):
 
 
 def refused(client, *args, api_name: str, match: str):
+    """``api_name`` refuses ``args`` with an error that matches ``match``, within REFUSAL_BUDGET. Asked again, once, if
+    gradio_client (2.7.2) lost the answer: the server closes a client's stream once nothing of its is pending, and a
+    call sent before the client has read that close joins the closing stream, which ends without the call's answer: a
+    CancelledError. It happened once, to the second of two refusals in a row (/watch, 2026-12-07)."""
+    from concurrent.futures import CancelledError
+
     from gradio_client.exceptions import AppError
 
     start = time.perf_counter()
     with pytest.raises(AppError, match=match):
-        client.predict(*args, api_name=api_name)
+        try:
+            client.predict(*args, api_name=api_name)
+        except CancelledError:
+            client.predict(*args, api_name=api_name)
     took = time.perf_counter() - start
     assert took < REFUSAL_BUDGET, f"{api_name} took {took:.0f} s to refuse"
 
