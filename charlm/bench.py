@@ -33,6 +33,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from . import serving
+from . import worker as workers
 from .cells import CELLS
 from .generate import stream
 from .i18n import Msg
@@ -332,7 +333,7 @@ def callers_at_once(model: CharLM, device: torch.device, repeats: int) -> tuple[
             t.join()
 
     torch.set_num_threads(1)
-    had_worker = serving._WORKER is not None
+    had_worker = workers._WORKER is not None
     try:
         together()  # warm-up
         alone, shared, apart = [], [], []

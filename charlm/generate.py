@@ -107,7 +107,7 @@ def warm_up(model: CharLM, prefix: str, num_samples: int) -> tuple[Tensor, objec
 class Uniforms:
     """The uniform numbers a seeded sample draws its characters with: ``rows`` a step, for ``steps`` steps, drawn
     ``CHUNK`` steps at a time. A CPU generator gives the same numbers in the same order however its draws are cut, so a
-    sample drawn alone and one drawn in a batch with others (``serving.Sampler``) read the same numbers."""
+    sample drawn alone and one drawn in a batch with others (``batching.Sampler``) read the same numbers."""
 
     CHUNK = 256
 

@@ -954,10 +954,10 @@ class CpuSplit:
 def worker_cpu() -> float:
     """CPU seconds of this process's workers (``serving.start_worker``: Generate's batches and the rest of the model
     work, each a process of its own), if any."""
-    from charlm import serving
+    from charlm import worker as workers
 
     seconds = 0.0
-    for worker in (serving._WORKER, serving._CALLS):
+    for worker in (workers._WORKER, workers._CALLS):
         try:
             fields = Path(f"/proc/{worker.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (AttributeError, OSError):

@@ -17,12 +17,13 @@ import numpy as np
 import pytest
 import torch
 
-from charlm import CharLM, CharLMConfig, Vocab, serving
+from charlm import CharLM, CharLMConfig, Vocab, batching, serving
+from charlm import worker as workers
+from charlm.batching import Sampler
 from charlm.errors import CharLMError
 from charlm.generate import own_sample, stream
 from charlm.inspection import ablate, traced
 from charlm.memory import measure
-from charlm.serving import Sampler
 from charlm.serving import stream as shared_stream
 
 VOCAB = Vocab.build("the time traveller (for so it will be convenient to speak of him)\n")
@@ -234,7 +235,7 @@ def test_in_the_worker_what_is_asked_is_checked_here_and_a_model_it_cannot_take_
         next(shared_stream(model, "the ", 10, temperature=-1))
     assert list(shared_stream(model, "the ", 0)) == []
     bidirectional = model_of(bidirectional=True)
-    assert serving.worker_for(bidirectional) is None  # a bidirectional model re-reads its sample: not batched
+    assert workers.for_generation(bidirectional) is None  # a bidirectional model re-reads its sample: not batched
     assert together(bidirectional, "the ", 20, ASKS[0]) == alone(bidirectional, "the ", 20, ASKS[0])
     worker.pid += 1  # as in a process forked from this one, which must not write to its pipe
     assert not worker.takes(model)
@@ -252,7 +253,7 @@ def test_when_the_worker_dies_its_readers_are_told_and_the_next_request_gets_a_n
             pass
     assert died.value.id == "generate.worker_died" and died.value.params["code"] == -9  # killed
     assert together(model, "the ", 30, ASKS[0]) == alone(model, "the ", 30, ASKS[0])
-    assert serving._WORKER is not worker and serving._WORKER.alive
+    assert workers._WORKER is not worker and workers._WORKER.alive
 
 
 def test_a_worker_that_fails_says_why_on_the_standard_error_and_its_readers_are_told(worker, capfd):
@@ -288,7 +289,7 @@ def test_stopping_the_worker_ends_it_when_asked(worker):
     assert together(model, "the ", 5, ASKS[0]) == alone(model, "the ", 5, ASKS[0])
     serving.stop_worker()
     assert worker.process.exitcode == 0  # it ended when asked, not killed after waiting
-    assert serving._WORKER is None and not worker.takes(model)
+    assert workers._WORKER is None and not worker.takes(model)
     assert together(model, "the ", 5, ASKS[0]) == alone(model, "the ", 5, ASKS[0])  # in a thread here again
 
 
@@ -365,7 +366,7 @@ def test_asking_the_worker_never_waits_for_its_pipe(worker):
         os.kill(worker.process.pid, signal.SIGCONT)
     rid, request = asked[0]
     try:
-        assert texts(chars for steps in serving._read(request) for chars in steps) == alone(big, "the ", 30, ASKS[0])
+        assert texts(chars for steps in batching.read(request) for chars in steps) == alone(big, "the ", 30, ASKS[0])
     finally:
         worker._release(rid, request)
 
@@ -388,7 +389,7 @@ def test_in_the_second_worker_a_trace_is_what_it_is_here_and_runs_there_not_here
     assert refused.value.id == "inspection.no_text"
     bidirectional = model_of(bidirectional=True)  # not batched by Generate's worker, but traced in this one
     assert serving.in_worker(traced, bidirectional, text, 10)[0].bidirectional
-    assert serving._CALLS._requests == {}
+    assert workers._CALLS._requests == {}
 
 
 def test_in_the_second_worker_memory_is_measured_as_here(worker):
@@ -412,7 +413,7 @@ def test_in_the_second_worker_a_unit_switched_off_and_the_models_own_sample_are_
 
 def test_a_call_whose_worker_dies_is_told_and_the_next_gets_a_new_one(worker):
     model = model_of()
-    calls = serving._CALLS
+    calls = workers._CALLS
     died: list = []
 
     def call() -> None:
@@ -428,7 +429,7 @@ def test_a_call_whose_worker_dies_is_told_and_the_next_gets_a_new_one(worker):
     waiting.join(timeout=30)
     assert died and died[0].id == "generate.worker_died" and died[0].params["code"] == -9
     assert serving.in_worker(traced, model, "the time", 40)[0].text == "the time"
-    assert serving._CALLS is not calls and serving._CALLS.alive
+    assert workers._CALLS is not calls and workers._CALLS.alive
 
 
 def _sleep(model, seconds: float) -> None:
