@@ -118,6 +118,50 @@ def test_the_installed_package_serves_the_app(built, tmp_path):
         server.wait(timeout=30)
 
 
+LONGEST = 600  # lines a module of the package may have: past it, it holds more than one concern
+LONGEST_CLI = 400  # the command line's own module: its options are drawn from the dataclasses' fields (options.py)
+
+
+def package_imports() -> dict[str, set[str]]:
+    """Each module of the package, and the package's modules it imports as it is imported (at its top level)."""
+    imports = {}
+    for path in (REPO / "charlm").rglob("*.py"):
+        name = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                found |= {f"{base}.{node.module}"} if node.module else {f"{base}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.ImportFrom | ast.Import):
+                found |= {a.name for a in node.names} if isinstance(node, ast.Import) else {node.module}
+        imports[name] = {m for m in found if m and m.split(".")[0] == "charlm" and m != name}
+    return imports
+
+
+def test_each_module_holds_one_concern_and_the_imports_go_one_way():
+    """Every module under LONGEST lines (serving.py grew to 728 before it was split into the batch, the worker and
+    what a server calls), and no module imports, through any chain, one that imports it back."""
+    lines = {p.relative_to(REPO).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+             for p in (REPO / "charlm").rglob("*.py")}  # fmt: skip
+    assert lines["charlm/cli.py"] <= LONGEST_CLI
+    assert not {p: n for p, n in lines.items() if n > LONGEST}
+    imports = package_imports()
+    assert {"charlm.worker", "charlm.batching"} <= imports["charlm.serving"]
+    assert imports["charlm.ui.app"] >= {"charlm.serving", "charlm.ui.common"}
+
+    def reached(module: str) -> set[str]:
+        seen, todo = set(), [module]
+        while todo:
+            for m in imports.get(todo.pop(), ()):
+                if m not in seen:
+                    seen.add(m)
+                    todo.append(m)
+        return seen
+
+    assert not [m for m in imports if m in reached(m)], "modules that import themselves back, through a chain"
+
+
 @pytest.mark.slow
 def test_the_wheel_declares_every_module_the_package_imports(built):
     wheel = next(built.glob("charlm-*.whl"))
