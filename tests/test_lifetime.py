@@ -114,6 +114,7 @@ def test_gradios_cache_is_cleared_on_while_a_handler_adds_to_it(tmp_path, monkey
     every Download's copy stayed on disk from then on). Here each removal adds a file to the set being walked, as a
     Download served meanwhile does: the app's clearing goes on, the files it walked go, the newcomers and the kept one
     stay, and the next round takes the newcomers."""
+    import inspect
     import os
 
     from gradio import route_utils
@@ -123,7 +124,9 @@ def test_gradios_cache_is_cleared_on_while_a_handler_adds_to_it(tmp_path, monkey
     with gr.Blocks() as demo:
         download = gr.File()
     ui_app.cache_clearing_that_lasts()
-    assert route_utils.delete_files_created_by_app is ui_app.delete_files_created_by_app  # what Gradio's task calls
+    assert route_utils.delete_files_created_by_app is ui_app.delete_files_created_by_app
+    for gradios in (route_utils.delete_files_on_schedule, route_utils._lifespan_handler):  # they call it by that name
+        assert "delete_files_created_by_app" in inspect.getclosurevars(inspect.unwrap(gradios)).globals
     files = download.temp_files
     old = [tmp_path / f"old-{i}.zip" for i in range(4)]
     for path in old:
