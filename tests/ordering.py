@@ -10,8 +10,8 @@ tests. Within a share the long tests go module by module, so that a module's fix
 How long a test takes comes from ``durations.json`` beside this file (seconds, setup and teardown included, of every
 test over a second), as the suite measured it on the 2-core machine, in ``.ci/run`` on a fresh clone with
 torch.compile's cache empty, as CI's is (the tests that compile took 4–9 times as long as with it filled); a test not
-in it is taken to take what its markers say. ``CHARLM_STORE_DURATIONS=tests/durations.json python -m pytest -n auto`` writes the file again. An
-out-of-date file costs only time: any order runs the same tests.
+in it is taken to take what its markers say. ``CHARLM_STORE_DURATIONS=tests/durations.json python -m pytest -n auto``
+writes the file again. An out-of-date file costs only time: any order runs the same tests.
 """
 
 import json
