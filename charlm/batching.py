@@ -289,7 +289,6 @@ def _rows(state, rows: Tensor):
     return state.index_select(1, rows)
 
 
-
 def after_fork() -> None:
     """A forked process's own table of samplers and its lock: another thread of the process it was forked from may have
     held the lock at that instant, and the samplers there step in threads the fork did not copy."""
