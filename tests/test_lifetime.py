@@ -113,7 +113,8 @@ def test_gradios_cache_is_cleared_on_while_a_handler_adds_to_it(tmp_path, monkey
     during iteration", and its scheduled task ended for the life of the server (tests/load.py --soak 30, 9 minutes in:
     every Download's copy stayed on disk from then on). Here each removal adds a file to the set being walked, as a
     Download served meanwhile does: the app's clearing goes on, the files it walked go, the newcomers and the kept one
-    stay, and the next round takes the newcomers."""
+    stay, and the next round takes the newcomers. A file that cannot be removed yet waits for the next round without
+    stopping this one, and the name of one already gone is forgotten."""
     import inspect
     import os
 
@@ -152,9 +153,21 @@ def test_gradios_cache_is_cleared_on_while_a_handler_adds_to_it(tmp_path, monkey
     assert len(newcomers) == len(old)  # the set grew while it was walked
     assert not any(p.exists() for p in old) and kept.exists() and all(p.exists() for p in newcomers)
     assert files == {str(kept), *map(str, newcomers)}
-    monkeypatch.setattr(os, "remove", remove)
+    in_use, vanished = tmp_path / "in-use.zip", str(tmp_path / "removed-by-someone-else.zip")
+    in_use.write_bytes(b"zip")
+    files.update({str(in_use), vanished})
+
+    def remove_unless_in_use(path):
+        if path == str(in_use):
+            raise PermissionError(13, "The process cannot access the file because it is being used", path)  # Windows
+        remove(path)
+
+    monkeypatch.setattr(os, "remove", remove_unless_in_use)
     route_utils.delete_files_created_by_app(demo, age=None)
-    assert files == {str(kept)} and not any(p.exists() for p in newcomers) and kept.exists()
+    assert files == {str(kept), str(in_use)} and not any(p.exists() for p in newcomers) and kept.exists()
+    monkeypatch.setattr(os, "remove", remove)  # no longer in use: the next round takes it
+    route_utils.delete_files_created_by_app(demo, age=None)
+    assert files == {str(kept)} and not in_use.exists()
 
 
 # -- one Start, one run ---------------------------------------------------------------------------------------------

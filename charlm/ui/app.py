@@ -90,21 +90,24 @@ def cache_clearing_that_lasts() -> None:
 def delete_files_created_by_app(blocks: gr.Blocks, age: int | None) -> None:
     """Gradio's ``route_utils.delete_files_created_by_app``, safe beside the threads that add to the sets it walks:
     the files ``blocks`` made over ``age`` seconds ago (all of them when ``age`` is None) removed, unless a component
-    keeps one in the cache."""
+    keeps one in the cache. A file already gone is forgotten (Gradio kept its name, and looked for it every round); one
+    that cannot be removed now (in use, on Windows) is tried again next round, and the rest are cleared all the same."""
     keep = {name for component in list(blocks.blocks.values()) for name in getattr(component, "keep_in_cache", ())}
     now = time.time()
     for names in list(blocks.temp_file_sets):
-        removed = set()
+        gone = set()
         for name in names.copy():  # one call that holds the interpreter: no thread adds to it meanwhile
             if name in keep:
                 continue
             try:
                 if age is None or now - os.lstat(name).st_ctime > age:
                     os.remove(name)
-                    removed.add(name)
+                    gone.add(name)
             except FileNotFoundError:
+                gone.add(name)
+            except OSError:
                 continue
-        names -= removed  # in place: the handlers keep adding to this same set
+        names -= gone  # in place: the handlers keep adding to this same set
 
 
 def build_demo(ctx: AppContext | None = None, delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:
