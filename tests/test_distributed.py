@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from cores import THREADS
 
 from charlm import CharLM
 from charlm.provenance import Provenance
@@ -223,6 +224,10 @@ def test_two_machines_meet_through_torchruns_rendezvous(shared, tmp_path):
         cmd, env = torchrun(shared, tmp_path / machine, *TINY, "--epochs", "2", "--out", str(tmp_path / "out"), nproc=1)
         cmd[cmd.index("--standalone")] = "--nnodes=2"
         cmd[3:3] = ["--rdzv-backend=c10d", f"--rdzv-endpoint=127.0.0.1:{port}", "--rdzv-id=charlm-test"]
+        # Each "machine" gets half of this worker's cores. torchrun leaves a machine's single process torch's default
+        # threads, and two machines' threads on one machine's cores wait for each other by spinning: alone on the 2-core
+        # Xeon (pytest without -n) the test took 22.8 busy core-s so, and 14.5-15.0 with one thread each.
+        env["OMP_NUM_THREADS"] = str(max(1, THREADS // 2))
         jobs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env,
                                      start_new_session=True))  # fmt: skip
     try:
